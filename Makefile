@@ -1,0 +1,62 @@
+# teledesk: the commands a person types. `make run` starts the whole desk; `make test` runs
+# every test. Both install what is missing first.
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PYTHON ?= python3
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.js -type f 2>/dev/null)
+
+.PHONY: run test bench build install prerequisites chromium lint test-unit test-frontend test-integration \
+        test-e2e clean
+
+run: prerequisites install build  ## Start the whole desk locally until Ctrl-C
+	$(PY) -m teledesk.local
+
+test: prerequisites install build chromium lint test-frontend  ## Every test: unit, integration, e2e, reliability
+	$(PY) -m pytest -q -p no:cacheprovider
+
+bench: prerequisites install build  ## Benchmarks: print latency figures
+	$(PY) -m bench
+
+prerequisites:
+	@$(PYTHON) -m teledesk.local.prerequisites
+
+install: $(VENV)/.installed frontend/node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+build: frontend/dist/index.html  ## Build the console
+
+frontend/dist/index.html: frontend/node_modules/.installed $(FRONTEND_SOURCES)
+	cd frontend && npm run build
+
+chromium:  ## Debian's Chromium for the browser tests (Playwright never downloads a browser here)
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+
+lint:
+	$(VENV)/bin/ruff check .
+
+test-unit: install
+	$(PY) -m pytest -q tests/unit
+
+test-frontend: frontend/node_modules/.installed
+	cd frontend && npm test
+
+test-integration: install build
+	$(PY) -m pytest -q tests/integration
+
+test-e2e: install build chromium
+	$(PY) -m pytest -q tests/e2e
+
+clean:
+	rm -rf $(VENV) frontend/node_modules frontend/dist .teledesk

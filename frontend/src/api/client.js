@@ -1,0 +1,55 @@
+/**
+ * A small fetch wrapper for the relay's JSON API (same origin, session cookie).
+ * Non-2xx answers throw an ApiError carrying the HTTP `status`; a 401 also tells the
+ * registered handler, so the session store can go back to the login form.
+ */
+
+export class ApiError extends Error {
+  constructor(status, message, body = null) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = status;
+    this.body = body;
+  }
+}
+
+let unauthorizedHandler = null;
+
+export function onUnauthorized(handler) {
+  unauthorizedHandler = handler;
+}
+
+async function readBody(response) {
+  const text = await response.text();
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+export async function request(method, path, body) {
+  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
+  if (method !== 'GET') {
+    // Always a JSON body on writes, so the server can parse it whatever it expects.
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body ?? {});
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (cause) {
+    throw new ApiError(0, cause?.message || 'network error');
+  }
+  const data = await readBody(response);
+  if (!response.ok) {
+    const error = new ApiError(response.status, data?.error || `HTTP ${response.status}`, data);
+    if (response.status === 401 && unauthorizedHandler) unauthorizedHandler(error);
+    throw error;
+  }
+  return data;
+}
+
+export const get = (path) => request('GET', path);
+export const post = (path, body) => request('POST', path, body);

@@ -1,0 +1,69 @@
+import { flushPromises, mount } from '@vue/test-utils';
+import { describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../api/client.js';
+import * as desk from '../api/desk.js';
+import { i18n } from '../i18n/index.js';
+import { useSessionStore } from '../stores/session.js';
+import LoginForm from './LoginForm.vue';
+
+vi.mock('../api/desk.js');
+
+const agent = { username: 'ana', name: 'Ana', role: 'agent' };
+
+async function fill(wrapper, username, password) {
+  await wrapper.get('input[name="username"]').setValue(username);
+  await wrapper.get('input[name="password"]').setValue(password);
+}
+
+describe('LoginForm', () => {
+  it('has the inputs the browser tests rely on', () => {
+    const wrapper = mount(LoginForm);
+    expect(wrapper.get('form[data-testid="login-form"]').exists()).toBe(true);
+    expect(wrapper.get('input[name="password"]').attributes('type')).toBe('password');
+  });
+
+  it('signs in when Enter submits the form', async () => {
+    desk.login.mockResolvedValue({ agent });
+    const wrapper = mount(LoginForm, { attachTo: document.body });
+    await fill(wrapper, ' ana ', 's3cret');
+    // Enter in a field is the browser's implicit submission: it needs a submit button in
+    // the form and then does what requestSubmit() does.
+    const form = wrapper.get('form').element;
+    expect(form.querySelector('button[type="submit"]')).not.toBeNull();
+    form.requestSubmit();
+    await flushPromises();
+    expect(desk.login).toHaveBeenCalledWith('ana', 's3cret');
+    expect(useSessionStore().agent).toEqual(agent);
+    expect(useSessionStore().isAuthenticated).toBe(true);
+    wrapper.unmount();
+  });
+
+  it('says so when the password is wrong', async () => {
+    desk.login.mockRejectedValue(new ApiError(401, 'wrong username or password'));
+    const wrapper = mount(LoginForm);
+    await fill(wrapper, 'ana', 'nope');
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(wrapper.get('[data-testid="login-error"]').text()).toBe('Wrong username or password.');
+    expect(wrapper.get('input[name="password"]').element.value).toBe('');
+    expect(useSessionStore().isAuthenticated).toBe(false);
+  });
+
+  it('tells other failures apart, in Spanish too', async () => {
+    desk.login.mockRejectedValue(new ApiError(0, 'Failed to fetch'));
+    i18n.global.locale.value = 'es';
+    const wrapper = mount(LoginForm);
+    await fill(wrapper, 'ana', 'x');
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(wrapper.get('[data-testid="login-error"]').text()).toBe('No se pudo iniciar sesión. Inténtalo de nuevo.');
+  });
+
+  it('explains an ended session', async () => {
+    const session = useSessionStore();
+    session.status = 'authenticated';
+    session.expire();
+    const wrapper = mount(LoginForm);
+    expect(wrapper.get('[data-testid="login-error"]').text()).toBe('Your session has ended. Please sign in again.');
+  });
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../api/client.js';
+import * as desk from '../api/desk.js';
+import { useSessionStore } from './session.js';
+
+vi.mock('../api/desk.js');
+
+const agent = { username: 'ana', name: 'Ana', role: 'agent' };
+
+describe('session store', () => {
+  it('restores a session the server still knows', async () => {
+    desk.me.mockResolvedValue({ agent });
+    const session = useSessionStore();
+    expect(session.status).toBe('unknown');
+    await session.restore();
+    expect(session.isAuthenticated).toBe(true);
+    expect(session.agent).toEqual(agent);
+  });
+
+  it('shows the login form when there is no session', async () => {
+    desk.me.mockRejectedValue(new ApiError(401, 'login required'));
+    const session = useSessionStore();
+    await session.restore();
+    expect(session.status).toBe('anonymous');
+    expect(session.expired).toBe(false);
+  });
+
+  it('logs in and out', async () => {
+    desk.login.mockResolvedValue({ agent });
+    desk.logout.mockResolvedValue(null);
+    const session = useSessionStore();
+    await session.login('ana', 'pw');
+    expect(session.isAuthenticated).toBe(true);
+    await session.logout();
+    expect(session.isAuthenticated).toBe(false);
+    expect(session.agent).toBeNull();
+  });
+
+  it('lets a failed login throw for the form to show', async () => {
+    desk.login.mockRejectedValue(new ApiError(401, 'wrong username or password'));
+    const session = useSessionStore();
+    await expect(session.login('ana', 'no')).rejects.toMatchObject({ status: 401 });
+    expect(session.isAuthenticated).toBe(false);
+  });
+
+  it('remembers that a live session expired', async () => {
+    desk.login.mockResolvedValue({ agent });
+    const session = useSessionStore();
+    await session.login('ana', 'pw');
+    session.expire();
+    expect(session.status).toBe('anonymous');
+    expect(session.expired).toBe(true);
+    await session.login('ana', 'pw');
+    expect(session.expired).toBe(false);
+  });
+});

@@ -1,0 +1,33 @@
+import { defineConfig } from 'vite';
+import vue from '@vitejs/plugin-vue';
+
+// The relay serves the built console at `/` on the same origin as its API, so every URL
+// in the app is relative. In development `vite` proxies the API and Socket.IO to it.
+const RELAY = process.env.TELEDESK_RELAY || 'http://127.0.0.1:8080';
+
+export default defineConfig({
+  plugins: [vue()],
+  define: {
+    __VUE_I18N_FULL_INSTALL__: true,
+    __VUE_I18N_LEGACY_API__: false,
+    __INTLIFY_PROD_DEVTOOLS__: false,
+  },
+  server: {
+    proxy: {
+      '/api': { target: RELAY, changeOrigin: true },
+      '/socket.io': { target: RELAY, ws: true, changeOrigin: true },
+    },
+  },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+  },
+  test: {
+    environment: 'jsdom',
+    setupFiles: ['./src/test/setup.js'],
+    include: ['src/**/*.spec.js'],
+    mockReset: true,
+    restoreMocks: true,
+    unstubGlobals: true,
+  },
+});

@@ -1,0 +1,54 @@
+"""ingest: Telegram's webhook. Checks the secret, dedupes, publishes, answers at once.
+
+Telegram retries a webhook that does not answer 2xx, so an update is claimed in Firestore by
+its update_id before it is published; if publishing fails the claim is released and the 500
+asks Telegram to try again.
+"""
+
+import hmac
+import logging
+
+import flask
+import functions_framework
+
+from teledesk.pipeline import services
+from teledesk.telegram.updates import UpdateError, envelope_from_update
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_UPDATE_BYTES = 1024 * 1024
+
+log = logging.getLogger("teledesk.ingest")
+
+
+def _error(status: int, description: str) -> tuple[dict, int]:
+    return {"ok": False, "description": description}, status
+
+
+@functions_framework.http
+def ingest(request: flask.Request) -> tuple[dict, int]:
+    svc = services()
+    expected = svc.settings.telegram_webhook_secret.encode()
+    given = request.headers.get(SECRET_HEADER, "").encode()
+    if not expected or not hmac.compare_digest(given, expected):
+        return _error(403, "wrong or missing secret token")
+    if request.method != "POST":
+        return _error(405, "POST a Telegram Update")
+    if (request.content_length or 0) > MAX_UPDATE_BYTES:
+        return _error(413, "update too large")
+    payload = request.get_json(force=True, silent=True)
+    try:
+        envelope = envelope_from_update(payload)
+    except UpdateError as exc:
+        return _error(400, str(exc))
+    envelope.stamp("ingest")
+    update_id = payload["update_id"]
+    if not svc.store.claim_update(update_id):
+        return {"ok": True, "duplicate": True}, 200
+    step = svc.manifest.step("ingest")
+    try:
+        svc.publisher.publish(step.topic_out, envelope.stamp("ingest:out"))
+    except Exception:
+        log.exception("could not publish update %s; Telegram will retry", update_id)
+        svc.store.release_update(update_id)
+        return _error(500, "could not accept the update now")
+    return {"ok": True}, 200

@@ -1,0 +1,1 @@
+"""The relay: Pub/Sub → Socket.IO for the consoles, and the agents' HTTP API."""

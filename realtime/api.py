@@ -1,0 +1,156 @@
+"""The agents' HTTP API under /api (the contract in ARCHITECTURE.md)."""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request, session
+
+from realtime.auth import authenticate, login_required, public_agent
+from realtime.openapi import OPENAPI
+from realtime.views import conversation_view, message_view
+from teledesk.envelope import Envelope, MessageType
+from teledesk.telegram.limits import MAX_MESSAGE_LENGTH
+
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+PAGE_SIZE = 100
+
+api = Blueprint("api", __name__, url_prefix="/api")
+
+
+def relay() -> Any:
+    return current_app.extensions["teledesk"]
+
+
+def _bad_request(error: str) -> tuple[Any, int]:
+    return jsonify(error=error), 400
+
+
+def _not_found() -> tuple[Any, int]:
+    return jsonify(error="no such conversation"), 404
+
+
+@api.get("/health")
+def health() -> tuple[Any, int]:
+    subscribed = relay().subscriber is None or relay().subscriber.running
+    return jsonify(status="ok" if subscribed else "starting", subscribed=subscribed), 200 if subscribed else 503
+
+
+@api.get("/openapi.json")
+def openapi() -> Any:
+    return jsonify(OPENAPI)
+
+
+@api.post("/login")
+def login() -> tuple[Any, int]:
+    body = request.get_json(silent=True) or {}
+    username, password = body.get("username"), body.get("password")
+    if not isinstance(username, str) or not isinstance(password, str):
+        return _bad_request("username and password are required")
+    agent = authenticate(username, password)
+    if agent is None:
+        return jsonify(error="wrong username or password"), 401
+    session.clear()
+    session["agent"] = agent["username"]
+    session.permanent = True
+    return jsonify(agent=public_agent(agent)), 200
+
+
+@api.post("/logout")
+def logout() -> tuple[str, int]:
+    session.clear()
+    return "", 204
+
+
+@api.get("/me")
+@login_required
+def me(agent: dict) -> Any:
+    return jsonify(agent=public_agent(agent))
+
+
+@api.get("/conversations")
+@login_required
+def conversations(agent: dict) -> Any:
+    return jsonify(conversations=[conversation_view(c) for c in relay().store.conversations()])
+
+
+@api.get("/conversations/<int:chat_id>/messages")
+@login_required
+def messages(agent: dict, chat_id: int) -> Any:
+    before = request.args.get("before", type=float)
+    limit = min(request.args.get("limit", PAGE_SIZE, type=int), PAGE_SIZE)
+    found = relay().store.messages(chat_id, limit=limit, before=before)
+    return jsonify(messages=[message_view(m) for m in found])
+
+
+@api.post("/conversations/<int:chat_id>/messages")
+@login_required
+def reply(agent: dict, chat_id: int) -> tuple[Any, int]:
+    body = request.get_json(silent=True) or {}
+    text, client_id = body.get("text"), body.get("client_id")
+    if not isinstance(text, str) or not text.strip():
+        return _bad_request("text is required")
+    if len(text) > MAX_MESSAGE_LENGTH:
+        return _bad_request(f"text is longer than {MAX_MESSAGE_LENGTH} characters")
+    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+        return _bad_request("client_id must be 8 to 64 letters, digits, '-' or '_'")
+    envelope = Envelope(
+        id=f"agent-{client_id}", type=MessageType.AGENT, chat_id=chat_id, date=int(time.time()), text=text,
+        extra={"client_id": client_id, "agent": {"username": agent["username"], "name": agent.get("name")}},
+    ).stamp("relay")
+    try:
+        stored, conversation, created = relay().store.queue_outbound(chat_id, envelope.id, envelope.to_dict())
+    except KeyError:
+        return _not_found()
+    if (stored.get("delivery") or {}).get("state") == "queued":
+        # New, or a repeat of one still queued (its first publish may have been lost): deliver
+        # sends once whatever it is handed twice.
+        relay().publisher.publish(relay().manifest.relay_publishes, envelope)
+    if created:
+        broadcaster = relay().broadcaster
+        broadcaster.message(stored)
+        broadcaster.conversation(conversation)
+        broadcaster.delivery({"chat_id": chat_id, "client_id": client_id, "message_id": envelope.id,
+                              "state": "queued", "reason": None})
+    return jsonify(message=message_view(stored)), 202
+
+
+def _conversation_action(chat_id: int, **changes: Any) -> tuple[Any, int]:
+    conversation = relay().store.update_conversation(chat_id, **changes)
+    if conversation is None:
+        return _not_found()
+    relay().broadcaster.conversation(conversation)
+    return jsonify(conversation=conversation_view(conversation)), 200
+
+
+@api.post("/conversations/<int:chat_id>/assign")
+@login_required
+def assign(agent: dict, chat_id: int) -> tuple[Any, int]:
+    username = (request.get_json(silent=True) or {}).get("username") or agent["username"]
+    if relay().store.agent(username) is None:
+        return _bad_request(f"no agent {username!r}")
+    return _conversation_action(chat_id, assignee=username)
+
+
+@api.post("/conversations/<int:chat_id>/resolve")
+@login_required
+def resolve(agent: dict, chat_id: int) -> tuple[Any, int]:
+    return _conversation_action(chat_id, status="resolved")
+
+
+@api.post("/conversations/<int:chat_id>/reopen")
+@login_required
+def reopen(agent: dict, chat_id: int) -> tuple[Any, int]:
+    return _conversation_action(chat_id, status="open")
+
+
+@api.post("/conversations/<int:chat_id>/read")
+@login_required
+def read(agent: dict, chat_id: int) -> tuple[Any, int]:
+    conversation = relay().store.mark_read(chat_id)
+    if conversation is None:
+        return _not_found()
+    relay().broadcaster.conversation(conversation)
+    return jsonify(conversation=conversation_view(conversation)), 200

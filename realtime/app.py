@@ -1,0 +1,81 @@
+"""The relay's factory: the Flask app with its API, Socket.IO events and the built console."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, abort, send_from_directory
+from flask_socketio import SocketIO
+
+from realtime.api import api
+from realtime.auth import ensure_admin
+from realtime.broadcast import Broadcaster
+from realtime.events import register_events
+from realtime.subscriber import RelaySubscriber
+from teledesk.manifest import Manifest, load_manifest
+from teledesk.pubsub import Publisher
+from teledesk.settings import Settings
+from teledesk.store import Store
+
+SESSION_LIFETIME = timedelta(hours=12)
+
+
+@dataclass
+class Relay:
+    """What the relay's handlers share; kept on `app.extensions["teledesk"]`."""
+
+    settings: Settings
+    manifest: Manifest
+    store: Store
+    publisher: Publisher
+    broadcaster: Broadcaster
+    subscriber: RelaySubscriber | None
+
+
+def create_app(
+    settings: Settings | None = None, *, store: Store | None = None, publisher: Publisher | None = None,
+    subscribe: bool = True,
+) -> tuple[Flask, SocketIO]:
+    settings = settings or Settings.from_env()
+    manifest = load_manifest()
+    app = Flask(__name__, static_folder=None)
+    app.config.update(
+        SECRET_KEY=settings.desk_session_secret or secrets.token_hex(32),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
+    )
+    socketio = SocketIO(app, async_mode="threading", cors_allowed_origins=[])
+    broadcaster = Broadcaster(socketio)
+    store = store or Store(settings.project_id)
+    subscriber = RelaySubscriber(settings.project_id, manifest, broadcaster) if subscribe else None
+    app.extensions["teledesk"] = Relay(
+        settings, manifest, store, publisher or Publisher(settings.project_id), broadcaster, subscriber
+    )
+    app.register_blueprint(api)
+    register_events(socketio)
+    _serve_console(app, settings.frontend_dist)
+    ensure_admin(store, settings.desk_admin_password)
+    if subscriber is not None:
+        subscriber.start()
+    logging.getLogger("teledesk.relay").info("relay ready")
+    return app, socketio
+
+
+def _serve_console(app: Flask, dist: Path) -> None:
+    """The built console at /, with its client-side routes falling back to index.html."""
+
+    @app.get("/")
+    @app.get("/<path:path>")
+    def console(path: str = "index.html"):  # type: ignore[no-untyped-def]
+        if path.startswith("api/"):
+            abort(404)
+        if (dist / path).is_file():
+            return send_from_directory(dist, path)
+        if (dist / "index.html").is_file():
+            return send_from_directory(dist, "index.html")
+        return "The console is not built: run `make build` (or `make run`).", 503

@@ -1,0 +1,65 @@
+"""Local agent accounts: hashed passwords, the session cookie, and the guard on every call."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, jsonify, session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from teledesk.store import Store
+
+ADMIN_USERNAME = "admin"
+
+log = logging.getLogger("teledesk.relay.auth")
+
+
+def store() -> Store:
+    return current_app.extensions["teledesk"].store
+
+
+def ensure_admin(agents: Store, password: str) -> str:
+    """Create the first agent, `admin`, if there is none; returns the password it was given."""
+    password = password or secrets.token_urlsafe(12)
+    if agents.create_agent(ADMIN_USERNAME, "Admin", "admin", generate_password_hash(password)):
+        log.info("created agent %r", ADMIN_USERNAME)
+    return password
+
+
+def authenticate(username: str, password: str) -> dict[str, Any] | None:
+    agent = store().agent(username) if username else None
+    if agent is None or agent.get("disabled") or not check_password_hash(agent["password_hash"], password):
+        return None
+    return agent
+
+
+def current_agent() -> dict[str, Any] | None:
+    """The agent of this session, looked up each time so a disabled agent is out at once."""
+    username = session.get("agent")
+    if not username:
+        return None
+    agent = store().agent(username)
+    if agent is None or agent.get("disabled"):
+        session.clear()
+        return None
+    return agent
+
+
+def public_agent(agent: dict[str, Any]) -> dict[str, Any]:
+    return {"username": agent["username"], "name": agent.get("name") or agent["username"],
+            "role": agent.get("role", "agent")}
+
+
+def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        agent = current_agent()
+        if agent is None:
+            return jsonify(error="login required"), 401
+        return view(agent, *args, **kwargs)
+
+    return guarded

@@ -1,0 +1,1 @@
+"""Running the whole desk on one machine: emulators, functions, relay, stand-in."""

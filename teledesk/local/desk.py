@@ -1,0 +1,146 @@
+"""The whole desk on one machine: emulators, one functions-framework per step, relay, stand-in.
+
+The wiring is production's: topics and push subscriptions from the manifest, each step a
+separate process reached only through Pub/Sub. `make run` and the integration tests both use
+this class; tests pass their own free ports and share one pair of emulators.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import requests
+
+from teledesk.local.emulators import Emulators
+from teledesk.local.processes import Child, free_port, http_ok, port_open
+from teledesk.local.topology import create_topology
+from teledesk.manifest import Manifest, load_manifest
+from teledesk.settings import ROOT, Settings
+
+STANDIN_TOKEN = "123456789:teledesk-local-standin"
+
+log = logging.getLogger("teledesk.local")
+
+
+@dataclass
+class Desk:
+    settings: Settings
+    log_dir: Path
+    emulators: Emulators | None = None
+    manifest: Manifest = field(default_factory=load_manifest)
+    children: list[Child] = field(default_factory=list)
+    step_ports: dict[str, int] = field(default_factory=dict)
+    _own_emulators: bool = False
+
+    @property
+    def uses_standin(self) -> bool:
+        return not self.settings.telegram_bot_token
+
+    @property
+    def console_url(self) -> str:
+        return f"http://127.0.0.1:{self.settings.desk_port}/"
+
+    @property
+    def webhook_url(self) -> str:
+        return f"http://127.0.0.1:{self.settings.ingest_port}/"
+
+    @property
+    def standin_url(self) -> str:
+        return f"http://127.0.0.1:{self.settings.standin_port}/"
+
+    def _effective_settings(self) -> Settings:
+        if self.uses_standin:
+            return replace(self.settings, telegram_bot_token=STANDIN_TOKEN,
+                           telegram_api_base=self.standin_url.rstrip("/"))
+        return self.settings
+
+    def environment(self) -> dict[str, str]:
+        """What every child process reads its settings from."""
+        s = self._effective_settings()
+        assert self.emulators is not None
+        return {
+            **os.environ,
+            **self.emulators.environment,
+            "PYTHONPATH": str(ROOT),
+            "PYTHONUNBUFFERED": "1",
+            "GOOGLE_CLOUD_PROJECT": s.project_id,
+            "TELEGRAM_BOT_TOKEN": s.telegram_bot_token,
+            "TELEGRAM_API_BASE": s.telegram_api_base,
+            "TELEGRAM_MODE": s.telegram_mode,
+            "TELEGRAM_WEBHOOK_SECRET": s.telegram_webhook_secret,
+            "DESK_ADMIN_PASSWORD": s.desk_admin_password,
+            "DESK_SESSION_SECRET": s.desk_session_secret,
+            "DESK_PORT": str(s.desk_port),
+            "INGEST_PORT": str(s.ingest_port),
+            "STANDIN_PORT": str(s.standin_port),
+            "DESK_FRONTEND_DIST": str(s.frontend_dist),
+        }
+
+    def _start(self, name: str, argv: list[str], ready_port: int | None = None) -> Child:
+        child = Child(name, argv, self.environment(), self.log_dir, cwd=ROOT)
+        self.children.append(child)
+        if ready_port is not None:
+            child.wait_until(lambda: port_open(ready_port), timeout=60)
+        return child
+
+    def start(self) -> Desk:
+        try:
+            self._start_all()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start_all(self) -> None:
+        if self.emulators is None:
+            self.emulators = Emulators(self.log_dir).start(self.settings.project_id)
+            self._own_emulators = True
+        os.environ.update(self.emulators.environment)  # this process creates the topology
+        self.step_ports = {step.name: free_port() for step in self.manifest.steps}
+        create_topology(
+            self.settings.project_id, self.manifest,
+            {name: f"http://127.0.0.1:{port}/" for name, port in self.step_ports.items()},
+        )
+        if self.uses_standin:
+            self._start("standin", [sys.executable, "-m", "teledesk.standin", "--port",
+                                    str(self.settings.standin_port), "--token", STANDIN_TOKEN],
+                        ready_port=self.settings.standin_port)
+        ports = {**self.step_ports, **{step.name: self.settings.ingest_port for step in self.manifest.http}}
+        for step in self.manifest.functions:
+            self._start(step.name, [sys.executable, "-m", "functions_framework", "--source", str(step.source_path),
+                                    "--target", step.entry_point, "--host", "127.0.0.1", "--port",
+                                    str(ports[step.name])])
+        relay = self._start("relay", [sys.executable, "-m", "realtime"])
+        for child in self.children:
+            port = ports.get(child.name)
+            if port is not None:
+                child.wait_until(lambda port=port: port_open(port), timeout=60)
+        health = f"http://127.0.0.1:{self.settings.desk_port}/api/health"
+        relay.wait_until(lambda: http_ok(health) and requests.get(health, timeout=1).status_code == 200, timeout=60)
+        self._connect_telegram()
+
+    def _connect_telegram(self) -> None:
+        """Point Telegram (or the stand-in) at the webhook, or start polling it."""
+        s = self._effective_settings()
+        bot_api = f"{s.telegram_api_base}/bot{s.telegram_bot_token}"
+        if s.telegram_mode == "polling":
+            requests.post(f"{bot_api}/deleteWebhook", timeout=10).raise_for_status()
+            self._start("poller", [sys.executable, "-m", "teledesk.telegram.polling"])
+        elif self.uses_standin:
+            requests.post(f"{bot_api}/setWebhook", json={
+                "url": self.webhook_url, "secret_token": s.telegram_webhook_secret}, timeout=10).raise_for_status()
+        else:
+            log.warning("Telegram cannot reach %s: set TELEGRAM_MODE=polling to develop with a real bot locally",
+                        self.webhook_url)
+
+    def stop(self) -> None:
+        for child in reversed(self.children):
+            child.stop()
+        self.children.clear()
+        if self._own_emulators and self.emulators is not None:
+            self.emulators.stop()
+            self.emulators = None

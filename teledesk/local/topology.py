@@ -1,0 +1,65 @@
+"""Topics and subscriptions of the manifest, created on the Pub/Sub emulator.
+
+The same wiring as production (Terraform reads the same manifest): every step is fed by a
+push subscription with a retry policy and a dead-letter topic; the relay pulls.
+"""
+
+from __future__ import annotations
+
+from google.api_core import exceptions as gexc
+from google.cloud import pubsub_v1
+
+from teledesk.manifest import Manifest, Step
+from teledesk.pubsub import ensure_topic
+
+
+def _create_subscription(subscriber: pubsub_v1.SubscriberClient, request: dict) -> None:
+    try:
+        subscriber.create_subscription(request=request)
+    except gexc.AlreadyExists:
+        subscriber.delete_subscription(request={"subscription": request["name"]})
+        subscriber.create_subscription(request=request)
+
+
+def push_subscription_request(project_id: str, step: Step, endpoint: str) -> dict:
+    retry = step.retry
+    assert retry is not None and step.topic_in is not None
+    request = {
+        "name": f"projects/{project_id}/subscriptions/{step.subscription}",
+        "topic": f"projects/{project_id}/topics/{step.topic_in}",
+        "push_config": {"push_endpoint": endpoint},
+        "ack_deadline_seconds": retry.ack_deadline_s,
+        "enable_message_ordering": True,
+        "retry_policy": {
+            "minimum_backoff": {"seconds": retry.minimum_backoff_s},
+            "maximum_backoff": {"seconds": retry.maximum_backoff_s},
+        },
+        "dead_letter_policy": {
+            "dead_letter_topic": f"projects/{project_id}/topics/{step.dead_letter_topic}",
+            "max_delivery_attempts": retry.max_delivery_attempts,
+        },
+    }
+    if step.filter:
+        request["filter"] = step.filter
+    return request
+
+
+def create_topology(project_id: str, manifest: Manifest, step_endpoints: dict[str, str]) -> None:
+    """Create every topic and subscription; `step_endpoints` maps step name → push URL."""
+    publisher = pubsub_v1.PublisherClient()
+    subscriber = pubsub_v1.SubscriberClient()
+    for topic in manifest.topics:
+        ensure_topic(publisher, publisher.topic_path(project_id, topic), manifest.retention_s)
+    for step in manifest.steps:
+        _create_subscription(subscriber, push_subscription_request(project_id, step, step_endpoints[step.name]))
+        _create_subscription(subscriber, {
+            "name": subscriber.subscription_path(project_id, manifest.dead_letter_subscription(step)),
+            "topic": publisher.topic_path(project_id, step.dead_letter_topic),
+        })
+    for topic in manifest.relay_subscribes:
+        _create_subscription(subscriber, {
+            "name": subscriber.subscription_path(project_id, manifest.relay_subscription(topic)),
+            "topic": publisher.topic_path(project_id, topic),
+            "enable_message_ordering": True,
+            "ack_deadline_seconds": 30,
+        })

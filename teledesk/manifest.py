@@ -1,0 +1,118 @@
+"""The pipeline manifest (`pipeline.yaml`): the one place that lists the steps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from teledesk.settings import ROOT
+
+MANIFEST_PATH = ROOT / "pipeline.yaml"
+
+
+def _seconds(duration: str) -> int:
+    """`"604800s"` → 604800: the manifest writes durations as Pub/Sub does."""
+    return int(str(duration).removesuffix("s"))
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    minimum_backoff_s: int
+    maximum_backoff_s: int
+    max_delivery_attempts: int
+    ack_deadline_s: int
+
+
+@dataclass(frozen=True)
+class Step:
+    """One function of the pipeline. `topic_in` is None for HTTP entry points."""
+
+    name: str
+    source: str
+    entry_point: str
+    topic_out: str
+    topic_in: str | None = None
+    filter: str | None = None
+    retry: RetryPolicy | None = None
+
+    @property
+    def subscription(self) -> str:
+        return f"{self.name}-push"
+
+    @property
+    def dead_letter_topic(self) -> str:
+        return f"{self.name}-dead-letter"
+
+    @property
+    def source_path(self) -> Path:
+        return ROOT / self.source
+
+
+@dataclass(frozen=True)
+class Manifest:
+    retention_s: int
+    http: tuple[Step, ...]
+    steps: tuple[Step, ...]
+    relay_subscribes: tuple[str, ...]
+    relay_publishes: str
+
+    @property
+    def functions(self) -> tuple[Step, ...]:
+        return self.http + self.steps
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        """Every topic, in first-mention order, dead-letter topics included."""
+        names: list[str] = []
+        for step in self.functions:
+            names += [t for t in (step.topic_in, step.topic_out) if t]
+        names += [*self.relay_subscribes, self.relay_publishes]
+        names += [step.dead_letter_topic for step in self.steps]
+        return tuple(dict.fromkeys(names))
+
+    def step(self, name: str) -> Step:
+        return next(s for s in self.functions if s.name == name)
+
+    @staticmethod
+    def relay_subscription(topic: str) -> str:
+        return f"relay-{topic}"
+
+    @staticmethod
+    def dead_letter_subscription(step: Step) -> str:
+        """A pull subscription that holds what a step gave up on, so nothing is lost."""
+        return f"{step.dead_letter_topic}-hold"
+
+
+def load_manifest(path: Path = MANIFEST_PATH) -> Manifest:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    defaults = data["defaults"]
+
+    def step(entry: dict, retry: RetryPolicy | None) -> Step:
+        return Step(
+            name=entry["name"],
+            source=entry["source"],
+            entry_point=entry["entry_point"],
+            topic_out=entry["topic_out"],
+            topic_in=entry.get("topic_in"),
+            filter=entry.get("filter"),
+            retry=retry,
+        )
+
+    def retry_of(entry: dict) -> RetryPolicy:
+        retry = {**defaults["retry"], **entry.get("retry", {})}
+        return RetryPolicy(
+            minimum_backoff_s=_seconds(retry["minimum_backoff"]),
+            maximum_backoff_s=_seconds(retry["maximum_backoff"]),
+            max_delivery_attempts=int(entry.get("max_delivery_attempts", defaults["max_delivery_attempts"])),
+            ack_deadline_s=int(entry.get("ack_deadline_seconds", defaults["ack_deadline_seconds"])),
+        )
+
+    return Manifest(
+        retention_s=_seconds(data["message_retention"]),
+        http=tuple(step(e, None) for e in data["http"]),
+        steps=tuple(step(e, retry_of(e)) for e in data["steps"]),
+        relay_subscribes=tuple(data["relay"]["subscribes"]),
+        relay_publishes=data["relay"]["publishes"],
+    )

@@ -1,0 +1,71 @@
+"""Settings from the environment, with a `.env` file at the project root as fallback.
+
+A variable set in the environment wins over `.env` (the contract in ARCHITECTURE.md).
+Every process of the desk (functions, relay, stand-in, runner) reads its settings here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TELEGRAM_API_BASE = "https://api.telegram.org"
+DEFAULT_PROJECT = "teledesk-local"
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """Parse KEY=VALUE lines; blank lines and `#` comments are skipped, quotes stripped."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        values[key.strip().removeprefix("export ").strip()] = value.strip().strip("'\"")
+    return values
+
+
+def merged_environment(environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> dict[str, str]:
+    """The `.env` file's values overlaid by the real environment."""
+    merged = read_env_file(env_file if env_file is not None else ROOT / ".env")
+    merged.update(os.environ if environ is None else environ)
+    return merged
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What every part of the desk needs to know about its surroundings."""
+
+    project_id: str = DEFAULT_PROJECT
+    telegram_bot_token: str = ""
+    telegram_api_base: str = TELEGRAM_API_BASE
+    telegram_mode: str = "webhook"
+    telegram_webhook_secret: str = ""
+    desk_admin_password: str = ""
+    desk_session_secret: str = ""
+    desk_port: int = 8080
+    ingest_port: int = 8081
+    standin_port: int = 8082
+    frontend_dist: Path = field(default=ROOT / "frontend" / "dist")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
+        env = merged_environment(environ, env_file)
+        return cls(
+            project_id=env.get("GOOGLE_CLOUD_PROJECT") or DEFAULT_PROJECT,
+            telegram_bot_token=env.get("TELEGRAM_BOT_TOKEN", ""),
+            telegram_api_base=(env.get("TELEGRAM_API_BASE") or TELEGRAM_API_BASE).rstrip("/"),
+            telegram_mode=env.get("TELEGRAM_MODE") or "webhook",
+            telegram_webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET", ""),
+            desk_admin_password=env.get("DESK_ADMIN_PASSWORD", ""),
+            desk_session_secret=env.get("DESK_SESSION_SECRET", ""),
+            desk_port=int(env.get("DESK_PORT") or 8080),
+            ingest_port=int(env.get("INGEST_PORT") or 8081),
+            standin_port=int(env.get("STANDIN_PORT") or 8082),
+            frontend_dist=Path(env.get("DESK_FRONTEND_DIST") or ROOT / "frontend" / "dist"),
+        )

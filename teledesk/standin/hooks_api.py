@@ -1,0 +1,87 @@
+"""Test hooks under `/standin/api/`: read the call log, plan failures, inject raw Updates.
+
+Not part of the Bot API; they exist so tests of the desk can see what it asked Telegram and
+make Telegram misbehave (429, 403, 500...) on demand.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from .state import StandinState
+
+hooks_api = Blueprint("standin_hooks", __name__, url_prefix="/standin/api")
+
+
+def state() -> StandinState:
+    return current_app.extensions["standin"]
+
+
+def _error(message: str, status: int = 400) -> ResponseReturnValue:
+    return jsonify({"error": message}), status
+
+
+def _integer(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+@hooks_api.get("/calls")
+def calls() -> ResponseReturnValue:
+    """Recorded Bot API calls, oldest first; `?method=sendMessage` keeps one method."""
+    return jsonify({"calls": state().calls.calls(request.args.get("method"))})
+
+
+@hooks_api.delete("/calls")
+def clear_calls() -> ResponseReturnValue:
+    state().calls.clear()
+    return "", 204
+
+
+@hooks_api.get("/failures")
+def failures() -> ResponseReturnValue:
+    return jsonify({"failures": state().failures.pending()})
+
+
+@hooks_api.post("/failures")
+def plan_failure() -> ResponseReturnValue:
+    """`{method, error_code, description?, retry_after?, count?}`: fail the next `count` calls."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _error("a JSON object is expected")
+    method, error_code = body.get("method"), _integer(body.get("error_code"))
+    retry_after, count = body.get("retry_after"), body.get("count", 1)
+    description = body.get("description")
+    if not isinstance(method, str) or not method:
+        return _error("method is required")
+    if error_code is None or not 400 <= error_code <= 599:
+        return _error("error_code must be an HTTP error status (400-599)")
+    if retry_after is not None and (_integer(retry_after) is None or retry_after < 0):
+        return _error("retry_after must be a non-negative integer")
+    if _integer(count) is None or count < 1:
+        return _error("count must be a positive integer")
+    if description is not None and not isinstance(description, str):
+        return _error("description must be a string")
+    pending = state().failures.add(method, error_code, description, retry_after=retry_after, count=count)
+    return jsonify({"method": method, "pending": pending}), 201
+
+
+@hooks_api.delete("/failures")
+def clear_failures() -> ResponseReturnValue:
+    """Clear all planned failures, or one method's with `?method=`."""
+    state().failures.clear(request.args.get("method"))
+    return "", 204
+
+
+@hooks_api.post("/updates")
+def inject_update() -> ResponseReturnValue:
+    """Deliver any Update JSON as if Telegram had produced it (`update_id` assigned if missing)."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _error("an Update JSON object is expected")
+    if "update_id" in body and _integer(body["update_id"]) is None:
+        return _error("update_id must be an integer")
+    update, queued = state().inject(body)
+    return jsonify({"update_id": update["update_id"], "queued": queued}), 201

@@ -1,0 +1,31 @@
+# Conversation state. The `updates` collection dedupes Telegram's webhook retries; its documents
+# carry `expires_at`, and the TTL policy deletes them once that time has passed.
+
+locals {
+  dedupe_collection = "updates"
+  dedupe_ttl_field  = "expires_at"
+}
+
+resource "google_firestore_database" "desk" {
+  project     = var.project_id
+  name        = "(default)"
+  location_id = coalesce(var.firestore_location, var.region)
+  type        = "FIRESTORE_NATIVE"
+
+  delete_protection_state = var.deletion_protection ? "DELETE_PROTECTION_ENABLED" : "DELETE_PROTECTION_DISABLED"
+  deletion_policy         = var.deletion_protection ? "ABANDON" : "DELETE"
+
+  depends_on = [google_project_service.apis]
+}
+
+resource "google_firestore_field" "dedupe_ttl" {
+  project    = var.project_id
+  database   = google_firestore_database.desk.name
+  collection = local.dedupe_collection
+  field      = local.dedupe_ttl_field
+
+  ttl_config {}
+
+  # An expiry timestamp is never queried: no single-field indexes on it.
+  index_config {}
+}

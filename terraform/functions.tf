@@ -1,0 +1,102 @@
+# One Cloud Function (2nd gen) per manifest entry, built from the zip that
+# terraform/package_functions.py made for it (main.py = the step's module, the teledesk
+# package, pipeline.yaml, requirements.txt).
+
+resource "google_storage_bucket" "sources" {
+  count = var.functions_source_bucket == "" ? 1 : 0
+
+  name                        = "${var.project_id}-teledesk-sources"
+  location                    = var.region
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+  force_destroy               = !var.deletion_protection
+
+  depends_on = [google_project_service.apis]
+}
+
+locals {
+  source_bucket = var.functions_source_bucket != "" ? var.functions_source_bucket : google_storage_bucket.sources[0].name
+}
+
+# The object name carries the zip's MD5: a changed source is a new object, and the function
+# is rebuilt; an unchanged one (package_functions.py writes reproducible zips) changes nothing.
+resource "google_storage_bucket_object" "source" {
+  for_each = local.functions
+
+  bucket = local.source_bucket
+  name = (
+    fileexists(local.function_zips[each.key])
+    ? "${var.functions_source_prefix}${each.key}-${filemd5(local.function_zips[each.key])}.zip"
+    : "${var.functions_source_prefix}${each.key}-missing.zip"
+  )
+  source       = local.function_zips[each.key]
+  content_type = "application/zip"
+
+  lifecycle {
+    precondition {
+      condition     = fileexists(local.function_zips[each.key])
+      error_message = "No ${local.function_zips[each.key]}: run `python terraform/package_functions.py` first."
+    }
+  }
+}
+
+resource "google_cloudfunctions2_function" "fn" {
+  for_each = local.functions
+
+  name        = each.key
+  location    = var.region
+  description = "teledesk ${each.value.kind} function from ${each.value.source}"
+
+  build_config {
+    runtime         = var.function_runtime
+    entry_point     = each.value.entry_point
+    service_account = google_service_account.build.id
+
+    source {
+      storage_source {
+        bucket = local.source_bucket
+        object = google_storage_bucket_object.source[each.key].name
+      }
+    }
+  }
+
+  service_config {
+    service_account_email          = google_service_account.fn[each.key].email
+    available_memory               = var.function_memory
+    timeout_seconds                = each.value.timeout
+    min_instance_count             = 0
+    max_instance_count             = var.function_max_instances
+    all_traffic_on_latest_revision = true
+    # HTTP entry points take Telegram's calls from the internet; event steps take only Pub/Sub's.
+    ingress_settings = each.value.kind == "http" ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY"
+
+    environment_variables = merge(var.function_env, {
+      GOOGLE_CLOUD_PROJECT = var.project_id
+      TELEGRAM_API_BASE    = var.telegram_api_base
+      # Set by the platform anyway; declared so that plans show no perpetual diff.
+      LOG_EXECUTION_ID = "true"
+    })
+
+    dynamic "secret_environment_variables" {
+      for_each = toset(each.value.secrets)
+      content {
+        key        = secret_environment_variables.key
+        project_id = var.project_id
+        secret     = local.secret_ids[secret_environment_variables.key]
+        version    = "latest"
+      }
+    }
+  }
+
+  labels = {
+    teledesk-function = each.key
+    teledesk-kind     = each.value.kind
+  }
+
+  depends_on = [
+    google_project_service.apis,
+    google_project_iam_member.build,
+    google_storage_bucket_iam_member.build_reads_sources,
+    google_secret_manager_secret_iam_member.fn,
+  ]
+}

@@ -1,0 +1,39 @@
+output "webhook_url" {
+  description = "Telegram's webhook: the URL of the manifest's first HTTP entry point."
+  value       = try(google_cloudfunctions2_function.fn[local.webhook_function].service_config[0].uri, null)
+}
+
+output "console_url" {
+  description = "The agents' console (and its API and Socket.IO), served by the relay."
+  value       = google_cloud_run_v2_service.relay.uri
+}
+
+output "set_webhook_command" {
+  description = "Registers the webhook with Telegram; reads the token and the secret from Secret Manager, prints no secret."
+  value = join(" ", [
+    "curl -sS",
+    "\"${var.telegram_api_base}/bot$(gcloud secrets versions access latest --secret=${var.telegram_bot_token_secret_id} --project=${var.project_id})/setWebhook\"",
+    "--data-urlencode \"url=${try(google_cloudfunctions2_function.fn[local.webhook_function].service_config[0].uri, "")}\"",
+    "--data-urlencode \"secret_token=$(gcloud secrets versions access latest --secret=${var.telegram_webhook_secret_secret_id} --project=${var.project_id})\"",
+  ])
+}
+
+output "function_urls" {
+  description = "Every function of the manifest and its URL (event steps accept only Pub/Sub's pushes)."
+  value       = { for name, fn in google_cloudfunctions2_function.fn : name => fn.service_config[0].uri }
+}
+
+output "dead_letter_holds" {
+  description = "Where each step's dead-lettered messages wait: `gcloud pubsub subscriptions pull <hold>`."
+  value       = { for name, sub in google_pubsub_subscription.dead_letter_hold : name => sub.name }
+}
+
+output "dashboard_url" {
+  description = "The Cloud Monitoring dashboard."
+  value       = "https://console.cloud.google.com/monitoring/dashboards/custom/${element(split("/", google_monitoring_dashboard.desk.id), 3)}?project=${var.project_id}"
+}
+
+output "functions_source_bucket" {
+  description = "Bucket holding the functions' source zips."
+  value       = local.source_bucket
+}

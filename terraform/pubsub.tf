@@ -1,0 +1,116 @@
+# Topics, push subscriptions with retry and dead-letter policies, the holds that keep what was
+# dead-lettered, and the relay's pull subscriptions: all derived from pipeline.yaml.
+
+resource "google_pubsub_topic" "all" {
+  for_each = local.topics
+
+  name = each.key
+  # Kept for the manifest's retention (7 days) even once acknowledged, so it can be replayed.
+  message_retention_duration = local.retention
+
+  depends_on = [google_project_service.apis]
+}
+
+# One push subscription per event step, delivering to the step's function with an OIDC token.
+resource "google_pubsub_subscription" "push" {
+  for_each = local.event_steps
+
+  name                       = each.value.subscription
+  topic                      = google_pubsub_topic.all[each.value.topic_in].id
+  filter                     = each.value.filter
+  ack_deadline_seconds       = each.value.ack_deadline_seconds
+  message_retention_duration = local.retention
+  enable_message_ordering    = true
+
+  push_config {
+    # The run.app URL: Pub/Sub counts as internal traffic there, so ALLOW_INTERNAL_ONLY admits it.
+    push_endpoint = google_cloudfunctions2_function.fn[each.key].service_config[0].uri
+
+    oidc_token {
+      service_account_email = google_service_account.push_invoker.email
+    }
+  }
+
+  retry_policy {
+    minimum_backoff = each.value.minimum_backoff
+    maximum_backoff = each.value.maximum_backoff
+  }
+
+  dead_letter_policy {
+    dead_letter_topic     = google_pubsub_topic.all[each.value.dead_letter_topic].id
+    max_delivery_attempts = each.value.max_delivery_attempts
+  }
+
+  expiration_policy {
+    ttl = "" # never expires, even when a step is idle for weeks
+  }
+
+  lifecycle {
+    precondition {
+      condition     = each.value.max_delivery_attempts >= 5 && each.value.max_delivery_attempts <= 100
+      error_message = "max_delivery_attempts of ${each.key} must be between 5 and 100 (a Pub/Sub limit)."
+    }
+    precondition {
+      condition     = each.value.ack_deadline_seconds >= 10 && each.value.ack_deadline_seconds <= 600
+      error_message = "ack_deadline_seconds of ${each.key} must be between 10 and 600 (a Pub/Sub limit)."
+    }
+  }
+
+  depends_on = [
+    google_service_account_iam_member.pubsub_mints_push_tokens,
+    google_pubsub_topic_iam_member.dead_letter_publisher,
+  ]
+}
+
+# A pull subscription on each dead-letter topic: nobody consumes it, so what a step gave up on
+# is kept (for the retention period) until someone looks at it and replays it.
+resource "google_pubsub_subscription" "dead_letter_hold" {
+  for_each = local.event_steps
+
+  name                       = each.value.dead_letter_hold
+  topic                      = google_pubsub_topic.all[each.value.dead_letter_topic].id
+  ack_deadline_seconds       = 600
+  message_retention_duration = local.retention
+
+  expiration_policy {
+    ttl = ""
+  }
+}
+
+# The relay's streaming-pull subscriptions, one per topic it relays to the consoles.
+resource "google_pubsub_subscription" "relay" {
+  for_each = local.relay_subscribes
+
+  name                       = "relay-${each.key}"
+  topic                      = google_pubsub_topic.all[each.key].id
+  ack_deadline_seconds       = local.defaults.ack_deadline_seconds
+  message_retention_duration = local.retention
+  enable_message_ordering    = true
+
+  retry_policy {
+    minimum_backoff = local.defaults.retry.minimum_backoff
+    maximum_backoff = local.defaults.retry.maximum_backoff
+  }
+
+  expiration_policy {
+    ttl = ""
+  }
+}
+
+# What the Pub/Sub service agent needs for dead-lettering: publish on each dead-letter topic,
+# and subscriber on the source subscription (to ack what it forwarded).
+resource "google_pubsub_topic_iam_member" "dead_letter_publisher" {
+  for_each = local.event_steps
+
+  topic  = google_pubsub_topic.all[each.value.dead_letter_topic].name
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_project_service_identity.pubsub.email}"
+}
+
+resource "google_pubsub_subscription_iam_member" "dead_letter_subscriber" {
+  for_each = local.event_steps
+
+  subscription = google_pubsub_subscription.push[each.key].name
+  role         = "roles/pubsub.subscriber"
+  member       = "serviceAccount:${google_project_service_identity.pubsub.email}"
+}

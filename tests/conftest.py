@@ -1,0 +1,111 @@
+"""Fixtures shared by the integration, end-to-end and reliability tests.
+
+One pair of official emulators and one whole desk (every function, the relay, the stand-in)
+per test session, on free ports; each test uses its own customer (chat id), so tests do not
+see each other's conversations.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import requests
+from support import SECRET_HEADER, EventRecorder
+
+from teledesk.local.desk import Desk
+from teledesk.local.emulators import Emulators
+from teledesk.local.processes import free_port
+from teledesk.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def emulators(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulators]:
+    running = Emulators(tmp_path_factory.mktemp("emulators")).start("teledesk-test")
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def desk_settings() -> Settings:
+    return Settings(
+        project_id="teledesk-test",
+        telegram_webhook_secret="test-secret-" + "x" * 20,
+        desk_admin_password="admin-password",
+        desk_session_secret="s" * 64,
+        desk_port=free_port(),
+        ingest_port=free_port(),
+        standin_port=free_port(),
+    )
+
+
+@pytest.fixture(scope="session")
+def desk(emulators: Emulators, desk_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
+    running = Desk(desk_settings, log_dir=tmp_path_factory.mktemp("desk-logs"), emulators=emulators).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def customer() -> dict[str, Any]:
+    """A fresh Telegram user for this test; their private chat has the same id."""
+    user_id = random.randint(100_000_000, 999_999_999)
+    return {"id": user_id, "is_bot": False, "first_name": "Ana", "last_name": "García",
+            "username": f"ana{user_id}", "language_code": "es"}
+
+
+@pytest.fixture
+def post_update(desk: Desk, desk_settings: Settings) -> Callable[..., requests.Response]:
+    def post(update: Any, secret: str | None = desk_settings.telegram_webhook_secret, **kwargs: Any):
+        headers = {SECRET_HEADER: secret} if secret is not None else {}
+        if isinstance(update, (bytes, str)):
+            return requests.post(desk.webhook_url, data=update, headers={**headers, "Content-Type":
+                                                                         "application/json"}, timeout=10)
+        return requests.post(desk.webhook_url, json=update, headers=headers, timeout=10, **kwargs)
+
+    return post
+
+
+@pytest.fixture
+def telegram_sends(desk: Desk) -> Callable[[dict[str, Any]], None]:
+    """Have the Telegram stand-in deliver an Update to the webhook, as Telegram would."""
+
+    def send(update: dict[str, Any]) -> None:
+        answer = requests.post(f"{desk.standin_url}standin/api/updates", json=update, timeout=10)
+        assert answer.status_code == 201, answer.text
+
+    return send
+
+
+@pytest.fixture
+def agent(desk: Desk, desk_settings: Settings) -> requests.Session:
+    """An HTTP session logged in as admin."""
+    session = requests.Session()
+    answer = session.post(f"{desk.console_url}api/login",
+                          json={"username": "admin", "password": desk_settings.desk_admin_password}, timeout=10)
+    assert answer.status_code == 200, answer.text
+    return session
+
+
+@pytest.fixture
+def console_events(desk: Desk, agent: requests.Session) -> Iterator[EventRecorder]:
+    recorder = EventRecorder()
+    cookie = "; ".join(f"{c.name}={c.value}" for c in agent.cookies)
+    recorder.client.connect(desk.console_url.rstrip("/"), headers={"Cookie": cookie}, transports=["websocket"],
+                            wait_timeout=10)
+    yield recorder
+    recorder.client.disconnect()
+
+
+@pytest.fixture
+def bot_api_calls(desk: Desk) -> Callable[[str], list[dict[str, Any]]]:
+    """The calls the desk made to the Telegram stand-in's Bot API, by method."""
+
+    def calls(method: str) -> list[dict[str, Any]]:
+        answer = requests.get(f"{desk.standin_url}standin/api/calls", params={"method": method}, timeout=10)
+        answer.raise_for_status()
+        return answer.json()["calls"]
+
+    return calls

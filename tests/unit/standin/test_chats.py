@@ -1,0 +1,55 @@
+"""The chat directory: numbering, history, raw updates, callback ids."""
+
+from __future__ import annotations
+
+from teledesk.standin import objects
+from teledesk.standin.chats import ChatDirectory
+
+ANA = objects.user(100000001, "Ana")
+
+
+def test_one_sequence_for_both_sides_of_a_chat() -> None:
+    chats = ChatDirectory()
+    first = chats.customer_message(ANA, "hi", 1)
+    reply = chats.bot_message(100000001, lambda mid, chat: {"message_id": mid, "chat": chat, "text": "hello"})
+    second = chats.customer_message(ANA, "thanks", 2)
+    assert [first["message_id"], reply["message_id"], second["message_id"]] == [1, 2, 3]
+    assert [m["from"] for m in chats.history(100000001)] == ["customer", "bot", "customer"]
+    assert [m["message_id"] for m in chats.history(100000001, after=2)] == [3]
+    assert chats.history(5) == []
+
+
+def test_renamed_customer_updates_the_chat() -> None:
+    chats = ChatDirectory()
+    chats.customer_message(ANA, "hi", 1)
+    message = chats.customer_message(objects.user(100000001, "Ana María"), "hi again", 2)
+    assert message["chat"]["first_name"] == "Ana María"
+    record = chats.get(100000001)
+    assert record is not None and record.customer["first_name"] == "Ana María"
+
+
+def test_observe_update_learns_chats_blocks_and_callbacks() -> None:
+    chats = ChatDirectory()
+    user = {"id": 5, "is_bot": False, "first_name": "Raw"}
+    chats.observe_update(
+        {"message": {"message_id": 9, "from": user, "chat": {"id": 5, "type": "private"}, "date": 1, "text": "x"}}
+    )
+    record = chats.get(5)
+    assert record is not None and record.last_message_id == 9
+    chats.observe_update({"my_chat_member": {"from": user, "new_chat_member": {"status": "kicked"}}})
+    assert record.blocked
+    chats.observe_update({"callback_query": {"id": "abc"}})
+    assert chats.answer_callback("abc")
+    assert not chats.answer_callback("abc")
+
+
+def test_group_messages_do_not_open_a_private_chat() -> None:
+    chats = ChatDirectory()
+    user = {"id": 5, "is_bot": False, "first_name": "Raw"}
+    chats.observe_update({"message": {"message_id": 1, "from": user, "chat": {"id": -100, "type": "group"}}})
+    assert chats.get(5) is None and chats.get(-100) is None
+
+
+def test_callback_ids_are_unique() -> None:
+    chats = ChatDirectory()
+    assert len({chats.open_callback() for _ in range(50)}) == 50

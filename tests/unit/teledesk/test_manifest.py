@@ -1,0 +1,44 @@
+from pathlib import Path
+
+from teledesk.manifest import load_manifest
+
+MANIFEST = """
+message_retention: 604800s
+defaults:
+  ack_deadline_seconds: 30
+  retry: {minimum_backoff: 2s, maximum_backoff: 20s}
+  max_delivery_attempts: 5
+http:
+  - {name: hook, source: functions/hook.py, entry_point: hook, topic_out: a}
+steps:
+  - {name: one, source: functions/one.py, entry_point: one, topic_in: a, topic_out: b, filter: 'attributes.type = "X"'}
+  - name: two
+    source: functions/two.py
+    entry_point: two
+    topic_in: b
+    topic_out: c
+    max_delivery_attempts: 9
+    retry: {maximum_backoff: 5s}
+relay: {subscribes: [c], publishes: d}
+"""
+
+
+def test_a_new_step_is_one_entry(tmp_path: Path):
+    path = tmp_path / "pipeline.yaml"
+    path.write_text(MANIFEST)
+    manifest = load_manifest(path)
+    assert [s.name for s in manifest.functions] == ["hook", "one", "two"]
+    assert manifest.topics == ("a", "b", "c", "d", "one-dead-letter", "two-dead-letter")
+    assert manifest.retention_s == 7 * 24 * 3600
+    two = manifest.step("two")
+    assert (two.retry.minimum_backoff_s, two.retry.maximum_backoff_s, two.retry.max_delivery_attempts) == (2, 5, 9)
+    assert manifest.step("one").filter == 'attributes.type = "X"'
+    assert manifest.step("hook").topic_in is None
+
+
+def test_the_real_manifest_names_modules_that_exist():
+    manifest = load_manifest()
+    for step in manifest.functions:
+        assert step.source_path.is_file(), step.source
+        assert f"def {step.entry_point}(" in step.source_path.read_text()
+    assert manifest.retention_s == 604800

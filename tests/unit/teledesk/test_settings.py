@@ -1,0 +1,28 @@
+from pathlib import Path
+
+from teledesk.local.secrets import ensure_local_secrets
+from teledesk.settings import TELEGRAM_API_BASE, Settings
+
+
+def test_environment_wins_over_env_file(tmp_path: Path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("# comment\nDESK_PORT=9000\nexport INGEST_PORT='9001'\nTELEGRAM_MODE=polling\n")
+    settings = Settings.from_env({"DESK_PORT": "7000"}, env_file)
+    assert (settings.desk_port, settings.ingest_port, settings.telegram_mode) == (7000, 9001, "polling")
+
+
+def test_defaults_follow_the_contract(tmp_path: Path):
+    settings = Settings.from_env({}, tmp_path / "missing.env")
+    assert (settings.desk_port, settings.ingest_port, settings.standin_port) == (8080, 8081, 8082)
+    assert settings.telegram_api_base == TELEGRAM_API_BASE and settings.telegram_mode == "webhook"
+
+
+def test_secrets_are_generated_once_and_kept(tmp_path: Path, monkeypatch):
+    for name in ("TELEGRAM_WEBHOOK_SECRET", "DESK_ADMIN_PASSWORD", "DESK_SESSION_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    env_file = tmp_path / ".env"
+    assert len(ensure_local_secrets(env_file)) == 3
+    first = env_file.read_text()
+    assert ensure_local_secrets(env_file) == []
+    assert env_file.read_text() == first
+    assert Settings.from_env({}, env_file).telegram_webhook_secret

@@ -1,0 +1,550 @@
+"""The Terraform, checked offline: formatting, parsing, and that it derives the pipeline from
+pipeline.yaml alone.
+
+Providers cannot be downloaded here, so `terraform validate/plan` of the whole configuration
+cannot run. What runs instead: `terraform fmt`, python-hcl2 on every file, and the real
+`terraform` evaluating the configuration's `locals` (which need no provider) against the
+manifest and against a manifest with one more step, compared with `teledesk.manifest`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from types import ModuleType
+
+import hcl2
+import pytest
+import yaml
+
+from teledesk.manifest import Manifest, load_manifest
+
+ROOT = Path(__file__).resolve().parents[3]
+TF_DIR = ROOT / "terraform"
+TF_FILES = sorted(TF_DIR.glob("*.tf"))
+DASHBOARD = TF_DIR / "dashboard.json.tftpl"
+TERRAFORM = shutil.which("terraform") or "/usr/local/bin/terraform"
+HCL_OPTIONS = hcl2.SerializationOptions(with_comments=False, explicit_blocks=False, strip_string_quotes=True)
+
+# One more step, with per-step overrides and no filter: what a product team would add.
+EXTRA_STEP = {
+    "name": "translate",
+    "source": "functions/translate.py",
+    "entry_point": "translate",
+    "topic_in": "messages-enriched",
+    "topic_out": "messages-translated",
+    "retry": {"maximum_backoff": "120s"},
+    "max_delivery_attempts": 10,
+    "ack_deadline_seconds": 120,
+}
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def terraform(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1"}
+    return subprocess.run(
+        [TERRAFORM, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def parsed(path: Path) -> dict:
+    with path.open(encoding="utf-8") as handle:
+        return hcl2.load(handle, serialization_options=HCL_OPTIONS)
+
+
+def blocks(kind: str) -> dict[str, dict]:
+    """Every `resource`/`data` of the configuration as {"type.name": body}."""
+    found: dict[str, dict] = {}
+    for path in TF_FILES:
+        for entry in parsed(path).get(kind, []):
+            for rtype, named in entry.items():
+                for name, body in named.items():
+                    found[f"{rtype}.{name}"] = body
+    return found
+
+
+def merged(kind: str) -> dict:
+    """Every `locals`, `variable` or `output` of the configuration, merged by name."""
+    found: dict = {}
+    for path in TF_FILES:
+        for entry in parsed(path).get(kind, []):
+            found.update(entry)
+    return found
+
+
+def one(body: dict, key: str) -> dict:
+    """A nested block that occurs once (python-hcl2 gives blocks as lists)."""
+    value = body[key]
+    assert isinstance(value, list) and len(value) == 1, f"{key} should be one block"
+    return value[0]
+
+
+def manifest_names(manifest: Manifest) -> set[str]:
+    """Every name pipeline.yaml gives or implies: steps, topics, subscriptions, holds."""
+    names = {fn.name for fn in manifest.functions} | set(manifest.topics)
+    names |= {step.subscription for step in manifest.steps}
+    names |= {Manifest.dead_letter_subscription(step) for step in manifest.steps}
+    names |= {Manifest.relay_subscription(topic) for topic in manifest.relay_subscribes}
+    return names
+
+
+def seconds(duration: str) -> int:
+    return int(duration.removesuffix("s"))
+
+
+def evaluate_locals(manifest_data: dict, workdir: Path, **variables: object) -> dict:
+    """Evaluate the configuration's provider-free `locals` with the real terraform.
+
+    A module made of the `locals` blocks that reference no resource, the variables, and one
+    output per local is applied (no provider, so no download); its outputs are returned.
+    """
+    module = workdir / "terraform"
+    module.mkdir(parents=True)
+    (workdir / "pipeline.yaml").write_text(yaml.safe_dump(manifest_data), encoding="utf-8")
+    shutil.copy(TF_DIR / "variables.tf", module / "variables.tf")
+    names: list[str] = []
+    texts: list[str] = []
+    for path in TF_FILES:
+        for block in re.findall(r"^locals \{\n.*?^\}\n", path.read_text(encoding="utf-8"), re.M | re.S):
+            if re.search(r"\bgoogle_\w+\.\w+", block):
+                continue  # refers to a resource: needs a provider
+            texts.append(block)
+            names += [n for entry in hcl2.loads(block, serialization_options=HCL_OPTIONS)["locals"] for n in entry]
+    outputs = "".join(f'output "{n}" {{\n  value = local.{n}\n}}\n' for n in names)
+    (module / "locals.tf").write_text("\n".join(texts) + outputs, encoding="utf-8")
+    tfvars = {"project_id": "teledesk-test", "relay_image": "example/relay:test", **variables}
+    (module / "test.auto.tfvars.json").write_text(json.dumps(tfvars), encoding="utf-8")
+    for args in (("init", "-input=false", "-no-color"), ("apply", "-auto-approve", "-input=false", "-no-color")):
+        run = terraform(*args, cwd=module)
+        assert run.returncode == 0, run.stdout + run.stderr
+    run = terraform("output", "-json", cwd=module)
+    assert run.returncode == 0, run.stderr
+    return {name: out["value"] for name, out in json.loads(run.stdout).items()}
+
+
+def load_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("package_functions", TF_DIR / "package_functions.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def project_copy(tmp_path: Path, manifest_data: dict | None = None) -> Path:
+    """A project root with the real teledesk package and pyproject, and throwaway step modules
+    (the real ones are written by someone else at the same time)."""
+    root = tmp_path / "project"
+    root.mkdir()
+    shutil.copytree(ROOT / "teledesk", root / "teledesk", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    data = manifest_data or yaml.safe_load((ROOT / "pipeline.yaml").read_text(encoding="utf-8"))
+    (root / "pipeline.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    for entry in [*data["http"], *data["steps"]]:
+        module = root / entry["source"]
+        module.parent.mkdir(parents=True, exist_ok=True)
+        module.write_text(
+            f'"""Throwaway {entry["name"]} for the packaging test."""\n\n\n'
+            f"def {entry['entry_point']}(request):\n    return 'ok from {entry['name']}'\n",
+            encoding="utf-8",
+        )
+    return root
+
+
+@pytest.fixture(scope="module")
+def manifest() -> Manifest:
+    return load_manifest()
+
+
+@pytest.fixture(scope="module")
+def manifest_data() -> dict:
+    return yaml.safe_load((ROOT / "pipeline.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def derived(tmp_path_factory: pytest.TempPathFactory, manifest_data: dict) -> dict:
+    return evaluate_locals(manifest_data, tmp_path_factory.mktemp("tf-locals"))
+
+
+# --- formatting and parsing -----------------------------------------------------------------------
+
+
+def test_terraform_is_formatted() -> None:
+    assert Path(TERRAFORM).is_file(), "terraform is expected at /usr/local/bin/terraform"
+    run = terraform("fmt", "-check", "-recursive", "-diff", str(TF_DIR), cwd=ROOT)
+    assert run.returncode == 0, f"run `terraform fmt -recursive terraform/`:\n{run.stdout}{run.stderr}"
+
+
+@pytest.mark.parametrize("path", TF_FILES, ids=lambda p: p.name)
+def test_every_tf_file_parses(path: Path) -> None:
+    assert parsed(path), f"{path.name} is empty"
+
+
+def test_the_expected_files_exist() -> None:
+    names = {p.name for p in TF_FILES}
+    assert {"versions.tf", "variables.tf", "outputs.tf", "main.tf"} <= names
+    assert DASHBOARD.is_file()
+
+
+def test_providers_are_google_6() -> None:
+    providers = parsed(TF_DIR / "versions.tf")["terraform"][0]["required_providers"][0]
+    assert providers["google"]["version"] == "~> 6.0"
+    assert providers["google-beta"]["version"] == "~> 6.0"
+
+
+# --- the manifest is the one source of the pipeline --------------------------------------------------
+
+
+def test_terraform_reads_the_manifest_with_yamldecode() -> None:
+    manifest_local = merged("locals")["manifest"]
+    assert manifest_local == '${yamldecode(file("${path.module}/../pipeline.yaml"))}'
+
+
+def test_no_step_topic_or_subscription_is_named_in_terraform(manifest: Manifest) -> None:
+    names = manifest_names(manifest)
+    assert len(names) > len(manifest.functions)
+    offenders = []
+    for path in sorted(p for p in TF_DIR.iterdir() if p.is_file()):
+        text = path.read_text(encoding="utf-8")
+        for name in sorted(names):
+            for match in re.finditer(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", text, re.I):
+                line = text.count("\n", 0, match.start()) + 1
+                offenders.append(f"{path.name}:{line}: {name}")
+    assert not offenders, "names from pipeline.yaml written into terraform/:\n" + "\n".join(offenders)
+
+
+def test_every_pipeline_resource_is_a_for_each_over_the_manifest() -> None:
+    resources = blocks("resource")
+    derived_from = {
+        "google_pubsub_topic.all": "${local.topics}",
+        "google_pubsub_subscription.push": "${local.event_steps}",
+        "google_pubsub_subscription.dead_letter_hold": "${local.event_steps}",
+        "google_pubsub_subscription.relay": "${local.relay_subscribes}",
+        "google_cloudfunctions2_function.fn": "${local.functions}",
+        "google_service_account.fn": "${local.functions}",
+        "google_storage_bucket_object.source": "${local.functions}",
+        "google_cloud_run_v2_service_iam_member.push_invoker": "${local.event_steps}",
+        "google_cloud_run_v2_service_iam_member.http_public": "${local.http_entries}",
+    }
+    for address, source in derived_from.items():
+        assert resources[address]["for_each"] == source, address
+
+
+def test_locals_derive_every_name_the_manifest_implies(derived: dict, manifest: Manifest) -> None:
+    check_derivation(derived, manifest)
+
+
+def test_adding_a_step_to_the_manifest_needs_no_terraform_change(
+    tmp_path: Path, manifest_data: dict
+) -> None:
+    extended = {**manifest_data, "steps": [*manifest_data["steps"], EXTRA_STEP]}
+    path = tmp_path / "pipeline.yaml"
+    path.write_text(yaml.safe_dump(extended), encoding="utf-8")
+    manifest = load_manifest(path)
+    derived = evaluate_locals(extended, tmp_path / "eval")
+    check_derivation(derived, manifest)
+    step = derived["event_steps"][EXTRA_STEP["name"]]
+    assert step["filter"] is None
+    default_minimum = manifest_data["defaults"]["retry"]["minimum_backoff"]
+    assert (step["maximum_backoff"], step["minimum_backoff"]) == ("120s", default_minimum)
+    assert (step["max_delivery_attempts"], step["ack_deadline_seconds"]) == (10, 120)
+    assert "messages-translated" in derived["topics"]
+
+
+def check_derivation(derived: dict, manifest: Manifest) -> None:
+    assert set(derived["topics"]) == set(manifest.topics)
+    assert derived["retention"] == f"{manifest.retention_s}s"
+    assert set(derived["functions"]) == {fn.name for fn in manifest.functions}
+    for fn in manifest.functions:
+        got = derived["functions"][fn.name]
+        assert (got["entry_point"], got["source"], got["topic_out"]) == (fn.entry_point, fn.source, fn.topic_out)
+        assert got["kind"] == ("event" if fn.topic_in else "http")
+        assert fn.topic_out in got["publishes"]
+    assert set(derived["event_steps"]) == {step.name for step in manifest.steps}
+    for step in manifest.steps:
+        got = derived["event_steps"][step.name]
+        assert got["subscription"] == step.subscription
+        assert got["dead_letter_topic"] == step.dead_letter_topic
+        assert got["dead_letter_hold"] == Manifest.dead_letter_subscription(step)
+        assert (got["topic_in"], got["topic_out"], got["filter"]) == (step.topic_in, step.topic_out, step.filter)
+        assert step.retry is not None
+        assert seconds(got["minimum_backoff"]) == step.retry.minimum_backoff_s
+        assert seconds(got["maximum_backoff"]) == step.retry.maximum_backoff_s
+        assert got["max_delivery_attempts"] == step.retry.max_delivery_attempts
+        assert got["ack_deadline_seconds"] == step.retry.ack_deadline_s == got["timeout"]
+        # A step parks unreadable messages itself: it may publish on its own dead-letter topic.
+        assert step.dead_letter_topic in derived["functions"][step.name]["publishes"]
+    assert set(derived["relay_subscribes"]) == set(manifest.relay_subscribes)
+    assert derived["relay_publishes"] == manifest.relay_publishes
+    assert derived["webhook_function"] == manifest.http[0].name
+    assert set(derived["push_subscriptions_regex"].split("|")) == {s.subscription for s in manifest.steps}
+    holds = {Manifest.dead_letter_subscription(s) for s in manifest.steps}
+    assert set(derived["holds_regex"].split("|")) == holds
+    # Each function may read only its secrets, and publish only on its own topics.
+    for key, grant in derived["function_secret_grants"].items():
+        assert key == f"{grant['function']}/{key.split('/')[1]}"
+    publishers = {(g["function"], g["topic"]) for g in derived["function_publish_grants"].values()}
+    expected = {(fn.name, fn.topic_out) for fn in manifest.functions}
+    expected |= {(s.name, s.dead_letter_topic) for s in manifest.steps}
+    assert publishers == expected
+
+
+def test_relay_subscriptions_are_watched_for_lag_only_when_the_relay_stays_up(
+    tmp_path: Path, manifest_data: dict, derived: dict, manifest: Manifest
+) -> None:
+    relay_subscriptions = {Manifest.relay_subscription(t) for t in manifest.relay_subscribes}
+    assert not relay_subscriptions & set(derived["lag_watched_regex"].split("|"))
+    always_on = evaluate_locals(manifest_data, tmp_path, relay_min_instances=1)
+    assert relay_subscriptions <= set(always_on["lag_watched_regex"].split("|"))
+
+
+# --- what each resource promises ------------------------------------------------------------------------
+
+
+def test_topics_keep_messages_for_the_manifest_retention() -> None:
+    topic = blocks("resource")["google_pubsub_topic.all"]
+    assert topic["message_retention_duration"] == "${local.retention}"
+    assert merged("locals")["retention"] == "${local.manifest.message_retention}"
+
+
+def test_push_subscriptions_retry_dead_letter_and_keep_order() -> None:
+    push = blocks("resource")["google_pubsub_subscription.push"]
+    assert push["name"] == "${each.value.subscription}"
+    assert push["enable_message_ordering"] is True
+    assert push["filter"] == "${each.value.filter}"
+    assert push["ack_deadline_seconds"] == "${each.value.ack_deadline_seconds}"
+    config = one(push, "push_config")
+    assert "google_cloudfunctions2_function.fn[each.key]" in config["push_endpoint"]
+    assert one(config, "oidc_token")["service_account_email"] == "${google_service_account.push_invoker.email}"
+    assert one(push, "retry_policy") == {
+        "minimum_backoff": "${each.value.minimum_backoff}",
+        "maximum_backoff": "${each.value.maximum_backoff}",
+    }
+    dead_letter = one(push, "dead_letter_policy")
+    assert dead_letter["dead_letter_topic"] == "${google_pubsub_topic.all[each.value.dead_letter_topic].id}"
+    assert dead_letter["max_delivery_attempts"] == "${each.value.max_delivery_attempts}"
+
+
+def test_dead_letters_are_held_and_the_pubsub_agent_may_move_them() -> None:
+    resources = blocks("resource")
+    hold = resources["google_pubsub_subscription.dead_letter_hold"]
+    assert hold["topic"] == "${google_pubsub_topic.all[each.value.dead_letter_topic].id}"
+    assert "push_config" not in hold
+    assert one(hold, "expiration_policy")["ttl"] == ""
+    agent = "serviceAccount:${google_project_service_identity.pubsub.email}"
+    publisher = resources["google_pubsub_topic_iam_member.dead_letter_publisher"]
+    assert (publisher["role"], publisher["member"]) == ("roles/pubsub.publisher", agent)
+    subscriber = resources["google_pubsub_subscription_iam_member.dead_letter_subscriber"]
+    assert (subscriber["role"], subscriber["member"]) == ("roles/pubsub.subscriber", agent)
+    assert resources["google_service_account_iam_member.pubsub_mints_push_tokens"]["member"] == agent
+
+
+def test_functions_are_gen2_python_internal_unless_http() -> None:
+    fn = blocks("resource")["google_cloudfunctions2_function.fn"]
+    build = one(fn, "build_config")
+    assert build["runtime"] == "${var.function_runtime}"
+    assert merged("variable")["function_runtime"]["default"] == "python311"
+    assert build["entry_point"] == "${each.value.entry_point}"
+    assert "storage_source" in one(build, "source")
+    service = one(fn, "service_config")
+    assert service["ingress_settings"] == '${each.value.kind == "http" ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY"}'
+    assert service["service_account_email"] == "${google_service_account.fn[each.key].email}"
+    for variable in ("GOOGLE_CLOUD_PROJECT", "TELEGRAM_API_BASE"):
+        assert variable in service["environment_variables"]
+    secrets = service["dynamic"][0]["secret_environment_variables"]
+    assert secrets["for_each"] == "${toset(each.value.secrets)}"
+    secret_ids = merged("locals")["secret_ids"]
+    assert {"TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET"} <= set(secret_ids)
+
+
+def test_only_http_entry_points_and_the_relay_are_public() -> None:
+    public = {a for a, body in blocks("resource").items() if body.get("member") == "allUsers"}
+    assert public == {
+        "google_cloud_run_v2_service_iam_member.http_public",
+        "google_cloud_run_v2_service_iam_member.relay_public",
+    }
+    invoker = blocks("resource")["google_cloud_run_v2_service_iam_member.push_invoker"]
+    assert invoker["role"] == "roles/run.invoker"
+    assert invoker["member"] == "serviceAccount:${google_service_account.push_invoker.email}"
+
+
+def test_no_identity_gets_a_broad_project_role() -> None:
+    allowed = {
+        "roles/datastore.user",
+        "roles/monitoring.metricWriter",
+        "roles/logging.logWriter",
+        "roles/artifactregistry.writer",
+    }
+    for address, body in blocks("resource").items():
+        if address.startswith("google_project_iam_member."):
+            # Either one literal role, or `for_each = toset(["roles/a", "roles/b"])` with role = each.key.
+            roles = set(body["for_each"].split('"')[1::2]) if body["role"] == "${each.key}" else {body["role"]}
+            assert roles <= allowed, f"{address}: {roles - allowed}"
+
+
+def test_relay_runs_on_cloud_run_with_affinity_long_timeout_and_secrets() -> None:
+    relay = blocks("resource")["google_cloud_run_v2_service.relay"]
+    template = one(relay, "template")
+    assert template["session_affinity"] is True
+    assert template["timeout"] == "3600s"
+    scaling = one(template, "scaling")
+    assert scaling["min_instance_count"] == "${var.relay_min_instances}"
+    assert merged("variable")["relay_min_instances"]["default"] == 0
+    secrets = merged("locals")["relay_secrets"]
+    assert set(secrets) == {"DESK_ADMIN_PASSWORD", "DESK_SESSION_SECRET", "TELEGRAM_BOT_TOKEN"}
+
+
+def test_firestore_is_native_with_a_ttl_on_update_dedupe() -> None:
+    resources = blocks("resource")
+    assert resources["google_firestore_database.desk"]["type"] == "FIRESTORE_NATIVE"
+    ttl = resources["google_firestore_field.dedupe_ttl"]
+    local = merged("locals")
+    assert ttl["collection"] == "${local.dedupe_collection}" and local["dedupe_collection"] == "updates"
+    assert ttl["field"] == "${local.dedupe_ttl_field}" and local["dedupe_ttl_field"] == "expires_at"
+    assert "ttl_config" in ttl
+
+
+def test_required_apis_are_enabled() -> None:
+    apis = merged("locals")["apis"]
+    for api in ("pubsub", "cloudfunctions", "run", "eventarc", "workflows", "firestore", "secretmanager",
+                "monitoring", "cloudbuild", "artifactregistry", "iam"):
+        assert f"{api}.googleapis.com" in apis, api
+
+
+def test_variables_and_outputs() -> None:
+    variables = merged("variable")
+    for name in ("project_id", "relay_image"):
+        assert "default" not in variables[name], f"{name} must be given"
+    assert variables["region"]["default"] == "europe-west1"
+    assert variables["alert_email"]["default"] == ""
+    for name in ("telegram_bot_token_secret_id", "telegram_webhook_secret_secret_id", "functions_source_bucket"):
+        assert name in variables
+    outputs = merged("output")
+    assert {"webhook_url", "console_url", "set_webhook_command"} <= set(outputs)
+
+
+def test_alerts_on_dead_letters_and_old_unacked_messages() -> None:
+    resources = blocks("resource")
+    dead = resources["google_monitoring_alert_policy.dead_letters"]["conditions"]
+    assert all(c["condition_threshold"][0]["threshold_value"] == 0 for c in dead)
+    assert all(c["condition_threshold"][0]["comparison"] == "COMPARISON_GT" for c in dead)
+    assert any("dead_letter_message_count" in c["condition_threshold"][0]["filter"] for c in dead)
+    (lag,) = resources["google_monitoring_alert_policy.backlog_age"]["conditions"]
+    assert "oldest_unacked_message_age" in lag["condition_threshold"][0]["filter"]
+    assert lag["condition_threshold"][0]["threshold_value"] == "${var.oldest_unacked_alert_seconds}"
+    assert merged("variable")["oldest_unacked_alert_seconds"]["default"] == 300
+
+
+def test_dashboard_template_renders_to_a_dashboard(manifest: Manifest) -> None:
+    dashboard = blocks("resource")["google_monitoring_dashboard.desk"]["dashboard_json"]
+    passed = set(re.findall(r"(\w+)\s*=", dashboard.split("templatefile(", 1)[1]))
+    text = DASHBOARD.read_text(encoding="utf-8")
+    used = set(re.findall(r"(?<!\$)\$\{(\w+)\}", text))
+    assert used == passed, "the template's variables and those monitoring.tf passes differ"
+    values = {
+        "function_services": "|".join(fn.name for fn in manifest.functions),
+        "relay_service": "teledesk-relay",
+        "push_subscriptions": "|".join(s.subscription for s in manifest.steps),
+        "dead_letter_holds": "|".join(Manifest.dead_letter_subscription(s) for s in manifest.steps),
+    }
+    rendered = re.sub(r"(?<!\$)\$\{(\w+)\}", lambda m: values[m.group(1)], text).replace("$${", "${")
+    document = json.loads(rendered)
+    tiles = document["mosaicLayout"]["tiles"]
+    filters = " ".join(
+        ds["timeSeriesQuery"]["timeSeriesFilter"]["filter"] for t in tiles for ds in t["widget"]["xyChart"]["dataSets"]
+    )
+    for metric in (
+        "run.googleapis.com/request_count",
+        "run.googleapis.com/request_latencies",
+        "pubsub.googleapis.com/subscription/num_undelivered_messages",
+        "pubsub.googleapis.com/subscription/oldest_unacked_message_age",
+        "pubsub.googleapis.com/subscription/dead_letter_message_count",
+    ):
+        assert metric in filters, metric
+    for tile in tiles:  # no two tiles overlap
+        assert tile["xPos"] + tile["width"] <= document["mosaicLayout"]["columns"]
+    spots = {(t["xPos"], t["yPos"]) for t in tiles}
+    assert len(spots) == len(tiles)
+
+
+# --- packaging the functions ------------------------------------------------------------------------------
+
+
+def test_package_builds_one_zip_per_manifest_function(tmp_path: Path) -> None:
+    script = load_script()
+    root = project_copy(tmp_path)
+    manifest = load_manifest(root / "pipeline.yaml")
+    built = script.build_all(tmp_path / "build", root)
+    assert set(built) == {fn.name for fn in manifest.functions}
+    for fn in manifest.functions:
+        with zipfile.ZipFile(built[fn.name]) as archive:
+            names = set(archive.namelist())
+            expected = {"main.py", "requirements.txt", "pipeline.yaml", "teledesk/__init__.py", "teledesk/manifest.py"}
+            assert expected <= names
+            assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+            assert f"def {fn.entry_point}(" in archive.read("main.py").decode()
+            assert archive.read("pipeline.yaml") == (root / "pipeline.yaml").read_bytes()
+            requirements = archive.read("requirements.txt").decode()
+            assert "functions-framework" in requirements and "google-cloud-pubsub" in requirements
+
+
+def test_packaged_function_imports_its_own_teledesk_and_manifest(tmp_path: Path) -> None:
+    script = load_script()
+    root = project_copy(tmp_path)
+    manifest = load_manifest(root / "pipeline.yaml")
+    fn = manifest.steps[0]
+    zip_path = script.build_all(tmp_path / "build", root)[fn.name]
+    unpacked = tmp_path / "unpacked"
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(unpacked)
+    probe = (
+        "import sys; sys.path.insert(0, '.'); import main, teledesk; "
+        "from teledesk.manifest import load_manifest; "
+        f"assert teledesk.__file__.startswith({str(unpacked)!r}), teledesk.__file__; "
+        f"print(callable(main.{fn.entry_point}), load_manifest().step({fn.name!r}).topic_out)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    run = subprocess.run(
+        [sys.executable, "-c", probe], cwd=unpacked, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["True", fn.topic_out]
+
+
+def test_package_is_reproducible(tmp_path: Path) -> None:
+    script = load_script()
+    root = project_copy(tmp_path)
+    first = {n: p.read_bytes() for n, p in script.build_all(tmp_path / "one", root).items()}
+    second = {n: p.read_bytes() for n, p in script.build_all(tmp_path / "two", root).items()}
+    assert first == second
+
+
+def test_package_follows_the_manifest_when_a_step_is_added_or_removed(tmp_path: Path, manifest_data: dict) -> None:
+    script = load_script()
+    extended = {**manifest_data, "steps": [*manifest_data["steps"], EXTRA_STEP]}
+    root = project_copy(tmp_path, extended)
+    out = tmp_path / "build"
+    assert EXTRA_STEP["name"] in script.build_all(out, root)
+    (root / "pipeline.yaml").write_text(yaml.safe_dump(manifest_data, sort_keys=False), encoding="utf-8")
+    script.build_all(out, root)
+    assert not (out / f"{EXTRA_STEP['name']}.zip").exists()
+
+
+def test_package_refuses_a_module_without_its_entry_point(tmp_path: Path) -> None:
+    script = load_script()
+    root = project_copy(tmp_path)
+    step = load_manifest(root / "pipeline.yaml").steps[0]
+    (root / step.source).write_text("def something_else():\n    pass\n", encoding="utf-8")
+    with pytest.raises(script.PackagingError, match=step.entry_point):
+        script.build_all(tmp_path / "build", root)
+    (root / step.source).unlink()
+    assert script.main(["--out", str(tmp_path / "build"), "--root", str(root)]) == 1
