@@ -137,6 +137,16 @@ class Desk:
             log.warning("Telegram cannot reach %s: set TELEGRAM_MODE=polling to develop with a real bot locally",
                         self.webhook_url)
 
+    def child(self, name: str) -> Child:
+        return next(c for c in self.children if c.name == name)
+
+    def restart(self, name: str, *, wait_for_port: int | None = None) -> Child:
+        """Stop one process and start it again with the same command (a crash and a redeploy)."""
+        old = self.child(name)
+        old.stop()
+        self.children.remove(old)
+        return self._start(name, old.argv, ready_port=wait_for_port)
+
     def stop(self) -> None:
         for child in reversed(self.children):
             child.stop()

@@ -42,6 +42,7 @@ class Child:
 
     def __init__(self, name: str, argv: Sequence[str], env: dict[str, str], log_dir: Path, cwd: Path | None = None):
         self.name = name
+        self.argv = list(argv)
         self.log_path = log_dir / f"{name}.log"
         log_dir.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("ab")
