@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
 import signal
 import sys
 import threading
+from pathlib import Path
 
 from teledesk.local.desk import Desk
 from teledesk.local.emulators import MissingPrerequisite
@@ -14,13 +16,17 @@ from teledesk.settings import ROOT, Settings
 
 
 def main() -> int:
+    parser = argparse.ArgumentParser(description="Run the whole desk locally until Ctrl-C.")
+    parser.add_argument("--log-dir", type=Path, default=ROOT / ".teledesk" / "logs")
+    args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     ensure_local_secrets()
     settings = Settings.from_env()
-    desk = Desk(settings, log_dir=ROOT / ".teledesk" / "logs")
+    desk = Desk(settings, log_dir=args.log_dir)
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    print("Starting the desk (emulators, functions, relay)… logs in .teledesk/logs/", flush=True)
+    for signum in (signal.SIGINT, signal.SIGTERM):  # also when started with SIGINT ignored (a background job)
+        signal.signal(signum, lambda *_: stop.set())
+    print(f"Starting the desk (emulators, functions, relay)… logs in {args.log_dir}", flush=True)
     try:
         desk.start()
     except (MissingPrerequisite, RuntimeError, TimeoutError) as exc:
@@ -38,8 +44,6 @@ def main() -> int:
             flush=True,
         )
         stop.wait()
-    except KeyboardInterrupt:
-        pass
     finally:
         print("\nStopping…", flush=True)
         desk.stop()

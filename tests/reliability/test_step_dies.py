@@ -28,7 +28,7 @@ def test_enrich_killed_and_restarted_loses_nothing_and_doubles_nothing(
     assert shown == texts
 
 
-def test_after_a_relay_restart_the_session_holds_and_history_has_what_came_meanwhile(desk, post_update, agent, customer):
+def test_after_a_relay_restart_the_session_holds_and_history_has_what_came(desk, post_update, agent, customer):
     relay = desk.child("relay")
     relay.stop()
     assert post_update(text_update(customer, "sent while the relay was down")).status_code == 200
