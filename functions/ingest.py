@@ -6,6 +6,7 @@ asks Telegram to try again.
 """
 
 import hmac
+import json
 import logging
 
 import flask
@@ -33,9 +34,13 @@ def ingest(request: flask.Request) -> tuple[dict, int]:
         return _error(403, "wrong or missing secret token")
     if request.method != "POST":
         return _error(405, "POST a Telegram Update")
-    if (request.content_length or 0) > MAX_UPDATE_BYTES:
+    body = request.stream.read(MAX_UPDATE_BYTES + 1)  # bounded even without Content-Length
+    if len(body) > MAX_UPDATE_BYTES:
         return _error(413, "update too large")
-    payload = request.get_json(force=True, silent=True)
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return _error(400, "the body is not JSON")
     try:
         envelope = envelope_from_update(payload)
     except UpdateError as exc:

@@ -14,7 +14,7 @@ from realtime.views import conversation_view, message_view
 from teledesk.envelope import Envelope, MessageType
 from teledesk.telegram.limits import MAX_MESSAGE_LENGTH
 
-CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 PAGE_SIZE = 100
 
 api = Blueprint("api", __name__, url_prefix="/api")
@@ -22,6 +22,17 @@ api = Blueprint("api", __name__, url_prefix="/api")
 
 def relay() -> Any:
     return current_app.extensions["teledesk"]
+
+
+def _json_object() -> dict[str, Any] | None:
+    """The JSON body as an object: {} when there is no body, None when it is anything else."""
+    if not request.get_data(cache=True):
+        return {}
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else None
+
+
+NOT_AN_OBJECT = "the body must be a JSON object"
 
 
 def _bad_request(error: str) -> tuple[Any, int]:
@@ -45,7 +56,9 @@ def openapi() -> Any:
 
 @api.post("/login")
 def login() -> tuple[Any, int]:
-    body = request.get_json(silent=True) or {}
+    body = _json_object()
+    if body is None:
+        return _bad_request(NOT_AN_OBJECT)
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
         return _bad_request("username and password are required")
@@ -88,33 +101,38 @@ def messages(agent: dict, chat_id: int) -> Any:
 @api.post("/conversations/<int:chat_id>/messages")
 @login_required
 def reply(agent: dict, chat_id: int) -> tuple[Any, int]:
-    body = request.get_json(silent=True) or {}
+    body = _json_object()
+    if body is None:
+        return _bad_request(NOT_AN_OBJECT)
     text, client_id = body.get("text"), body.get("client_id")
     if not isinstance(text, str) or not text.strip():
         return _bad_request("text is required")
     if len(text) > MAX_MESSAGE_LENGTH:
         return _bad_request(f"text is longer than {MAX_MESSAGE_LENGTH} characters")
-    if not isinstance(client_id, str) or not CLIENT_ID.match(client_id):
+    if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id):
         return _bad_request("client_id must be 8 to 64 letters, digits, '-' or '_'")
     envelope = Envelope(
         id=f"agent-{client_id}", type=MessageType.AGENT, chat_id=chat_id, date=int(time.time()), text=text,
         extra={"client_id": client_id, "agent": {"username": agent["username"], "name": agent.get("name")}},
     ).stamp("relay")
     try:
-        stored, conversation, created = relay().store.queue_outbound(chat_id, envelope.id, envelope.to_dict())
+        stored, conversation, _created = relay().store.queue_outbound(chat_id, envelope.id, envelope.to_dict())
     except KeyError:
         return _not_found()
     if (stored.get("delivery") or {}).get("state") == "queued":
-        # New, or a repeat of one still queued (its first publish may have been lost): deliver
-        # sends once whatever it is handed twice.
-        relay().publisher.publish(relay().manifest.relay_publishes, envelope)
-    if created:
+        # New, or a repeat of one still queued (its first publish or emit may have been lost):
+        # publish what was stored, not this body; deliver sends once, the broadcaster emits once.
+        relay().publisher.publish(relay().manifest.relay_publishes, _stored_envelope(stored))
         broadcaster = relay().broadcaster
         broadcaster.message(stored)
         broadcaster.conversation(conversation)
         broadcaster.delivery({"chat_id": chat_id, "client_id": client_id, "message_id": envelope.id,
                               "state": "queued", "reason": None})
     return jsonify(message=message_view(stored)), 202
+
+
+def _stored_envelope(stored: dict[str, Any]) -> Envelope:
+    return Envelope.from_dict({k: v for k, v in stored.items() if k not in ("direction", "stored_at", "delivery")})
 
 
 def _conversation_action(chat_id: int, **changes: Any) -> tuple[Any, int]:
@@ -128,9 +146,13 @@ def _conversation_action(chat_id: int, **changes: Any) -> tuple[Any, int]:
 @api.post("/conversations/<int:chat_id>/assign")
 @login_required
 def assign(agent: dict, chat_id: int) -> tuple[Any, int]:
-    username = (request.get_json(silent=True) or {}).get("username") or agent["username"]
-    if relay().store.agent(username) is None:
-        return _bad_request(f"no agent {username!r}")
+    body = _json_object()
+    if body is None:
+        return _bad_request(NOT_AN_OBJECT)
+    username = body.get("username") or agent["username"]
+    assignee = relay().store.agent(username) if isinstance(username, str) else None
+    if assignee is None or assignee.get("disabled"):
+        return _bad_request(f"no active agent {username!r}")
     return _conversation_action(chat_id, assignee=username)
 
 

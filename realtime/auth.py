@@ -30,9 +30,14 @@ def ensure_admin(agents: Store, password: str) -> str:
     return password
 
 
+_NO_SUCH_AGENT = generate_password_hash(secrets.token_hex(16))
+
+
 def authenticate(username: str, password: str) -> dict[str, Any] | None:
     agent = store().agent(username) if username else None
-    if agent is None or agent.get("disabled") or not check_password_hash(agent["password_hash"], password):
+    # Check a hash either way, so the answer's timing does not tell which usernames exist.
+    matches = check_password_hash(agent["password_hash"] if agent else _NO_SUCH_AGENT, password)
+    if agent is None or agent.get("disabled") or not matches:
         return None
     return agent
 

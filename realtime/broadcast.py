@@ -1,12 +1,14 @@
 """The server's Socket.IO events, in one place: `message`, `conversation`, `delivery`.
 
 Every event goes to the `agents` room, which only authenticated sockets join. Pub/Sub may
-deliver a message twice; a bounded memory of recent message ids keeps a repeat off the
-consoles (which also dedupe by id, after a reconnect refetch).
+deliver a message twice; a bounded memory of what went out (message ids, delivery states,
+conversation states) keeps a repeat off the consoles, which also dedupe after a refetch.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -34,13 +36,27 @@ class Broadcaster:
                 self._recent.popitem(last=False)
             return True
 
+    def _forget(self, key: str) -> None:
+        with self._lock:
+            self._recent.pop(key, None)
+
+    def _emit_once(self, key: str, event: str, data: dict[str, Any]) -> None:
+        """Emit unless `key` went out before; a failed emit is forgotten, so its retry goes out."""
+        if not self._first_time(key):
+            return
+        try:
+            self.socketio.emit(event, data, to=AGENTS_ROOM)
+        except Exception:
+            self._forget(key)
+            raise
+
     def message(self, message: dict[str, Any]) -> None:
-        if self._first_time(f"message:{message['id']}"):
-            self.socketio.emit("message", message_view(message), to=AGENTS_ROOM)
+        self._emit_once(f"message:{message['id']}", "message", message_view(message))
 
     def conversation(self, conversation: dict[str, Any]) -> None:
-        self.socketio.emit("conversation", conversation_view(conversation), to=AGENTS_ROOM)
+        view = conversation_view(conversation)
+        state = hashlib.sha256(json.dumps(view, sort_keys=True, default=str).encode()).hexdigest()
+        self._emit_once(f"conversation:{view['chat_id']}:{state}", "conversation", view)
 
     def delivery(self, delivery: dict[str, Any]) -> None:
-        if self._first_time(f"delivery:{delivery['message_id']}:{delivery['state']}"):
-            self.socketio.emit("delivery", delivery_view(delivery), to=AGENTS_ROOM)
+        self._emit_once(f"delivery:{delivery['message_id']}:{delivery['state']}", "delivery", delivery_view(delivery))

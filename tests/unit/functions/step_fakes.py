@@ -1,0 +1,125 @@
+"""In-memory stand-ins for the steps' services, and the shapes their triggers deliver.
+
+The module name is unique on purpose: these test folders are not packages, so a second
+`fakes.py` elsewhere under tests/ would collide with this one in `sys.modules`.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import time
+from typing import Any
+
+from cloudevents.http import CloudEvent
+
+from teledesk.envelope import Envelope, MessageType
+from teledesk.store import DELIVERY_STATES, _preview, new_conversation
+
+SECRET = "webhook-secret_" + "x" * 20
+CHAT = 4242
+CUSTOMER = {"id": CHAT, "is_bot": False, "first_name": "Ana", "username": "ana", "language_code": "es"}
+
+
+def text_update(update_id: int = 1001, text: str = "hola", message_id: int = 7, chat_id: int = CHAT) -> dict:
+    """An Update as the Bot API documents it: a private text message."""
+    return {"update_id": update_id, "message": {
+        "message_id": message_id, "from": {**CUSTOMER, "id": chat_id},
+        "chat": {"id": chat_id, "type": "private", "first_name": "Ana"}, "date": 1_700_000_000, "text": text}}
+
+
+def push_event(data: bytes | str, attributes: dict[str, str] | None = None, message_id: str = "1") -> CloudEvent:
+    """A Pub/Sub push delivery as functions-framework hands it over (CloudEvent messagePublished)."""
+    encoded = data if isinstance(data, str) else base64.b64encode(data).decode()
+    return CloudEvent(
+        {"type": "google.cloud.pubsub.topic.v1.messagePublished",
+         "source": "//pubsub.googleapis.com/projects/p/topics/t", "id": message_id},
+        {"message": {"data": encoded, "attributes": attributes or {}, "messageId": message_id,
+                     "publishTime": "2026-11-25T00:00:00Z"},
+         "subscription": "projects/p/subscriptions/step-push"},
+    )
+
+
+def envelope_event(envelope: Envelope) -> CloudEvent:
+    """A push delivery of `envelope`, with the attributes Publisher would have given it."""
+    return push_event(envelope.to_json(), envelope.attributes())
+
+
+class PublishFailed(RuntimeError):
+    """What FakePublisher raises when told to fail, standing in for a Pub/Sub error."""
+
+
+class FakePublisher:
+    """`teledesk.pubsub.Publisher`: records each envelope as it was at publish time."""
+
+    def __init__(self) -> None:
+        self.published: list[tuple[str, dict[str, Any], dict[str, str]]] = []
+        self.raw: list[tuple[str, bytes, dict[str, str]]] = []
+        self.fail_next = 0
+
+    def publish(self, topic: str, envelope: Envelope) -> str:
+        if self.fail_next:
+            self.fail_next -= 1
+            raise PublishFailed("pubsub unavailable")
+        self.published.append((topic, envelope.to_dict(), envelope.attributes()))
+        return str(len(self.published))
+
+    def publish_raw(self, topic: str, data: bytes, attributes: dict[str, str]) -> str:
+        self.raw.append((topic, data, dict(attributes)))
+        return f"raw-{len(self.raw)}"
+
+    def on(self, topic: str) -> list[dict[str, Any]]:
+        return [envelope for t, envelope, _ in self.published if t == topic]
+
+
+class FakeStore:
+    """`teledesk.store.Store`'s pipeline-facing methods, with the same semantics, kept in dicts."""
+
+    def __init__(self) -> None:
+        self.claims: set[int] = set()
+        self.chats: dict[int, dict[str, Any]] = {}
+        self.chat_messages: dict[int, dict[str, dict[str, Any]]] = {}
+        self.delivery_writes: list[tuple[int, str, str, str | None, int | None]] = []
+
+    def claim_update(self, update_id: int) -> bool:
+        if update_id in self.claims:
+            return False
+        self.claims.add(update_id)
+        return True
+
+    def release_update(self, update_id: int) -> None:
+        self.claims.discard(update_id)
+
+    def record_inbound(self, envelope: Envelope) -> tuple[dict[str, Any], bool]:
+        messages = self.chat_messages.setdefault(envelope.chat_id, {})
+        now = time.time()
+        conversation = self.chats.get(envelope.chat_id) or new_conversation(envelope.chat_id, envelope.customer, now)
+        if envelope.id in messages:
+            return copy.deepcopy(conversation), False
+        message = {**envelope.to_dict(), "direction": "in", "stored_at": now}
+        message.pop("update", None)
+        if envelope.type == MessageType.CLIENT:
+            conversation.update(unread=conversation["unread"] + 1, last_message=_preview(message), updated_at=now)
+            if conversation["status"] == "resolved":
+                conversation["status"] = "open"
+        messages[envelope.id] = message
+        self.chats[envelope.chat_id] = conversation
+        return copy.deepcopy(conversation), True
+
+    def add_outbound(self, envelope: Envelope, state: str = "queued", reason: str | None = None) -> None:
+        """What the relay's queue_outbound leaves behind for deliver to find."""
+        self.chat_messages.setdefault(envelope.chat_id, {})[envelope.id] = {
+            **envelope.to_dict(), "direction": "out", "stored_at": time.time(),
+            "delivery": {"state": state, "reason": reason, "updated_at": time.time()}}
+
+    def message(self, chat_id: int, message_id: str) -> dict[str, Any] | None:
+        return copy.deepcopy(self.chat_messages.get(chat_id, {}).get(message_id))
+
+    def set_delivery(self, chat_id: int, message_id: str, state: str, reason: str | None = None,
+                     telegram_message_id: int | None = None) -> None:
+        assert state in DELIVERY_STATES
+        self.delivery_writes.append((chat_id, message_id, state, reason, telegram_message_id))
+        delivery = {"state": state, "reason": reason, "updated_at": time.time()}
+        if telegram_message_id is not None:
+            delivery["telegram_message_id"] = telegram_message_id
+        self.chat_messages.setdefault(chat_id, {}).setdefault(message_id, {})["delivery"] = delivery

@@ -1,0 +1,190 @@
+"""functions/ingest.py: Telegram's webhook: secret, dedupe claim, publish, answer at once."""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import replace
+from typing import Any
+
+import flask
+import pytest
+from step_fakes import CHAT, SECRET, text_update
+from werkzeug.test import EnvironBuilder
+
+from functions.ingest import MAX_UPDATE_BYTES, SECRET_HEADER, ingest
+from teledesk.envelope import Envelope
+from teledesk.pipeline import Services
+from teledesk.pubsub import PUBLISH_TIMEOUT_S, Publisher
+
+_app = flask.Flask(__name__)
+
+
+def post(body: Any = None, secret: str | None = SECRET, *, data: bytes | str | None = None,
+         method: str = "POST", headers: dict[str, str] | None = None) -> tuple[dict, int]:
+    """Call ingest as functions-framework would, with one request."""
+    all_headers = {**({SECRET_HEADER: secret} if secret is not None else {}), **(headers or {})}
+    if data is None and body is not None:
+        data = json.dumps(body)
+    with _app.test_request_context("/", method=method, data=data, headers=all_headers,
+                                   content_type="application/json"):
+        return ingest(flask.request)
+
+
+def nothing_happened(svc: Services) -> bool:
+    return svc.publisher.published == [] and svc.store.claims == set()
+
+
+# -- refused ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("secret", [None, "", "wrong", SECRET[:-1], SECRET + "x", SECRET.upper()])
+def test_a_wrong_or_missing_secret_is_403_and_publishes_nothing(svc: Services, secret):
+    body, status = post(text_update(), secret)
+    assert (status, body["ok"]) == (403, False)
+    assert nothing_happened(svc)
+
+
+def test_without_a_configured_secret_everything_is_refused(svc: Services):
+    svc.settings = replace(svc.settings, telegram_webhook_secret="")
+    for secret in (None, ""):
+        assert post(text_update(), secret)[1] == 403
+    assert nothing_happened(svc)
+
+
+def test_the_secret_is_checked_before_anything_is_read(svc: Services):
+    assert post(data=b"x" * (MAX_UPDATE_BYTES + 1), secret="wrong")[1] == 403
+    assert post(data=b"{not json", secret=None)[1] == 403
+
+
+def test_only_post_is_accepted(svc: Services):
+    assert post(method="GET")[1] == 405
+    assert nothing_happened(svc)
+
+
+@pytest.mark.parametrize("data", [b"{not json", b"", b"\xff\xfe", b"[]", b'"text"', b"42", b"null", b"{}",
+                                  b'{"update_id": "1001"}', b'{"update_id": 1001}',
+                                  b'{"update_id": 1001, "message": {"text": "no chat"}}'])
+def test_a_body_that_is_not_an_update_is_400_and_publishes_nothing(svc: Services, data: bytes):
+    body, status = post(data=data)
+    assert (status, body["ok"]) == (400, False)
+    assert body["description"]
+    assert nothing_happened(svc)
+
+
+def test_an_update_over_one_mib_is_413_and_publishes_nothing(svc: Services):
+    update = text_update(text="x" * MAX_UPDATE_BYTES)
+    body, status = post(update)
+    assert (status, body["ok"]) == (413, False)
+    assert nothing_happened(svc)
+
+
+def test_a_chunked_update_over_one_mib_is_413(svc: Services):
+    update = json.dumps(text_update(text="x" * MAX_UPDATE_BYTES)).encode()
+    environ = EnvironBuilder(method="POST", content_type="application/json",
+                             headers={SECRET_HEADER: SECRET, "Transfer-Encoding": "chunked"}).get_environ()
+    environ.pop("CONTENT_LENGTH", None)
+    environ.update({"wsgi.input": io.BytesIO(update), "wsgi.input_terminated": True})
+    with _app.request_context(environ):
+        assert ingest(flask.request)[1] == 413
+    assert nothing_happened(svc)
+
+
+def test_an_update_just_under_the_limit_is_taken(svc: Services):
+    update = text_update(text="")
+    update["message"]["text"] = "x" * (MAX_UPDATE_BYTES - len(json.dumps(update)))
+    assert len(json.dumps(update)) == MAX_UPDATE_BYTES
+    assert post(update)[1] == 200
+
+
+# -- accepted -------------------------------------------------------------------------------------------
+
+def test_an_update_is_claimed_and_published_once_on_tg_updates(svc: Services):
+    update = text_update(update_id=1001, text="hola", message_id=7)
+    assert post(update) == ({"ok": True}, 200)
+    assert svc.store.claims == {1001}
+    assert len(svc.publisher.published) == 1
+    topic, envelope, attributes = svc.publisher.published[0]
+    assert topic == "tg-updates" == svc.manifest.step("ingest").topic_out
+    assert (envelope["id"], envelope["type"], envelope["chat_id"], envelope["text"]) == (f"tg-{CHAT}-7", "UPDATE",
+                                                                                         CHAT, "hola")
+    assert envelope["update"] == update  # the whole Update travels along
+    assert envelope["customer"]["first_name"] == "Ana"
+    assert set(envelope["trace"]) == {"ingest", "ingest:out"}
+    assert attributes == {"type": "UPDATE", "chat_id": str(CHAT), "schema": "1"}  # classify's filter
+
+
+def test_a_repeated_update_id_is_200_duplicate_and_not_published_again(svc: Services):
+    update = text_update(update_id=1001)
+    assert post(update) == ({"ok": True}, 200)
+    assert post(update) == ({"ok": True, "duplicate": True}, 200)
+    assert len(svc.publisher.published) == 1
+
+
+def test_a_publish_that_fails_is_500_and_releases_the_claim_so_the_retry_is_taken(svc: Services):
+    svc.publisher.fail_next = 1
+    body, status = post(text_update(update_id=1001))
+    assert (status, body["ok"]) == (500, False)
+    assert svc.store.claims == set()
+    assert svc.publisher.published == []
+    assert post(text_update(update_id=1001)) == ({"ok": True}, 200)  # Telegram's retry
+    assert len(svc.publisher.published) == 1
+
+
+# -- through the real Publisher, on a fake Pub/Sub client ---------------------------------------------------
+
+class FakeFuture:
+    def __init__(self, error: Exception | None = None):
+        self.error = error
+        self.timeouts: list[float | None] = []
+
+    def result(self, timeout: float | None = None) -> str:
+        self.timeouts.append(timeout)
+        if self.error is not None:
+            raise self.error
+        return "server-id-1"
+
+
+class FakePublisherClient:
+    """`pubsub_v1.PublisherClient`: topic_path, publish (returns a future) and resume_publish."""
+
+    def __init__(self, error: Exception | None = None):
+        self.error = error
+        self.calls: list[dict[str, Any]] = []
+        self.futures: list[FakeFuture] = []
+        self.resumed: list[tuple[str, str]] = []
+
+    def topic_path(self, project: str, topic: str) -> str:
+        return f"projects/{project}/topics/{topic}"
+
+    def publish(self, topic: str, data: bytes, ordering_key: str = "", **attributes: str) -> FakeFuture:
+        self.calls.append({"topic": topic, "data": data, "ordering_key": ordering_key, "attributes": attributes})
+        self.futures.append(FakeFuture(self.error))
+        return self.futures[-1]
+
+    def resume_publish(self, topic: str, ordering_key: str) -> None:
+        self.resumed.append((topic, ordering_key))
+
+
+def test_the_real_publisher_orders_by_chat_and_waits_for_the_server(svc: Services):
+    client = FakePublisherClient()
+    svc.publisher = Publisher("p", client=client)  # type: ignore[arg-type]
+    assert post(text_update(update_id=1001)) == ({"ok": True}, 200)
+    [call] = client.calls
+    assert call["topic"] == "projects/p/topics/tg-updates"
+    assert call["ordering_key"] == str(CHAT)
+    assert call["attributes"] == {"type": "UPDATE", "chat_id": str(CHAT), "schema": "1"}
+    assert Envelope.from_json(call["data"]).id == f"tg-{CHAT}-7"
+    assert client.futures[0].timeouts == [PUBLISH_TIMEOUT_S]  # answered only once Pub/Sub has it
+    assert client.resumed == []
+
+
+def test_the_real_publisher_resumes_the_chats_ordering_key_after_a_failure(svc: Services):
+    client = FakePublisherClient(error=TimeoutError("no ack from pubsub"))
+    svc.publisher = Publisher("p", client=client)  # type: ignore[arg-type]
+    assert post(text_update(update_id=1001))[1] == 500
+    # A failed publish pauses its ordering key; without resume_publish every later message of this
+    # chat would fail too, Telegram's retry included.
+    assert client.resumed == [("projects/p/topics/tg-updates", str(CHAT))]
+    assert svc.store.claims == set()
+    client.error = None
+    assert post(text_update(update_id=1001)) == ({"ok": True}, 200)

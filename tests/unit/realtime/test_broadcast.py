@@ -1,0 +1,84 @@
+"""realtime/broadcast.py: every event to the agents' room, repeats from Pub/Sub kept off the consoles."""
+
+from __future__ import annotations
+
+import pytest
+from relay_fakes import RecordingSocketIO
+
+import realtime.broadcast
+from realtime.broadcast import AGENTS_ROOM, Broadcaster
+
+
+@pytest.fixture
+def recorder() -> RecordingSocketIO:
+    return RecordingSocketIO()
+
+
+@pytest.fixture
+def broadcaster(recorder: RecordingSocketIO) -> Broadcaster:
+    return Broadcaster(recorder)  # type: ignore[arg-type]
+
+
+def delivery(message_id: str = "agent-abcdefgh", state: str = "queued", reason: str | None = None) -> dict:
+    return {"chat_id": 7, "client_id": message_id.removeprefix("agent-"), "message_id": message_id, "state": state,
+            "reason": reason}
+
+
+def test_a_message_goes_to_the_agents_room_without_the_raw_update(broadcaster, recorder):
+    broadcaster.message({"id": "tg-7-1", "text": "hola", "update": {"update_id": 1}})
+    assert recorder.emitted == [("message", {"id": "tg-7-1", "text": "hola"}, AGENTS_ROOM)]
+
+
+def test_the_same_message_id_twice_is_emitted_once(broadcaster, recorder):
+    broadcaster.message({"id": "tg-7-1", "text": "hola"})
+    broadcaster.message({"id": "tg-7-1", "text": "hola"})
+    broadcaster.message({"id": "tg-7-2", "text": "otra"})
+    assert [m["id"] for m in recorder.events("message")] == ["tg-7-1", "tg-7-2"]
+
+
+def test_every_new_conversation_state_goes_out_once(broadcaster, recorder):
+    broadcaster.conversation({"chat_id": 7, "unread": 1})
+    broadcaster.conversation({"chat_id": 7, "unread": 1})  # a redelivery of the same state
+    broadcaster.conversation({"chat_id": 7, "unread": 2})
+    broadcaster.conversation({"chat_id": 8, "unread": 1})
+    assert recorder.emitted == [("conversation", {"chat_id": 7, "unread": 1}, AGENTS_ROOM),
+                                ("conversation", {"chat_id": 7, "unread": 2}, AGENTS_ROOM),
+                                ("conversation", {"chat_id": 8, "unread": 1}, AGENTS_ROOM)]
+
+
+def test_deliveries_are_deduplicated_per_message_and_state(broadcaster, recorder):
+    for state in ("queued", "queued", "sent", "sent"):
+        broadcaster.delivery(delivery(state=state))
+    broadcaster.delivery(delivery("agent-otherone", "sent"))
+    assert [(d["message_id"], d["state"]) for d in recorder.events("delivery")] == [
+        ("agent-abcdefgh", "queued"), ("agent-abcdefgh", "sent"), ("agent-otherone", "sent")]
+
+
+def test_a_delivery_event_has_exactly_the_contracts_fields(broadcaster, recorder):
+    broadcaster.delivery({**delivery(state="failed", reason="blocked by the customer"), "telegram_message_id": 5})
+    assert recorder.emitted == [("delivery", delivery(state="failed", reason="blocked by the customer"), AGENTS_ROOM)]
+
+
+def test_messages_and_deliveries_do_not_share_a_memory(broadcaster, recorder):
+    broadcaster.message({"id": "agent-abcdefgh"})
+    broadcaster.delivery(delivery("agent-abcdefgh"))
+    assert [event for event, _, _ in recorder.emitted] == ["message", "delivery"]
+
+
+def test_the_memory_is_bounded_and_forgets_the_oldest_first(broadcaster, recorder, monkeypatch):
+    monkeypatch.setattr(realtime.broadcast, "RECENT_IDS", 3)
+    for message_id in ("a", "b", "c", "d"):  # "a" falls out
+        broadcaster.message({"id": message_id})
+    broadcaster.message({"id": "d"})  # still remembered
+    broadcaster.message({"id": "a"})  # forgotten, so shown again ("b" falls out)
+    broadcaster.message({"id": "c"})
+    broadcaster.message({"id": "b"})
+    assert [m["id"] for m in recorder.events("message")] == ["a", "b", "c", "d", "a", "b"]
+
+
+def test_a_message_whose_emit_failed_goes_out_on_the_retry(broadcaster, recorder):
+    recorder.fail_next = 1
+    with pytest.raises(ConnectionError):
+        broadcaster.message({"id": "tg-7-1"})
+    broadcaster.message({"id": "tg-7-1"})
+    assert [m["id"] for m in recorder.events("message")] == ["tg-7-1"]
