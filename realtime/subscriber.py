@@ -1,22 +1,39 @@
-"""Streaming pull from the relay's subscriptions, turned into Socket.IO events.
+"""Pulling the relay's subscriptions and turning each message into Socket.IO events.
 
-A message is acked only after its event went out; one that cannot be read is acked and
-logged (it stays in the topic's 7-day retention for reprocessing).
+One thread per subscription long-polls with unary `pull` and acks a batch once its events
+went out; a message that could not be relayed is handed back at once (ack deadline 0) for a
+retry, and one that cannot be read is acked and logged (the topic's 7-day retention keeps it
+for reprocessing).
+
+Why not StreamingPull: measured on the Pub/Sub emulator, after a relay restart the emulator
+keeps routing part of the messages to the dead stream (4 of 10 reached the new relay on an
+ordered subscription, none of 10 on another run), and does not hand them back within the ack
+deadline. Unary pull has no stream state: what a dead relay pulled comes back after the ack
+deadline. It costs ~20 ms of latency locally (p50 55 ms against 35 ms) and works the same on
+Google Cloud.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
+import threading
+import time
 from collections.abc import Callable
 
+from google.api_core import exceptions as gexc
 from google.cloud import pubsub_v1
 
 from realtime.broadcast import Broadcaster
 from teledesk.envelope import Envelope, EnvelopeError, MessageType
 from teledesk.manifest import Manifest
 
+MAX_MESSAGES = 100
+PULL_WAIT_S = 20
+RETRY_PAUSE_S = 1.0
+
 log = logging.getLogger("teledesk.relay.subscriber")
+
+Handler = Callable[[Envelope], None]
 
 
 class RelaySubscriber:
@@ -25,9 +42,10 @@ class RelaySubscriber:
         self.manifest = manifest
         self.broadcaster = broadcaster
         self._client: pubsub_v1.SubscriberClient | None = None
-        self._futures: list = []
+        self._threads: list[threading.Thread] = []
+        self._stopping = threading.Event()
 
-    def handlers(self) -> dict[str, Callable[[Envelope], None]]:
+    def handlers(self) -> dict[str, Handler]:
         """Which topic feeds which handler; every topic the manifest has the relay subscribe to."""
         known = {"messages-enriched": self.on_enriched, "deliveries": self.on_delivery}
         return {topic: known[topic] for topic in self.manifest.relay_subscribes}
@@ -44,43 +62,65 @@ class RelaySubscriber:
         if delivery:
             self.broadcaster.delivery(delivery)
 
+    @staticmethod
+    def relay(data: bytes, message_id: str, handler: Handler) -> bool:
+        """Hand one message to its handler; True when it may be acked."""
+        try:
+            envelope = Envelope.from_json(data)
+        except EnvelopeError as exc:
+            log.error("ignoring an unreadable message %s: %s", message_id, exc)
+            return True
+        try:
+            handler(envelope)
+        except Exception:
+            log.exception("could not relay message %s", message_id)
+            return False
+        return True
+
     def start(self) -> None:
         self._client = pubsub_v1.SubscriberClient()
+        self._stopping.clear()
         for topic, handler in self.handlers().items():
             path = self._client.subscription_path(self.project_id, self.manifest.relay_subscription(topic))
             self._client.get_subscription(request={"subscription": path})  # fail fast if missing
-            self._futures.append(self._client.subscribe(path, self._callback(handler)))
+            thread = threading.Thread(target=self._pull_loop, args=(path, handler), name=f"pull-{topic}",
+                                      daemon=True)
+            thread.start()
+            self._threads.append(thread)
 
-    @staticmethod
-    def _callback(handler: Callable[[Envelope], None]) -> Callable[[pubsub_v1.subscriber.message.Message], None]:
-        def receive(message: pubsub_v1.subscriber.message.Message) -> None:
+    def _pull_loop(self, path: str, handler: Handler) -> None:
+        assert self._client is not None
+        client = self._client
+        while not self._stopping.is_set():
             try:
-                envelope = Envelope.from_json(message.data)
-            except EnvelopeError as exc:
-                log.error("ignoring an unreadable message %s: %s", message.message_id, exc)
-                message.ack()
-                return
-            try:
-                handler(envelope)
-            except Exception:
-                log.exception("could not relay message %s", message.message_id)
-                message.nack()
-                return
-            message.ack()
-
-        return receive
+                response = client.pull(request={"subscription": path, "max_messages": MAX_MESSAGES},
+                                       timeout=PULL_WAIT_S)
+            except gexc.DeadlineExceeded:
+                continue
+            except Exception as exc:  # the emulator or the network: keep trying until stopped
+                if self._stopping.is_set():
+                    return
+                log.warning("pull from %s failed (%s); trying again", path, exc)
+                time.sleep(RETRY_PAUSE_S)
+                continue
+            done, retry = [], []
+            for received in response.received_messages:
+                relayed = self.relay(received.message.data, received.message.message_id, handler)
+                (done if relayed else retry).append(received.ack_id)
+            if done:
+                client.acknowledge(request={"subscription": path, "ack_ids": done})
+            if retry:
+                client.modify_ack_deadline(request={"subscription": path, "ack_ids": retry, "ack_deadline_seconds": 0})
 
     @property
     def running(self) -> bool:
-        return bool(self._futures) and not any(f.done() for f in self._futures)
+        return bool(self._threads) and all(t.is_alive() for t in self._threads)
 
     def stop(self) -> None:
-        for future in self._futures:
-            future.cancel()
-        for future in self._futures:
-            with contextlib.suppress(Exception):  # cancelled or already broken: stopped either way
-                future.result(timeout=5)
-        self._futures.clear()
+        """Stop pulling. A pull in flight ends within PULL_WAIT_S; its messages come back after
+        the ack deadline if they were not relayed."""
+        self._stopping.set()
+        self._threads.clear()
         if self._client is not None:
             self._client.close()
             self._client = None

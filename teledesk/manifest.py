@@ -57,6 +57,7 @@ class Manifest:
     steps: tuple[Step, ...]
     relay_subscribes: tuple[str, ...]
     relay_publishes: str
+    relay_ack_deadline_s: int
 
     @property
     def functions(self) -> tuple[Step, ...]:
@@ -115,4 +116,5 @@ def load_manifest(path: Path = MANIFEST_PATH) -> Manifest:
         steps=tuple(step(e, retry_of(e)) for e in data["steps"]),
         relay_subscribes=tuple(data["relay"]["subscribes"]),
         relay_publishes=data["relay"]["publishes"],
+        relay_ack_deadline_s=int(data["relay"].get("ack_deadline_seconds", defaults["ack_deadline_seconds"])),
     )

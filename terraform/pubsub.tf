@@ -77,13 +77,13 @@ resource "google_pubsub_subscription" "dead_letter_hold" {
   }
 }
 
-# The relay's streaming-pull subscriptions, one per topic it relays to the consoles.
+# The relay's pull subscriptions, one per topic it relays to the consoles.
 resource "google_pubsub_subscription" "relay" {
   for_each = local.relay_subscribes
 
   name                       = "relay-${each.key}"
   topic                      = google_pubsub_topic.all[each.key].id
-  ack_deadline_seconds       = local.defaults.ack_deadline_seconds
+  ack_deadline_seconds       = try(local.manifest.relay.ack_deadline_seconds, local.defaults.ack_deadline_seconds)
   message_retention_duration = local.retention
   enable_message_ordering    = true
 

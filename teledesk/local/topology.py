@@ -61,5 +61,5 @@ def create_topology(project_id: str, manifest: Manifest, step_endpoints: dict[st
             "name": subscriber.subscription_path(project_id, manifest.relay_subscription(topic)),
             "topic": publisher.topic_path(project_id, topic),
             "enable_message_ordering": True,
-            "ack_deadline_seconds": 30,
+            "ack_deadline_seconds": manifest.relay_ack_deadline_s,
         })

@@ -22,7 +22,7 @@ CONVERSATION = {"chat_id": CHAT, "status": "open", "unread": 1}
 
 @dataclass
 class FakeMessage:
-    """What the streaming-pull callback is handed: data, message_id, ack() and nack()."""
+    """A pulled message: its data and id, and whether the relay acked it or handed it back."""
 
     data: bytes
     message_id: str = "m-1"
@@ -56,7 +56,10 @@ def enriched(kind: str = MessageType.CLIENT, message_id: str = f"tg-{CHAT}-1", t
 
 def relay(subscriber: RelaySubscriber, topic: str, data: bytes) -> FakeMessage:
     message = FakeMessage(data)
-    RelaySubscriber._callback(subscriber.handlers()[topic])(message)
+    if RelaySubscriber.relay(message.data, message.message_id, subscriber.handlers()[topic]):
+        message.ack()
+    else:
+        message.nack()
     return message
 
 
@@ -117,14 +120,11 @@ def test_a_message_that_cannot_be_relayed_is_nacked_not_acked(subscriber, record
     assert (message.acked, message.nacked) == (0, 1)
 
 
-def test_a_handler_error_is_nacked():
-    message = FakeMessage(enriched())
-
+def test_a_handler_error_is_handed_back():
     def broken(envelope: Envelope) -> None:
         raise RuntimeError("boom")
 
-    RelaySubscriber._callback(broken)(message)
-    assert (message.acked, message.nacked) == (0, 1)
+    assert RelaySubscriber.relay(enriched(), "m-1", broken) is False
 
 
 def test_a_delivery_is_shown_and_acked(subscriber, recorder):
@@ -142,30 +142,63 @@ def test_an_envelope_without_a_delivery_on_deliveries_shows_nothing(subscriber, 
 
 
 @dataclass
-class FakeFuture:
-    finished: bool = False
-    cancelled: bool = False
-
-    def done(self) -> bool:
-        return self.finished
-
-    def cancel(self) -> None:
-        self.cancelled = self.finished = True
-
-    def result(self, timeout: float | None = None) -> None:
-        raise RuntimeError("cancelled")
+class Pulled:
+    ack_id: str
+    message: Any
 
 
-def test_running_means_every_stream_is_open_and_stop_cancels_them(subscriber: RelaySubscriber):
+class FakeSubscriberClient:
+    """Answers one scripted pull, then stops the subscriber that pulls (as Ctrl-C would)."""
+
+    def __init__(self, subscriber: RelaySubscriber, batch: list[bytes]):
+        self.subscriber = subscriber
+        self.batch = batch
+        self.acked: list[str] = []
+        self.handed_back: list[str] = []
+        self.pulls = 0
+
+    def pull(self, request: dict, timeout: float) -> Any:
+        self.pulls += 1
+        if self.pulls > 1:
+            self.subscriber._stopping.set()
+            raise RuntimeError("closed")
+        messages = [Pulled(f"ack-{n}", type("M", (), {"data": data, "message_id": str(n)})())
+                    for n, data in enumerate(self.batch)]
+        return type("R", (), {"received_messages": messages})()
+
+    def acknowledge(self, request: dict) -> None:
+        self.acked += request["ack_ids"]
+
+    def modify_ack_deadline(self, request: dict) -> None:
+        assert request["ack_deadline_seconds"] == 0
+        self.handed_back += request["ack_ids"]
+
+
+def test_the_pull_loop_acks_what_went_out_and_hands_back_what_did_not(subscriber, recorder):
+    recorder.fail_next = 1  # the first message's emit fails
+    client = FakeSubscriberClient(subscriber, [enriched(message_id="tg-7-1"), b"unreadable",
+                                               enriched(message_id="tg-7-2")])
+    subscriber._client = client  # type: ignore[assignment]
+    subscriber._pull_loop("projects/p/subscriptions/relay-messages-enriched", subscriber.on_enriched)
+    assert client.handed_back == ["ack-0"]
+    assert client.acked == ["ack-1", "ack-2"]
+    assert [m["id"] for m in recorder.events("message")] == ["tg-7-2"]
+
+
+def test_running_means_every_pull_thread_is_alive(subscriber: RelaySubscriber):
+    import threading
+
     assert not subscriber.running  # not started
-    futures = [FakeFuture(), FakeFuture()]
-    subscriber._futures = list(futures)
+    gate = threading.Event()
+    alive = threading.Thread(target=gate.wait)
+    alive.start()
+    subscriber._threads = [alive]
     assert subscriber.running
-    futures[1].finished = True  # one stream broke
+    gate.set()
+    alive.join()
     assert not subscriber.running
     subscriber.stop()
-    assert all(f.cancelled for f in futures)
-    assert not subscriber.running
+    assert subscriber._stopping.is_set()
 
 
 @pytest.mark.xfail(strict=True, reason=(
