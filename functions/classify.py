@@ -1,11 +1,18 @@
-"""classify: set each update's message type (CLIENT, COMMAND, CALLBACK, MEMBER, UNSUPPORTED)."""
+"""classify: set each update's message type (CLIENT, COMMAND, CALLBACK, MEMBER, UNSUPPORTED).
+
+Only private chats are a customer's conversation with the bot; updates from groups go on
+only when the `DESK_GROUP_CHATS` setting is on, and are otherwise counted and dropped.
+"""
 
 from teledesk.envelope import Envelope
 from teledesk.pipeline import Services, event_step
-from teledesk.telegram.updates import classify_update
+from teledesk.telegram.updates import PRIVATE, classify_update
 
 
 @event_step("classify")
-def classify(envelope: Envelope, services: Services) -> Envelope:
+def classify(envelope: Envelope, services: Services) -> Envelope | None:
+    if envelope.extra.get("chat_type", PRIVATE) != PRIVATE and not services.settings.group_chats:
+        services.store.count("ignored_group_updates")
+        return None
     envelope.type = classify_update(envelope.extra.get("update") or {})
     return envelope

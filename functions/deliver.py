@@ -1,36 +1,213 @@
 """deliver: send an agent's answer to Telegram once, record its delivery state, announce it.
 
 The stored message is the idempotency record: a redelivered answer that was already sent or
-failed is announced again, never sent again.
+failed is announced again, never sent again. A long answer goes out as several messages
+(`teledesk.telegram.outbound.split_text`), each part recorded as it is sent, so a redelivery
+sends only the parts still missing. Sends are paced per chat and per process.
+
+Besides answers, `agent-replies` carries the agents' actions on what they sent
+(`extra["action"]`): `edit` and `delete` (applied to Telegram, then to the stored message,
+once per numbered change) and `typing` (a chat action, never stored, never retried).
+
+Transient Telegram errors raise, so the push subscription retries with backoff; on the last
+attempt the subscription allows (`deliveryAttempt` = the manifest's `max_delivery_attempts`)
+the answer is marked failed with the reason instead of staying queued while dead-lettered.
 """
 
-from teledesk.envelope import Envelope
+from __future__ import annotations
+
+import contextvars
+import logging
+from typing import Any
+
+import flask
+import functions_framework
+
+from teledesk.blobs import blob_store
+from teledesk.envelope import Envelope, MessageType
 from teledesk.pipeline import Services, event_step
-from teledesk.telegram.client import TelegramClient
+from teledesk.telegram.client import DeliveryOutcome, MediaUpload, TelegramClient, TransientTelegramError
+from teledesk.telegram.outbound import Pacer, split_text
 
 FINAL_STATES = ("sent", "failed")
+PACER = Pacer()  # this process's budget: ~1 message/s per chat, ~30/s overall
+
+log = logging.getLogger("teledesk.deliver")
+_attempt: contextvars.ContextVar[int | None] = contextvars.ContextVar("delivery_attempt", default=None)
+
+
+def delivery_attempt(cloud_event: Any) -> int | None:
+    """Pub/Sub's `deliveryAttempt` (push body, set when the subscription has a dead-letter policy).
+
+    functions-framework turns a raw push body into a CloudEvent whose data keeps only the
+    message, so the field is read from the request body it came in when it is not in the data.
+    """
+    data = getattr(cloud_event, "data", None)
+    value = data.get("deliveryAttempt") if isinstance(data, dict) else None
+    if value is None and flask.has_request_context():
+        body = flask.request.get_json(silent=True)
+        value = body.get("deliveryAttempt") if isinstance(body, dict) else None
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _max_attempts(services: Services) -> int:
+    policy = services.manifest.step("deliver").retry
+    return policy.max_delivery_attempts if policy else 5
+
+
+def _client(services: Services) -> TelegramClient:
+    return TelegramClient(services.settings.telegram_bot_token, services.settings.telegram_api_base, pacer=PACER)
+
+
+def _announce(envelope: Envelope, state: str, reason: str | None, client_id: str | None) -> Envelope:
+    envelope.extra["delivery"] = {"chat_id": envelope.chat_id, "client_id": client_id, "message_id": envelope.id,
+                                  "state": state, "reason": reason}
+    return envelope
+
+
+def _or_failed_on_last_attempt(services: Services, send: Any, count_failure: Any = None) -> DeliveryOutcome:
+    """`send()`, or on a transient error: raise for a retry, unless this was the last attempt.
+
+    The attempt number is Pub/Sub's `deliveryAttempt`; the Pub/Sub emulator's push body does not
+    carry it (measured), so without it `count_failure()` (the answer's own count of failed
+    attempts, kept on the stored message) stands in for it.
+    """
+    try:
+        return send()
+    except TransientTelegramError as exc:
+        attempt = _attempt.get()
+        if attempt is None and count_failure is not None:
+            attempt = count_failure()
+        if attempt is None or attempt < _max_attempts(services):
+            log.warning("deliver: attempt %s failed, Pub/Sub will retry: %s", attempt, exc)
+            raise
+        log.warning("deliver: last attempt (%s) failed, giving up: %s", attempt, exc)
+        return DeliveryOutcome("failed", f"Telegram did not take it after {attempt} attempts: {exc}")
 
 
 @event_step("deliver")
-def deliver(envelope: Envelope, services: Services) -> Envelope | None:
-    stored = services.store.message(envelope.chat_id, envelope.id)
+def _deliver(envelope: Envelope, services: Services) -> Envelope | None:
+    if envelope.type not in (MessageType.AGENT, MessageType.BOT):
+        return None  # agents' and the bot's answers only, whatever the subscription lets through
+    action = envelope.extra.get("action")
+    if action == "typing":
+        _typing(envelope, services)
+        return None
+    if action == "answer_callback":
+        _answer_callback(envelope, services)
+        return None
+    if action in ("edit", "delete"):
+        return _change(envelope, services, action)
+    return _send(envelope, services)
+
+
+@functions_framework.cloud_event
+def deliver(cloud_event: Any) -> None:
+    token = _attempt.set(delivery_attempt(cloud_event))
+    try:
+        _deliver(cloud_event)
+    finally:
+        _attempt.reset(token)
+
+
+# -- answers --------------------------------------------------------------------------------------------
+
+def _send(envelope: Envelope, services: Services) -> Envelope | None:
+    store = services.store
+    stored = store.message(envelope.chat_id, envelope.id)
     if stored is None:
         return None  # the relay stores before it publishes: an unknown id is not ours to send
     delivery = stored.get("delivery") or {}
     if delivery.get("state") not in FINAL_STATES:
-        settings = services.settings
-        outcome = TelegramClient(settings.telegram_bot_token, settings.telegram_api_base).send_text(
-            envelope.chat_id, envelope.text
-        )
-        services.store.set_delivery(
-            envelope.chat_id, envelope.id, outcome.state, outcome.reason, outcome.telegram_message_id
-        )
+        reply_to = (envelope.extra.get("reply_to") or {}).get("telegram_message_id")
+
+        def count_failure() -> int:
+            return store.count_failed_attempt(envelope.chat_id, envelope.id)
+        media = stored.get("media") or envelope.media
+        if media and media.get("kind"):
+            outcome = _or_failed_on_last_attempt(services, lambda: _send_media(envelope, services, media, reply_to),
+                                                 count_failure)
+        else:
+            parts = split_text(envelope.text)
+            already = {int(k): v for k, v in (delivery.get("parts") or {}).items()}
+            outcome = _or_failed_on_last_attempt(services, lambda: _client(services).send_parts(
+                envelope.chat_id, parts, already_sent=already, reply_to=reply_to,
+                on_part_sent=lambda i, mid: store.record_sent_part(envelope.chat_id, envelope.id, i, mid)),
+                count_failure)
+        store.settle_delivery(envelope.chat_id, envelope.id, outcome.state, outcome.reason,
+                              outcome.telegram_message_ids, outcome.file_id)
+        if outcome.blocked:
+            store.flag_blocked(envelope.chat_id, True)
+            conversation = store.conversation(envelope.chat_id)
+            if conversation is not None:
+                envelope.extra["conversation"] = conversation
         delivery = {"state": outcome.state, "reason": outcome.reason}
-    envelope.extra["delivery"] = {
-        "chat_id": envelope.chat_id,
-        "client_id": envelope.extra.get("client_id"),
-        "message_id": envelope.id,
-        "state": delivery["state"],
-        "reason": delivery.get("reason"),
-    }
-    return envelope
+    return _announce(envelope, delivery["state"], delivery.get("reason"), envelope.extra.get("client_id"))
+
+
+def _send_media(envelope: Envelope, services: Services, media: dict[str, Any], reply_to: int | None) -> DeliveryOutcome:
+    upload = MediaUpload(kind=media["kind"], file_id=media.get("file_id"), filename=media.get("filename") or "file",
+                         caption=envelope.text or "")
+    if upload.file_id is None:
+        try:
+            upload.data = blob_store().get(media["blob"])
+        except (KeyError, ValueError):
+            return DeliveryOutcome("failed", "the uploaded file is no longer stored")
+    outcome = _client(services).send_media(envelope.chat_id, upload, reply_to=reply_to)
+    if outcome.file_id and not media.get("file_id"):
+        services.store.record_file_id(envelope.chat_id, envelope.id, outcome.file_id)  # a re-send reuses it
+    return outcome
+
+
+# -- edits, deletes, typing -------------------------------------------------------------------------------
+
+def _change(envelope: Envelope, services: Services, action: str) -> Envelope | None:
+    target_id, revision = envelope.extra.get("target"), int(envelope.extra.get("revision") or 0)
+    store = services.store
+    target = store.message(envelope.chat_id, target_id) if target_id else None
+    if target is None or revision < 1:
+        return None
+    if int(target.get("revision") or 0) >= revision:  # applied before: announce again only
+        envelope.extra["message"] = target
+        return _announce(envelope, "sent", None, None)
+    delivery = target.get("delivery") or {}
+    ids = list(delivery.get("telegram_message_ids") or [])
+    if not ids and delivery.get("telegram_message_id") is not None:
+        ids = [delivery["telegram_message_id"]]
+    if not ids:
+        return _announce(envelope, "failed", "the message was never sent", None)
+    client = _client(services)
+    if action == "edit":
+        outcome = _or_failed_on_last_attempt(services, lambda: client.edit_text(envelope.chat_id, ids[0],
+                                                                               envelope.text))
+    else:
+        outcome = _or_failed_on_last_attempt(services, lambda: client.delete(envelope.chat_id, ids))
+    if outcome.state == "sent":
+        changed, _ = store.apply_change(envelope.chat_id, target_id, revision, text=envelope.text,
+                                        deleted=action == "delete")
+        if changed is not None:
+            envelope.extra["message"] = changed
+    return _announce(envelope, outcome.state, outcome.reason, None)
+
+
+def _typing(envelope: Envelope, services: Services) -> None:
+    """Best effort: a chat action shows for 5 s, so a late or failed one is not worth a retry."""
+    try:
+        _client(services).send_chat_action(envelope.chat_id, "typing")
+    except TransientTelegramError as exc:
+        log.info("deliver: typing not shown: %s", exc)
+
+
+def _answer_callback(envelope: Envelope, services: Services) -> None:
+    """answerCallbackQuery (autoreply's answer to a button press): best effort, like typing;
+    Telegram stops showing the button's spinner by itself after a while."""
+    query_id = envelope.extra.get("callback_query_id")
+    if not query_id:
+        return
+    try:
+        _client(services).answer_callback_query(str(query_id), envelope.text or None)
+    except TransientTelegramError as exc:
+        log.info("deliver: callback query not answered: %s", exc)

@@ -1,7 +1,9 @@
 """enrich: fold each message into its conversation in Firestore, and attach the conversation.
 
-The relay emits the attached conversation state as it is, so it never reads Firestore on the
-hot path. A redelivered message is stored once and still passed on (the relay drops repeats).
+Edits, reactions, blocks, deep-link context and reopening follow `teledesk.inbound`. The
+relay emits the attached conversation and stored message as they are, so it never reads
+Firestore on the hot path. A redelivered event changes nothing and is still passed on (the
+relay drops repeats).
 """
 
 from teledesk.envelope import Envelope
@@ -10,6 +12,8 @@ from teledesk.pipeline import Services, event_step
 
 @event_step("enrich")
 def enrich(envelope: Envelope, services: Services) -> Envelope:
-    conversation, _created = services.store.record_inbound(envelope)
-    envelope.extra["conversation"] = conversation
+    folded = services.store.record_inbound(envelope, services.settings.resolved_policy)
+    envelope.extra["conversation"] = folded.conversation
+    if folded.message is not None:
+        envelope.extra["stored"] = folded.message
     return envelope

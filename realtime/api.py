@@ -12,7 +12,7 @@ from realtime.auth import authenticate, login_required, public_agent
 from realtime.openapi import OPENAPI
 from realtime.views import conversation_view, message_view
 from teledesk.envelope import Envelope, MessageType
-from teledesk.telegram.limits import MAX_MESSAGE_LENGTH
+from teledesk.telegram.outbound import MAX_ANSWER_LENGTH
 
 CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 PAGE_SIZE = 100
@@ -89,7 +89,7 @@ def conversations(agent: dict) -> Any:
     return jsonify(conversations=[conversation_view(c) for c in relay().store.conversations()])
 
 
-@api.get("/conversations/<int:chat_id>/messages")
+@api.get("/conversations/<int(signed=True):chat_id>/messages")
 @login_required
 def messages(agent: dict, chat_id: int) -> Any:
     before = request.args.get("before", type=float)
@@ -98,28 +98,41 @@ def messages(agent: dict, chat_id: int) -> Any:
     return jsonify(messages=[message_view(m) for m in found])
 
 
-@api.post("/conversations/<int:chat_id>/messages")
+@api.post("/conversations/<int(signed=True):chat_id>/messages")
 @login_required
 def reply(agent: dict, chat_id: int) -> tuple[Any, int]:
+    """Queue an answer. Up to MAX_ANSWER_LENGTH (ten times 4,096) characters: deliver sends a text
+    over 4,096 as several messages. `reply_to` (a stored message id) quotes that message. An
+    answer to a resolved conversation opens it again."""
     body = _json_object()
     if body is None:
         return _bad_request(NOT_AN_OBJECT)
-    text, client_id = body.get("text"), body.get("client_id")
+    text, client_id, reply_to = body.get("text"), body.get("client_id"), body.get("reply_to")
     if not isinstance(text, str) or not text.strip():
         return _bad_request("text is required")
-    if len(text) > MAX_MESSAGE_LENGTH:
-        return _bad_request(f"text is longer than {MAX_MESSAGE_LENGTH} characters")
+    if len(text) > MAX_ANSWER_LENGTH:
+        return _bad_request(f"text is longer than {MAX_ANSWER_LENGTH} characters")
     if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id):
         return _bad_request("client_id must be 8 to 64 letters, digits, '-' or '_'")
+    extra: dict[str, Any] = {"client_id": client_id,
+                             "agent": {"username": agent["username"], "name": agent.get("name")}}
+    if reply_to is not None:
+        quoted = relay().store.message(chat_id, reply_to) if isinstance(reply_to, str) and reply_to else None
+        quoted_id = telegram_message_id(quoted) if quoted else None
+        if quoted_id is None:
+            return _bad_request("reply_to must be the id of a message of this conversation that Telegram has")
+        extra["reply_to"] = {"message_id": reply_to, "telegram_message_id": quoted_id}
     envelope = Envelope(
         id=f"agent-{client_id}", type=MessageType.AGENT, chat_id=chat_id, date=int(time.time()), text=text,
-        extra={"client_id": client_id, "agent": {"username": agent["username"], "name": agent.get("name")}},
+        extra=extra,
     ).stamp("relay")
     try:
         stored, conversation, _created = relay().store.queue_outbound(chat_id, envelope.id, envelope.to_dict())
     except KeyError:
         return _not_found()
     if (stored.get("delivery") or {}).get("state") == "queued":
+        if conversation.get("status") == "resolved":
+            conversation = relay().store.update_conversation(chat_id, status="open") or conversation
         # New, or a repeat of one still queued (its first publish or emit may have been lost):
         # publish what was stored, not this body; deliver sends once, the broadcaster emits once.
         relay().publisher.publish(relay().manifest.relay_publishes, _stored_envelope(stored))
@@ -129,6 +142,15 @@ def reply(agent: dict, chat_id: int) -> tuple[Any, int]:
         broadcaster.delivery({"chat_id": chat_id, "client_id": client_id, "message_id": envelope.id,
                               "state": "queued", "reason": None})
     return jsonify(message=message_view(stored)), 202
+
+
+def telegram_message_id(message: dict[str, Any]) -> int | None:
+    """The Telegram message_id of a stored message: inbound ones carry it, outbound ones got it on sending."""
+    found = message.get("telegram_message_id") or (message.get("delivery") or {}).get("telegram_message_id")
+    if found is None:
+        match = re.fullmatch(r"tg--?\d+-(\d+)", str(message.get("id", "")))
+        found = int(match.group(1)) if match else None
+    return int(found) if found is not None else None
 
 
 def _stored_envelope(stored: dict[str, Any]) -> Envelope:
@@ -143,7 +165,7 @@ def _conversation_action(chat_id: int, **changes: Any) -> tuple[Any, int]:
     return jsonify(conversation=conversation_view(conversation)), 200
 
 
-@api.post("/conversations/<int:chat_id>/assign")
+@api.post("/conversations/<int(signed=True):chat_id>/assign")
 @login_required
 def assign(agent: dict, chat_id: int) -> tuple[Any, int]:
     body = _json_object()
@@ -156,19 +178,19 @@ def assign(agent: dict, chat_id: int) -> tuple[Any, int]:
     return _conversation_action(chat_id, assignee=username)
 
 
-@api.post("/conversations/<int:chat_id>/resolve")
+@api.post("/conversations/<int(signed=True):chat_id>/resolve")
 @login_required
 def resolve(agent: dict, chat_id: int) -> tuple[Any, int]:
     return _conversation_action(chat_id, status="resolved")
 
 
-@api.post("/conversations/<int:chat_id>/reopen")
+@api.post("/conversations/<int(signed=True):chat_id>/reopen")
 @login_required
 def reopen(agent: dict, chat_id: int) -> tuple[Any, int]:
     return _conversation_action(chat_id, status="open")
 
 
-@api.post("/conversations/<int:chat_id>/read")
+@api.post("/conversations/<int(signed=True):chat_id>/read")
 @login_required
 def read(agent: dict, chat_id: int) -> tuple[Any, int]:
     conversation = relay().store.mark_read(chat_id)

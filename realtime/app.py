@@ -11,10 +11,12 @@ from pathlib import Path
 from flask import Flask, abort, send_from_directory
 from flask_socketio import SocketIO
 
+import realtime.outbound  # noqa: F401  (registers the outbound endpoints on the API blueprint)
 from realtime.api import api
 from realtime.auth import ensure_admin
 from realtime.broadcast import Broadcaster
 from realtime.events import register_events
+from realtime.media import MediaCache, media
 from realtime.subscriber import RelaySubscriber
 from teledesk.manifest import Manifest, load_manifest
 from teledesk.pubsub import Publisher
@@ -34,6 +36,7 @@ class Relay:
     publisher: Publisher
     broadcaster: Broadcaster
     subscriber: RelaySubscriber | None
+    media_cache: MediaCache
 
 
 def create_app(
@@ -54,9 +57,11 @@ def create_app(
     store = store or Store(settings.project_id)
     subscriber = RelaySubscriber(settings.project_id, manifest, broadcaster) if subscribe else None
     app.extensions["teledesk"] = Relay(
-        settings, manifest, store, publisher or Publisher(settings.project_id), broadcaster, subscriber
+        settings, manifest, store, publisher or Publisher(settings.project_id), broadcaster, subscriber,
+        MediaCache(settings.media_cache_dir),
     )
     app.register_blueprint(api)
+    app.register_blueprint(media)
     register_events(socketio)
     _serve_console(app, settings.frontend_dist)
     ensure_admin(store, settings.desk_admin_password)

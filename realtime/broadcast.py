@@ -51,7 +51,8 @@ class Broadcaster:
             raise
 
     def message(self, message: dict[str, Any]) -> None:
-        self._emit_once(f"message:{message['id']}", "message", message_view(message))
+        """A message's state; an edit or a reaction raises its `revision` and goes out again."""
+        self._emit_once(f"message:{message['id']}:{message.get('revision') or 0}", "message", message_view(message))
 
     def conversation(self, conversation: dict[str, Any]) -> None:
         view = conversation_view(conversation)

@@ -13,6 +13,10 @@ def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
 
 _UNAUTHORIZED = {"401": {"description": "No valid session"}}
 _CHAT = [{"name": "chat_id", "in": "path", "required": True, "schema": {"type": "integer"}}]
+_MESSAGE = {"name": "message_id", "in": "path", "required": True, "schema": {"type": "string"}}
+_CHANGE = {"type": "object", "properties": {"change": {"type": "object", "properties": {
+    "id": {"type": "string"}, "action": {"enum": ["edit", "delete"]}, "message_id": {"type": "string"},
+    "revision": {"type": "integer"}}}}}
 
 
 def _action(summary: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -57,12 +61,51 @@ OPENAPI: dict[str, Any] = {
             "post": {"summary": "Answer the customer; client_id makes it idempotent", "parameters": _CHAT,
                      "requestBody": {"required": True, "content": {"application/json": {"schema": {
                          "type": "object", "required": ["text", "client_id"],
-                         "properties": {"text": {"type": "string", "maxLength": 4096},
-                                        "client_id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"}}}}}},
+                         "properties": {"text": {"type": "string", "maxLength": 40960,
+                                                 "description": "over 4,096 characters: sent as several messages, "
+                                                                "cut at word boundaries"},
+                                        "client_id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"},
+                                        "reply_to": {"type": "string",
+                                                     "description": "a stored message id: the answer quotes it"}}}}}},
                      "responses": {"202": _json({"type": "object", "properties": {"message": _ref("Message")}},
                                                 "Queued for delivery"),
                                    "400": {"description": "Invalid body"}, "404": {"description": "No such chat"},
                                    **_UNAUTHORIZED}}},
+        "/api/conversations/{chat_id}/messages/{message_id}/edit": {"post": {
+            "summary": "Edit one of the agents' sent text messages (not one sent in several parts)",
+            "parameters": [*_CHAT, _MESSAGE],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["text"],
+                "properties": {"text": {"type": "string", "maxLength": 4096}}}}}},
+            "responses": {"202": _json(_CHANGE, "Queued; the new state comes as a `message` event"),
+                          "400": {"description": "Invalid body, or a media or split message"},
+                          "404": {"description": "No such outgoing message"},
+                          "409": {"description": "Not sent yet"}, **_UNAUTHORIZED}}},
+        "/api/conversations/{chat_id}/messages/{message_id}": {"delete": {
+            "summary": "Delete one of the agents' sent messages for the customer (every part of a split one)",
+            "parameters": [*_CHAT, _MESSAGE],
+            "responses": {"202": _json(_CHANGE, "Queued; the new state (`deleted: true`) comes as a `message` event"),
+                          "404": {"description": "No such outgoing message"},
+                          "409": {"description": "Not sent yet"}, **_UNAUTHORIZED}}},
+        "/api/conversations/{chat_id}/typing": {"post": {
+            "summary": "Show 'typing…' to the customer; sent at most once per 4 s per chat",
+            "parameters": _CHAT,
+            "responses": {"202": _json({"type": "object", "properties": {"sent": {"type": "boolean"}}},
+                                       "sent: false when throttled"),
+                          "404": {"description": "No such conversation"}, **_UNAUTHORIZED}}},
+        "/api/conversations/{chat_id}/media": {"post": {
+            "summary": "Send a photo, document, voice note or video (kind from the MIME type unless given)",
+            "parameters": _CHAT,
+            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                "type": "object", "required": ["file", "client_id"],
+                "properties": {"file": {"type": "string", "format": "binary"},
+                               "caption": {"type": "string", "maxLength": 1024},
+                               "client_id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"},
+                               "kind": {"enum": ["photo", "document", "voice", "video"]}}}}}},
+            "responses": {"202": _json({"type": "object", "properties": {"message": _ref("Message")}},
+                                       "Queued for delivery"),
+                          "400": {"description": "Invalid form"}, "404": {"description": "No such chat"},
+                          "413": {"description": "Over 50 MB"}, **_UNAUTHORIZED}}},
         "/api/conversations/{chat_id}/assign": _action(
             "Assign to an agent (default: me)", {"type": "object", "properties": {"username": {"type": "string"}}}),
         "/api/conversations/{chat_id}/resolve": _action("Mark resolved"),
@@ -98,3 +141,18 @@ OPENAPI: dict[str, Any] = {
     },
     "security": [{"session": []}],
 }
+
+
+def _file(summary: str, parameters: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"get": {"summary": summary, "parameters": parameters, "responses": {
+        "200": {"description": "The file, with its content type", "content": {"*/*": {}}},
+        "404": {"description": "No such file"}, "413": {"description": '{"error": "too large to download"}'},
+        "502": {"description": "Telegram could not be reached"}, **_UNAUTHORIZED}}}
+
+
+OPENAPI["paths"].update({
+    "/api/conversations/{chat_id}/messages/{message_id}/media": _file(
+        "A message's file (through getFile, cached)",
+        [*_CHAT, {"name": "message_id", "in": "path", "required": True, "schema": {"type": "string"}}]),
+    "/api/conversations/{chat_id}/avatar": _file("The customer's profile photo (cached)", _CHAT),
+})

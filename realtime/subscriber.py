@@ -55,12 +55,22 @@ class RelaySubscriber:
         if conversation is not None:
             self.broadcaster.conversation(conversation)
         if envelope.type == MessageType.CLIENT:
-            self.broadcaster.message({**envelope.to_dict(), "direction": "in"})
+            # What enrich stored: a new message, or the one an edit or a reaction changed.
+            self.broadcaster.message(envelope.extra.get("stored") or {**envelope.to_dict(), "direction": "in"})
 
     def on_delivery(self, envelope: Envelope) -> None:
+        # An edit or delete carries the message's new state; a failed one (403) the conversation
+        # deliver just flagged blocked.
         delivery = envelope.extra.get("delivery")
-        if delivery:
-            self.broadcaster.delivery(delivery)
+        if not delivery:
+            return
+        message = envelope.extra.get("message")
+        if message:
+            self.broadcaster.message(message)
+        conversation = envelope.extra.get("conversation")
+        if conversation and delivery.get("state") == "failed":
+            self.broadcaster.conversation(conversation)
+        self.broadcaster.delivery(delivery)
 
     @staticmethod
     def relay(data: bytes, message_id: str, handler: Handler) -> bool:

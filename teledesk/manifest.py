@@ -58,6 +58,7 @@ class Manifest:
     relay_subscribes: tuple[str, ...]
     relay_publishes: str
     relay_ack_deadline_s: int
+    allowed_updates: tuple[str, ...] = ()
 
     @property
     def functions(self) -> tuple[Step, ...]:
@@ -116,5 +117,6 @@ def load_manifest(path: Path = MANIFEST_PATH) -> Manifest:
         steps=tuple(step(e, retry_of(e)) for e in data["steps"]),
         relay_subscribes=tuple(data["relay"]["subscribes"]),
         relay_publishes=data["relay"]["publishes"],
+        allowed_updates=tuple((data.get("telegram") or {}).get("allowed_updates") or ()),
         relay_ack_deadline_s=int(data["relay"].get("ack_deadline_seconds", defaults["ack_deadline_seconds"])),
     )

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from teledesk.telegram.limits import MAX_DOWNLOAD_BYTES
+
 ROOT = Path(__file__).resolve().parent.parent
 TELEGRAM_API_BASE = "https://api.telegram.org"
 DEFAULT_PROJECT = "teledesk-local"
@@ -52,6 +54,14 @@ class Settings:
     ingest_port: int = 8081
     standin_port: int = 8082
     frontend_dist: Path = field(default=ROOT / "frontend" / "dist")
+    group_chats: bool = False
+    organisation: str = "teledesk"
+    default_language: str = "es"
+    business_hours: str = ""
+    timezone: str = "UTC"
+    max_download_bytes: int = MAX_DOWNLOAD_BYTES
+    media_cache_dir: Path = field(default=ROOT / ".teledesk" / "media-cache")
+    resolved_policy: str = "reopen"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
@@ -68,4 +78,12 @@ class Settings:
             ingest_port=int(env.get("INGEST_PORT") or 8081),
             standin_port=int(env.get("STANDIN_PORT") or 8082),
             frontend_dist=Path(env.get("DESK_FRONTEND_DIST") or ROOT / "frontend" / "dist"),
+            max_download_bytes=int(env.get("TELEGRAM_MAX_DOWNLOAD_BYTES") or MAX_DOWNLOAD_BYTES),
+            media_cache_dir=Path(env.get("DESK_MEDIA_CACHE") or ROOT / ".teledesk" / "media-cache"),
+            organisation=env.get("DESK_ORGANISATION") or "teledesk",
+            default_language=env.get("DESK_DEFAULT_LANGUAGE") or "es",
+            business_hours=env.get("DESK_BUSINESS_HOURS", ""),
+            timezone=env.get("DESK_TIMEZONE") or "UTC",
+            group_chats=(env.get("DESK_GROUP_CHATS") or "off").lower() in ("on", "true", "1", "yes"),
+            resolved_policy=env.get("DESK_RESOLVED_POLICY") or "reopen",
         )

@@ -14,39 +14,12 @@ from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
 from teledesk.envelope import Envelope, MessageType
+from teledesk.inbound import REOPEN, Folded, fold, preview
 from teledesk.telegram.limits import UPDATE_DEDUPE_TTL_DAYS
+from teledesk.telegram.updates import Event
 
-PREVIEW_LENGTH = 120
 STATUSES = ("open", "pending", "resolved")
 DELIVERY_STATES = ("queued", "sent", "failed")
-
-
-def _preview(message: dict[str, Any]) -> dict[str, Any]:
-    media = message.get("media") or {}
-    return {
-        "text": (message.get("text") or "")[:PREVIEW_LENGTH],
-        "type": message["type"],
-        "date": message["date"],
-        "media_kind": media.get("kind"),
-        "direction": message["direction"],
-    }
-
-
-def new_conversation(chat_id: int, customer: dict[str, Any], now: float) -> dict[str, Any]:
-    return {
-        "chat_id": chat_id,
-        "customer": customer,
-        "status": "open",
-        "assignee": None,
-        "priority": "normal",
-        "unread": 0,
-        "last_message": None,
-        "created_at": now,
-        "updated_at": now,
-        "first_response_at": None,
-        "sla_due": None,
-        "blocked": False,
-    }
 
 
 class Store:
@@ -77,45 +50,55 @@ class Store:
         self.db.collection("updates").document(str(update_id)).delete()
 
     # -- inbound ------------------------------------------------------------------------------
-    def record_inbound(self, envelope: Envelope) -> tuple[dict[str, Any], bool]:
-        """Store a customer-side message and fold it into its conversation, once.
+    def _find_by_telegram_id(self, chat_id: int, telegram_message_id: int,
+                             transaction: firestore.Transaction) -> firestore.DocumentSnapshot | None:
+        """The stored message Telegram knows by this id: the customer's own, or one the desk sent."""
+        messages = self._conversation_ref(chat_id).collection("messages")
+        for field in ("telegram_message_id", "delivery.telegram_message_id"):
+            query = messages.where(filter=firestore.FieldFilter(field, "==", telegram_message_id)).limit(1)
+            for snapshot in query.stream(transaction=transaction):
+                return snapshot
+        return None
 
-        Returns the conversation's state and whether the message was new.
-        """
+    def record_inbound(self, envelope: Envelope, policy: str = REOPEN) -> Folded:
+        """Fold a customer-side event into its conversation and message, once (see teledesk.inbound)."""
         conversation_ref = self._conversation_ref(envelope.chat_id)
-        message_ref = self._message_ref(envelope.chat_id, envelope.id)
-        message = {**envelope.to_dict(), "direction": "in", "stored_at": time.time()}
-        message.pop("update", None)  # the raw update stays in Pub/Sub's retention, not in the store
 
         @firestore.transactional
-        def write(transaction: firestore.Transaction) -> tuple[dict[str, Any], bool]:
-            existing = message_ref.get(transaction=transaction)
-            snapshot = conversation_ref.get(transaction=transaction)
-            now = time.time()
-            conversation = snapshot.to_dict() if snapshot.exists else new_conversation(
-                envelope.chat_id, envelope.customer, now
-            )
-            if existing.exists:
-                return conversation, False
-            if envelope.customer:
-                conversation["customer"] = {**conversation.get("customer", {}), **envelope.customer}
-            if envelope.type == MessageType.CLIENT:
-                conversation["unread"] = conversation.get("unread", 0) + 1
-                conversation["last_message"] = _preview(message)
-                conversation["updated_at"] = now
-                if conversation["status"] == "resolved":
-                    conversation["status"] = "open"
-            transaction.set(message_ref, message)
-            transaction.set(conversation_ref, conversation)
-            return conversation, True
+        def write(transaction: firestore.Transaction) -> Folded:
+            if envelope.extra.get("event") == Event.REACTION:
+                target_id = envelope.extra.get("reaction", {}).get("telegram_message_id")
+                found = self._find_by_telegram_id(envelope.chat_id, target_id, transaction) if target_id else None
+                target_ref = found.reference if found else None
+                target = found.to_dict() if found else None
+            else:
+                target_ref = self._message_ref(envelope.chat_id, envelope.id)
+                snapshot = target_ref.get(transaction=transaction)
+                target = snapshot.to_dict() if snapshot.exists else None
+            conversation = conversation_ref.get(transaction=transaction)
+            folded = fold(conversation.to_dict() if conversation.exists else None, target, envelope, policy)
+            if folded.changed:
+                if folded.message is not None and target_ref is not None:
+                    transaction.set(target_ref, folded.message)
+                transaction.set(conversation_ref, folded.conversation)
+            return folded
 
-        return write(self.db.transaction())
+        folded = write(self.db.transaction())
+        if folded.changed and envelope.type == MessageType.UNSUPPORTED:
+            self.count("unsupported")
+        return folded
+
+    def count(self, name: str, by: int = 1) -> None:
+        """A desk-wide counter (kept, counted, never dropped silently); the metrics step reads it."""
+        self.db.collection("stats").document("inbound").set({name: firestore.Increment(by)}, merge=True)
 
     # -- outbound -----------------------------------------------------------------------------
     def queue_outbound(
         self, chat_id: int, message_id: str, message: dict[str, Any]
     ) -> tuple[dict[str, Any], dict[str, Any], bool]:
-        """Store an agent's answer as queued, once per idempotency key.
+        """Store an agent's (or the bot's) answer as queued, once per idempotency key.
+
+        Only an agent's answer counts as the first response and as having read the chat.
 
         Returns the stored message (the earlier one on a repeat), the conversation and whether
         the message was new.
@@ -135,9 +118,11 @@ class Store:
             now = time.time()
             stored = {**message, "direction": "out", "stored_at": now,
                       "delivery": {"state": "queued", "reason": None, "updated_at": now}}
-            conversation.update(last_message=_preview(stored), updated_at=now, unread=0)
-            if conversation.get("first_response_at") is None:
-                conversation["first_response_at"] = now
+            conversation.update(last_message=preview(stored), updated_at=now)
+            if stored.get("type") == MessageType.AGENT:
+                conversation["unread"] = 0
+                if conversation.get("first_response_at") is None:
+                    conversation["first_response_at"] = now
             transaction.set(message_ref, stored)
             transaction.set(conversation_ref, conversation)
             return stored, conversation, True
@@ -190,6 +175,10 @@ class Store:
         ref.update({**changes, "updated_at": time.time()})
         return ref.get().to_dict()
 
+    def note_conversation(self, chat_id: int, **facts: Any) -> None:
+        """Record facts about a conversation without touching its order in the list."""
+        self._conversation_ref(chat_id).set(facts, merge=True)
+
     def mark_read(self, chat_id: int) -> dict[str, Any] | None:
         ref = self._conversation_ref(chat_id)
         if not ref.get().exists:
@@ -214,3 +203,82 @@ class Store:
 
     def set_agent_password(self, username: str, password_hash: str) -> None:
         self.db.collection("agents").document(username).update({"password_hash": password_hash})
+
+    # -- outbound delivery details and agents' changes (issue 3) ------------------------------------
+    def record_sent_part(self, chat_id: int, message_id: str, index: int, telegram_message_id: int) -> None:
+        """Remember that part `index` of a split answer reached Telegram, before the next is sent."""
+        self._message_ref(chat_id, message_id).set(
+            {"delivery": {"parts": {str(index): telegram_message_id}}}, merge=True)
+
+    def settle_delivery(
+        self, chat_id: int, message_id: str, state: str, reason: str | None = None,
+        telegram_message_ids: list[int] | tuple[int, ...] = (), file_id: str | None = None,
+    ) -> None:
+        """The final state of an answer: every Telegram message id it became, and the uploaded file's id."""
+        if state not in DELIVERY_STATES:
+            raise ValueError(f"unknown delivery state {state!r}")
+        ids = list(telegram_message_ids)
+        delivery: dict[str, Any] = {"state": state, "reason": reason, "updated_at": time.time()}
+        if ids:
+            delivery.update(telegram_message_id=ids[0], telegram_message_ids=ids)
+        document: dict[str, Any] = {"delivery": delivery}
+        if file_id:
+            document["media"] = {"file_id": file_id}
+        self._message_ref(chat_id, message_id).set(document, merge=True)
+
+    def record_file_id(self, chat_id: int, message_id: str, file_id: str) -> None:
+        self._message_ref(chat_id, message_id).set({"media": {"file_id": file_id}}, merge=True)
+
+    def request_change(self, chat_id: int, message_id: str) -> tuple[str, dict[str, Any] | None, int]:
+        """Number an agent's edit or delete of their own sent message: ("ok", message, n).
+
+        ("missing", None, 0) when there is no such outgoing message (or it was deleted),
+        ("not_sent", message, 0) while it is not yet sent. `n` (1, 2, …) makes the change's
+        envelope id, so a redelivered change is applied once.
+        """
+        ref = self._message_ref(chat_id, message_id)
+
+        @firestore.transactional
+        def number(transaction: firestore.Transaction) -> tuple[str, dict[str, Any] | None, int]:
+            snapshot = ref.get(transaction=transaction)
+            message = snapshot.to_dict() if snapshot.exists else None
+            if message is None or message.get("direction") != "out" or message.get("deleted"):
+                return "missing", None, 0
+            if (message.get("delivery") or {}).get("state") != "sent":
+                return "not_sent", message, 0
+            n = int(message.get("changes_requested") or 0) + 1
+            transaction.update(ref, {"changes_requested": n})
+            return "ok", message, n
+
+        return number(self.db.transaction())
+
+    def apply_change(
+        self, chat_id: int, message_id: str, revision: int, *, text: str | None = None, deleted: bool = False,
+    ) -> tuple[dict[str, Any] | None, bool]:
+        """Apply edit (`text`) or delete number `revision` once; (the message, whether it changed).
+
+        Only deliver writes here, one chat at a time (ordering keys), so no transaction.
+        """
+        ref = self._message_ref(chat_id, message_id)
+        snapshot = ref.get()
+        if not snapshot.exists:
+            return None, False
+        message = snapshot.to_dict()
+        if int(message.get("revision") or 0) >= revision:
+            return message, False
+        now = time.time()
+        changes: dict[str, Any] = {"revision": revision}
+        if deleted:
+            changes.update(deleted=True, deleted_at=now)
+        else:
+            history = [*message.get("edit_history", []), {"text": message.get("text", ""), "until": now}]
+            changes.update(text=text or "", edited=now, edit_history=history)
+        ref.set(changes, merge=True)
+        message.update(changes)
+        return message, True
+
+    def count_failed_attempt(self, chat_id: int, message_id: str) -> int:
+        """One more failed delivery attempt of an answer; returns how many there were."""
+        ref = self._message_ref(chat_id, message_id)
+        ref.set({"delivery": {"failed_attempts": firestore.Increment(1)}}, merge=True)
+        return int(((ref.get().to_dict() or {}).get("delivery") or {}).get("failed_attempts") or 1)

@@ -15,6 +15,7 @@ output "set_webhook_command" {
     "\"${var.telegram_api_base}/bot$(gcloud secrets versions access latest --secret=${var.telegram_bot_token_secret_id} --project=${var.project_id})/setWebhook\"",
     "--data-urlencode \"url=${try(google_cloudfunctions2_function.fn[local.webhook_function].service_config[0].uri, "")}\"",
     "--data-urlencode \"secret_token=$(gcloud secrets versions access latest --secret=${var.telegram_webhook_secret_secret_id} --project=${var.project_id})\"",
+    "--data-urlencode 'allowed_updates=${jsonencode(try(local.manifest.telegram.allowed_updates, []))}'",
   ])
 }
 

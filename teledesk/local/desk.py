@@ -132,7 +132,8 @@ class Desk:
             self._start("poller", [sys.executable, "-m", "teledesk.telegram.polling"])
         elif self.uses_standin:
             requests.post(f"{bot_api}/setWebhook", json={
-                "url": self.webhook_url, "secret_token": s.telegram_webhook_secret}, timeout=10).raise_for_status()
+                "url": self.webhook_url, "secret_token": s.telegram_webhook_secret,
+                "allowed_updates": list(self.manifest.allowed_updates)}, timeout=10).raise_for_status()
         else:
             log.warning("Telegram cannot reach %s: set TELEGRAM_MODE=polling to develop with a real bot locally",
                         self.webhook_url)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from flask import Flask
 
+from . import bot_editing  # noqa: F401  (registers its Bot API methods)
 from .bot_api import bot_api
+from .bot_media import bot_files
 from .customer_api import customer_api
 from .delivery import RETRY_INITIAL, RETRY_MAX
 from .hooks_api import hooks_api
+from .limits import REQUEST_MAX_BYTES
 from .state import StandinState
 
 
@@ -31,6 +34,8 @@ def create_app(
     # Telegram's field order, not alphabetical; and UTF-8 text as Telegram sends it.
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    # Bodies over a maximal upload are refused (413) before they are read.
+    app.config["MAX_CONTENT_LENGTH"] = REQUEST_MAX_BYTES
     app.extensions["standin"] = StandinState(
         token,
         bot_username=bot_username,
@@ -39,6 +44,7 @@ def create_app(
         retry_max=retry_max,
     )
     app.register_blueprint(bot_api)
+    app.register_blueprint(bot_files)
     app.register_blueprint(customer_api)
     app.register_blueprint(hooks_api)
     return app

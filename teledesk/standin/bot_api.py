@@ -18,13 +18,15 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from teledesk.telegram.limits import MAX_MESSAGE_LENGTH, WEBHOOK_SECRET_PATTERN
 
 from . import objects
+from .calls import PlannedFailure
 from .errors import BotApiError
 from .formatting import PARSE_MODES, EntityParseError, parse_html
-from .limits import CALLBACK_DATA_MAX_BYTES, WEBHOOK_MAX_CONNECTIONS_MAX
+from .limits import CALLBACK_DATA_MAX_BYTES, REQUEST_MAX_BYTES, WEBHOOK_MAX_CONNECTIONS_MAX
 from .params import Params
 from .state import StandinState
 
@@ -89,25 +91,38 @@ def call(token: str, name: str) -> ResponseReturnValue:
     canonical, handler = _METHODS.get(name.lower(), (name, None))
     started = time.time()
     params: Params | None = None
+    failure: PlannedFailure | None = None
+    ok: Ok | None = None
     try:
+        if (request.content_length or 0) > REQUEST_MAX_BYTES:
+            raise BotApiError(413, "Request Entity Too Large")  # refused before reading it
         params = Params.from_request(request)
         failure = standin.failures.take(canonical)
-        if failure is not None:
-            raise failure.to_error()
+        planned = failure.to_error() if failure is not None else None
+        if planned is not None:
+            raise planned
         if handler is None:
             raise BotApiError(404, "Not Found")
         ok = handler(standin, params)
+        error = None
     except BotApiError as exc:
         error = exc
+    except RequestEntityTooLarge:
+        error = BotApiError(413, "Request Entity Too Large")
     except Exception:
         log.exception("stand-in failed on %s", canonical)
         error = BotApiError(500, "Internal Server Error")
-    else:
+    if failure is not None and failure.delay:
+        # A planned delay: whatever the call did stays done, only its answer is late (a client
+        # with a shorter timeout gives up, as when Telegram's response is lost on the way).
+        standin.hold(failure.delay)
+    if error is None and ok is not None and params is not None:
         standin.calls.record(canonical, params.as_dict(), started, ok=True)
         body: dict[str, Any] = {"ok": True, "result": ok.result}
         if ok.description:
             body["description"] = ok.description
         return _answer(body)
+    error = error or BotApiError(500, "Internal Server Error")
     standin.calls.record(canonical, params.as_dict() if params else {}, started, ok=False, error_code=error.error_code)
     return _answer(error.to_json(), error.error_code)
 
@@ -184,7 +199,7 @@ def get_updates(standin: StandinState, params: Params) -> Ok:
 # --- sending ----------------------------------------------------------------------------------------
 
 
-def _private_chat(standin: StandinState, params: Params) -> int:
+def private_chat(standin: StandinState, params: Params) -> int:
     """The chat a method targets: 400 if no customer ever opened it."""
     chat_id = params.chat_id()
     if not isinstance(chat_id, int) or standin.chats.get(chat_id) is None:
@@ -192,17 +207,27 @@ def _private_chat(standin: StandinState, params: Params) -> int:
     return chat_id
 
 
-def _reachable(standin: StandinState, chat_id: int) -> None:
+def reachable(standin: StandinState, chat_id: int) -> None:
     """403 if the customer blocked the bot; checked last, when Telegram would actually deliver."""
     record = standin.chats.get(chat_id)
     if record is not None and record.blocked:
         raise BotApiError(403, "Forbidden: bot was blocked by the user")
 
 
-def _text_and_entities(params: Params) -> tuple[str, list[dict[str, Any]] | None]:
-    """Text after entity parsing, as Telegram measures and stores it."""
-    text = params.string("text", empty="message text is empty")
-    assert text is not None
+def formatted(
+    params: Params,
+    name: str,
+    entities_name: str,
+    *,
+    limit: int,
+    too_long: str,
+    empty: str | None,
+) -> tuple[str, list[dict[str, Any]] | None]:
+    """A text or caption after entity parsing, as Telegram measures and stores it.
+
+    `empty` is the error for a missing or blank value; None makes the value optional ("" then).
+    """
+    text = params.string(name, empty=empty) or ""
     parse_mode = params.string("parse_mode")
     entities: list[dict[str, Any]] | None = None
     if parse_mode:
@@ -214,18 +239,30 @@ def _text_and_entities(params: Params) -> tuple[str, list[dict[str, Any]] | None
             except EntityParseError as exc:
                 raise BotApiError.bad_request(f"can't parse entities: {exc}") from exc
     else:
-        given = params.json_object("entities", "entities")
+        given = params.json_object(entities_name, "entities")
         entities = given if isinstance(given, list) else None
     if not entities:
         text = text.strip()  # Telegram trims plain text
-    if not text.strip():
-        raise BotApiError.bad_request("message text is empty")
-    if len(text) > MAX_MESSAGE_LENGTH:
-        raise BotApiError.bad_request("message is too long")
-    return text, entities
+    if empty is not None and not text.strip():
+        raise BotApiError.bad_request(empty)
+    if len(text) > limit:
+        raise BotApiError.bad_request(too_long)
+    return text, entities or None
 
 
-def _reply_target(standin: StandinState, params: Params, chat_id: int) -> dict[str, Any] | None:
+def message_text(params: Params) -> tuple[str, list[dict[str, Any]] | None]:
+    """A message text after entity parsing."""
+    return formatted(
+        params,
+        "text",
+        "entities",
+        limit=MAX_MESSAGE_LENGTH,
+        too_long="message is too long",
+        empty="message text is empty",
+    )
+
+
+def reply_target(standin: StandinState, params: Params, chat_id: int) -> dict[str, Any] | None:
     """The message being answered (reply_parameters, or the older reply_to_message_id)."""
     reply = params.json_object("reply_parameters", "reply parameters")
     if reply is not None and not (isinstance(reply, dict) and isinstance(reply.get("message_id"), int)):
@@ -243,7 +280,7 @@ def _reply_target(standin: StandinState, params: Params, chat_id: int) -> dict[s
     return target.message
 
 
-def _reply_markup(params: Params) -> dict[str, Any] | None:
+def reply_markup(params: Params) -> dict[str, Any] | None:
     """The markup, checked; only inline keyboards are echoed in the Message, as Telegram does."""
     markup = params.json_object("reply_markup", "reply keyboard markup")
     if markup is None:
@@ -269,11 +306,11 @@ def _reply_markup(params: Params) -> dict[str, Any] | None:
 
 @method("sendMessage")
 def send_message(standin: StandinState, params: Params) -> Ok:
-    chat_id = _private_chat(standin, params)
-    text, entities = _text_and_entities(params)
-    reply_to = _reply_target(standin, params, chat_id)
-    markup = _reply_markup(params)
-    _reachable(standin, chat_id)
+    chat_id = private_chat(standin, params)
+    text, entities = message_text(params)
+    reply_to = reply_target(standin, params, chat_id)
+    markup = reply_markup(params)
+    reachable(standin, chat_id)
     sender = objects.bot_sender(standin.bot)
     message = standin.chats.bot_message(
         chat_id,
@@ -293,11 +330,11 @@ def send_message(standin: StandinState, params: Params) -> Ok:
 
 @method("sendChatAction")
 def send_chat_action(standin: StandinState, params: Params) -> Ok:
-    chat_id = _private_chat(standin, params)
+    chat_id = private_chat(standin, params)
     action = params.string("action", empty="action is empty")
     if action not in CHAT_ACTIONS:
         raise BotApiError.bad_request("wrong parameter action in request")
-    _reachable(standin, chat_id)
+    reachable(standin, chat_id)
     standin.chats.show_action(chat_id, action, time.time() + CHAT_ACTION_SECONDS)
     return Ok(True)
 

@@ -48,20 +48,32 @@ class CallLog:
 
 @dataclass(frozen=True)
 class PlannedFailure:
-    """One answer to give instead of the real one."""
+    """One answer to give instead of the real one, or to give late.
 
-    error_code: int
+    With `delay` the answer waits that many seconds: alone, the call is carried out at once and
+    its normal answer held back (a client with a shorter timeout gives up although Telegram did
+    the work, as when a response is lost on the way); with an `error_code`, the error comes late.
+    """
+
+    error_code: int | None
     description: str
     retry_after: int | None = None
+    delay: float | None = None
 
-    def to_error(self) -> BotApiError:
+    def to_error(self) -> BotApiError | None:
+        if self.error_code is None:
+            return None
         parameters = {"retry_after": self.retry_after} if self.retry_after is not None else None
         return BotApiError(self.error_code, self.description, parameters)
 
     def to_json(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"error_code": self.error_code, "description": self.description}
+        body: dict[str, Any] = {}
+        if self.error_code is not None:
+            body = {"error_code": self.error_code, "description": self.description}
         if self.retry_after is not None:
             body["retry_after"] = self.retry_after
+        if self.delay is not None:
+            body["delay"] = self.delay
         return body
 
 
@@ -75,16 +87,21 @@ class FailurePlan:
     def add(
         self,
         method: str,
-        error_code: int,
+        error_code: int | None,
         description: str | None = None,
         *,
         retry_after: int | None = None,
         count: int = 1,
+        delay: float | None = None,
     ) -> int:
-        """Plan `count` failures of `method`; returns how many are now waiting for it."""
+        """Plan `count` failures (or late answers) of `method`; returns how many are now waiting for it."""
+        if error_code is None and not delay:
+            raise ValueError("a planned failure needs an error_code, a delay, or both")
         if error_code == 429 and retry_after is None:
             retry_after = 1  # a 429 without retry_after is not something Telegram sends
-        failure = PlannedFailure(error_code, description or default_description(error_code, retry_after), retry_after)
+        if error_code is not None:
+            description = description or default_description(error_code, retry_after)
+        failure = PlannedFailure(error_code, description or "", retry_after, delay or None)
         with self._lock:
             queue = self._planned.setdefault(method.lower(), deque())
             queue.extend([failure] * count)

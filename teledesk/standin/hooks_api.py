@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from .limits import FAILURE_DELAY_MAX
 from .state import StandinState
 
 hooks_api = Blueprint("standin_hooks", __name__, url_prefix="/standin/api")
@@ -47,16 +48,26 @@ def failures() -> ResponseReturnValue:
 
 @hooks_api.post("/failures")
 def plan_failure() -> ResponseReturnValue:
-    """`{method, error_code, description?, retry_after?, count?}`: fail the next `count` calls."""
+    """`{method, error_code?, delay?, description?, retry_after?, count?}`: fail or delay the next `count` calls.
+
+    `delay` (seconds) holds the answer back: alone, the call is carried out and answers late
+    (a client with a shorter timeout times out); with `error_code`, the error comes late.
+    """
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return _error("a JSON object is expected")
     method, error_code = body.get("method"), _integer(body.get("error_code"))
     retry_after, count = body.get("retry_after"), body.get("count", 1)
-    description = body.get("description")
+    description, delay = body.get("description"), body.get("delay")
     if not isinstance(method, str) or not method:
         return _error("method is required")
-    if error_code is None or not 400 <= error_code <= 599:
+    if delay is not None and (
+        isinstance(delay, bool) or not isinstance(delay, (int, float)) or not 0 < delay <= FAILURE_DELAY_MAX
+    ):
+        return _error(f"delay must be a number of seconds above 0 and at most {FAILURE_DELAY_MAX}")
+    if "error_code" not in body and delay is not None:
+        error_code = None
+    elif error_code is None or not 400 <= error_code <= 599:
         return _error("error_code must be an HTTP error status (400-599)")
     if retry_after is not None and (_integer(retry_after) is None or retry_after < 0):
         return _error("retry_after must be a non-negative integer")
@@ -64,7 +75,7 @@ def plan_failure() -> ResponseReturnValue:
         return _error("count must be a positive integer")
     if description is not None and not isinstance(description, str):
         return _error("description must be a string")
-    pending = state().failures.add(method, error_code, description, retry_after=retry_after, count=count)
+    pending = state().failures.add(method, error_code, description, retry_after=retry_after, count=count, delay=delay)
     return jsonify({"method": method, "pending": pending}), 201
 
 

@@ -31,3 +31,118 @@ BOT_COMMAND_MAX = 32
 
 # Update types Telegram leaves out when allowed_updates is empty or never given.
 DEFAULT_EXCLUDED_UPDATE_TYPES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+
+# --- media, files and the richer customer actions -------------------------------------------------
+
+# sendPhoto: "The photo's width and height must not exceed 10000 in total. Width and height ratio
+# must be at most 20." Telegram answers PHOTO_INVALID_DIMENSIONS otherwise.
+PHOTO_MAX_DIMENSIONS_SUM = 10_000
+PHOTO_MAX_RATIO = 20
+
+# Telegram keeps several sizes of a photo; the stand-in adds one small one (the real upload is the
+# last, largest size), so a desk that takes photo[0] instead of photo[-1] sees a thumbnail.
+PHOTO_THUMBNAIL_SIDE = 90
+
+# sendMediaGroup / albums: "2-10 items". A client sending more splits them into several albums.
+MEDIA_GROUP_MAX = 10
+
+# Poll: "question 1-300 characters", "a list of 1-12 answer options", each "1-100 characters".
+POLL_QUESTION_MAX = 300
+POLL_OPTIONS_MIN = 1
+POLL_OPTIONS_MAX = 12
+POLL_OPTION_MAX = 100
+
+# sendDice: the emoji a dice can be based on, and its highest value (values start at 1).
+DICE_VALUES = {"🎲": 6, "🎯": 6, "🏀": 5, "⚽": 5, "🎳": 6, "🎰": 64}
+
+# ReactionTypeEmoji.emoji: "Currently, it can be one of ..." (Bot API type table).
+REACTION_EMOJI = frozenset(
+    {
+        "❤",
+        "👍",
+        "👎",
+        "🔥",
+        "🥰",
+        "👏",
+        "😁",
+        "🤔",
+        "🤯",
+        "😱",
+        "🤬",
+        "😢",
+        "🎉",
+        "🤩",
+        "🤮",
+        "💩",
+        "🙏",
+        "👌",
+        "🕊",
+        "🤡",
+        "🥱",
+        "🥴",
+        "😍",
+        "🐳",
+        "❤‍🔥",
+        "🌚",
+        "🌭",
+        "💯",
+        "🤣",
+        "⚡",
+        "🍌",
+        "🏆",
+        "💔",
+        "🤨",
+        "😐",
+        "🍓",
+        "🍾",
+        "💋",
+        "🖕",
+        "😈",
+        "😴",
+        "😭",
+        "🤓",
+        "👻",
+        "👨‍💻",
+        "👀",
+        "🎃",
+        "🙈",
+        "😇",
+        "😨",
+        "🤝",
+        "✍",
+        "🤗",
+        "🫡",
+        "🎅",
+        "🎄",
+        "☃",
+        "💅",
+        "🤪",
+        "🗿",
+        "🆒",
+        "💘",
+        "🙉",
+        "🦄",
+        "😘",
+        "💊",
+        "🙊",
+        "😎",
+        "👾",
+        "🤷‍♂",
+        "🤷",
+        "🤷‍♀",
+        "😡",
+    }
+)
+
+# Deep-link payloads (t.me/bot?start=...): "up to 64 characters long", A-Z, a-z, 0-9, _ and -.
+START_PAYLOAD_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
+
+# getUserProfilePhotos: "Values between 1-100 are accepted. Defaults to 100."
+PROFILE_PHOTOS_LIMIT_MAX = 100
+
+# Not Telegram limits: guards for the stand-in itself.
+# A whole request may carry a maximal upload plus its form fields; anything larger is refused
+# before it is read (413), so a runaway client cannot fill the disk or memory.
+REQUEST_MAX_BYTES = 52 * 1024 * 1024
+# A planned `delay` longer than this is a typo; it would pin a server thread for nothing.
+FAILURE_DELAY_MAX = 600

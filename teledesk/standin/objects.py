@@ -81,6 +81,68 @@ def command_entities(text: str) -> list[JSONDict]:
     ]
 
 
+# Message fields the stand-in fills, in the Bot API's order (the type table in api.json).
+MESSAGE_FIELDS = (
+    "message_id",
+    "from",
+    "date",
+    "chat",
+    "forward_origin",
+    "reply_to_message",
+    "edit_date",
+    "media_group_id",
+    "text",
+    "entities",
+    "animation",
+    "audio",
+    "document",
+    "photo",
+    "sticker",
+    "video",
+    "voice",
+    "caption",
+    "caption_entities",
+    "show_caption_above_media",
+    "has_media_spoiler",
+    "contact",
+    "dice",
+    "poll",
+    "location",
+    "reply_markup",
+)
+_POSITION = {name: index for index, name in enumerate(MESSAGE_FIELDS)}
+
+# The Message fields that say what kind of message it is, for the page and the edit rules.
+CONTENT_KINDS = (
+    *("text", "photo", "document", "video", "voice", "audio", "animation", "sticker"),
+    *("location", "contact", "dice", "poll"),
+)
+CAPTIONED_KINDS = frozenset({"photo", "document", "video", "voice", "audio", "animation"})
+# Media whose caption may be shown above it and that can hide behind a spoiler.
+VISUAL_KINDS = frozenset({"photo", "video", "animation"})
+
+
+def ordered(message: JSONDict) -> JSONDict:
+    """The same message with its keys in the Bot API's order (unknown keys last, as they came)."""
+    return {key: message[key] for key in sorted(message, key=lambda k: _POSITION.get(k, len(_POSITION)))}
+
+
+def message(message_id: int, sender: JSONDict, chat: JSONDict, date: int, **fields: Any) -> JSONDict:
+    """Any `Message`: fields given as None are left out, a quoted reply is never nested twice."""
+    body: JSONDict = {"message_id": message_id, "from": sender, "date": date, "chat": chat}
+    body.update({name: value for name, value in fields.items() if value is not None})
+    quoted = body.get("reply_to_message")
+    if quoted is not None:
+        # Telegram never nests replies more than one level deep.
+        body["reply_to_message"] = {k: v for k, v in quoted.items() if k != "reply_to_message"}
+    return ordered(body)
+
+
+def message_kind(message: JSONDict) -> str:
+    """ "text", "photo", "location"...: the content field a Message carries."""
+    return next((kind for kind in CONTENT_KINDS if kind in message), "text")
+
+
 def text_message(
     message_id: int,
     sender: JSONDict,
@@ -93,16 +155,80 @@ def text_message(
     reply_markup: JSONDict | None = None,
 ) -> JSONDict:
     """A text `Message`, keys in the Bot API's order."""
-    message: JSONDict = {"message_id": message_id, "from": sender, "date": date, "chat": chat}
-    if reply_to_message is not None:
-        # Telegram never nests replies more than one level deep.
-        message["reply_to_message"] = {k: v for k, v in reply_to_message.items() if k != "reply_to_message"}
-    message["text"] = text
-    if entities:
-        message["entities"] = entities
-    if reply_markup is not None:
-        message["reply_markup"] = reply_markup
-    return message
+    return message(
+        message_id,
+        sender,
+        chat,
+        date,
+        reply_to_message=reply_to_message,
+        text=text,
+        entities=entities or None,
+        reply_markup=reply_markup,
+    )
+
+
+def forward_origin(date: int, *, sender_user: JSONDict | None = None, sender_user_name: str | None = None) -> JSONDict:
+    """`MessageOriginUser`, or `MessageOriginHiddenUser` when the author hides their account."""
+    if sender_user is not None:
+        return {"type": "user", "date": date, "sender_user": sender_user}
+    return {"type": "hidden_user", "date": date, "sender_user_name": sender_user_name or ""}
+
+
+def location(latitude: float, longitude: float, horizontal_accuracy: float | None = None) -> JSONDict:
+    result: JSONDict = {"latitude": latitude, "longitude": longitude}
+    if horizontal_accuracy is not None:
+        result["horizontal_accuracy"] = horizontal_accuracy
+    return result
+
+
+def contact(
+    phone_number: str, first_name: str, *, last_name: str | None = None, user_id: int | None = None
+) -> JSONDict:
+    result: JSONDict = {"phone_number": phone_number, "first_name": first_name}
+    if last_name:
+        result["last_name"] = last_name
+    if user_id is not None:
+        result["user_id"] = user_id
+    return result
+
+
+def poll(
+    poll_id: str,
+    question: str,
+    options: list[str],
+    *,
+    is_anonymous: bool = True,
+    allows_multiple_answers: bool = False,
+) -> JSONDict:
+    """A new regular `Poll` nobody voted in yet, every required field of the Bot API's table."""
+    return {
+        "id": poll_id,
+        "question": question,
+        "options": [
+            {"persistent_id": str(index), "text": text, "voter_count": 0} for index, text in enumerate(options)
+        ],
+        "total_voter_count": 0,
+        "is_closed": False,
+        "is_anonymous": is_anonymous,
+        "type": "regular",
+        "allows_multiple_answers": allows_multiple_answers,
+        "allows_revoting": True,
+        "members_only": False,
+    }
+
+
+def reaction_update(
+    chat: JSONDict, message_id: int, user: JSONDict, date: int, old: list[str], new: list[str]
+) -> JSONDict:
+    """`MessageReactionUpdated` for emoji reactions (`ReactionTypeEmoji`)."""
+    return {
+        "chat": chat,
+        "message_id": message_id,
+        "user": user,
+        "date": date,
+        "old_reaction": [{"type": "emoji", "emoji": emoji} for emoji in old],
+        "new_reaction": [{"type": "emoji", "emoji": emoji} for emoji in new],
+    }
 
 
 def chat_member_update(chat: JSONDict, customer: JSONDict, bot: JSONDict, date: int, *, blocked: bool) -> JSONDict:

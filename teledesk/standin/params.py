@@ -10,12 +10,44 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Request
+from werkzeug.datastructures import FileStorage
+
+from teledesk.telegram.limits import MAX_UPLOAD_BYTES
 
 from .errors import BotApiError
+
+ATTACH_PREFIX = "attach://"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file sent as a multipart part (an `InputFile`), read into memory."""
+
+    data: bytes
+    filename: str | None
+    content_type: str | None
+
+    @classmethod
+    def read(cls, storage: FileStorage) -> Upload:
+        """The part's bytes; 413 like Telegram when the file is over the 50 MB upload limit."""
+        stream = storage.stream
+        with contextlib.suppress(AttributeError, OSError, ValueError):
+            stream.seek(0, os.SEEK_END)
+            size = stream.tell()
+            stream.seek(0)
+            if size > MAX_UPLOAD_BYTES:
+                raise BotApiError(413, "Request Entity Too Large")
+        data = stream.read(MAX_UPLOAD_BYTES + 1)
+        if len(data) > MAX_UPLOAD_BYTES:
+            raise BotApiError(413, "Request Entity Too Large")
+        return cls(data, storage.filename or None, storage.mimetype or None)
+
 
 _TRUE = {"true", "1", "yes", "on"}
 _FALSE = {"false", "0", "no", "off", ""}
@@ -24,13 +56,15 @@ _FALSE = {"false", "0", "no", "off", ""}
 class Params:
     """One call's parameters with typed accessors that fail with Telegram's wording."""
 
-    def __init__(self, values: Mapping[str, Any]) -> None:
+    def __init__(self, values: Mapping[str, Any], files: Mapping[str, FileStorage] | None = None) -> None:
         self._values = dict(values)
+        self._files = dict(files or {})
 
     @classmethod
     def from_request(cls, request: Request) -> Params:
         """Merge query string, form fields, uploaded file names and a JSON body (body wins)."""
         values: dict[str, Any] = dict(request.args.items())
+        files: dict[str, FileStorage] = {}
         if request.is_json:
             raw = request.get_data(cache=True)
             if raw.strip():
@@ -43,11 +77,11 @@ class Params:
                 values.update(body)
         else:
             values.update(request.form.items())
-            # Files are only named: the stand-in implements no upload method yet, but a recorded
-            # call should still show that something was attached.
+            # The call log shows a file by its name; the bytes are read by `input_file`.
             for name, storage in request.files.items():
-                values[name] = f"<file {storage.filename or name}>"
-        return cls(values)
+                files[name] = storage
+                values.setdefault(name, f"<file {storage.filename or name}>")
+        return cls(values, files)
 
     def as_dict(self) -> dict[str, Any]:
         """The parameters as received, with JSON strings decoded, for the call log."""
@@ -116,6 +150,23 @@ class Params:
         if not isinstance(value, (dict, list)):
             raise BotApiError.bad_request(f"can't parse {what} JSON object")
         return value
+
+    def input_file(self, name: str) -> Upload | str | None:
+        """A file parameter: an uploaded part (directly under `name`, or named by "attach://<part>"),
+        or a string (a file_id to re-send, or a URL); None when absent."""
+        storage = self._files.get(name)
+        value = self._values.get(name)
+        if storage is None and isinstance(value, str) and value.startswith(ATTACH_PREFIX):
+            storage = self._files.get(value[len(ATTACH_PREFIX) :])
+            if storage is None:
+                return None
+        if storage is not None:
+            return Upload.read(storage)
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str):
+            raise BotApiError.bad_request(f"wrong type of the parameter {name}")
+        return value.strip()
 
     def chat_id(self) -> int | str:
         """`chat_id`: an integer id, or an `@channelusername` string."""

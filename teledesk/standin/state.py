@@ -9,13 +9,21 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
-from . import objects
+from . import media, objects
 from .calls import CallLog, FailurePlan
-from .chats import ChatDirectory
+from .chats import ChatDirectory, StoredMessage
 from .delivery import RETRY_INITIAL, RETRY_MAX, WebhookDeliverer
+from .files import FileStore, StoredFile
 from .updates import UpdateFeed
+
+Build = Callable[[int, dict[str, Any]], dict[str, Any]]
+
+# Avatars: the two sizes Telegram's smallest and usual profile photo sizes come close to.
+AVATAR_SIZES = (160, 640)
+STICKER_SIZE = 512  # static stickers are 512 px on their longer side
 
 
 def bot_id_from_token(token: str) -> int:
@@ -50,6 +58,10 @@ class StandinState:
         self.feed = UpdateFeed(first_update_id)
         self.calls = CallLog()
         self.failures = FailurePlan()
+        self.files = FileStore()
+        self._avatars: dict[int, StoredFile] = {}
+        self._avatars_lock = threading.Lock()
+        self._closing = threading.Event()
         # Serialises producers so a chat's message ids and the update ids rise together.
         self._producing = threading.Lock()
         self.deliverer = WebhookDeliverer(
@@ -78,6 +90,74 @@ class StandinState:
         with self._producing:
             message = self.chats.customer_message(customer, text, self.now())
             return self.deliver({"message": message})[0]
+
+    def customer_posts(self, customer: dict[str, Any], builds: list[Build]) -> list[dict[str, Any]]:
+        """The customer sends messages of any kind (an album is several): store, deliver, return the Updates.
+
+        One lock around all of them, so an album's message ids and update ids are consecutive.
+        """
+        with self._producing:
+            return [self.deliver({"message": self.chats.customer_post(customer, build)})[0] for build in builds]
+
+    def customer_edits(
+        self, chat_id: int, message_id: int, change: Callable[[StoredMessage], dict[str, Any]]
+    ) -> dict[str, Any] | None:
+        """The customer edits a message: store the new version, deliver `edited_message`; None if not found."""
+        with self._producing:
+            edited = self.chats.edit(chat_id, message_id, change)
+            if edited is None:
+                return None
+            return self.deliver({"edited_message": edited})[0]
+
+    def customer_reacts(self, chat_id: int, message_id: int, emoji: list[str]) -> tuple[dict[str, Any], bool] | None:
+        """The customer sets (or clears) a reaction: a `message_reaction` Update, and whether it was queued.
+
+        Telegram only sends these to bots that asked for them in allowed_updates; the feed applies that.
+        """
+        record = self.chats.get(chat_id)
+        if record is None:
+            return None
+        with self._producing:
+            changed = self.chats.react(chat_id, message_id, emoji)
+            if changed is None:
+                return None
+            old, _ = changed
+            reaction = objects.reaction_update(record.chat, message_id, record.customer, self.now(), old, emoji)
+            return self.deliver({"message_reaction": reaction})
+
+    def sticker(self, emoji: str) -> StoredFile:
+        """The stand-in's sticker for an emoji: a generated picture, the same file every time."""
+
+        def make() -> StoredFile:
+            seed = sum(ord(ch) for ch in emoji)
+            picture = media.disc_png(STICKER_SIZE, None, media.palette_color(seed))
+            return self.files.add("sticker", picture, mime_type="image/png", extra={"emoji": emoji})
+
+        return self.files.add_once(f"sticker:{emoji}", make)
+
+    def set_avatar(self, user_id: int, present: bool) -> StoredFile | None:
+        """Give the user a generated profile photo (or take it away); the photo, if any."""
+        with self._avatars_lock:
+            if not present:
+                self._avatars.pop(user_id, None)
+                return None
+            known = self._avatars.get(user_id)
+        if known is not None:
+            return known
+        background, disc = media.palette_color(user_id, light=True), media.palette_color(user_id)
+        small, large = (media.disc_png(side, background, disc) for side in AVATAR_SIZES)
+        photo = self.files.add("profile_photo", large, mime_type="image/png")
+        photo.smaller = [self.files.add("profile_photo", small, mime_type="image/png")]
+        with self._avatars_lock:
+            return self._avatars.setdefault(user_id, photo)
+
+    def avatar(self, user_id: int) -> StoredFile | None:
+        with self._avatars_lock:
+            return self._avatars.get(user_id)
+
+    def hold(self, seconds: float) -> None:
+        """Wait (a planned delay), but no longer than until the stand-in closes."""
+        self._closing.wait(seconds)
 
     def customer_presses(self, chat_id: int, message: dict[str, Any], data: str) -> dict[str, Any]:
         """The customer presses an inline button with callback_data: deliver a callback_query."""
@@ -112,5 +192,6 @@ class StandinState:
             return self.deliver(update)
 
     def close(self) -> None:
-        """Stop the webhook worker and wake any long poll; the instance is unusable afterwards."""
+        """Stop the webhook worker, wake any long poll or held answer; the instance is unusable afterwards."""
+        self._closing.set()
         self.deliverer.stop()

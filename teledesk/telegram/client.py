@@ -1,24 +1,59 @@
 """Sending through python-telegram-bot's `Bot`, against any Bot-API-compatible base URL.
 
 The same code talks to Telegram or to the local stand-in: only `TELEGRAM_API_BASE` differs.
-Outcomes Telegram decides for good (403, 400) become a failed delivery with a reason; the
-ones worth another try (429, 5xx, timeouts) raise `TransientTelegramError`, so the Pub/Sub
-retry policy tries again later.
+
+What Telegram answers, and what the desk does with it:
+
+| answer | outcome |
+|---|---|
+| 200 | `sent`, with Telegram's message id(s) (and the uploaded file's `file_id`) |
+| 403 | `failed`, "blocked by the customer", and `blocked=True` so the conversation is flagged |
+| 401 (or 404: a malformed token) | `failed`, "the bot token was refused by Telegram" |
+| 400 | `failed`, with Telegram's description |
+| 429 with `retry_after` ≤ `max_inline_wait_s` | wait, then the same request again, within this delivery |
+| 429 with a longer wait, 5xx, network errors, timeouts | `TransientTelegramError`: Pub/Sub redelivers |
+
+A timeout is ambiguous: Telegram may have sent the message and only the answer was lost. The
+desk chooses to retry (at least once): a customer may, rarely, see an answer twice, but never
+silently misses one. Retrying an edit or a delete is harmless (Telegram answers "message is not
+modified" / "message to delete not found", which count as done).
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
-from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram import Bot, InputFile, ReplyParameters
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+
+from teledesk.telegram.outbound import Pacer
 
 BLOCKED_REASON = "blocked by the customer"
+TOKEN_REASON = "the bot token was refused by Telegram"
+MAX_INLINE_WAIT_S = 5.0
+"""A 429 asking to wait this long or less is waited out inside the delivery; longer ones go
+back to Pub/Sub (the push subscription's ack deadline is 60 s)."""
+MAX_INLINE_WAITS = 3
+REQUEST_TIMEOUT_S = 10.0
+
+MEDIA_METHODS = {"photo": "send_photo", "document": "send_document", "voice": "send_voice", "video": "send_video"}
+
+T = TypeVar("T")
 
 
 class TransientTelegramError(RuntimeError):
     """Telegram could not take the message now; the same request may succeed later."""
+
+
+class Refused(Exception):
+    """Telegram refused the request for good: retrying would be refused again."""
+
+    def __init__(self, reason: str, blocked: bool = False):
+        super().__init__(reason)
+        self.reason, self.blocked = reason, blocked
 
 
 @dataclass(frozen=True)
@@ -26,29 +61,185 @@ class DeliveryOutcome:
     state: str  # "sent" or "failed"
     reason: str | None = None
     telegram_message_id: int | None = None
+    telegram_message_ids: tuple[int, ...] = ()
+    blocked: bool = False
+    file_id: str | None = None
+
+
+@dataclass
+class MediaUpload:
+    """What to send as a media message: an earlier upload's `file_id`, or the bytes themselves."""
+
+    kind: str  # photo, document, voice, video
+    file_id: str | None = None
+    data: bytes | None = None
+    filename: str = "file"
+    caption: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+async def wait(seconds: float) -> None:
+    """How the client waits out a 429 (a module function, so tests can replace it)."""
+    await asyncio.sleep(seconds)
+
+
+def retry_after_seconds(exc: RetryAfter) -> float:
+    value = getattr(exc, "_retry_after", None)  # a timedelta; reading `.retry_after` warns in PTB 22
+    return value.total_seconds() if value is not None else float(exc.retry_after)  # type: ignore[arg-type]
+
+
+def _file_id_of(message: Any, kind: str) -> str | None:
+    attached = getattr(message, kind, None)
+    if isinstance(attached, (list, tuple)):  # photo: the sizes, largest last
+        attached = attached[-1] if attached else None
+    return getattr(attached, "file_id", None)
 
 
 class TelegramClient:
-    def __init__(self, token: str, api_base: str):
+    def __init__(self, token: str, api_base: str, *, pacer: Pacer | None = None,
+                 max_inline_wait_s: float = MAX_INLINE_WAIT_S, sleep: Callable[[float], Awaitable[None]] | None = None):
         self.token = token
         self.api_base = api_base.rstrip("/")
+        self.pacer = pacer
+        self.max_inline_wait_s = max_inline_wait_s
+        self._sleep = sleep or wait
 
     def _bot(self) -> Bot:
         return Bot(self.token, base_url=f"{self.api_base}/bot", base_file_url=f"{self.api_base}/file/bot")
 
-    def send_text(self, chat_id: int, text: str) -> DeliveryOutcome:
-        return asyncio.run(self._send_text(chat_id, text))
+    # -- the one place Telegram's answers are interpreted ----------------------------------------
+    async def _call(self, make: Callable[[], Awaitable[T]]) -> T:
+        waits = 0
+        while True:
+            try:
+                return await make()
+            except RetryAfter as exc:
+                wait = retry_after_seconds(exc)
+                if wait > self.max_inline_wait_s or waits >= MAX_INLINE_WAITS:
+                    raise TransientTelegramError(f"Telegram asks to wait {wait:g} s") from exc
+                waits += 1
+                await self._sleep(wait)
+            except Forbidden as exc:
+                raise Refused(BLOCKED_REASON, blocked=True) from exc
+            except InvalidToken as exc:
+                raise Refused(TOKEN_REASON) from exc
+            except BadRequest as exc:
+                raise Refused(exc.message) from exc
+            except (NetworkError, TelegramError) as exc:  # 5xx, 429 without retry_after, timeouts
+                raise TransientTelegramError(str(exc) or type(exc).__name__) from exc
 
-    async def _send_text(self, chat_id: int, text: str) -> DeliveryOutcome:
-        try:
-            async with self._bot() as bot:
-                sent = await bot.send_message(chat_id=chat_id, text=text)
-        except Forbidden:
-            return DeliveryOutcome("failed", BLOCKED_REASON)
-        except BadRequest as exc:
-            return DeliveryOutcome("failed", exc.message)
-        except RetryAfter as exc:
-            raise TransientTelegramError(f"Telegram asks to wait {exc.retry_after}") from exc
-        except (NetworkError, TelegramError) as exc:
-            raise TransientTelegramError(str(exc)) from exc
-        return DeliveryOutcome("sent", telegram_message_id=sent.message_id)
+    def _run(self, work: Callable[[Bot], Awaitable[DeliveryOutcome]]) -> DeliveryOutcome:
+        async def session() -> DeliveryOutcome:
+            try:
+                async with self._bot() as bot:  # initialize() calls getMe: a refused token shows here
+                    return await work(bot)
+            except Refused as refused:
+                return DeliveryOutcome("failed", refused.reason, blocked=refused.blocked)
+            except InvalidToken:
+                return DeliveryOutcome("failed", TOKEN_REASON)
+            except (NetworkError, TelegramError) as exc:  # getMe or shutdown could not reach Telegram
+                raise TransientTelegramError(str(exc) or type(exc).__name__) from exc
+
+        return asyncio.run(session())
+
+    def _pace(self, chat_id: int) -> None:
+        if self.pacer is not None:
+            self.pacer.acquire(chat_id)
+
+    # -- sending --------------------------------------------------------------------------------
+    def send_text(self, chat_id: int, text: str, reply_to: int | None = None) -> DeliveryOutcome:
+        return self.send_parts(chat_id, [text], reply_to=reply_to)
+
+    def send_parts(
+        self, chat_id: int, parts: Sequence[str], *, already_sent: dict[int, int] | None = None,
+        on_part_sent: Callable[[int, int], None] | None = None, reply_to: int | None = None,
+    ) -> DeliveryOutcome:
+        """Send `parts` in order, skipping the indexes in `already_sent` (index → message id).
+
+        `on_part_sent(index, message_id)` is called after each part Telegram accepted, so the
+        caller can record progress before the next one: a redelivery then sends only the rest.
+        A part refused for good fails the whole answer; what was sent stays recorded.
+        """
+        done = dict(already_sent or {})
+
+        async def work(bot: Bot) -> DeliveryOutcome:
+            for index, text in enumerate(parts):
+                if index in done:
+                    continue
+                kwargs: dict[str, Any] = {}
+                if reply_to is not None and index == 0:
+                    kwargs["reply_parameters"] = ReplyParameters(message_id=reply_to,
+                                                                 allow_sending_without_reply=True)
+                self._pace(chat_id)
+                sent = await self._call(lambda t=text, k=kwargs: bot.send_message(
+                    chat_id=chat_id, text=t, read_timeout=REQUEST_TIMEOUT_S, **k))
+                done[index] = sent.message_id
+                if on_part_sent is not None:
+                    on_part_sent(index, sent.message_id)
+            ids = tuple(done[i] for i in range(len(parts)))
+            return DeliveryOutcome("sent", telegram_message_id=ids[0] if ids else None, telegram_message_ids=ids)
+
+        return self._run(work)
+
+    def send_media(self, chat_id: int, media: MediaUpload, reply_to: int | None = None) -> DeliveryOutcome:
+        """Upload (multipart) or re-send by `file_id`; the outcome carries the `file_id` to reuse."""
+        method = MEDIA_METHODS[media.kind]
+
+        async def work(bot: Bot) -> DeliveryOutcome:
+            kwargs: dict[str, Any] = {"chat_id": chat_id, "write_timeout": 60, "read_timeout": 60}
+            if media.caption:
+                kwargs["caption"] = media.caption
+            if reply_to is not None:
+                kwargs["reply_parameters"] = ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+            self._pace(chat_id)
+
+            async def send() -> Any:
+                payload = media.file_id or InputFile(media.data or b"", filename=media.filename)
+                return await getattr(bot, method)(**{media.kind: payload}, **kwargs)
+
+            sent = await self._call(send)
+            return DeliveryOutcome("sent", telegram_message_id=sent.message_id,
+                                   telegram_message_ids=(sent.message_id,),
+                                   file_id=_file_id_of(sent, media.kind) or media.file_id)
+
+        return self._run(work)
+
+    # -- changing what was sent -------------------------------------------------------------------
+    def edit_text(self, chat_id: int, telegram_message_id: int, text: str) -> DeliveryOutcome:
+        async def work(bot: Bot) -> DeliveryOutcome:
+            try:
+                await self._call(lambda: bot.edit_message_text(text=text, chat_id=chat_id,
+                                                               message_id=telegram_message_id))
+            except Refused as refused:
+                if "not modified" not in refused.reason.lower():  # a retried edit that had gone through
+                    raise
+            return DeliveryOutcome("sent", telegram_message_id=telegram_message_id,
+                                   telegram_message_ids=(telegram_message_id,))
+
+        return self._run(work)
+
+    def delete(self, chat_id: int, telegram_message_ids: Sequence[int]) -> DeliveryOutcome:
+        async def work(bot: Bot) -> DeliveryOutcome:
+            for message_id in telegram_message_ids:
+                try:
+                    await self._call(lambda m=message_id: bot.delete_message(chat_id=chat_id, message_id=m))
+                except Refused as refused:
+                    if "not found" not in refused.reason.lower():  # already gone: a retried delete
+                        raise
+            return DeliveryOutcome("sent", telegram_message_ids=tuple(telegram_message_ids))
+
+        return self._run(work)
+
+    def send_chat_action(self, chat_id: int, action: str = "typing") -> DeliveryOutcome:
+        async def work(bot: Bot) -> DeliveryOutcome:
+            await self._call(lambda: bot.send_chat_action(chat_id=chat_id, action=action))
+            return DeliveryOutcome("sent")
+
+        return self._run(work)
+
+    def answer_callback_query(self, callback_query_id: str, text: str | None = None) -> DeliveryOutcome:
+        async def work(bot: Bot) -> DeliveryOutcome:
+            await self._call(lambda: bot.answer_callback_query(callback_query_id=callback_query_id, text=text))
+            return DeliveryOutcome("sent")
+
+        return self._run(work)

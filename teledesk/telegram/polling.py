@@ -12,6 +12,7 @@ import time
 
 import requests
 
+from teledesk.manifest import load_manifest
 from teledesk.settings import Settings
 
 LONG_POLL_SECONDS = 25
@@ -25,10 +26,12 @@ def forward_updates(settings: Settings, once: bool = False) -> None:
     webhook = f"http://127.0.0.1:{settings.ingest_port}/"
     headers = {"X-Telegram-Bot-Api-Secret-Token": settings.telegram_webhook_secret}
     offset: int | None = None
+    allowed_updates = list(load_manifest().allowed_updates)
     while True:
         try:
-            answer = requests.post(f"{bot_api}/getUpdates", json={"offset": offset, "timeout": LONG_POLL_SECONDS},
-                                   timeout=LONG_POLL_SECONDS + 10).json()
+            answer = requests.post(f"{bot_api}/getUpdates", json={
+                "offset": offset, "timeout": LONG_POLL_SECONDS, "allowed_updates": allowed_updates},
+                timeout=LONG_POLL_SECONDS + 10).json()
             for update in answer.get("result") or []:
                 while requests.post(webhook, json=update, headers=headers, timeout=30).status_code >= 500:
                     time.sleep(RETRY_SECONDS)

@@ -1,7 +1,10 @@
 """Reading a Telegram `Update` into an envelope, and deciding what kind of message it is.
 
-Only the fields the desk needs are lifted into the envelope; the whole Update travels along
-in `update`, so later steps (and reprocessing from the 7-day retention) lose nothing.
+What the desk shows is lifted into the envelope (text, entities, the media object whole,
+album, forward origin, quoted reply, edit, reaction, callback, membership); the whole Update
+travels along in `update`, so later steps (and reprocessing from the 7-day retention) lose
+nothing. `event` says what happened: a new message, an edit of one, a reaction to one, a
+button press, a block or unblock, or something else.
 """
 
 from __future__ import annotations
@@ -10,90 +13,169 @@ from typing import Any
 
 from teledesk.envelope import Envelope, MessageType
 
-MESSAGE_KEYS = ("message", "edited_message")
 MEDIA_KINDS = (
-    "photo", "document", "video", "video_note", "voice", "audio", "animation", "sticker",
-    "location", "venue", "contact", "poll", "dice",
+    # Order matters: Telegram sets `document` beside `animation`, and `location` beside `venue`.
+    "animation", "photo", "video", "video_note", "voice", "audio", "sticker", "document",
+    "venue", "location", "contact", "poll", "dice",
 )
 CUSTOMER_FIELDS = ("id", "first_name", "last_name", "username", "language_code")
+PRIVATE = "private"
+BLOCKED_STATUSES = ("kicked",)
 
 
 class UpdateError(ValueError):
     """The request body is not a Telegram Update."""
 
 
-def _message_of(update: dict[str, Any]) -> dict[str, Any] | None:
-    for key in MESSAGE_KEYS:
+class Event:
+    MESSAGE = "message"
+    EDIT = "edit"
+    REACTION = "reaction"
+    CALLBACK = "callback"
+    MEMBER = "member"
+    OTHER = "other"
+
+
+def _first_dict(update: dict[str, Any], *keys: str) -> tuple[str, dict[str, Any]] | None:
+    for key in keys:
         if isinstance(update.get(key), dict):
-            return update[key]
+            return key, update[key]
     return None
 
 
-def _chat_and_user(update: dict[str, Any]) -> tuple[int | None, dict[str, Any]]:
+def _message_of(update: dict[str, Any]) -> dict[str, Any] | None:
+    found = _first_dict(update, "message", "edited_message")
+    return found[1] if found else None
+
+
+def _chat_and_user(update: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The chat an update belongs to, and the Telegram user behind it."""
     message = _message_of(update)
     if message is not None:
-        return (message.get("chat") or {}).get("id"), message.get("from") or {}
+        return message.get("chat") or {}, message.get("from") or {}
     if isinstance(update.get("callback_query"), dict):
         query = update["callback_query"]
-        chat = ((query.get("message") or {}).get("chat") or {}).get("id")
         user = query.get("from") or {}
-        return chat if chat is not None else user.get("id"), user
-    if isinstance(update.get("my_chat_member"), dict):
-        member = update["my_chat_member"]
-        return (member.get("chat") or {}).get("id"), member.get("from") or {}
+        chat = (query.get("message") or {}).get("chat") or {"id": user.get("id"), "type": PRIVATE}
+        return chat, user
     for value in update.values():
         if isinstance(value, dict):
             user = value.get("from") or value.get("user") or {}
-            chat = (value.get("chat") or {}).get("id", user.get("id"))
+            chat = value.get("chat") or ({"id": user["id"], "type": PRIVATE} if "id" in user else {})
             return chat, user
-    return None, {}
+    return {}, {}
 
 
-def _media_of(message: dict[str, Any]) -> dict[str, Any] | None:
+def media_of(message: dict[str, Any]) -> dict[str, Any] | None:
+    """The message's content object, whole, with its kind; a photo keeps every size."""
     for kind in MEDIA_KINDS:
         if kind not in message:
             continue
         value = message[kind]
         if kind == "photo" and isinstance(value, list) and value:
-            value = value[-1]  # Telegram lists a photo's sizes smallest first
-        media = {"kind": kind}
-        if isinstance(value, dict):
-            media.update({k: v for k, v in value.items() if k in {"file_id", "file_unique_id", "mime_type",
-                                                                "file_name", "file_size", "duration"}})
-        return media
+            # Telegram lists a photo's sizes smallest first; the largest is what agents open.
+            return {"kind": kind, **value[-1], "sizes": value}
+        return {"kind": kind, **value} if isinstance(value, dict) else {"kind": kind, "value": value}
     return None
+
+
+def _quoted(message: dict[str, Any], chat_id: int) -> dict[str, Any] | None:
+    quoted = message.get("reply_to_message")
+    if not isinstance(quoted, dict) or "message_id" not in quoted:
+        return None
+    media = media_of(quoted)
+    return {
+        "id": f"tg-{chat_id}-{quoted['message_id']}",
+        "telegram_message_id": quoted["message_id"],
+        "from_bot": bool((quoted.get("from") or {}).get("is_bot")),
+        "text": str(quoted.get("text") or quoted.get("caption") or ""),
+        "media_kind": media["kind"] if media else None,
+    }
+
+
+def _command(message: dict[str, Any]) -> dict[str, str] | None:
+    """`/start order_1234` → {"name": "start", "payload": "order_1234"}."""
+    text = str(message.get("text") or "")
+    entities = message.get("entities") or []
+    if not text.startswith("/") and not any(e.get("type") == "bot_command" and e.get("offset") == 0
+                                            for e in entities):
+        return None
+    word, _, payload = text.partition(" ")
+    return {"name": word[1:].split("@", 1)[0].lower(), "payload": payload.strip()}
+
+
+def _message_details(message: dict[str, Any], chat_id: int) -> dict[str, Any]:
+    details: dict[str, Any] = {
+        "telegram_message_id": message.get("message_id"),
+        "entities": message.get("entities") or message.get("caption_entities") or [],
+    }
+    optional = {
+        "media_group_id": message.get("media_group_id"),
+        "forward_origin": message.get("forward_origin"),
+        "reply_to": _quoted(message, chat_id),
+        "command": _command(message),
+    }
+    details.update({k: v for k, v in optional.items() if v})
+    return details
+
+
+def _event_details(update: dict[str, Any], chat_id: int) -> tuple[str, str, dict[str, Any]]:
+    """(event, envelope id, what the envelope carries about it)."""
+    update_id = update["update_id"]
+    if isinstance(update.get("message"), dict) and "message_id" in update["message"]:
+        message = update["message"]
+        return Event.MESSAGE, f"tg-{chat_id}-{message['message_id']}", _message_details(message, chat_id)
+    if isinstance(update.get("edited_message"), dict) and "message_id" in update["edited_message"]:
+        message = update["edited_message"]
+        details = _message_details(message, chat_id)
+        details["revision"] = int(message.get("edit_date") or 0)
+        return Event.EDIT, f"tg-{chat_id}-{message['message_id']}", details
+    if isinstance(update.get("message_reaction"), dict):
+        reaction = update["message_reaction"]
+        emojis = [r.get("emoji") or r.get("custom_emoji_id") or r.get("type")
+                  for r in reaction.get("new_reaction") or []]
+        return Event.REACTION, f"tg-update-{update_id}", {
+            "reaction": {"telegram_message_id": reaction.get("message_id"), "emojis": emojis,
+                         "date": reaction.get("date")}}
+    if isinstance(update.get("callback_query"), dict):
+        query = update["callback_query"]
+        return Event.CALLBACK, f"tg-callback-{query.get('id', update_id)}", {
+            "callback": {"id": query.get("id"), "data": query.get("data"),
+                         "telegram_message_id": (query.get("message") or {}).get("message_id")}}
+    if isinstance(update.get("my_chat_member"), dict):
+        member = update["my_chat_member"]
+        status = (member.get("new_chat_member") or {}).get("status")
+        return Event.MEMBER, f"tg-update-{update_id}", {
+            "member": {"status": status, "blocked": status in BLOCKED_STATUSES}}
+    return Event.OTHER, f"tg-update-{update_id}", {}
 
 
 def envelope_from_update(update: Any) -> Envelope:
     if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
         raise UpdateError("an Update is a JSON object with an integer update_id")
-    chat_id, user = _chat_and_user(update)
+    chat, user = _chat_and_user(update)
+    chat_id = chat.get("id")
     if not isinstance(chat_id, int):
         raise UpdateError("the Update names no chat")
-    message = _message_of(update)
-    if message is not None and isinstance(message.get("message_id"), int):
-        message_id = f"tg-{chat_id}-{message['message_id']}"
-    else:
-        message_id = f"tg-update-{update['update_id']}"
-    message = message or {}
+    event, envelope_id, details = _event_details(update, chat_id)
+    message = _message_of(update) or {}
     return Envelope(
-        id=message_id,
+        id=envelope_id,
         type=MessageType.UPDATE,
         chat_id=chat_id,
-        date=int(message.get("edit_date") or message.get("date") or 0),
+        date=int(message.get("edit_date") or message.get("date") or _any_date(update)),
         text=str(message.get("text") or message.get("caption") or ""),
-        media=_media_of(message),
+        media=media_of(message),
         customer={k: user[k] for k in CUSTOMER_FIELDS if k in user},
-        extra={"update": update},
+        extra={"update": update, "event": event, "chat_type": chat.get("type", PRIVATE), **details},
     )
 
 
-def is_command(message: dict[str, Any]) -> bool:
-    entities = message.get("entities") or []
-    return any(e.get("type") == "bot_command" and e.get("offset") == 0 for e in entities) or str(
-        message.get("text", "")
-    ).startswith("/")
+def _any_date(update: dict[str, Any]) -> int:
+    for value in update.values():
+        if isinstance(value, dict) and isinstance(value.get("date"), int):
+            return value["date"]
+    return 0
 
 
 def classify_update(update: dict[str, Any]) -> MessageType:
@@ -101,10 +183,12 @@ def classify_update(update: dict[str, Any]) -> MessageType:
     message = _message_of(update)
     if message is not None:
         if "text" in message:
-            return MessageType.COMMAND if is_command(message) else MessageType.CLIENT
-        if "caption" in message or _media_of(message) is not None:
+            return MessageType.COMMAND if _command(message) else MessageType.CLIENT
+        if "caption" in message or media_of(message) is not None:
             return MessageType.CLIENT
         return MessageType.UNSUPPORTED
+    if "message_reaction" in update:
+        return MessageType.CLIENT  # the customer's reaction to a message: part of the conversation
     if "callback_query" in update:
         return MessageType.CALLBACK
     if "my_chat_member" in update:

@@ -13,8 +13,10 @@ from typing import Any
 
 from cloudevents.http import CloudEvent
 
-from teledesk.envelope import Envelope, MessageType
-from teledesk.store import DELIVERY_STATES, _preview, new_conversation
+from teledesk.envelope import Envelope
+from teledesk.inbound import REOPEN, Folded, fold
+from teledesk.store import DELIVERY_STATES
+from teledesk.telegram.updates import Event
 
 SECRET = "webhook-secret_" + "x" * 20
 CHAT = 4242
@@ -77,6 +79,7 @@ class FakeStore:
 
     def __init__(self) -> None:
         self.claims: set[int] = set()
+        self.counters: dict[str, int] = {}
         self.chats: dict[int, dict[str, Any]] = {}
         self.chat_messages: dict[int, dict[str, dict[str, Any]]] = {}
         self.delivery_writes: list[tuple[int, str, str, str | None, int | None]] = []
@@ -90,21 +93,36 @@ class FakeStore:
     def release_update(self, update_id: int) -> None:
         self.claims.discard(update_id)
 
-    def record_inbound(self, envelope: Envelope) -> tuple[dict[str, Any], bool]:
+    def count(self, name: str, by: int = 1) -> None:
+        self.counters[name] = self.counters.get(name, 0) + by
+
+    def record_inbound(self, envelope: Envelope, policy: str = REOPEN) -> Folded:
+        """The real folding rules (teledesk.inbound) over dicts instead of Firestore."""
         messages = self.chat_messages.setdefault(envelope.chat_id, {})
-        now = time.time()
-        conversation = self.chats.get(envelope.chat_id) or new_conversation(envelope.chat_id, envelope.customer, now)
-        if envelope.id in messages:
-            return copy.deepcopy(conversation), False
-        message = {**envelope.to_dict(), "direction": "in", "stored_at": now}
-        message.pop("update", None)
-        if envelope.type == MessageType.CLIENT:
-            conversation.update(unread=conversation["unread"] + 1, last_message=_preview(message), updated_at=now)
-            if conversation["status"] == "resolved":
-                conversation["status"] = "open"
-        messages[envelope.id] = message
-        self.chats[envelope.chat_id] = conversation
-        return copy.deepcopy(conversation), True
+        target_id = envelope.id
+        if envelope.extra.get("event") == Event.REACTION:
+            wanted = envelope.extra.get("reaction", {}).get("telegram_message_id")
+            target_id = next((k for k, m in messages.items() if wanted in (
+                m.get("telegram_message_id"), (m.get("delivery") or {}).get("telegram_message_id"))), None)
+        folded = fold(self.chats.get(envelope.chat_id), messages.get(target_id) if target_id else None, envelope,
+                      policy)
+        if folded.changed:
+            if folded.message is not None and target_id is not None:
+                messages[target_id] = folded.message
+            self.chats[envelope.chat_id] = folded.conversation
+        return copy.deepcopy(folded)
+
+    def queue_outbound(self, chat_id: int, message_id: str, message: dict[str, Any]) -> tuple[dict, dict, bool]:
+        messages = self.chat_messages.setdefault(chat_id, {})
+        conversation = self.chats.setdefault(chat_id, {"chat_id": chat_id})
+        if message_id in messages:
+            return messages[message_id], conversation, False
+        messages[message_id] = {**message, "direction": "out", "stored_at": time.time(),
+                                "delivery": {"state": "queued", "reason": None, "updated_at": time.time()}}
+        return messages[message_id], conversation, True
+
+    def note_conversation(self, chat_id: int, **facts: Any) -> None:
+        self.chats.setdefault(chat_id, {"chat_id": chat_id}).update(facts)
 
     def add_outbound(self, envelope: Envelope, state: str = "queued", reason: str | None = None) -> None:
         """What the relay's queue_outbound leaves behind for deliver to find."""

@@ -6,22 +6,28 @@ patched at its network methods, to pin how Telegram's errors become delivery out
 
 from __future__ import annotations
 
+import copy
 import datetime as dtm
 import time
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
+import flask
 import pytest
 import telegram
-from step_fakes import CHAT, envelope_event, push_event
+from step_fakes import CHAT, FakeStore, envelope_event, push_event
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 import functions.deliver
-from functions.deliver import deliver
+import teledesk.telegram.client
+from functions.deliver import deliver, delivery_attempt
+from teledesk.blobs import LocalBlobStore
 from teledesk.envelope import Envelope, MessageType
 from teledesk.pipeline import Services
-from teledesk.telegram.client import BLOCKED_REASON, DeliveryOutcome, TransientTelegramError
+from teledesk.store import DELIVERY_STATES
+from teledesk.telegram.client import BLOCKED_REASON, TOKEN_REASON, DeliveryOutcome, TransientTelegramError
+from teledesk.telegram.outbound import Pacer
 
 OUT = "deliveries"
 CLIENT_ID = "c0ffee-42_ab"
@@ -34,6 +40,68 @@ def answer(text: str = "Hola, Ana") -> Envelope:
                     extra={"client_id": CLIENT_ID, "agent": {"username": "admin", "name": "Admin"}}).stamp("relay")
 
 
+class OutboundStore(FakeStore):
+    """step_fakes.FakeStore plus the Store methods deliver uses for issue 3, same semantics."""
+
+    def record_sent_part(self, chat_id: int, message_id: str, index: int, telegram_message_id: int) -> None:
+        delivery = self.chat_messages[chat_id][message_id].setdefault("delivery", {})
+        delivery.setdefault("parts", {})[str(index)] = telegram_message_id
+
+    def settle_delivery(self, chat_id: int, message_id: str, state: str, reason: str | None = None,
+                        telegram_message_ids: Any = (), file_id: str | None = None) -> None:
+        assert state in DELIVERY_STATES
+        ids = list(telegram_message_ids)
+        self.delivery_writes.append((chat_id, message_id, state, reason, ids[0] if ids else None))
+        message = self.chat_messages.setdefault(chat_id, {}).setdefault(message_id, {})
+        delivery = {**message.get("delivery", {}), "state": state, "reason": reason, "updated_at": time.time()}
+        if ids:
+            delivery.update(telegram_message_id=ids[0], telegram_message_ids=ids)
+        message["delivery"] = delivery
+        if file_id:
+            self.record_file_id(chat_id, message_id, file_id)
+
+    def count_failed_attempt(self, chat_id: int, message_id: str) -> int:
+        delivery = self.chat_messages[chat_id][message_id].setdefault("delivery", {})
+        delivery["failed_attempts"] = delivery.get("failed_attempts", 0) + 1
+        return delivery["failed_attempts"]
+
+    def record_file_id(self, chat_id: int, message_id: str, file_id: str) -> None:
+        message = self.chat_messages[chat_id][message_id]
+        message["media"] = {**(message.get("media") or {}), "file_id": file_id}
+
+    def flag_blocked(self, chat_id: int, blocked: bool) -> None:
+        self.chats.setdefault(chat_id, {"chat_id": chat_id, "status": "open"})["blocked"] = blocked
+
+    def conversation(self, chat_id: int) -> dict[str, Any] | None:
+        return copy.deepcopy(self.chats.get(chat_id))
+
+    def apply_change(self, chat_id: int, message_id: str, revision: int, *, text: str | None = None,
+                     deleted: bool = False) -> tuple[dict[str, Any] | None, bool]:
+        message = self.chat_messages.get(chat_id, {}).get(message_id)
+        if message is None:
+            return None, False
+        if int(message.get("revision") or 0) >= revision:
+            return copy.deepcopy(message), False
+        message["revision"] = revision
+        if deleted:
+            message["deleted"] = True
+        else:
+            message.setdefault("edit_history", []).append({"text": message.get("text", "")})
+            message.update(text=text, edited=time.time())
+        return copy.deepcopy(message), True
+
+
+@pytest.fixture
+def svc(svc: Services) -> Services:
+    svc.store = OutboundStore()
+    return svc
+
+
+@pytest.fixture(autouse=True)
+def _no_pacing_waits(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(functions.deliver, "PACER", Pacer(per_chat=1e9, overall=1e9))
+
+
 @dataclass
 class FakeTelegram:
     """Replaces `functions.deliver.TelegramClient`: records what would have reached Telegram."""
@@ -42,16 +110,58 @@ class FakeTelegram:
                                                                                          telegram_message_id=99))
     clients: list[tuple[str, str]] = field(default_factory=list)
     sent: list[tuple[int, str]] = field(default_factory=list)
+    calls: list[tuple[Any, ...]] = field(default_factory=list)
+    fail_at_part: int | None = None
+    next_id: int = 99
 
-    def __call__(self, token: str, api_base: str) -> FakeTelegram:
+    def __call__(self, token: str, api_base: str, **kwargs: Any) -> FakeTelegram:
         self.clients.append((token, api_base))
         return self
 
-    def send_text(self, chat_id: int, text: str) -> DeliveryOutcome:
-        self.sent.append((chat_id, text))
+    def _result(self) -> DeliveryOutcome:
         if isinstance(self.outcome, Exception):
             raise self.outcome
         return self.outcome
+
+    def send_parts(self, chat_id: int, parts: list[str], *, already_sent: dict[int, int] | None = None,
+                   on_part_sent: Any = None, reply_to: int | None = None) -> DeliveryOutcome:
+        done = dict(already_sent or {})
+        self.calls.append(("send_parts", reply_to, dict(done)))
+        for index, text in enumerate(parts):
+            if index in done:
+                continue
+            if self.fail_at_part == index:
+                raise TransientTelegramError("Internal Server Error")
+            self.sent.append((chat_id, text))
+            if isinstance(self.outcome, Exception) or self.outcome.state != "sent":
+                return self._result()
+            done[index] = self.next_id + index
+            if on_part_sent:
+                on_part_sent(index, done[index])
+        ids = tuple(done[i] for i in range(len(parts)))
+        return DeliveryOutcome("sent", telegram_message_id=ids[0], telegram_message_ids=ids)
+
+    def send_media(self, chat_id: int, media: Any, reply_to: int | None = None) -> DeliveryOutcome:
+        self.calls.append(("send_media", media.kind, media.file_id, media.data, media.caption))
+        self._result()
+        return DeliveryOutcome("sent", telegram_message_id=5, telegram_message_ids=(5,),
+                               file_id=media.file_id or "FILE-ID-1")
+
+    def edit_text(self, chat_id: int, telegram_message_id: int, text: str) -> DeliveryOutcome:
+        self.calls.append(("edit_text", telegram_message_id, text))
+        return self._result()
+
+    def delete(self, chat_id: int, telegram_message_ids: Any) -> DeliveryOutcome:
+        self.calls.append(("delete", list(telegram_message_ids)))
+        return self._result()
+
+    def answer_callback_query(self, callback_query_id: str, text: str | None = None) -> DeliveryOutcome:
+        self.calls.append(("answer_callback_query", callback_query_id, text))
+        return self._result()
+
+    def send_chat_action(self, chat_id: int, action: str = "typing") -> DeliveryOutcome:
+        self.calls.append(("send_chat_action", action))
+        return self._result()
 
 
 @pytest.fixture
@@ -59,6 +169,13 @@ def telegram_api(monkeypatch: pytest.MonkeyPatch) -> FakeTelegram:
     fake = FakeTelegram()
     monkeypatch.setattr(functions.deliver, "TelegramClient", fake)
     return fake
+
+
+def attempt_event(envelope: Envelope, attempt: int) -> Any:
+    """A push delivery whose CloudEvent data carries `deliveryAttempt`."""
+    event = envelope_event(envelope)
+    event.data["deliveryAttempt"] = attempt
+    return event
 
 
 def announced(svc: Services) -> list[dict[str, Any]]:
@@ -129,7 +246,7 @@ def test_a_transient_telegram_error_propagates_so_pubsub_retries(svc: Services, 
     assert [d["state"] for d in announced(svc)] == ["sent"]
 
 
-@pytest.mark.parametrize("kind", [MessageType.CLIENT, MessageType.BOT, MessageType.UPDATE])
+@pytest.mark.parametrize("kind", [MessageType.CLIENT, MessageType.UPDATE])
 def test_a_message_the_subscription_filter_excludes_is_not_sent(svc: Services, telegram_api: FakeTelegram,
                                                                 kind: str):
     envelope = answer()
@@ -151,17 +268,25 @@ def test_an_unreadable_answer_is_parked_and_not_sent(svc: Services, telegram_api
 @pytest.fixture
 def bot(monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
     """Patches Bot's network methods; set `.error` to have send_message raise it."""
-    calls = SimpleNamespace(error=None, sent=[], base_urls=[])
+    calls = SimpleNamespace(error=None, errors=[], sent=[], base_urls=[], kwargs=[], waits=[])
 
     async def no_network(self: telegram.Bot) -> None:
         return None
 
     async def send_message(self: telegram.Bot, chat_id: int, text: str, **kwargs: Any) -> SimpleNamespace:
         calls.base_urls.append(self.base_url)
-        calls.sent.append((chat_id, text))
+        calls.kwargs.append(kwargs)
+        if calls.errors:
+            raise calls.errors.pop(0)
         if calls.error is not None:
             raise calls.error
-        return SimpleNamespace(message_id=321)
+        calls.sent.append((chat_id, text))
+        return SimpleNamespace(message_id=321 + len(calls.sent) - 1)
+
+    async def no_wait(seconds: float) -> None:
+        calls.waits.append(seconds)
+
+    monkeypatch.setattr(teledesk.telegram.client, "wait", no_wait)
 
     monkeypatch.setattr(telegram.Bot, "initialize", no_network)
     monkeypatch.setattr(telegram.Bot, "shutdown", no_network)
@@ -196,11 +321,11 @@ def test_what_telegram_refuses_for_good_is_a_failed_delivery(svc: Services, bot:
 # PTB 22 warns when RetryAfter is made or read (its retry_after turns into a timedelta in v23).
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 @pytest.mark.parametrize("make_error", [
-    lambda: RetryAfter(dtm.timedelta(seconds=3)),
+    lambda: RetryAfter(dtm.timedelta(seconds=60)),
     TimedOut,
     lambda: NetworkError("Bad Gateway"),
     lambda: telegram.error.TelegramError("Internal Server Error"),
-], ids=["429-retry-after", "timed-out", "network", "other"])
+], ids=["429-long-retry-after", "timed-out", "network", "other"])
 def test_what_may_succeed_later_is_a_transient_error(svc: Services, bot: SimpleNamespace, make_error):
     bot.error = error = make_error()
     svc.store.add_outbound(answer())
@@ -209,3 +334,181 @@ def test_what_may_succeed_later_is_a_transient_error(svc: Services, bot: SimpleN
     assert raised.value.__cause__ is error
     assert svc.store.delivery_writes == []
     assert svc.publisher.published == []
+
+
+# -- issue 3: outcomes, the last attempt, splitting, pacing, edits, typing, media ---------------------------
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+def test_a_short_429_is_waited_out_and_the_answer_sent_exactly_once(svc: Services, bot: SimpleNamespace):
+    bot.errors = [RetryAfter(dtm.timedelta(seconds=2))]
+    svc.store.add_outbound(answer())
+    deliver(envelope_event(answer()))
+    assert bot.waits == [2.0]
+    assert bot.sent == [(CHAT, "Hola, Ana")]
+    assert svc.store.delivery_writes == [(CHAT, MESSAGE_ID, "sent", None, 321)]
+
+
+def test_a_403_flags_the_conversation_blocked_and_announces_it(svc: Services, bot: SimpleNamespace):
+    bot.error = Forbidden("Forbidden: bot was blocked by the user")
+    svc.store.add_outbound(answer())
+    deliver(envelope_event(answer()))
+    [envelope] = svc.publisher.on(OUT)
+    assert (envelope["delivery"]["state"], envelope["delivery"]["reason"]) == ("failed", BLOCKED_REASON)
+    assert envelope["conversation"]["blocked"] is True
+    assert svc.store.conversation(CHAT)["blocked"] is True
+
+
+def test_a_refused_token_is_a_failed_delivery_with_a_plain_reason(svc: Services, bot: SimpleNamespace):
+    bot.error = telegram.error.InvalidToken("Unauthorized")
+    svc.store.add_outbound(answer())
+    deliver(envelope_event(answer()))
+    assert announced(svc)[0]["reason"] == TOKEN_REASON
+
+
+def test_a_transient_error_on_the_last_attempt_fails_the_answer_instead_of_leaving_it_queued(
+        svc: Services, telegram_api: FakeTelegram):
+    telegram_api.outcome = TransientTelegramError("Internal Server Error")
+    svc.store.add_outbound(answer())
+    last = svc.manifest.step("deliver").retry.max_delivery_attempts
+    with pytest.raises(TransientTelegramError):
+        deliver(attempt_event(answer(), last - 1))
+    deliver(attempt_event(answer(), last))
+    [delivery] = announced(svc)
+    assert delivery["state"] == "failed"
+    assert "Internal Server Error" in delivery["reason"] and str(last) in delivery["reason"]
+
+
+def test_delivery_attempt_is_read_from_the_event_or_from_the_push_body():
+    assert delivery_attempt(attempt_event(answer(), 3)) == 3
+    assert delivery_attempt(envelope_event(answer())) is None
+    app = flask.Flask("t")
+    # functions-framework keeps only `message` in the CloudEvent data; the push body has the rest.
+    with app.test_request_context(json={"message": {}, "subscription": "s", "deliveryAttempt": 4}):
+        assert delivery_attempt(envelope_event(answer())) == 4
+
+
+def test_a_long_answer_goes_out_in_order_as_several_messages(svc: Services, telegram_api: FakeTelegram):
+    text = " ".join(f"w{i:04d}" for i in range(2000))  # 12,000 characters
+    svc.store.add_outbound(answer(text))
+    deliver(envelope_event(answer(text)))
+    parts = [t for _, t in telegram_api.sent]
+    assert len(parts) == 3 and " ".join(parts) == text
+    assert all(len(p) <= 4096 for p in parts)
+    stored = svc.store.message(CHAT, MESSAGE_ID)["delivery"]
+    assert stored["telegram_message_ids"] == [99, 100, 101] and stored["state"] == "sent"
+
+
+def test_a_redelivery_after_part_two_of_three_sends_only_part_three(svc: Services, telegram_api: FakeTelegram):
+    text = " ".join(f"w{i:04d}" for i in range(2000))
+    svc.store.add_outbound(answer(text))
+    telegram_api.fail_at_part = 2
+    with pytest.raises(TransientTelegramError):
+        deliver(envelope_event(answer(text)))
+    assert svc.store.message(CHAT, MESSAGE_ID)["delivery"]["parts"] == {"0": 99, "1": 100}
+    telegram_api.fail_at_part = None
+    deliver(envelope_event(answer(text)))
+    assert len(telegram_api.sent) == 3  # parts 1 and 2 once, then part 3
+    assert telegram_api.calls[-1] == ("send_parts", None, {0: 99, 1: 100})
+    assert svc.store.message(CHAT, MESSAGE_ID)["delivery"]["telegram_message_ids"] == [99, 100, 101]
+
+
+def test_reply_to_quotes_the_customer_message(svc: Services, bot: SimpleNamespace):
+    envelope = answer()
+    envelope.extra["reply_to"] = {"message_id": f"tg-{CHAT}-7", "telegram_message_id": 7}
+    svc.store.add_outbound(envelope)
+    deliver(envelope_event(envelope))
+    assert bot.kwargs[0]["reply_parameters"].message_id == 7
+
+
+def sent_answer(svc: Services, ids: list[int]) -> None:
+    svc.store.add_outbound(answer(), "sent")
+    svc.store.chat_messages[CHAT][MESSAGE_ID]["delivery"].update(telegram_message_id=ids[0], telegram_message_ids=ids)
+
+
+def change(action: str, n: int, text: str = "") -> Envelope:
+    return Envelope(id=f"{action}-{MESSAGE_ID}-{n}", type=MessageType.AGENT, chat_id=CHAT, date=1, text=text,
+                    extra={"action": action, "target": MESSAGE_ID, "revision": n})
+
+
+def test_an_edit_is_applied_once_and_announced_with_the_new_state(svc: Services, telegram_api: FakeTelegram):
+    sent_answer(svc, [99])
+    deliver(envelope_event(change("edit", 1, "Hola de nuevo")))
+    deliver(envelope_event(change("edit", 1, "Hola de nuevo")))  # a redelivery
+    assert [c for c in telegram_api.calls if c[0] == "edit_text"] == [("edit_text", 99, "Hola de nuevo")]
+    first, again = svc.publisher.on(OUT)
+    assert first["message"]["text"] == "Hola de nuevo" and first["message"]["revision"] == 1
+    assert first["message"]["edit_history"][0]["text"] == "Hola, Ana"
+    assert first["delivery"]["state"] == again["delivery"]["state"] == "sent"
+
+
+def test_a_delete_removes_every_part_and_marks_the_message_deleted(svc: Services, telegram_api: FakeTelegram):
+    sent_answer(svc, [99, 100])
+    deliver(envelope_event(change("delete", 2)))
+    assert telegram_api.calls == [("delete", [99, 100])]
+    assert svc.publisher.on(OUT)[0]["message"]["deleted"] is True
+
+
+def test_a_failed_edit_leaves_the_message_as_it_was(svc: Services, telegram_api: FakeTelegram):
+    sent_answer(svc, [99])
+    telegram_api.outcome = DeliveryOutcome("failed", "message can't be edited")
+    deliver(envelope_event(change("edit", 1, "x")))
+    assert svc.store.message(CHAT, MESSAGE_ID)["text"] == "Hola, Ana"
+    assert announced(svc)[0]["reason"] == "message can't be edited"
+
+
+def test_typing_is_a_chat_action_never_stored_nor_retried(svc: Services, telegram_api: FakeTelegram):
+    typing = Envelope(id="typing-1", type=MessageType.AGENT, chat_id=CHAT, date=1, extra={"action": "typing"})
+    deliver(envelope_event(typing))
+    telegram_api.outcome = TransientTelegramError("Bad Gateway")
+    deliver(envelope_event(typing))  # no exception: a late "typing…" is worthless
+    assert telegram_api.calls == [("send_chat_action", "typing")] * 2
+    assert svc.publisher.published == [] and svc.store.chat_messages == {}
+
+
+def test_an_upload_is_sent_from_the_blob_store_and_its_file_id_reused(svc: Services, telegram_api: FakeTelegram,
+                                                                     monkeypatch: pytest.MonkeyPatch, tmp_path):
+    blobs = LocalBlobStore(tmp_path)
+    blobs.put("4242/abc/photo.png", b"PNG", "image/png")
+    monkeypatch.setattr(functions.deliver, "blob_store", lambda: blobs)
+    envelope = answer("a caption")
+    envelope.media = {"kind": "photo", "blob": "4242/abc/photo.png", "filename": "photo.png"}
+    svc.store.add_outbound(envelope)
+    telegram_api.outcome = TransientTelegramError("Internal Server Error")
+    with pytest.raises(TransientTelegramError):
+        deliver(envelope_event(envelope))
+    telegram_api.outcome = DeliveryOutcome("sent")
+    deliver(envelope_event(envelope))
+    assert telegram_api.calls[0] == ("send_media", "photo", None, b"PNG", "a caption")
+    assert svc.store.message(CHAT, MESSAGE_ID)["media"]["file_id"] == "FILE-ID-1"
+    svc.store.chat_messages[CHAT][MESSAGE_ID]["delivery"]["state"] = "queued"  # say, sent again by hand
+    deliver(envelope_event(envelope))
+    assert telegram_api.calls[-1][:3] == ("send_media", "photo", "FILE-ID-1")
+
+
+def test_every_part_waits_for_the_pacer(svc: Services, monkeypatch: pytest.MonkeyPatch, bot: SimpleNamespace):
+    seen: list[int] = []
+    monkeypatch.setattr(functions.deliver, "PACER", SimpleNamespace(acquire=seen.append))
+    text = "x" * 5000
+    svc.store.add_outbound(answer(text))
+    deliver(envelope_event(answer(text)))
+    assert seen == [CHAT, CHAT] and len(bot.sent) == 2
+
+
+def test_a_bot_answer_to_a_button_press_answers_the_callback_query(svc: Services, telegram_api: FakeTelegram):
+    answer_env = Envelope(id="answer-77", type=MessageType.BOT, chat_id=CHAT, date=1, text="¡Gracias!",
+                          extra={"action": "answer_callback", "callback_query_id": "77"})
+    deliver(envelope_event(answer_env))
+    assert telegram_api.calls == [("answer_callback_query", "77", "¡Gracias!")]
+    assert svc.publisher.published == []
+
+
+def test_without_delivery_attempt_the_answers_own_count_decides_the_last_attempt(svc: Services,
+                                                                                 telegram_api: FakeTelegram):
+    telegram_api.outcome = TransientTelegramError("Internal Server Error")
+    svc.store.add_outbound(answer())
+    last = svc.manifest.step("deliver").retry.max_delivery_attempts
+    for _ in range(last - 1):
+        with pytest.raises(TransientTelegramError):
+            deliver(envelope_event(answer()))
+    deliver(envelope_event(answer()))  # the emulator's push has no deliveryAttempt
+    assert announced(svc)[0]["state"] == "failed"

@@ -62,7 +62,7 @@ def test_every_type_is_passed_on_not_only_customer_messages(svc: Services):
 
 
 def test_a_store_error_propagates_so_pubsub_retries(svc: Services, monkeypatch):
-    def unavailable(envelope: Envelope) -> None:
+    def unavailable(envelope: Envelope, policy: str = "reopen") -> None:
         raise ConnectionError("firestore unavailable")
 
     monkeypatch.setattr(svc.store, "record_inbound", unavailable)

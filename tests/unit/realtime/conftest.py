@@ -39,7 +39,8 @@ def dist(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(dist: Path) -> Settings:
-    return Settings(desk_admin_password=ADMIN_PASSWORD, desk_session_secret="s" * 64, frontend_dist=dist)
+    return Settings(desk_admin_password=ADMIN_PASSWORD, desk_session_secret="s" * 64, frontend_dist=dist,
+                    media_cache_dir=dist.parent / "media-cache")
 
 
 @pytest.fixture

@@ -14,7 +14,8 @@ from typing import Any
 from werkzeug.security import generate_password_hash
 
 from teledesk.envelope import Envelope
-from teledesk.store import DELIVERY_STATES, _preview, new_conversation
+from teledesk.inbound import new_conversation, preview
+from teledesk.store import DELIVERY_STATES
 
 ADMIN_PASSWORD = "admin-password"
 CHAT_ID = 4242
@@ -88,7 +89,7 @@ class FakeStore:
         stored = {**copy.deepcopy(message), "direction": "out", "stored_at": now,
                   "delivery": {"state": "queued", "reason": None, "updated_at": now}}
         conversation = self.chats[chat_id]
-        conversation.update(last_message=_preview(stored), updated_at=now, unread=0)
+        conversation.update(last_message=preview(stored), updated_at=now, unread=0)
         if conversation.get("first_response_at") is None:
             conversation["first_response_at"] = now
         self.chat_messages[chat_id][message_id] = stored

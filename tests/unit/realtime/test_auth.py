@@ -20,9 +20,10 @@ PUBLIC_ENDPOINTS = {"api.health", "api.openapi", "api.login", "api.logout"}
 def protected_routes(app: Flask) -> list[tuple[str, str]]:
     routes = []
     for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith("api.") or rule.endpoint in PUBLIC_ENDPOINTS:
+        if not rule.rule.startswith("/api/") or rule.endpoint in PUBLIC_ENDPOINTS:
             continue
-        path = re.sub(r"<int:(\w+)>", str(CHAT_ID), rule.rule)
+        path = re.sub(r"<(?:[^>]*:)?chat_id>", str(CHAT_ID), rule.rule)
+        path = re.sub(r"<(?:[^>]*:)?\w+>", "some-id", path)
         routes += [(method, path) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
     return routes
 

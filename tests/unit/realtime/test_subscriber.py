@@ -201,11 +201,6 @@ def test_running_means_every_pull_thread_is_alive(subscriber: RelaySubscriber):
     assert subscriber._stopping.is_set()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BUG (teledesk/telegram/updates.py + realtime/broadcast.py, also teledesk/store.py): an "
-    "edited_message gets the id of the message it edits (tg-<chat>-<message_id>), so the relay's "
-    "dedupe drops it (and Store.record_inbound keeps the old text); ARCHITECTURE.md says CLIENT is "
-    "'a customer's message, new or edited', but the edit never reaches the consoles"))
 def test_an_edited_client_message_reaches_the_consoles(subscriber, recorder):
     chat = {"id": CHAT, "type": "private", "first_name": "Ana"}
     sent = {"message_id": 1, "from": {"id": CHAT, "first_name": "Ana"}, "chat": chat, "date": 1_700_000_000}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import threading
 from collections.abc import Iterator
@@ -42,6 +43,18 @@ def client(app: Flask) -> FlaskClient:
 def bot_call(client: FlaskClient, method: str, **params: Any) -> tuple[int, dict[str, Any]]:
     """POST a Bot API call as JSON; returns (HTTP status, body)."""
     response = client.post(f"/bot{TOKEN}/{method}", json=params)
+    return response.status_code, response.get_json()
+
+
+def bot_upload(
+    client: FlaskClient, method: str, files: dict[str, tuple[bytes, str]], **params: Any
+) -> tuple[int, dict[str, Any]]:
+    """POST a Bot API call as multipart, as python-telegram-bot sends uploads: fields are strings."""
+    data: dict[str, Any] = {
+        name: value if isinstance(value, str) else json.dumps(value) for name, value in params.items()
+    }
+    data |= {name: (io.BytesIO(content), filename) for name, (content, filename) in files.items()}
+    response = client.post(f"/bot{TOKEN}/{method}", data=data, content_type="multipart/form-data")
     return response.status_code, response.get_json()
 
 

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dtm
+import time
 
 import pytest
 import requests
 import telegram
 from flask import Flask
-from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram import InputFile, ReplyParameters
+from telegram.error import BadRequest, Forbidden, RetryAfter, TimedOut
+from telegram.request import HTTPXRequest
 
 from teledesk.standin import create_app
 from teledesk.standin.state import StandinState
 
+from . import samples
 from .conftest import CUSTOMER_ID, TOKEN
 
 
@@ -114,3 +118,113 @@ def test_python_telegram_bot_long_polls(served: str, app: Flask) -> None:
     assert message is not None and message.text == "/start"
     assert message.entities[0].type == "bot_command"
     assert message.from_user is not None and message.from_user.first_name == "Ana"
+
+
+def _files_bot(base: str, **request: float) -> telegram.Bot:
+    """The Bot the desk builds: Bot API and file downloads both at the stand-in."""
+    http = HTTPXRequest(**request) if request else None  # type: ignore[arg-type]
+    return telegram.Bot(TOKEN, base_url=f"{base}/bot", base_file_url=f"{base}/file/bot", request=http)
+
+
+@pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")  # Voice.duration as int
+def test_python_telegram_bot_uploads_and_downloads(served: str) -> None:
+    _customer_writes(served)
+    photo, document, voice = samples.jpeg(800, 600), b"%PDF-1.4 invoice #1234", samples.ogg_opus(3)
+
+    async def scenario() -> dict[str, object]:
+        async with _files_bot(served) as bot:
+            sent_photo = await bot.send_photo(
+                CUSTOMER_ID, InputFile(photo, filename="receipt.jpg"), caption="Receipt", reply_parameters=None
+            )
+            sent_document = await bot.send_document(
+                CUSTOMER_ID,
+                InputFile(document, filename="invoice.pdf"),
+                caption="<b>Invoice</b>",
+                parse_mode="HTML",
+                reply_parameters=ReplyParameters(message_id=1),
+            )
+            sent_voice = await bot.send_voice(CUSTOMER_ID, InputFile(voice))
+            resent = await bot.send_document(CUSTOMER_ID, sent_document.document.file_id)
+            downloads = {}
+            for name, file_id in (
+                ("photo", sent_photo.photo[-1].file_id),
+                ("document", sent_document.document.file_id),
+                ("voice", sent_voice.voice.file_id),
+            ):
+                file = await bot.get_file(file_id)
+                downloads[name] = bytes(await file.download_as_bytearray())
+            return {
+                "photo": sent_photo,
+                "document": sent_document,
+                "voice": sent_voice,
+                "resent": resent,
+                "downloads": downloads,
+            }
+
+    result = asyncio.run(scenario())
+    assert result["downloads"] == {"photo": photo, "document": document, "voice": voice}
+    sent_photo, sent_document, sent_voice = result["photo"], result["document"], result["voice"]
+    assert isinstance(sent_photo, telegram.Message) and sent_photo.caption == "Receipt"
+    assert (sent_photo.photo[-1].width, sent_photo.photo[-1].height) == (800, 600)
+    assert isinstance(sent_document, telegram.Message)
+    assert sent_document.document is not None and sent_document.document.file_name == "invoice.pdf"
+    assert sent_document.caption == "Invoice" and sent_document.caption_entities[0].type == "bold"
+    assert sent_document.reply_to_message is not None and sent_document.reply_to_message.text == "hi"
+    assert isinstance(sent_voice, telegram.Message)
+    assert sent_voice.voice is not None and sent_voice.voice.duration in (3, dtm.timedelta(seconds=3))
+    resent = result["resent"]
+    assert isinstance(resent, telegram.Message) and resent.document is not None
+    assert resent.document.file_unique_id == sent_document.document.file_unique_id
+
+
+def test_python_telegram_bot_edits_deletes_and_profile_photos(served: str) -> None:
+    _customer_writes(served)
+    requests.post(f"{served}/customer/api/avatar", json={"user_id": CUSTOMER_ID, "avatar": True}, timeout=5)
+
+    async def scenario() -> tuple[object, ...]:
+        async with _files_bot(served) as bot:
+            sent = await bot.send_message(CUSTOMER_ID, "Your order ships tomorow")
+            edited = await bot.edit_message_text(
+                "Your order ships tomorrow", chat_id=CUSTOMER_ID, message_id=sent.message_id
+            )
+            try:
+                await bot.edit_message_text(
+                    "Your order ships tomorrow", chat_id=CUSTOMER_ID, message_id=sent.message_id
+                )
+            except BadRequest as exc:
+                not_modified: Exception = exc
+            deleted = await bot.delete_message(CUSTOMER_ID, sent.message_id)
+            try:
+                await bot.delete_message(CUSTOMER_ID, sent.message_id)
+            except BadRequest as exc:
+                not_found: Exception = exc
+            photos = await bot.get_user_profile_photos(CUSTOMER_ID)
+            avatar = await (await bot.get_file(photos.photos[0][-1].file_id)).download_as_bytearray()
+            return edited, not_modified, deleted, not_found, photos, bytes(avatar)
+
+    edited, not_modified, deleted, not_found, photos, avatar = asyncio.run(scenario())
+    assert isinstance(edited, telegram.Message) and edited.text == "Your order ships tomorrow"
+    assert edited.edit_date is not None
+    assert "not modified" in str(not_modified).lower()
+    assert deleted is True
+    assert "message to delete not found" in str(not_found).lower()
+    assert isinstance(photos, telegram.UserProfilePhotos) and photos.total_count == 1
+    assert avatar.startswith(b"\x89PNG")
+
+
+def test_a_delayed_answer_times_out_a_short_client(served: str, app: Flask) -> None:
+    _customer_writes(served)
+    _fail(served, method="sendMessage", delay=2)
+
+    async def scenario() -> None:
+        async with _files_bot(served, read_timeout=0.3) as bot:
+            await bot.send_message(CUSTOMER_ID, "are you there?")
+
+    started = time.monotonic()
+    with pytest.raises(TimedOut):
+        asyncio.run(scenario())
+    assert time.monotonic() - started < 1.5
+    # Telegram did the work: the message reached the customer although the client gave up.
+    history = requests.get(f"{served}/customer/api/messages", params={"user_id": CUSTOMER_ID}, timeout=5).json()
+    assert history["messages"][-1]["text"] == "are you there?"
+    assert app.extensions["standin"].failures.pending() == {}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from teledesk.standin.calls import CallLog, FailurePlan
 
 
@@ -20,6 +22,7 @@ def test_failure_plan_defaults() -> None:
     throttled = plan.take("sendmessage")
     assert throttled is not None
     error = throttled.to_error()
+    assert error is not None
     assert (error.error_code, error.description, error.parameters) == (
         429,
         "Too Many Requests: retry after 1",
@@ -29,3 +32,17 @@ def test_failure_plan_defaults() -> None:
     assert blocked is not None and blocked.description == "Forbidden: bot was blocked by the user"
     assert plan.take("sendMessage") is None
     assert plan.pending() == {}
+
+
+def test_failure_plan_delays() -> None:
+    plan = FailurePlan()
+    plan.add("sendMessage", None, delay=3)
+    plan.add("sendMessage", 500, delay=1.5)
+    late = plan.take("sendMessage")
+    assert late is not None and (late.delay, late.to_error()) == (3, None)
+    failing = plan.take("sendMessage")
+    assert failing is not None and failing.delay == 1.5
+    error = failing.to_error()
+    assert error is not None and error.error_code == 500
+    with pytest.raises(ValueError):
+        plan.add("sendMessage", None)

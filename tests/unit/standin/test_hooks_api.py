@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 from flask.testing import FlaskClient
 
 from teledesk.standin.state import StandinState
@@ -118,3 +121,47 @@ def test_default_allowed_updates_leave_out_chat_member(client: FlaskClient) -> N
     answer = client.post("/standin/api/updates", json={"chat_member": {}}).get_json()
     assert answer["queued"] is False  # Telegram only sends these when asked for by allowed_updates
     assert bot_call(client, "getUpdates")[1]["result"] == []
+
+
+def test_a_delay_holds_the_answer_and_can_be_planned_with_an_error(client: FlaskClient, state: StandinState) -> None:
+    customer_says(client, "hi")
+    assert client.post("/standin/api/failures", json={"method": "sendMessage", "delay": 0.2}).status_code == 201
+    client.post("/standin/api/failures", json={"method": "getMe", "delay": 0.1, "error_code": 502})
+    assert client.get("/standin/api/failures").get_json()["failures"] == {
+        "sendmessage": [{"delay": 0.2}],
+        "getme": [{"error_code": 502, "description": "Bad Gateway", "delay": 0.1}],
+    }
+    started = time.monotonic()
+    status, body = bot_call(client, "sendMessage", chat_id=CUSTOMER_ID, text="late but sent")
+    assert time.monotonic() - started >= 0.2
+    assert status == 200 and body["result"]["text"] == "late but sent"  # answered normally, just late
+    started = time.monotonic()
+    assert bot_call(client, "getMe")[0] == 502
+    assert time.monotonic() - started >= 0.1
+    assert bot_call(client, "getMe")[0] == 200
+    # The call's own refusal comes late too.
+    client.post("/standin/api/failures", json={"method": "sendMessage", "delay": 0.1})
+    started = time.monotonic()
+    assert bot_call(client, "sendMessage", chat_id=777, text="x")[1]["description"] == "Bad Request: chat not found"
+    assert time.monotonic() - started >= 0.1
+
+
+def test_closing_the_stand_in_cuts_a_delay_short(client: FlaskClient, state: StandinState) -> None:
+    client.post("/standin/api/failures", json={"method": "getMe", "delay": 30})
+    threading.Timer(0.1, state.close).start()
+    started = time.monotonic()
+    assert bot_call(client, "getMe")[0] == 200
+    assert time.monotonic() - started < 5
+
+
+def test_bad_delays_are_refused(client: FlaskClient) -> None:
+    for body in (
+        {"method": "getMe"},
+        {"method": "getMe", "delay": 0},
+        {"method": "getMe", "delay": -1},
+        {"method": "getMe", "delay": "5"},
+        {"method": "getMe", "delay": True},
+        {"method": "getMe", "delay": 10_000},
+        {"method": "getMe", "delay": 1, "error_code": 200},
+    ):
+        assert client.post("/standin/api/failures", json=body).status_code == 400, body

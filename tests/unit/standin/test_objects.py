@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from teledesk.standin import objects
 
-from .api_schema import _problems, assert_conforms
+from .api_schema import API_JSON, _problems, assert_conforms
 
 
 def test_utf16_length() -> None:
@@ -57,3 +61,41 @@ def test_the_schema_check_itself_catches_mistakes() -> None:
         "User.is_bot: required",
         "User.id: expected Integer, got '1'",
     ]
+
+
+def test_message_fields_follow_the_bot_api_order() -> None:
+    if not API_JSON.is_file():
+        pytest.skip(f"{API_JSON} not available")
+    order = [f["name"] for f in json.loads(API_JSON.read_text(encoding="utf-8"))["types"]["Message"]["fields"]]
+    assert list(objects.MESSAGE_FIELDS) == sorted(objects.MESSAGE_FIELDS, key=order.index)
+
+
+def test_message_orders_fields_and_drops_none() -> None:
+    ana = objects.user(1, "Ana")
+    chat = objects.private_chat(ana)
+    message = objects.message(
+        3,
+        ana,
+        chat,
+        10,
+        caption="c",
+        location=None,
+        photo=[{"file_id": "f", "file_unique_id": "u", "width": 1, "height": 1}],
+        forward_origin=objects.forward_origin(5, sender_user=objects.user(2, "Bo")),
+        edit_date=11,
+    )
+    assert list(message) == ["message_id", "from", "date", "chat", "forward_origin", "edit_date", "photo", "caption"]
+    assert objects.message_kind(message) == "photo"
+    assert_conforms(message, "Message")
+
+
+def test_new_content_builders_conform() -> None:
+    ana = objects.user(1, "Ana")
+    chat = objects.private_chat(ana)
+    assert_conforms(objects.location(40.4, -3.7, 12.5), "Location")
+    assert_conforms(objects.contact("+34600", "Luis", last_name="P", user_id=7), "Contact")
+    assert_conforms(objects.poll("1", "Q?", ["a", "b"]), "Poll")
+    assert_conforms(objects.forward_origin(1, sender_user_name="Someone"), "MessageOrigin")
+    reaction = objects.reaction_update(chat, 4, ana, 9, ["👍"], [])
+    assert_conforms({"update_id": 1, "message_reaction": reaction}, "Update")
+    assert reaction["old_reaction"] == [{"type": "emoji", "emoji": "👍"}] and reaction["new_reaction"] == []

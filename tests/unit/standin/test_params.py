@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from werkzeug.datastructures import FileStorage
 
 from teledesk.standin.errors import BotApiError
-from teledesk.standin.params import Params
+from teledesk.standin.params import Params, Upload
 
 
 def test_form_values_are_decoded_like_json() -> None:
@@ -54,3 +57,20 @@ def test_errors_use_telegrams_wording(params: dict, call, description: str) -> N
     with pytest.raises(BotApiError) as raised:
         call(Params(params))
     assert (raised.value.error_code, raised.value.description) == (400, description)
+
+
+def test_input_files_by_part_attach_uri_or_file_id() -> None:
+    part = FileStorage(io.BytesIO(b"bytes"), filename="a.txt", content_type="text/plain")
+    params = Params({"document": "attach://p1", "photo": "AgAC-file-id", "empty": ""}, {"p1": part, "voice": part})
+    upload = params.input_file("document")
+    assert isinstance(upload, Upload) and (upload.data, upload.filename, upload.content_type) == (
+        b"bytes",
+        "a.txt",
+        "text/plain",
+    )
+    assert params.input_file("photo") == "AgAC-file-id"
+    assert params.input_file("empty") is None and params.input_file("missing") is None
+    assert Params({"document": "attach://nothing"}).input_file("document") is None
+    assert isinstance(params.input_file("voice"), Upload)
+    with pytest.raises(BotApiError):
+        Params({"document": {"a": 1}}).input_file("document")

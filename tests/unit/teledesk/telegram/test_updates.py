@@ -23,7 +23,8 @@ def test_photo_keeps_the_largest_size_and_the_caption():
     photo = [{"file_id": "small", "file_unique_id": "s", "width": 90, "height": 90},
              {"file_id": "large", "file_unique_id": "l", "width": 800, "height": 800, "file_size": 1000}]
     envelope = envelope_from_update(message(photo=photo, caption="mira"))
-    assert envelope.media == {"kind": "photo", "file_id": "large", "file_unique_id": "l", "file_size": 1000}
+    assert envelope.media == {"kind": "photo", "file_id": "large", "file_unique_id": "l", "width": 800,
+                              "height": 800, "file_size": 1000, "sizes": photo}
     assert envelope.text == "mira"
 
 

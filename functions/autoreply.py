@@ -1,0 +1,63 @@
+"""autoreply: the bot's own answers. /start and /help, an out-of-hours note, button presses.
+
+Texts come from `teledesk.bot_texts` in the customer's language. An answer is stored as a BOT
+message before it is published on `agent-replies`, where deliver sends it like an agent's; its
+id derives from the message it answers, so a redelivery answers once. Telegram wants every
+callback query answered (else the button spins), so each gets an `answer_callback` action.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+
+from teledesk.bot_texts import bot_text
+from teledesk.business_hours import OpeningHours
+from teledesk.envelope import Envelope, MessageType
+from teledesk.pipeline import Services, event_step
+from teledesk.telegram.updates import Event
+
+OUT_OF_HOURS_REPEAT_S = 12 * 3600  # one note per closed spell, not one per message
+
+
+def _answer_key(envelope: Envelope, services: Services, now: float) -> str | None:
+    if envelope.type == MessageType.COMMAND:
+        name = (envelope.extra.get("command") or {}).get("name")
+        return name if name in ("start", "help") else None
+    if envelope.type != MessageType.CLIENT or envelope.extra.get("event", Event.MESSAGE) != Event.MESSAGE:
+        return None
+    settings = services.settings
+    if OpeningHours(settings.business_hours, settings.timezone).is_open(datetime.fromtimestamp(now, UTC)):
+        return None
+    noted = (envelope.extra.get("conversation") or {}).get("out_of_hours_noted_at") or 0
+    return "out_of_hours" if now - noted >= OUT_OF_HOURS_REPEAT_S else None
+
+
+def _bot_message(envelope: Envelope, key: str, services: Services, now: float) -> Envelope:
+    settings = services.settings
+    customer = envelope.customer or {}
+    text = bot_text(key, customer.get("language_code"), settings.default_language,
+                    name=customer.get("first_name") or "", organisation=settings.organisation,
+                    hours=settings.business_hours, timezone=settings.timezone)
+    return Envelope(id=f"bot-{key}-{envelope.id}", type=MessageType.BOT, chat_id=envelope.chat_id, date=int(now),
+                    text=text, customer=customer, extra={"answers": envelope.id, "bot": key})
+
+
+@event_step("autoreply")
+def autoreply(envelope: Envelope, services: Services) -> Envelope | None:
+    now = time.time()
+    if envelope.type == MessageType.CALLBACK:
+        callback = envelope.extra.get("callback") or {}
+        language = (envelope.customer or {}).get("language_code")
+        return Envelope(id=f"answer-{callback.get('id')}", type=MessageType.BOT, chat_id=envelope.chat_id,
+                        date=int(now), customer=envelope.customer,
+                        text=bot_text("callback_received", language, services.settings.default_language),
+                        extra={"action": "answer_callback", "callback_query_id": callback.get("id")})
+    key = _answer_key(envelope, services, now)
+    if key is None:
+        return None
+    answer = _bot_message(envelope, key, services, now)
+    stored, _conversation, _created = services.store.queue_outbound(envelope.chat_id, answer.id, answer.to_dict())
+    if key == "out_of_hours":
+        services.store.note_conversation(envelope.chat_id, out_of_hours_noted_at=now)
+    return answer if (stored.get("delivery") or {}).get("state") == "queued" else None

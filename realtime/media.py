@@ -1,0 +1,111 @@
+"""Files for logged-in agents: a message's media and a customer's avatar, cached on disk.
+
+The relay fetches each file from the Bot API once (by Telegram's `file_unique_id`, which never
+changes for a file) and serves it from its cache after that. A file over the download limit
+answers 413 with `{"error": "too large to download"}`, which the console shows as such.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify
+
+from realtime.auth import login_required
+from teledesk.telegram.files import Download, FileTooLarge, FileUnavailable, TelegramFiles
+
+media = Blueprint("media", __name__, url_prefix="/api")
+TOO_LARGE = "too large to download"
+NO_AVATAR = "-"
+
+
+class MediaCache:
+    """Downloads kept on disk by key, with their content type beside them."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self.avatars: dict[int, str] = {}  # customer id → file_id, or NO_AVATAR
+        self.hits = 0
+
+    def _paths(self, key: str) -> tuple[Path, Path]:
+        safe = "".join(c for c in key if c.isalnum() or c in "-_")
+        return self.directory / safe, self.directory / f"{safe}.json"
+
+    def get(self, key: str) -> Download | None:
+        data, meta = self._paths(key)
+        if not data.is_file() or not meta.is_file():
+            return None
+        self.hits += 1
+        return Download(data.read_bytes(), json.loads(meta.read_text())["content_type"])
+
+    def put(self, key: str, download: Download) -> None:
+        data, meta = self._paths(key)
+        with self._lock:
+            data.write_bytes(download.content)
+            meta.write_text(json.dumps({"content_type": download.content_type}))
+
+
+def media_url(chat_id: int, message_id: str) -> str:
+    return f"/api/conversations/{chat_id}/messages/{message_id}/media"
+
+
+def _relay() -> Any:
+    return current_app.extensions["teledesk"]
+
+
+def _files() -> TelegramFiles:
+    settings = _relay().settings
+    return TelegramFiles(settings.telegram_bot_token, settings.telegram_api_base, settings.max_download_bytes)
+
+
+def _serve(key: str, file_id: str, size: int | None = None, mime: str | None = None) -> Any:
+    cache: MediaCache = _relay().media_cache
+    found = cache.get(key)
+    if found is None:
+        try:
+            found = _files().download(file_id, size, mime)
+        except FileTooLarge:
+            return jsonify(error=TOO_LARGE), 413
+        except FileUnavailable as exc:
+            return jsonify(error=f"the file could not be fetched from Telegram: {exc}"), 502
+        cache.put(key, found)
+    response = Response(found.content, content_type=found.content_type)
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@media.get("/conversations/<int(signed=True):chat_id>/messages/<message_id>/media")
+@login_required
+def message_media(agent: dict, chat_id: int, message_id: str) -> Any:
+    message = _relay().store.message(chat_id, message_id)
+    item = (message or {}).get("media") or {}
+    if not item.get("file_id"):
+        return jsonify(error="this message has no file"), 404
+    return _serve(item.get("file_unique_id") or item["file_id"], item["file_id"], item.get("file_size"),
+                  item.get("mime_type"))
+
+
+@media.get("/conversations/<int(signed=True):chat_id>/avatar")
+@login_required
+def avatar(agent: dict, chat_id: int) -> Any:
+    cache: MediaCache = _relay().media_cache
+    conversation = _relay().store.conversation(chat_id)
+    user_id = ((conversation or {}).get("customer") or {}).get("id")
+    if user_id is None:
+        return jsonify(error="no such conversation"), 404
+    if user_id not in cache.avatars:
+        try:
+            cache.avatars[user_id] = _files().profile_photo_file_id(user_id) or NO_AVATAR
+        except FileUnavailable as exc:
+            return jsonify(error=f"the profile photo could not be fetched: {exc}"), 502
+    file_id = cache.avatars[user_id]
+    if file_id == NO_AVATAR:
+        return jsonify(error="the customer shows no profile photo"), 404
+    return _serve(f"avatar-{user_id}-{file_id[-16:]}", file_id)

@@ -1,0 +1,201 @@
+"""The agents' actions on what goes out, besides answering: edit, delete, typing, uploads.
+
+Each is published on `agent-replies` for deliver, as an AGENT envelope with `extra["action"]`:
+
+- `edit` / `delete` of an agent's own sent message: id `edit-<message_id>-<n>` /
+  `delete-<message_id>-<n>`, `n` numbered by the store, so a redelivery is applied once. Deliver
+  calls editMessageText / deleteMessage, updates the stored message (`text`, `edited`,
+  `edit_history`; or `deleted: true`) with `revision = n`, and the relay emits the new state as a
+  `message` event (the broadcaster keys messages on id and revision).
+- `typing`: at most once per TYPING_INTERVAL_S per chat and relay process; deliver calls
+  sendChatAction; nothing is stored.
+- uploads (`media`): the file is kept in the blob store, the message stored like an answer
+  with `media: {kind, blob, filename, mime_type, size}`; deliver uploads it to Telegram as
+  multipart and records Telegram's `file_id`, which a retry reuses.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+import threading
+import time
+import uuid
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+
+from realtime.api import CLIENT_ID, _bad_request, _not_found, _stored_envelope, api, relay
+from realtime.auth import login_required
+from realtime.views import message_view
+from teledesk.blobs import BlobStore, blob_store
+from teledesk.envelope import Envelope, MessageType
+from teledesk.telegram.limits import MAX_CAPTION_LENGTH, MAX_MESSAGE_LENGTH, MAX_UPLOAD_BYTES
+
+TYPING_INTERVAL_S = 4.0
+MEDIA_KINDS = ("photo", "document", "voice", "video")
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
+
+outbound = Blueprint("outbound", __name__)
+api.register_blueprint(outbound)  # under /api, its endpoints named api.outbound.*, with the rest of the API
+
+
+class TypingThrottle:
+    """Per chat, at most one typing action per `interval` seconds (per relay process)."""
+
+    def __init__(self, interval: float = TYPING_INTERVAL_S, clock: Any = time.monotonic):
+        self.interval, self.clock = interval, clock
+        self._last: dict[int, float] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, chat_id: int) -> bool:
+        with self._lock:
+            now = self.clock()
+            last = self._last.get(chat_id)
+            if last is not None and now - last < self.interval:
+                return False
+            self._last[chat_id] = now
+            if len(self._last) > 10_000:
+                self._last = {c: t for c, t in self._last.items() if now - t < self.interval}
+            return True
+
+
+def _extension(relay_obj: Any, name: str, make: Any) -> Any:
+    """Per-app state kept beside the relay (the blueprint owns it, not `Relay`)."""
+    holder = relay_obj.__dict__.setdefault("_outbound", {})
+    if name not in holder:
+        holder[name] = make()
+    return holder[name]
+
+
+def typing_throttle() -> TypingThrottle:
+    return _extension(relay(), "typing", TypingThrottle)
+
+
+def blobs() -> BlobStore:
+    return _extension(relay(), "blobs", blob_store)
+
+
+def _agent_extra(agent: dict) -> dict[str, Any]:
+    return {"username": agent["username"], "name": agent.get("name")}
+
+
+def _publish(envelope: Envelope) -> None:
+    relay().publisher.publish(relay().manifest.relay_publishes, envelope.stamp("relay"))
+
+
+# -- edit and delete ----------------------------------------------------------------------------------
+
+def _change(agent: dict, chat_id: int, message_id: str, action: str, text: str = "") -> tuple[Any, int]:
+    status, message, n = relay().store.request_change(chat_id, message_id)
+    if status == "missing" or message is None:
+        return jsonify(error="no such message of yours in this conversation"), 404
+    if status == "not_sent":
+        return jsonify(error="the message is not sent yet"), 409
+    envelope = Envelope(
+        id=f"{action}-{message_id}-{n}", type=MessageType.AGENT, chat_id=chat_id, date=int(time.time()), text=text,
+        extra={"action": action, "target": message_id, "revision": n, "agent": _agent_extra(agent)},
+    )
+    _publish(envelope)
+    return jsonify(change={"id": envelope.id, "action": action, "message_id": message_id, "revision": n}), 202
+
+
+@outbound.post("/conversations/<int(signed=True):chat_id>/messages/<message_id>/edit")
+@login_required
+def edit(agent: dict, chat_id: int, message_id: str) -> tuple[Any, int]:
+    body = request.get_json(silent=True)
+    text = body.get("text") if isinstance(body, dict) else None
+    if not isinstance(text, str) or not text.strip():
+        return _bad_request("text is required")
+    if len(text) > MAX_MESSAGE_LENGTH:
+        return _bad_request(f"an edit is at most {MAX_MESSAGE_LENGTH} characters")
+    stored = relay().store.message(chat_id, message_id)
+    if stored is not None and stored.get("direction") == "out":
+        if stored.get("media"):
+            return _bad_request("only text messages can be edited")
+        if len((stored.get("delivery") or {}).get("telegram_message_ids") or []) > 1:
+            return _bad_request("a message sent in several parts cannot be edited; delete it and send it again")
+    return _change(agent, chat_id, message_id, "edit", text)
+
+
+@outbound.delete("/conversations/<int(signed=True):chat_id>/messages/<message_id>")
+@login_required
+def delete(agent: dict, chat_id: int, message_id: str) -> tuple[Any, int]:
+    return _change(agent, chat_id, message_id, "delete")
+
+
+# -- typing -------------------------------------------------------------------------------------------
+
+@outbound.post("/conversations/<int(signed=True):chat_id>/typing")
+@login_required
+def typing(agent: dict, chat_id: int) -> tuple[Any, int]:
+    if relay().store.conversation(chat_id) is None:
+        return _not_found()
+    sent = typing_throttle().allow(chat_id)
+    if sent:
+        _publish(Envelope(id=f"typing-{chat_id}-{uuid.uuid4().hex}", type=MessageType.AGENT, chat_id=chat_id,
+                          date=int(time.time()), extra={"action": "typing", "agent": _agent_extra(agent)}))
+    return jsonify(sent=sent), 202
+
+
+# -- uploads ------------------------------------------------------------------------------------------
+
+def media_kind(mime_type: str, asked: str | None) -> str | None:
+    if asked:
+        return asked if asked in MEDIA_KINDS else None
+    if mime_type in PHOTO_TYPES:
+        return "photo"
+    if mime_type in ("audio/ogg", "audio/opus"):
+        return "voice"
+    if mime_type == "video/mp4":
+        return "video"
+    return "document"
+
+
+@outbound.post("/conversations/<int(signed=True):chat_id>/media")
+@login_required
+def upload(agent: dict, chat_id: int) -> tuple[Any, int]:
+    file = request.files.get("file")
+    caption = request.form.get("caption", "")
+    client_id = request.form.get("client_id", "")
+    if file is None or not file.filename:
+        return _bad_request("a file is required (multipart field `file`)")
+    if not CLIENT_ID.fullmatch(client_id):
+        return _bad_request("client_id must be 8 to 64 letters, digits, '-' or '_'")
+    if len(caption) > MAX_CAPTION_LENGTH:
+        return _bad_request(f"caption is longer than {MAX_CAPTION_LENGTH} characters")
+    mime_type = file.mimetype or mimetypes.guess_type(file.filename)[0] or "application/octet-stream"
+    kind = media_kind(mime_type, request.form.get("kind"))
+    if kind is None:
+        return _bad_request(f"kind must be one of {', '.join(MEDIA_KINDS)}")
+    data = file.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        return jsonify(error=f"files are at most {MAX_UPLOAD_BYTES} bytes"), 413
+    if not data:
+        return _bad_request("the file is empty")
+    message_id = f"agent-{client_id}"
+    existing = relay().store.message(chat_id, message_id)
+    filename = re.sub(r"\.{2,}", ".", _SAFE_NAME.sub("_", file.filename))[-100:].lstrip(".") or "file"
+    key = f"{chat_id}/{client_id}/{filename}"
+    if existing is None:
+        blobs().put(key, data, mime_type)  # before the message refers to it
+    envelope = Envelope(
+        id=message_id, type=MessageType.AGENT, chat_id=chat_id, date=int(time.time()), text=caption,
+        media={"kind": kind, "blob": key, "filename": filename, "mime_type": mime_type, "size": len(data)},
+        extra={"client_id": client_id, "agent": _agent_extra(agent)},
+    ).stamp("relay")
+    try:
+        stored, conversation, _created = relay().store.queue_outbound(chat_id, envelope.id, envelope.to_dict())
+    except KeyError:
+        return _not_found()
+    if (stored.get("delivery") or {}).get("state") == "queued":
+        if conversation.get("status") == "resolved":
+            conversation = relay().store.update_conversation(chat_id, status="open") or conversation
+        relay().publisher.publish(relay().manifest.relay_publishes, _stored_envelope(stored))
+        broadcaster = relay().broadcaster
+        broadcaster.message(stored)
+        broadcaster.conversation(conversation)
+        broadcaster.delivery({"chat_id": chat_id, "client_id": client_id, "message_id": message_id,
+                              "state": "queued", "reason": None})
+    return jsonify(message=message_view(stored)), 202
