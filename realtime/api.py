@@ -45,8 +45,11 @@ def _not_found() -> tuple[Any, int]:
 
 @api.get("/health")
 def health() -> tuple[Any, int]:
+    """200 once subscribed; with what Telegram says of the webhook (pending updates, last error)."""
     subscribed = relay().subscriber is None or relay().subscriber.running
-    return jsonify(status="ok" if subscribed else "starting", subscribed=subscribed), 200 if subscribed else 503
+    body = {"status": "ok" if subscribed else "starting", "subscribed": subscribed,
+            "telegram": {"mode": relay().settings.telegram_mode, **relay().webhook_health.read()}}
+    return jsonify(body), 200 if subscribed else 503
 
 
 @api.get("/openapi.json")

@@ -22,6 +22,7 @@ from teledesk.manifest import Manifest, load_manifest
 from teledesk.pubsub import Publisher
 from teledesk.settings import Settings
 from teledesk.store import Store
+from teledesk.telegram.health import WebhookHealth
 
 SESSION_LIFETIME = timedelta(hours=12)
 
@@ -37,6 +38,7 @@ class Relay:
     broadcaster: Broadcaster
     subscriber: RelaySubscriber | None
     media_cache: MediaCache
+    webhook_health: WebhookHealth
 
 
 def create_app(
@@ -58,7 +60,7 @@ def create_app(
     subscriber = RelaySubscriber(settings.project_id, manifest, broadcaster) if subscribe else None
     app.extensions["teledesk"] = Relay(
         settings, manifest, store, publisher or Publisher(settings.project_id), broadcaster, subscriber,
-        MediaCache(settings.media_cache_dir),
+        MediaCache(settings.media_cache_dir), WebhookHealth(settings.telegram_bot_token, settings.telegram_api_base),
     )
     app.register_blueprint(api)
     app.register_blueprint(media)

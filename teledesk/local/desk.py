@@ -119,9 +119,9 @@ class Desk:
             port = ports.get(child.name)
             if port is not None:
                 child.wait_until(lambda port=port: port_open(port), timeout=60)
+        self._connect_telegram()  # before the relay's first health check reads getWebhookInfo
         health = f"http://127.0.0.1:{self.settings.desk_port}/api/health"
         relay.wait_until(lambda: http_ok(health) and requests.get(health, timeout=1).status_code == 200, timeout=60)
-        self._connect_telegram()
 
     def _connect_telegram(self) -> None:
         """Point Telegram (or the stand-in) at the webhook, or start polling it."""

@@ -44,7 +44,11 @@ def test_wrong_password_is_refused_and_right_one_accepted(desk, desk_settings):
 
 
 def test_health_and_openapi_need_no_session(desk):
-    assert requests.get(f"{desk.console_url}api/health", timeout=10).status_code == 200
+    health = requests.get(f"{desk.console_url}api/health", timeout=10)
+    assert health.status_code == 200
+    # what Telegram (here the stand-in) says of the webhook the desk registered
+    assert health.json()["telegram"]["url"] == desk.webhook_url
+    assert health.json()["telegram"]["pending_update_count"] >= 0
     document = requests.get(f"{desk.console_url}api/openapi.json", timeout=10).json()
     assert "/api/conversations/{chat_id}/messages" in document["paths"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -100,3 +101,22 @@ def test_a_publish_that_fails_raises_so_pubsub_retries(svc: Services):
 def test_text_beyond_ascii_survives_the_hop(svc: Services):
     classify(envelope_event(ingested(text_update(text="¿hola? 👋 <b>"))))
     assert svc.publisher.on(OUT)[0]["text"] == "¿hola? 👋 <b>"
+
+
+def _group_update() -> dict:
+    update = text_update()
+    update["message"]["chat"] = {"id": -1001234567890, "type": "supergroup", "title": "Clientes"}
+    return update
+
+
+def test_group_chats_are_ignored_and_counted_when_the_setting_is_off(svc: Services):
+    classify(envelope_event(envelope_from_update(_group_update())))
+    assert svc.publisher.published == []
+    assert svc.store.counters == {"ignored_group_updates": 1}
+
+
+def test_group_chats_go_on_when_the_setting_is_on(svc: Services):
+    svc.settings = dataclasses.replace(svc.settings, group_chats=True)
+    classify(envelope_event(envelope_from_update(_group_update())))
+    [published] = svc.publisher.on("messages-classified")
+    assert published["chat_id"] == -1001234567890 and published["type"] == "CLIENT"

@@ -40,6 +40,7 @@ def dist(tmp_path: Path) -> Path:
 @pytest.fixture
 def settings(dist: Path) -> Settings:
     return Settings(desk_admin_password=ADMIN_PASSWORD, desk_session_secret="s" * 64, frontend_dist=dist,
+                    telegram_api_base="http://127.0.0.1:9",  # nothing listens: Telegram unreachable
                     media_cache_dir=dist.parent / "media-cache")
 
 
