@@ -3,23 +3,13 @@
 from __future__ import annotations
 
 import random
-import struct
-import zlib
 
 import pytest
 import requests
+import samples
 from support import wait_until
 
 pytestmark = pytest.mark.integration
-
-
-def png(width: int = 40, height: int = 30) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    rows = b"".join(b"\x00" + b"\xff\x80\x00" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 @pytest.fixture
@@ -30,7 +20,7 @@ def customer_id() -> int:
 def test_a_customers_photo_reaches_the_agent_through_the_relay(desk, agent, console_events, customer_id):
     sent = requests.post(f"{desk.standin_url}customer/api/media", timeout=10,
                          data={"user_id": customer_id, "first_name": "Ana", "caption": "la caja rota"},
-                         files={"file": ("box.png", png(), "image/png")})
+                         files={"file": ("box.png", samples.png(), "image/png")})
     assert sent.status_code == 201, sent.text
     shown = console_events.wait_for("message", lambda m: m["chat_id"] == customer_id)
     assert shown["media"]["kind"] == "photo" and shown["text"] == "la caja rota"

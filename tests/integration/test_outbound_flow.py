@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import requests
+import samples
 from support import text_update, wait_until
 
 pytestmark = pytest.mark.integration
@@ -120,14 +121,15 @@ def test_typing_is_throttled_and_reaches_telegram(desk, agent, chat, bot_api_cal
     assert calls[0]["params"]["action"] == "typing"
 
 
-@pytest.mark.parametrize(("filename", "content_type", "method"), [
-    ("foto.png", "image/png", "sendPhoto"), ("factura.pdf", "application/pdf", "sendDocument")])
+@pytest.mark.parametrize(("filename", "content_type", "method", "data"), [
+    ("foto.png", "image/png", "sendPhoto", samples.png()),
+    ("factura.pdf", "application/pdf", "sendDocument", b"%PDF-1.4\n%%EOF\n"),
+    ("nota.ogg", "audio/ogg", "sendVoice", samples.ogg_opus()),
+    ("video.mp4", "video/mp4", "sendVideo", samples.mp4()),
+], ids=["photo", "document", "voice", "video"])
 def test_an_upload_reaches_telegram_as_multipart(desk, agent, chat, console_events, bot_api_calls,
-                                                 filename, content_type, method):
+                                                 filename, content_type, method, data):
     client_id = uuid.uuid4().hex
-    png = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
-           b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
-    data = png if content_type == "image/png" else b"%PDF-1.4\n%%EOF\n"
     answer = agent.post(f"{desk.console_url}api/conversations/{chat}/media",
                         data={"client_id": client_id, "caption": "Aquí"},
                         files={"file": (filename, data, content_type)}, timeout=10)

@@ -8,6 +8,7 @@ import time
 
 import pytest
 import requests
+import samples
 import telegram
 from flask import Flask
 from telegram import InputFile, ReplyParameters
@@ -17,7 +18,6 @@ from telegram.request import HTTPXRequest
 from teledesk.standin import create_app
 from teledesk.standin.state import StandinState
 
-from . import samples
 from .conftest import CUSTOMER_ID, TOKEN
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import samples
 from flask.testing import FlaskClient
 
 from teledesk.standin.bot_editing import NOT_MODIFIED
 
-from . import samples
 from .api_schema import assert_conforms
 from .conftest import CUSTOMER_ID, bot_call, bot_upload, customer_says
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+import samples
 from flask.testing import FlaskClient
 
 from teledesk.standin.state import StandinState
 from teledesk.telegram.limits import MAX_CAPTION_LENGTH, MAX_DOWNLOAD_BYTES, MAX_UPLOAD_BYTES
 
-from . import samples
 from .api_schema import assert_conforms
 from .conftest import CUSTOMER_ID, TOKEN, bot_call, bot_upload, customer_says
 

@@ -7,12 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
+import samples
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse as FlaskResponse
 
 from teledesk.standin.state import StandinState
 
-from . import samples
 from .api_schema import assert_conforms
 from .conftest import CUSTOMER_ID, TOKEN, bot_call, customer_says
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import samples
+
 from teledesk.standin.files import FileStore
 
-from . import samples
 from .api_schema import assert_conforms
 
 

@@ -6,10 +6,9 @@ import struct
 import zlib
 
 import pytest
+import samples
 
 from teledesk.standin import media
-
-from . import samples
 
 
 @pytest.mark.parametrize(
