@@ -129,6 +129,17 @@ def reply(agent: dict, chat_id: int) -> tuple[Any, int]:
         id=f"agent-{client_id}", type=MessageType.AGENT, chat_id=chat_id, date=int(time.time()), text=text,
         extra=extra,
     ).stamp("relay")
+    return queue_answer(envelope)
+
+
+def queue_answer(envelope: Envelope) -> tuple[Any, int]:
+    """Store an agent's answer (once per client_id), publish it for deliver, show it: 202.
+
+    A repeat of one still queued is published again (its first publish or emit may have been
+    lost): what was stored goes out, not the repeat's body; deliver sends once and the
+    broadcaster emits once. Answering a resolved conversation opens it again.
+    """
+    chat_id = envelope.chat_id
     try:
         stored, conversation, _created = relay().store.queue_outbound(chat_id, envelope.id, envelope.to_dict())
     except KeyError:
@@ -136,13 +147,11 @@ def reply(agent: dict, chat_id: int) -> tuple[Any, int]:
     if (stored.get("delivery") or {}).get("state") == "queued":
         if conversation.get("status") == "resolved":
             conversation = relay().store.update_conversation(chat_id, status="open") or conversation
-        # New, or a repeat of one still queued (its first publish or emit may have been lost):
-        # publish what was stored, not this body; deliver sends once, the broadcaster emits once.
         relay().publisher.publish(relay().manifest.relay_publishes, _stored_envelope(stored))
         broadcaster = relay().broadcaster
         broadcaster.message(stored)
         broadcaster.conversation(conversation)
-        broadcaster.delivery({"chat_id": chat_id, "client_id": client_id, "message_id": envelope.id,
+        broadcaster.delivery({"chat_id": chat_id, "client_id": stored.get("client_id"), "message_id": envelope.id,
                               "state": "queued", "reason": None})
     return jsonify(message=message_view(stored)), 202
 

@@ -25,9 +25,8 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from realtime.api import CLIENT_ID, _bad_request, _not_found, _stored_envelope, api, relay
+from realtime.api import CLIENT_ID, _bad_request, _not_found, api, queue_answer, relay
 from realtime.auth import login_required
-from realtime.views import message_view
 from teledesk.blobs import BlobStore, blob_store
 from teledesk.envelope import Envelope, MessageType
 from teledesk.telegram.limits import MAX_CAPTION_LENGTH, MAX_MESSAGE_LENGTH, MAX_UPLOAD_BYTES
@@ -185,17 +184,4 @@ def upload(agent: dict, chat_id: int) -> tuple[Any, int]:
         media={"kind": kind, "blob": key, "filename": filename, "mime_type": mime_type, "size": len(data)},
         extra={"client_id": client_id, "agent": _agent_extra(agent)},
     ).stamp("relay")
-    try:
-        stored, conversation, _created = relay().store.queue_outbound(chat_id, envelope.id, envelope.to_dict())
-    except KeyError:
-        return _not_found()
-    if (stored.get("delivery") or {}).get("state") == "queued":
-        if conversation.get("status") == "resolved":
-            conversation = relay().store.update_conversation(chat_id, status="open") or conversation
-        relay().publisher.publish(relay().manifest.relay_publishes, _stored_envelope(stored))
-        broadcaster = relay().broadcaster
-        broadcaster.message(stored)
-        broadcaster.conversation(conversation)
-        broadcaster.delivery({"chat_id": chat_id, "client_id": client_id, "message_id": message_id,
-                              "state": "queued", "reason": None})
-    return jsonify(message=message_view(stored)), 202
+    return queue_answer(envelope)
