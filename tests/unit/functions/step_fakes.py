@@ -12,6 +12,8 @@ import time
 from typing import Any
 
 from cloudevents.http import CloudEvent
+from fakes import FakePublisher as FakePublisher  # re-exported for the tests
+from fakes import PublishFailed as PublishFailed
 
 from teledesk.envelope import Envelope
 from teledesk.inbound import REOPEN, Folded, fold
@@ -45,33 +47,6 @@ def push_event(data: bytes | str, attributes: dict[str, str] | None = None, mess
 def envelope_event(envelope: Envelope) -> CloudEvent:
     """A push delivery of `envelope`, with the attributes Publisher would have given it."""
     return push_event(envelope.to_json(), envelope.attributes())
-
-
-class PublishFailed(RuntimeError):
-    """What FakePublisher raises when told to fail, standing in for a Pub/Sub error."""
-
-
-class FakePublisher:
-    """`teledesk.pubsub.Publisher`: records each envelope as it was at publish time."""
-
-    def __init__(self) -> None:
-        self.published: list[tuple[str, dict[str, Any], dict[str, str]]] = []
-        self.raw: list[tuple[str, bytes, dict[str, str]]] = []
-        self.fail_next = 0
-
-    def publish(self, topic: str, envelope: Envelope) -> str:
-        if self.fail_next:
-            self.fail_next -= 1
-            raise PublishFailed("pubsub unavailable")
-        self.published.append((topic, envelope.to_dict(), envelope.attributes()))
-        return str(len(self.published))
-
-    def publish_raw(self, topic: str, data: bytes, attributes: dict[str, str]) -> str:
-        self.raw.append((topic, data, dict(attributes)))
-        return f"raw-{len(self.raw)}"
-
-    def on(self, topic: str) -> list[dict[str, Any]]:
-        return [envelope for t, envelope, _ in self.published if t == topic]
 
 
 class FakeStore:

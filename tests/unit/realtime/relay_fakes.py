@@ -11,9 +11,10 @@ import functools
 import time
 from typing import Any
 
+from fakes import FakePublisher as FakePublisher  # re-exported for the tests
+from fakes import PublishFailed as PublishFailed
 from werkzeug.security import generate_password_hash
 
-from teledesk.envelope import Envelope
 from teledesk.inbound import new_conversation, preview
 from teledesk.store import DELIVERY_STATES
 
@@ -112,25 +113,6 @@ class FakeStore:
             return None
         self.chats[chat_id]["unread"] = 0
         return copy.deepcopy(self.chats[chat_id])
-
-
-class PublishFailed(RuntimeError):
-    """What FakePublisher raises when told to fail, standing in for a Pub/Sub error."""
-
-
-class FakePublisher:
-    """`teledesk.pubsub.Publisher`: records each envelope as it was at publish time."""
-
-    def __init__(self) -> None:
-        self.published: list[tuple[str, dict[str, Any], dict[str, str]]] = []
-        self.fail_next = 0
-
-    def publish(self, topic: str, envelope: Envelope) -> str:
-        if self.fail_next:
-            self.fail_next -= 1
-            raise PublishFailed("pubsub unavailable")
-        self.published.append((topic, envelope.to_dict(), envelope.attributes()))
-        return str(len(self.published))
 
 
 class RecordingSocketIO:
