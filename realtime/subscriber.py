@@ -56,7 +56,9 @@ class RelaySubscriber:
             self.broadcaster.conversation(conversation)
         if envelope.type == MessageType.CLIENT:
             # What enrich stored: a new message, or the one an edit or a reaction changed.
-            self.broadcaster.message(envelope.extra.get("stored") or {**envelope.to_dict(), "direction": "in"})
+            # The trace travels on, so every hop can be read from the console's event.
+            stored = envelope.extra.get("stored") or {**envelope.to_dict(), "direction": "in"}
+            self.broadcaster.message({**stored, "trace": envelope.trace})
 
     def on_delivery(self, envelope: Envelope) -> None:
         # An edit or delete carries the message's new state; a failed one (403) the conversation

@@ -36,35 +36,27 @@ class Emulators:
             raise MissingPrerequisite("gcloud not found: install the Google Cloud CLI and its emulators")
         env = {**os.environ, "CLOUDSDK_CORE_DISABLE_PROMPTS": "1"}
         (self.log_dir / "pubsub-data").mkdir(parents=True, exist_ok=True)
+        # Each child is recorded as soon as it exists, so a failure or Ctrl-C after it stops it.
         pubsub = Child(
             "pubsub-emulator",
             [gcloud, "beta", "emulators", "pubsub", "start", f"--host-port=127.0.0.1:{self.pubsub_port}",
              f"--project={project_id}", f"--data-dir={self.log_dir / 'pubsub-data'}"],
             env, self.log_dir,
         )
-        firestore = Child(
-            "firestore-emulator",
-            [gcloud, "emulators", "firestore", "start", f"--host-port=127.0.0.1:{self.firestore_port}"],
-            env, self.log_dir,
-        )
-        self.children += [pubsub, firestore]
+        self.children.append(pubsub)
         try:
+            firestore = Child(
+                "firestore-emulator",
+                [gcloud, "emulators", "firestore", "start", f"--host-port=127.0.0.1:{self.firestore_port}"],
+                env, self.log_dir,
+            )
+            self.children.append(firestore)
             pubsub.wait_until(lambda: http_ok(f"http://127.0.0.1:{self.pubsub_port}/"), timeout=90)
             firestore.wait_until(lambda: http_ok(f"http://127.0.0.1:{self.firestore_port}/"), timeout=90)
         except BaseException:
             self.stop()
             raise
         return self
-
-    def reset_firestore(self) -> None:
-        """Drop every document: tests start from an empty database without a restart."""
-        import requests
-
-        project = os.environ.get("GOOGLE_CLOUD_PROJECT", "teledesk-local")
-        requests.delete(
-            f"http://127.0.0.1:{self.firestore_port}/emulator/v1/projects/{project}/databases/(default)/documents",
-            timeout=10,
-        ).raise_for_status()
 
     def stop(self) -> None:
         for child in reversed(self.children):

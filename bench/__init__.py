@@ -1,0 +1,1 @@
+"""teledesk's benchmarks: `python -m bench` (what `make bench` runs); see bench/README.md."""
