@@ -170,3 +170,18 @@ def test_group_chats_are_ignored_and_counted_when_the_setting_is_off(chat_id, po
 
 def test_settings_default_to_private_chats_only():
     assert Settings.from_env({}).group_chats is False
+
+
+def test_group_chats_go_through_when_the_setting_is_on(chat_id, post_update, desk, agent, console_events,
+                                                       monkeypatch):
+    monkeypatch.setenv("DESK_GROUP_CHATS", "on")  # what classify reads at its start
+    desk.restart("classify", wait_for_port=desk.step_ports["classify"])
+    try:
+        update = fixture("group_text", chat_id)
+        group = update["message"]["chat"]["id"] = -chat_id  # a group of this test's own
+        assert post_update(update).status_code == 200
+        shown = console_events.wait_for("message", lambda m: m["chat_id"] == group, timeout=30)
+        assert shown["text"] == update["message"]["text"] and shown["chat_type"] == "group"
+    finally:
+        monkeypatch.delenv("DESK_GROUP_CHATS")
+        desk.restart("classify", wait_for_port=desk.step_ports["classify"])
