@@ -54,6 +54,9 @@ def ingest(request: flask.Request) -> tuple[dict, int]:
         svc.publisher.publish(step.topic_out, envelope.stamp("ingest:out"))
     except Exception:
         log.exception("could not publish update %s; Telegram will retry", update_id)
-        svc.store.release_update(update_id)
+        try:
+            svc.store.release_update(update_id)
+        except Exception:  # the retry will be taken for a duplicate: say so where ops look
+            log.critical("update %s is claimed but was not published; it needs reprocessing", update_id)
         return _error(500, "could not accept the update now")
     return {"ok": True}, 200

@@ -16,6 +16,7 @@ from google.cloud import pubsub_v1
 from teledesk.envelope import Envelope, EnvelopeError
 
 PUBLISH_TIMEOUT_S = 30
+MAX_ATTRIBUTE_BYTES = 1024  # Pub/Sub's limit on an attribute value
 
 
 class Publisher:
@@ -73,4 +74,9 @@ def ensure_topic(client: pubsub_v1.PublisherClient, path: str, retention_s: int)
 
 def park(publisher: Publisher, topic: str, raw: bytes, reason: str) -> None:
     """Put an unreadable message on a dead-letter topic as it came, with the reason attached."""
-    publisher.publish_raw(topic, raw, {"error": reason[:1024]})
+    publisher.publish_raw(topic, raw, {"error": _at_most_bytes(reason, MAX_ATTRIBUTE_BYTES)})
+
+
+def _at_most_bytes(text: str, limit: int) -> str:
+    """Cut to `limit` UTF-8 bytes without splitting a character (attribute values are limited in bytes)."""
+    return text.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
