@@ -20,7 +20,7 @@ from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from teledesk.telegram.limits import MAX_MESSAGE_LENGTH, WEBHOOK_SECRET_PATTERN
+from teledesk.telegram.limits import MAX_CAPTION_LENGTH, MAX_MESSAGE_LENGTH, WEBHOOK_SECRET_PATTERN
 
 from . import objects
 from .calls import PlannedFailure
@@ -205,6 +205,12 @@ def private_chat(standin: StandinState, params: Params) -> int:
     if not isinstance(chat_id, int) or standin.chats.get(chat_id) is None:
         raise BotApiError.bad_request("chat not found")
     return chat_id
+
+
+def caption_of(params: Params) -> tuple[str, list[dict[str, Any]] | None]:
+    """A media caption (optional, at most 1,024 characters), as `formatted` reads texts."""
+    return formatted(params, "caption", "caption_entities", limit=MAX_CAPTION_LENGTH,
+                     too_long="message caption is too long", empty=None)
 
 
 def reachable(standin: StandinState, chat_id: int) -> None:

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from teledesk.telegram.limits import MAX_CAPTION_LENGTH
-
 from . import objects
-from .bot_api import Ok, formatted, message_text, method, private_chat, reply_markup
+from .bot_api import Ok, caption_of, message_text, method, private_chat, reply_markup
 from .chats import StoredMessage
 from .errors import BotApiError
 from .params import Params
@@ -69,14 +67,7 @@ def edit_message_text(standin: StandinState, params: Params) -> Ok:
 @method("editMessageCaption")
 def edit_message_caption(standin: StandinState, params: Params) -> Ok:
     chat_id, message_id = _target(standin, params)
-    caption, entities = formatted(
-        params,
-        "caption",
-        "caption_entities",
-        limit=MAX_CAPTION_LENGTH,
-        too_long="message caption is too long",
-        empty=None,
-    )
+    caption, entities = caption_of(params)
     markup = reply_markup(params)
     wants_above = params.boolean("show_caption_above_media")
 

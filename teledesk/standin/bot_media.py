@@ -15,10 +15,10 @@ from collections.abc import Callable
 from flask import Blueprint, Response, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
-from teledesk.telegram.limits import MAX_CAPTION_LENGTH, MAX_DOWNLOAD_BYTES
+from teledesk.telegram.limits import MAX_DOWNLOAD_BYTES
 
 from . import media, objects
-from .bot_api import Ok, formatted, method, private_chat, reachable, reply_markup, reply_target
+from .bot_api import Ok, caption_of, method, private_chat, reachable, reply_markup, reply_target
 from .errors import BotApiError
 from .files import Kind, StoredFile
 from .limits import PHOTO_MAX_DIMENSIONS_SUM, PHOTO_MAX_RATIO, PROFILE_PHOTOS_LIMIT_MAX
@@ -88,14 +88,7 @@ def _prepare_file(standin: StandinState, params: Params, kind: Kind) -> Callable
 def _send_media(kind: Kind) -> Callable[[StandinState, Params], Ok]:
     def send(standin: StandinState, params: Params) -> Ok:
         chat_id = private_chat(standin, params)
-        caption, caption_entities = formatted(
-            params,
-            "caption",
-            "caption_entities",
-            limit=MAX_CAPTION_LENGTH,
-            too_long="message caption is too long",
-            empty=None,
-        )
+        caption, caption_entities = caption_of(params)
         reply_to = reply_target(standin, params, chat_id)
         markup = reply_markup(params)
         store = _prepare_file(standin, params, kind)
