@@ -40,7 +40,6 @@ resource "google_cloud_run_v2_service" "relay" {
         for_each = merge(var.relay_env, {
           GOOGLE_CLOUD_PROJECT = var.project_id
           TELEGRAM_API_BASE    = var.telegram_api_base
-          DESK_HOST            = "0.0.0.0"
         })
         content {
           name  = env.key

@@ -114,7 +114,9 @@ class Desk:
             self._start(step.name, [sys.executable, "-m", "functions_framework", "--source", str(step.source_path),
                                     "--target", step.entry_point, "--host", "127.0.0.1", "--port",
                                     str(ports[step.name])])
-        relay = self._start("relay", [sys.executable, "-m", "realtime"])
+        relay = self._start("relay", [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "100",
+                                      "--bind", f"127.0.0.1:{self.settings.desk_port}", "--graceful-timeout", "5",
+                                      "realtime.wsgi:app"])
         for child in self.children:
             port = ports.get(child.name)
             if port is not None:
