@@ -12,7 +12,7 @@ import time
 from datetime import UTC, datetime
 
 from teledesk.bot_texts import bot_text
-from teledesk.business_hours import OpeningHours
+from teledesk.business_hours import opening_hours
 from teledesk.envelope import Envelope, MessageType
 from teledesk.pipeline import Services, event_step
 from teledesk.telegram.updates import Event
@@ -27,7 +27,7 @@ def _answer_key(envelope: Envelope, services: Services, now: float) -> str | Non
     if envelope.type != MessageType.CLIENT or envelope.extra.get("event", Event.MESSAGE) != Event.MESSAGE:
         return None
     settings = services.settings
-    if OpeningHours(settings.business_hours, settings.timezone).is_open(datetime.fromtimestamp(now, UTC)):
+    if opening_hours(settings.business_hours, settings.timezone).is_open(datetime.fromtimestamp(now, UTC)):
         return None
     noted = (envelope.extra.get("conversation") or {}).get("out_of_hours_noted_at") or 0
     return "out_of_hours" if now - noted >= OUT_OF_HOURS_REPEAT_S else None

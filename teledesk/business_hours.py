@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, time
+from functools import cache, cached_property
 from zoneinfo import ZoneInfo
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -19,9 +20,10 @@ class OpeningHours:
     timezone: str = "UTC"
 
     def __post_init__(self) -> None:
-        self.rules()  # refuse a malformed setting at start, not at the first message
-        ZoneInfo(self.timezone)
+        ZoneInfo(self.timezone)  # refuse a malformed setting at start, not at the first message
+        self.rules  # noqa: B018 - parsed (and checked) once
 
+    @cached_property
     def rules(self) -> list[tuple[set[int], time, time]]:
         rules = []
         for part in filter(None, (p.strip().lower() for p in self.spec.split(";"))):
@@ -34,8 +36,14 @@ class OpeningHours:
         return rules
 
     def is_open(self, moment: datetime) -> bool:
-        rules = self.rules()
+        rules = self.rules
         if not rules:
             return True
         local = moment.astimezone(ZoneInfo(self.timezone))
         return any(local.weekday() in days and start <= local.time() < end for days, start, end in rules)
+
+
+@cache
+def opening_hours(spec: str, timezone: str) -> OpeningHours:
+    """One parsed OpeningHours per setting, for steps that ask on every message."""
+    return OpeningHours(spec, timezone)

@@ -72,12 +72,15 @@ def event_step(name: str) -> Callable[[StepHandler], Callable[[Any], None]]:
             step = svc.manifest.step(name)
             if not accepts(step.filter, push_attributes(cloud_event)):
                 return
+            raw: bytes | None = None
             try:
                 raw = push_data(cloud_event)
                 envelope = Envelope.from_json(raw)
             except EnvelopeError as exc:
                 log.error("%s: parking an unreadable message: %s", name, exc)
-                park(svc.publisher, step.dead_letter_topic, _raw_or_empty(cloud_event), str(exc))
+                if raw is None:  # not even base64: keep what the push body held
+                    raw = repr(getattr(cloud_event, "data", b"")).encode()[:10_000]
+                park(svc.publisher, step.dead_letter_topic, raw, str(exc))
                 return
             result = handler(envelope.stamp(name), svc)
             if result is not None:
@@ -87,9 +90,3 @@ def event_step(name: str) -> Callable[[StepHandler], Callable[[Any], None]]:
 
     return wrap
 
-
-def _raw_or_empty(cloud_event: Any) -> bytes:
-    try:
-        return push_data(cloud_event)
-    except EnvelopeError:
-        return repr(getattr(cloud_event, "data", b"")).encode()[:10_000]

@@ -511,16 +511,23 @@ def send_poll() -> ResponseReturnValue:
 # --- changing what was sent: edits and reactions ----------------------------------------------------
 
 
-@customer_api.post("/customer/api/edit")
-def edit() -> ResponseReturnValue:
-    """`{user_id, message_id, text}`: the customer edits their text (or a media caption): `edited_message`."""
+def _own_message_request() -> tuple[dict[str, Any], int, int]:
+    """The body, the customer (known, not blocking the bot) and the message id an edit or reaction names."""
     body = _body()
     user_id = _user_id(body.get("user_id"))
     _known_chat(user_id)
     _not_blocked(user_id)
-    message_id, text = body.get("message_id"), body.get("text")
+    message_id = body.get("message_id")
     if not isinstance(message_id, int) or isinstance(message_id, bool):
         raise CustomerError("message_id must be an integer")
+    return body, user_id, message_id
+
+
+@customer_api.post("/customer/api/edit")
+def edit() -> ResponseReturnValue:
+    """`{user_id, message_id, text}`: the customer edits their text (or a media caption): `edited_message`."""
+    body, user_id, message_id = _own_message_request()
+    text = body.get("text")
     if not isinstance(text, str):
         raise CustomerError("text is required")
     text = text.strip()
@@ -561,13 +568,8 @@ def react() -> ResponseReturnValue:
     Telegram only sends it when the bot's allowed_updates include "message_reaction"; `queued`
     says whether it was. Setting the reaction already there changes nothing (`update_id` null).
     """
-    body = _body()
-    user_id = _user_id(body.get("user_id"))
-    _known_chat(user_id)
-    _not_blocked(user_id)
-    message_id, emoji = body.get("message_id"), body.get("emoji")
-    if not isinstance(message_id, int) or isinstance(message_id, bool):
-        raise CustomerError("message_id must be an integer")
+    body, user_id, message_id = _own_message_request()
+    emoji = body.get("emoji")
     if emoji not in (None, "") and emoji not in REACTION_EMOJI:
         raise CustomerError("emoji must be one of Telegram's reaction emoji")
     new = [emoji] if emoji else []
