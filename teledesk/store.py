@@ -168,23 +168,24 @@ class Store:
         return [doc.to_dict() for doc in query.limit(limit).stream()][::-1]
 
     # -- agents' actions on a conversation ------------------------------------------------------
-    def update_conversation(self, chat_id: int, **changes: Any) -> dict[str, Any] | None:
+    def _change_conversation(self, chat_id: int, changes: dict[str, Any]) -> dict[str, Any] | None:
+        """Apply `changes` to an existing conversation (None if there is none); its new state."""
         ref = self._conversation_ref(chat_id)
-        if not ref.get().exists:
+        try:
+            ref.update(changes)  # fails on a missing document: no read needed first
+        except gexc.NotFound:
             return None
-        ref.update({**changes, "updated_at": time.time()})
         return ref.get().to_dict()
+
+    def update_conversation(self, chat_id: int, **changes: Any) -> dict[str, Any] | None:
+        return self._change_conversation(chat_id, {**changes, "updated_at": time.time()})
 
     def note_conversation(self, chat_id: int, **facts: Any) -> None:
         """Record facts about a conversation without touching its order in the list."""
         self._conversation_ref(chat_id).set(facts, merge=True)
 
     def mark_read(self, chat_id: int) -> dict[str, Any] | None:
-        ref = self._conversation_ref(chat_id)
-        if not ref.get().exists:
-            return None
-        ref.update({"unread": 0})
-        return ref.get().to_dict()
+        return self._change_conversation(chat_id, {"unread": 0})
 
     # -- agents -------------------------------------------------------------------------------
     def agent(self, username: str) -> dict[str, Any] | None:
