@@ -181,8 +181,9 @@ def _change(envelope: Envelope, services: Services, action: str) -> Envelope | N
         return _announce(envelope, "failed", "the message was never sent", None)
     client = _client(services)
     if action == "edit":
+        caption = bool(target.get("media"))
         outcome = _or_failed_on_last_attempt(services, lambda: client.edit_text(envelope.chat_id, ids[0],
-                                                                               envelope.text))
+                                                                               envelope.text, caption=caption))
     else:
         outcome = _or_failed_on_last_attempt(services, lambda: client.delete(envelope.chat_id, ids))
     if outcome.state == "sent":

@@ -2,9 +2,9 @@
 
 Each is published on `agent-replies` for deliver, as an AGENT envelope with `extra["action"]`:
 
-- `edit` / `delete` of an agent's own sent message: id `edit-<message_id>-<n>` /
-  `delete-<message_id>-<n>`, `n` numbered by the store, so a redelivery is applied once. Deliver
-  calls editMessageText / deleteMessage, updates the stored message (`text`, `edited`,
+- `edit` (of the text, or of a file's caption) / `delete` of an agent's own sent message: id
+  `edit-<message_id>-<n>` / `delete-<message_id>-<n>`, `n` numbered by the store, so a redelivery
+  is applied once. Deliver calls editMessageText (editMessageCaption) / deleteMessage, updates the stored message (`text`, `edited`,
   `edit_history`; or `deleted: true`) with `revision = n`, and the relay emits the new state as a
   `message` event (the broadcaster keys messages on id and revision).
 - `typing`: at most once per TYPING_INTERVAL_S per chat and relay process; deliver calls
@@ -105,14 +105,16 @@ def _change(agent: dict, chat_id: int, message_id: str, action: str, text: str =
 def edit(agent: dict, chat_id: int, message_id: str) -> tuple[Any, int]:
     body = request.get_json(silent=True)
     text = body.get("text") if isinstance(body, dict) else None
-    if not isinstance(text, str) or not text.strip():
+    if not isinstance(text, str):
         return _bad_request("text is required")
-    if len(text) > MAX_MESSAGE_LENGTH:
-        return _bad_request(f"an edit is at most {MAX_MESSAGE_LENGTH} characters")
     stored = relay().store.message(chat_id, message_id)
+    is_caption = bool(stored and stored.get("media"))
+    if not is_caption and not text.strip():
+        return _bad_request("text is required")  # a caption may be emptied, a text message may not
+    limit = MAX_CAPTION_LENGTH if is_caption else MAX_MESSAGE_LENGTH
+    if len(text) > limit:
+        return _bad_request(f"an edit is at most {limit} characters")
     if stored is not None and stored.get("direction") == "out":
-        if stored.get("media"):
-            return _bad_request("only text messages can be edited")
         if len((stored.get("delivery") or {}).get("telegram_message_ids") or []) > 1:
             return _bad_request("a message sent in several parts cannot be edited; delete it and send it again")
     return _change(agent, chat_id, message_id, "edit", text)

@@ -205,11 +205,16 @@ class TelegramClient:
         return self._run(work)
 
     # -- changing what was sent -------------------------------------------------------------------
-    def edit_text(self, chat_id: int, telegram_message_id: int, text: str) -> DeliveryOutcome:
+    def edit_text(self, chat_id: int, telegram_message_id: int, text: str, caption: bool = False) -> DeliveryOutcome:
+        """editMessageText, or editMessageCaption when the message is a photo, document, voice or video."""
         async def work(bot: Bot) -> DeliveryOutcome:
             try:
-                await self._call(lambda: bot.edit_message_text(text=text, chat_id=chat_id,
-                                                               message_id=telegram_message_id))
+                if caption:
+                    await self._call(lambda: bot.edit_message_caption(caption=text, chat_id=chat_id,
+                                                                      message_id=telegram_message_id))
+                else:
+                    await self._call(lambda: bot.edit_message_text(text=text, chat_id=chat_id,
+                                                                   message_id=telegram_message_id))
             except Refused as refused:
                 if "not modified" not in refused.reason.lower():  # a retried edit that had gone through
                     raise

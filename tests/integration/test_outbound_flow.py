@@ -140,6 +140,20 @@ def test_an_upload_reaches_telegram_as_multipart(desk, agent, chat, console_even
     assert call["params"].get("caption") == "Aquí"
 
 
+def test_an_edit_of_a_sent_file_changes_its_caption_on_telegram(desk, agent, chat, console_events, bot_api_calls):
+    client_id = uuid.uuid4().hex
+    agent.post(f"{desk.console_url}api/conversations/{chat}/media", data={"client_id": client_id, "caption": "Foto"},
+               files={"file": ("foto.png", samples.png(), "image/png")}, timeout=10)
+    assert settled(console_events, client_id)["state"] == "sent"
+    message_id = f"agent-{client_id}"
+    edit = f"{desk.console_url}api/conversations/{chat}/messages/{message_id}/edit"
+    assert agent.post(edit, json={"text": "Foto del recibo"}, timeout=10).status_code == 202
+    edited = console_events.wait_for("message", lambda m: m["id"] == message_id and m.get("revision") == 1)
+    assert edited["text"] == "Foto del recibo" and edited["media"]["kind"] == "photo"
+    [call] = sends_to(bot_api_calls, "editMessageCaption", chat)
+    assert call["params"]["caption"] == "Foto del recibo"
+
+
 def test_a_timeout_is_retried_and_may_reach_the_customer_twice(desk, agent, chat, console_events, bot_api_calls,
                                                                failures):
     # The stand-in carries the call out and answers after 12 s, past deliver's 10 s read timeout: the

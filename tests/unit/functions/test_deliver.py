@@ -147,8 +147,8 @@ class FakeTelegram:
         return DeliveryOutcome("sent", telegram_message_id=5, telegram_message_ids=(5,),
                                file_id=media.file_id or "FILE-ID-1")
 
-    def edit_text(self, chat_id: int, telegram_message_id: int, text: str) -> DeliveryOutcome:
-        self.calls.append(("edit_text", telegram_message_id, text))
+    def edit_text(self, chat_id: int, telegram_message_id: int, text: str, caption: bool = False) -> DeliveryOutcome:
+        self.calls.append(("edit_caption" if caption else "edit_text", telegram_message_id, text))
         return self._result()
 
     def delete(self, chat_id: int, telegram_message_ids: Any) -> DeliveryOutcome:
@@ -439,6 +439,14 @@ def test_an_edit_is_applied_once_and_announced_with_the_new_state(svc: Services,
     assert first["message"]["text"] == "Hola de nuevo" and first["message"]["revision"] == 1
     assert first["message"]["edit_history"][0]["text"] == "Hola, Ana"
     assert first["delivery"]["state"] == again["delivery"]["state"] == "sent"
+
+
+def test_an_edit_of_a_file_changes_its_caption(svc: Services, telegram_api: FakeTelegram):
+    sent_answer(svc, [99])
+    svc.store.chat_messages[CHAT][MESSAGE_ID]["media"] = {"kind": "photo", "file_id": "F1"}
+    deliver(envelope_event(change("edit", 1, "El recibo, firmado")))
+    assert [c for c in telegram_api.calls if c[0].startswith("edit")] == [("edit_caption", 99, "El recibo, firmado")]
+    assert svc.publisher.on(OUT)[0]["message"]["text"] == "El recibo, firmado"
 
 
 def test_a_delete_removes_every_part_and_marks_the_message_deleted(svc: Services, telegram_api: FakeTelegram):

@@ -83,7 +83,16 @@ def test_only_the_agents_own_sent_messages_change(agent: FlaskClient, store, pub
     assert publisher.published == []
 
 
-def test_a_split_or_media_message_cannot_be_edited_but_can_be_deleted(agent: FlaskClient, store, publisher):
+def test_a_files_caption_can_be_edited_or_emptied_up_to_the_caption_limit(agent: FlaskClient, store, publisher):
+    add_sent(store)
+    store.chat_messages[CHAT_ID][SENT]["media"] = {"kind": "photo", "file_id": "F1"}
+    url = f"/api/conversations/{CHAT_ID}/messages/{SENT}/edit"
+    assert agent.post(url, json={"text": "x" * 1025}).status_code == 400
+    assert agent.post(url, json={"text": ""}).status_code == 202
+    assert published(publisher)[0]["action"] == "edit"
+
+
+def test_a_split_message_cannot_be_edited_but_can_be_deleted(agent: FlaskClient, store, publisher):
     add_sent(store)
     store.chat_messages[CHAT_ID][SENT]["delivery"]["telegram_message_ids"] = [50, 51]
     assert agent.post(f"/api/conversations/{CHAT_ID}/messages/{SENT}/edit", json={"text": "x"}).status_code == 400
