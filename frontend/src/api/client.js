@@ -31,7 +31,9 @@ async function readBody(response) {
 
 export async function request(method, path, body) {
   const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' } };
-  if (method !== 'GET') {
+  if (body instanceof FormData) {
+    init.body = body; // multipart: the browser sets the Content-Type with its boundary
+  } else if (method !== 'GET') {
     // Always a JSON body on writes, so the server can parse it whatever it expects.
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body ?? {});
@@ -53,3 +55,5 @@ export async function request(method, path, body) {
 
 export const get = (path) => request('GET', path);
 export const post = (path, body) => request('POST', path, body);
+export const put = (path, body) => request('PUT', path, body);
+export const del = (path) => request('DELETE', path);

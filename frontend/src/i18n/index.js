@@ -1,6 +1,21 @@
 import { createI18n } from 'vue-i18n';
-import en from './en.json';
-import es from './es.json';
+
+/**
+ * Messages live in one file per area of the console, `locale/<lang>/<area>.json` (as Chatwoot
+ * keeps them), so each area's strings sit together; every file's top-level keys are merged.
+ */
+const files = import.meta.glob('./locale/*/*.json', { eager: true, import: 'default' });
+
+export function loadMessages(modules = files) {
+  const messages = {};
+  for (const [path, content] of Object.entries(modules)) {
+    const [, locale] = path.match(/locale\/([^/]+)\//);
+    messages[locale] = { ...messages[locale], ...content };
+  }
+  return messages;
+}
+
+export const MESSAGES = loadMessages();
 
 export const SUPPORTED_LOCALES = ['en', 'es'];
 export const FALLBACK_LOCALE = 'en';
@@ -29,7 +44,7 @@ export function createDeskI18n(locale = detectLocale()) {
     legacy: false,
     locale,
     fallbackLocale: FALLBACK_LOCALE,
-    messages: { en, es },
+    messages: MESSAGES,
   });
 }
 
