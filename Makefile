@@ -9,7 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.js -type f 2>/dev/null)
 
 .PHONY: run test bench build install prerequisites chromium lint test-unit test-frontend test-integration \
-        test-e2e clean
+        test-e2e screenshots clean
 
 run: prerequisites install build  ## Start the whole desk locally until Ctrl-C
 	$(PY) -m teledesk.local
@@ -57,6 +57,9 @@ test-integration: install build
 
 test-e2e: install build chromium
 	$(PY) -m pytest -q tests/e2e
+
+screenshots: install build chromium  ## Retake the screenshots in docs/screenshots from the browser tests
+	UPDATE_SCREENSHOTS=1 $(PY) -m pytest -q tests/e2e/test_console_look.py
 
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist .teledesk

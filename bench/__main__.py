@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import lifecycle, report, scenarios
+from bench import console, lifecycle, report, scenarios
 from bench.chain import message_path
 from bench.client import Load, Sample, TimedRecorder, customers, updates_for
 from bench.scenarios import Target
@@ -139,7 +139,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                    "warmup": args.warmup},
         "path": {"steps": [path.webhook.name, *(s.name for s in path.steps)], "topics": list(path.topics),
                  "relay_topic": path.relay_topic},
-        "scenarios": {}, "ratios": {}, "stages": {},
+        "scenarios": {}, "ratios": {}, "stages": {}, "console": {"bundle": console.bundle_figures()},
     }
     raw: dict[str, list[dict[str, Any]]] = {}
     print(f"Starting the emulators (logs in {work}) …", flush=True)
@@ -158,6 +158,10 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             with starters[key]() as target:
                 print(f"{title}: sending {args.warmup} + {args.messages} messages at {args.rate:g}/s …", flush=True)
                 samples = measure(target, args)
+                if key == "full":
+                    print("console: timing the first screen in Chromium …", flush=True)
+                    results["console"]["first_screen"] = console.first_screen_figures(target.socket_url,
+                                                                                      target.admin_password)
             lifecycle.check()  # in case something on the way swallowed the KeyboardInterrupt
             raw[key] = [asdict(sample) for sample in samples]
             figures = scenario_figures(samples)
@@ -207,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
     print()
     print(report.render(results))
+    print(console.render(results.get("console", {})))
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"\nwritten: {RESULTS.relative_to(BENCH_DIR.parent)}")

@@ -63,8 +63,13 @@ def _client(services: Services) -> TelegramClient:
 
 
 def _announce(envelope: Envelope, state: str, reason: str | None, client_id: str | None) -> Envelope:
-    envelope.extra["delivery"] = {"chat_id": envelope.chat_id, "client_id": client_id, "message_id": envelope.id,
-                                  "state": state, "reason": reason}
+    """An agent's retry of a failed answer carries its number (`retry`), so the relay, which emits
+    each state of a message once, emits the retry's outcome too."""
+    delivery = {"chat_id": envelope.chat_id, "client_id": client_id, "message_id": envelope.id, "state": state,
+                "reason": reason}
+    if envelope.extra.get("retries"):
+        delivery["retry"] = int(envelope.extra["retries"])
+    envelope.extra["delivery"] = delivery
     return envelope
 
 

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Any
+from typing import Any, NoReturn
 
-from flask import Blueprint, current_app, jsonify, request, session
+from flask import Blueprint, abort, current_app, jsonify, request, session
 
 from realtime.auth import authenticate, login_required, public_agent
 from realtime.openapi import OPENAPI
 from realtime.views import conversation_view, message_view
 from teledesk.envelope import Envelope, MessageType
+from teledesk.store import SESSION_EPOCH
+from teledesk.telegram.limits import MAX_MESSAGE_LENGTH
 from teledesk.telegram.outbound import MAX_ANSWER_LENGTH
 
 CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
 PAGE_SIZE = 100
+MAX_NOTE_LENGTH = MAX_MESSAGE_LENGTH
+SEARCH_SCAN = 2_000  # how many of the newest messages (and latest conversations) a search reads
+SEARCH_RESULTS = 50
+SEARCH_LENGTH = (2, 100)
 
 api = Blueprint("api", __name__, url_prefix="/api")
 
@@ -41,6 +47,46 @@ def _bad_request(error: str) -> tuple[Any, int]:
 
 def _not_found() -> tuple[Any, int]:
     return jsonify(error="no such conversation"), 404
+
+
+def _refuse(error: str) -> NoReturn:
+    """A 400 from inside a helper, so each endpoint does not repeat the checks it shares."""
+    response = jsonify(error=error)
+    response.status_code = 400
+    abort(response)
+
+
+def _required_text(value: Any, limit: int) -> str:
+    if not isinstance(value, str) or not value.strip():
+        _refuse("text is required")
+    if len(value) > limit:
+        _refuse(f"text is longer than {limit} characters")
+    return value
+
+
+def _client_id(value: Any) -> str:
+    if not isinstance(value, str) or not CLIENT_ID.fullmatch(value):
+        _refuse("client_id must be 8 to 64 letters, digits, '-' or '_'")
+    return value
+
+
+def agent_extra(agent: dict) -> dict[str, Any]:
+    """Who wrote an answer or a note, as the consoles show it."""
+    return {"username": agent["username"], "name": agent.get("name")}
+
+
+def answer_extra(agent: dict, chat_id: int, client_id: Any, reply_to: Any = None) -> dict[str, Any]:
+    """What an agent's answer (a text or a file) carries besides its content: the idempotency key,
+    the author, and the message it quotes. Telegram quotes by its own message_id, so `reply_to`
+    must name a message of this chat that Telegram has; anything else is a 400."""
+    extra: dict[str, Any] = {"client_id": _client_id(client_id), "agent": agent_extra(agent)}
+    if reply_to is not None:
+        quoted = relay().store.message(chat_id, reply_to) if isinstance(reply_to, str) and reply_to else None
+        quoted_id = telegram_message_id(quoted) if quoted else None
+        if quoted_id is None:
+            _refuse("reply_to must be the id of a message of this conversation that Telegram has")
+        extra["reply_to"] = {"message_id": reply_to, "telegram_message_id": quoted_id}
+    return extra
 
 
 @api.get("/health")
@@ -70,6 +116,7 @@ def login() -> tuple[Any, int]:
         return jsonify(error="wrong username or password"), 401
     session.clear()
     session["agent"] = agent["username"]
+    session["epoch"] = agent.get(SESSION_EPOCH, 0)
     session.permanent = True
     return jsonify(agent=public_agent(agent)), 200
 
@@ -110,24 +157,11 @@ def reply(agent: dict, chat_id: int) -> tuple[Any, int]:
     body = _json_object()
     if body is None:
         return _bad_request(NOT_AN_OBJECT)
-    text, client_id, reply_to = body.get("text"), body.get("client_id"), body.get("reply_to")
-    if not isinstance(text, str) or not text.strip():
-        return _bad_request("text is required")
-    if len(text) > MAX_ANSWER_LENGTH:
-        return _bad_request(f"text is longer than {MAX_ANSWER_LENGTH} characters")
-    if not isinstance(client_id, str) or not CLIENT_ID.fullmatch(client_id):
-        return _bad_request("client_id must be 8 to 64 letters, digits, '-' or '_'")
-    extra: dict[str, Any] = {"client_id": client_id,
-                             "agent": {"username": agent["username"], "name": agent.get("name")}}
-    if reply_to is not None:
-        quoted = relay().store.message(chat_id, reply_to) if isinstance(reply_to, str) and reply_to else None
-        quoted_id = telegram_message_id(quoted) if quoted else None
-        if quoted_id is None:
-            return _bad_request("reply_to must be the id of a message of this conversation that Telegram has")
-        extra["reply_to"] = {"message_id": reply_to, "telegram_message_id": quoted_id}
+    text = _required_text(body.get("text"), MAX_ANSWER_LENGTH)
+    extra = answer_extra(agent, chat_id, body.get("client_id"), body.get("reply_to"))
     envelope = Envelope(
-        id=f"agent-{client_id}", type=MessageType.AGENT, chat_id=chat_id, date=int(time.time()), text=text,
-        extra=extra,
+        id=f"agent-{extra['client_id']}", type=MessageType.AGENT, chat_id=chat_id, date=int(time.time()),
+        text=text, extra=extra,
     ).stamp("relay")
     return queue_answer(envelope)
 
@@ -147,13 +181,24 @@ def queue_answer(envelope: Envelope) -> tuple[Any, int]:
     if (stored.get("delivery") or {}).get("state") == "queued":
         if conversation.get("status") == "resolved":
             conversation = relay().store.update_conversation(chat_id, status="open") or conversation
-        relay().publisher.publish(relay().manifest.relay_publishes, _stored_envelope(stored))
+        _publish_answer(stored)
         broadcaster = relay().broadcaster
         broadcaster.message(stored)
         broadcaster.conversation(conversation)
-        broadcaster.delivery({"chat_id": chat_id, "client_id": stored.get("client_id"), "message_id": envelope.id,
-                              "state": "queued", "reason": None})
+        broadcaster.delivery(_queued(stored))
     return jsonify(message=message_view(stored)), 202
+
+
+def _publish_answer(stored: dict[str, Any]) -> None:
+    """Hand a stored, queued answer to deliver: what was stored goes out, whoever asks."""
+    relay().publisher.publish(relay().manifest.relay_publishes, _stored_envelope(stored))
+
+
+def _queued(stored: dict[str, Any]) -> dict[str, Any]:
+    """The `delivery` event of a queued answer; `retry` (0 at first) keeps a retry's events from
+    being taken for repeats of the first attempt's."""
+    return {"chat_id": stored["chat_id"], "client_id": stored.get("client_id"), "message_id": stored["id"],
+            "state": "queued", "reason": None, "retry": int(stored.get("retries") or 0)}
 
 
 def telegram_message_id(message: dict[str, Any]) -> int | None:
@@ -170,7 +215,11 @@ def _stored_envelope(stored: dict[str, Any]) -> Envelope:
 
 
 def _conversation_action(chat_id: int, **changes: Any) -> tuple[Any, int]:
-    conversation = relay().store.update_conversation(chat_id, **changes)
+    return _changed(relay().store.update_conversation(chat_id, **changes))
+
+
+def _changed(conversation: dict[str, Any] | None) -> tuple[Any, int]:
+    """Show every console a conversation's new state, and answer it (404 when there was none)."""
     if conversation is None:
         return _not_found()
     relay().broadcaster.conversation(conversation)
@@ -202,11 +251,93 @@ def reopen(agent: dict, chat_id: int) -> tuple[Any, int]:
     return _conversation_action(chat_id, status="open")
 
 
+@api.post("/conversations/<int(signed=True):chat_id>/pending")
+@login_required
+def pending(agent: dict, chat_id: int) -> tuple[Any, int]:
+    return _conversation_action(chat_id, status="pending")
+
+
+@api.post("/conversations/<int(signed=True):chat_id>/start")
+@login_required
+def start(agent: dict, chat_id: int) -> tuple[Any, int]:
+    """A new conversation with a customer who wrote before (the next `number`), assigned to me."""
+    return _changed(relay().store.start_conversation(chat_id, agent["username"]))
+
+
 @api.post("/conversations/<int(signed=True):chat_id>/read")
 @login_required
 def read(agent: dict, chat_id: int) -> tuple[Any, int]:
-    conversation = relay().store.mark_read(chat_id)
-    if conversation is None:
+    return _changed(relay().store.mark_read(chat_id))
+
+
+# -- private notes, retries, search ----------------------------------------------------------------
+
+@api.post("/conversations/<int(signed=True):chat_id>/notes")
+@login_required
+def note(agent: dict, chat_id: int) -> tuple[Any, int]:
+    """A private note for the other agents: stored and shown, never published, so nothing can send
+    it to Telegram. Once per client_id, like an answer."""
+    body = _json_object()
+    if body is None:
+        return _bad_request(NOT_AN_OBJECT)
+    text = _required_text(body.get("text"), MAX_NOTE_LENGTH)
+    client_id = _client_id(body.get("client_id"))
+    envelope = Envelope(
+        id=f"note-{client_id}", type=MessageType.AGENT, chat_id=chat_id, date=int(time.time()), text=text,
+        extra={"client_id": client_id, "agent": agent_extra(agent)},
+    ).stamp("relay")
+    try:
+        stored, _created = relay().store.add_note(chat_id, envelope.id, envelope.to_dict())
+    except KeyError:
         return _not_found()
-    relay().broadcaster.conversation(conversation)
-    return jsonify(conversation=conversation_view(conversation)), 200
+    relay().broadcaster.message(stored)  # a repeat emits again only if the first emit failed
+    return jsonify(message=message_view(stored)), 202
+
+
+@api.post("/conversations/<int(signed=True):chat_id>/messages/<message_id>/retry")
+@login_required
+def retry(agent: dict, chat_id: int, message_id: str) -> tuple[Any, int]:
+    """Send a failed answer again: the same message, back to queued, published as it was stored.
+
+    If the publish fails, the answer goes back to failed, so the agent can retry once more
+    instead of it waiting, queued, for a publish that never happened.
+    """
+    status, stored = relay().store.requeue_failed(chat_id, message_id)
+    if status == "missing" or stored is None:
+        return jsonify(error="no such outgoing message in this conversation"), 404
+    if status == "not_failed":
+        return jsonify(error="only a failed message can be sent again"), 409
+    try:
+        _publish_answer(stored)
+    except Exception:
+        relay().store.set_delivery(chat_id, message_id, "failed", "could not be queued again; try again")
+        raise
+    relay().broadcaster.delivery(_queued(stored))
+    return jsonify(message=message_view(stored)), 202
+
+
+def _customer_text(conversation: dict[str, Any]) -> str:
+    customer = conversation.get("customer") or {}
+    name = " ".join(str(customer.get(k) or "") for k in ("first_name", "last_name")).strip()
+    return f"{name}\n@{customer.get('username') or ''}".casefold()
+
+
+@api.get("/search")
+@login_required
+def search(agent: dict) -> tuple[Any, int]:
+    """Conversations by the customer's name or @username, and messages by text (case-insensitive).
+
+    Firestore has no substring search, so the scan is bounded: the SEARCH_SCAN (2,000)
+    conversations with the latest activity, and the SEARCH_SCAN newest messages of all
+    conversations (one collection group query on `messages`), filtered here. Anything older is
+    not found; at most SEARCH_RESULTS of each, newest first.
+    """
+    query = request.args.get("q", "").strip()
+    if not SEARCH_LENGTH[0] <= len(query) <= SEARCH_LENGTH[1]:
+        return _bad_request(f"q must be {SEARCH_LENGTH[0]} to {SEARCH_LENGTH[1]} characters")
+    needle = query.casefold()
+    store = relay().store
+    conversations = [c for c in store.conversations(limit=SEARCH_SCAN) if needle in _customer_text(c)]
+    messages = [m for m in store.recent_messages(SEARCH_SCAN) if needle in str(m.get("text") or "").casefold()]
+    return jsonify(conversations=[conversation_view(c) for c in conversations[:SEARCH_RESULTS]],
+                   messages=[message_view(m) for m in messages[:SEARCH_RESULTS]]), 200

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, abort, send_from_directory
 from flask_socketio import SocketIO
 
-import realtime.outbound  # noqa: F401  (registers the outbound endpoints on the API blueprint)
+import realtime.canned  # registers the canned responses' endpoints on the API blueprint
+import realtime.outbound  # registers the outbound endpoints on the API blueprint
+import realtime.team  # registers the team's endpoints on the API blueprint
+import realtime.theme  # noqa: F401  (registers /api/theme, read when the API blueprint is registered)
 from realtime.api import api
 from realtime.auth import ensure_admin
 from realtime.broadcast import Broadcaster
 from realtime.events import register_events
 from realtime.media import MediaCache, media
+from realtime.presence import Presence
 from realtime.subscriber import RelaySubscriber
 from teledesk.manifest import Manifest, load_manifest
 from teledesk.pubsub import Publisher
@@ -39,6 +43,7 @@ class Relay:
     subscriber: RelaySubscriber | None
     media_cache: MediaCache
     webhook_health: WebhookHealth
+    presence: Presence = field(default_factory=Presence)  # who has which chat open (realtime/events.py)
 
 
 def create_app(

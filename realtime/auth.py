@@ -11,7 +11,7 @@ from typing import Any
 from flask import current_app, jsonify, session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from teledesk.store import Store
+from teledesk.store import SESSION_EPOCH, Store
 
 ADMIN_USERNAME = "admin"
 
@@ -43,12 +43,13 @@ def authenticate(username: str, password: str) -> dict[str, Any] | None:
 
 
 def current_agent() -> dict[str, Any] | None:
-    """The agent of this session, looked up each time so a disabled agent is out at once."""
+    """The agent of this session, looked up each time so a disabled agent is out at once, and a
+    session from before the agent was disabled or got a new password is over."""
     username = session.get("agent")
     if not username:
         return None
     agent = store().agent(username)
-    if agent is None or agent.get("disabled"):
+    if agent is None or agent.get("disabled") or session.get("epoch", 0) != agent.get(SESSION_EPOCH, 0):
         session.clear()
         return None
     return agent

@@ -60,4 +60,6 @@ class Broadcaster:
         self._emit_once(f"conversation:{view['chat_id']}:{state}", "conversation", view)
 
     def delivery(self, delivery: dict[str, Any]) -> None:
-        self._emit_once(f"delivery:{delivery['message_id']}:{delivery['state']}", "delivery", delivery_view(delivery))
+        """A delivery state; an agent's retry of a failed answer (`retry` 1, 2, …) goes through it again."""
+        key = f"delivery:{delivery['message_id']}:{delivery['state']}:{delivery.get('retry') or 0}"
+        self._emit_once(key, "delivery", delivery_view(delivery))

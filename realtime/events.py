@@ -1,19 +1,91 @@
-"""Socket.IO connection handling: only a logged-in agent's socket is let in."""
+"""Socket.IO connection handling: only a logged-in agent's socket is let in; presence; ending sessions.
+
+Every socket joins the `agents` room (what the whole desk hears) and its agent's own room,
+`agent:<username>`, through which the relay reaches all of one agent's tabs: to end them when
+the agent is disabled (`end_sessions`).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask_socketio import SocketIO, join_room
+from flask import current_app, request
+from flask_socketio import SocketIO, emit, join_room
 
 from realtime.auth import current_agent
 from realtime.broadcast import AGENTS_ROOM
+from realtime.presence import Presence, View
+
+SWEEP_INTERVAL_S = 1.0
+
+
+def agent_room(username: str) -> str:
+    return f"agent:{username}"
+
+
+def end_sessions(socketio: SocketIO, username: str, reason: str) -> int:
+    """Tell every socket of `username` why (`session_ended`), then close it; how many there were."""
+    room = agent_room(username)
+    sids = [sid for sid, _eio_sid in socketio.server.manager.get_participants("/", room)]
+    if sids:
+        socketio.emit("session_ended", {"reason": reason}, to=room)
+    for sid in sids:
+        socketio.server.disconnect(sid, namespace="/")  # queued after session_ended, so it arrives first
+    return len(sids)
+
+
+def _presence() -> Presence:
+    return current_app.extensions["teledesk"].presence
+
+
+def _invalid_presence(data: Any) -> str | None:
+    """Why a console's `presence` payload is refused, or None when it is valid."""
+    if not isinstance(data, dict):
+        return "presence must be an object {chat_id, typing}"
+    chat_id = data.get("chat_id")
+    if chat_id is not None and (not isinstance(chat_id, int) or isinstance(chat_id, bool)):
+        return "chat_id must be an integer or null"
+    if not isinstance(data.get("typing", False), bool):
+        return "typing must be true or false"
+    return None
 
 
 def register_events(socketio: SocketIO) -> None:
+    def announce(view: View) -> None:
+        socketio.emit("presence", view, to=AGENTS_ROOM)
+
+    def sweep_while_typing(presence: Presence) -> None:
+        """Clear expired typing flags every SWEEP_INTERVAL_S; ends once nobody is typing."""
+        while True:
+            socketio.sleep(SWEEP_INTERVAL_S)
+            if not presence.sweep(announce):
+                return
+
     @socketio.on("connect")
     def connect(auth: Any = None) -> bool:
-        if current_agent() is None:
+        agent = current_agent()
+        if agent is None:
             return False  # refused: the client gets connect_error
         join_room(AGENTS_ROOM)
+        join_room(agent_room(agent["username"]))
+        presence = _presence()
+        presence.join(request.sid, agent["username"], agent.get("name") or agent["username"])
+        for view in presence.snapshot():
+            emit("presence", view)  # to this socket only
         return True
+
+    @socketio.on("disconnect")
+    def disconnect(reason: Any = None) -> None:
+        _presence().leave(request.sid, announce)
+
+    @socketio.on("presence")
+    def presence_report(data: Any = None) -> dict[str, str] | None:
+        """What this console has open and whether its agent types; an invalid one is acknowledged with an error."""
+        error = _invalid_presence(data)
+        if error:
+            return {"error": error}
+        presence = _presence()
+        presence.report(request.sid, data.get("chat_id"), data.get("typing", False), announce)
+        if presence.claim_sweeper():
+            socketio.start_background_task(sweep_while_typing, presence)
+        return None

@@ -101,7 +101,9 @@ OPENAPI: dict[str, Any] = {
                 "properties": {"file": {"type": "string", "format": "binary"},
                                "caption": {"type": "string", "maxLength": 1024},
                                "client_id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"},
-                               "kind": {"enum": ["photo", "document", "voice", "video"]}}}}}},
+                               "kind": {"enum": ["photo", "document", "voice", "video"]},
+                               "reply_to": {"type": "string",
+                                            "description": "a stored message id: the file quotes it"}}}}}},
             "responses": {"202": _json({"type": "object", "properties": {"message": _ref("Message")}},
                                        "Queued for delivery"),
                           "400": {"description": "Invalid form"}, "404": {"description": "No such chat"},
@@ -133,7 +135,8 @@ OPENAPI: dict[str, Any] = {
                                                             "MEMBER", "UNSUPPORTED"]},
                 "chat_id": {"type": "integer"}, "date": {"type": "integer"}, "text": {"type": "string"},
                 "media": {"type": ["object", "null"]}, "customer": _ref("Customer"),
-                "direction": {"enum": ["in", "out"]}, "client_id": {"type": "string"},
+                "direction": {"enum": ["in", "out", "note"]}, "client_id": {"type": "string"},
+                "private": {"type": "boolean", "description": "a private note: agents only, never sent"},
                 "delivery": {"type": "object", "properties": {
                     "state": {"enum": ["queued", "sent", "failed"]}, "reason": {"type": ["string", "null"]}}},
                 "trace": {"type": "object", "additionalProperties": {"type": "number"}}}},
@@ -155,4 +158,119 @@ OPENAPI["paths"].update({
         "A message's file (through getFile, cached)",
         [*_CHAT, {"name": "message_id", "in": "path", "required": True, "schema": {"type": "string"}}]),
     "/api/conversations/{chat_id}/avatar": _file("The customer's profile photo (cached)", _CHAT),
+})
+
+
+# -- the team (realtime/team.py) --------------------------------------------------------------------
+OPENAPI["components"]["schemas"]["TeamAgent"] = {"allOf": [_ref("Agent"), {
+    "type": "object", "properties": {"disabled": {"type": "boolean"}}}]}
+_TEAM_AGENT = _json({"type": "object", "properties": {"agent": _ref("TeamAgent")}})
+_ADMIN_ONLY = {"403": {"description": "Not an admin"}, **_UNAUTHORIZED}
+_USERNAME = [{"name": "username", "in": "path", "required": True, "schema": {"type": "string"}}]
+_PASSWORD = {"type": "string", "minLength": 8, "maxLength": 256}
+
+
+def _team_action(summary: str, body: dict[str, Any] | None = None, **responses: Any) -> dict[str, Any]:
+    operation: dict[str, Any] = {"summary": summary, "parameters": _USERNAME, "responses": {
+        "200": _TEAM_AGENT, "404": {"description": "No such agent"}, **responses, **_ADMIN_ONLY}}
+    if body:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    return {"post": operation}
+
+
+OPENAPI["paths"].update({
+    "/api/agents": {
+        "get": {"summary": "The team, by username (any agent)", "responses": {
+            "200": _json({"type": "object", "properties": {"agents": {"type": "array", "items": _ref("TeamAgent")}}}),
+            **_UNAUTHORIZED}},
+        "post": {"summary": "Add an agent (admin)",
+                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                     "type": "object", "required": ["username", "name", "password"],
+                     "properties": {"username": {"type": "string", "pattern": "^[a-z0-9_.-]{2,32}$"},
+                                    "name": {"type": "string", "minLength": 1, "maxLength": 64},
+                                    "role": {"enum": ["admin", "agent"], "default": "agent"},
+                                    "password": _PASSWORD}}}}},
+                 "responses": {"201": _json({"type": "object", "properties": {"agent": _ref("TeamAgent")}},
+                                            "Created"),
+                               "400": {"description": "Invalid body"}, "409": {"description": "Username taken"},
+                               **_ADMIN_ONLY}},
+    },
+    "/api/agents/{username}/disable": _team_action(
+        "Disable an agent (admin): their API calls answer 401, their sockets get `session_ended` and close",
+        **{"400": {"description": "An admin cannot disable themself"}}),
+    "/api/agents/{username}/enable": _team_action("Enable an agent again (admin)"),
+    "/api/agents/{username}/password": _team_action(
+        "Set an agent's password (admin)",
+        {"type": "object", "required": ["password"], "properties": {"password": _PASSWORD}},
+        **{"400": {"description": "Invalid password"}}),
+})
+
+
+# -- notes, pending, new conversation, retry, search, canned responses, theme (realtime/api.py, canned.py,
+# theme.py) --------------------------------------------------------------------------------------------
+_NOT_FOUND = {"404": {"description": "No such conversation"}}
+_CANNED_BODY = {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["shortcut", "text"],
+    "properties": {"shortcut": {"type": "string", "pattern": "^[a-z0-9_-]{1,32}$",
+                                "description": "lower-cased; unique"},
+                   "text": {"type": "string", "minLength": 1, "maxLength": 4096}}}}}}
+_ONE_CANNED = {"type": "object", "properties": {"canned": _ref("Canned")}}
+_CANNED_ID = [{"name": "canned_id", "in": "path", "required": True, "schema": {"type": "string"}}]
+_NO_CANNED = {"404": {"description": "No such canned response"}}
+OPENAPI["components"]["schemas"]["Canned"] = {"type": "object", "properties": {
+    "id": {"type": "string"}, "shortcut": {"type": "string"}, "text": {"type": "string"}}}
+OPENAPI["components"]["schemas"]["Theme"] = {"type": "object", "properties": {
+    "name": {"type": ["string", "null"]}, "logo": {"type": ["string", "null"], "description": "/api/theme/logo"},
+    "radius": {"type": ["string", "null"], "description": "e.g. 14px"},
+    "colors": {"type": "object", "additionalProperties": {"type": "string"},
+               "description": "key x: the CSS variable --td-x"},
+    "dark": {"type": "object", "additionalProperties": {"type": "string"}}}}
+
+OPENAPI["paths"].update({
+    "/api/conversations/{chat_id}/notes": {"post": {
+        "summary": "A private note for the agents: stored and emitted as a `message` (direction note), never "
+                   "sent to Telegram; client_id makes it idempotent",
+        "parameters": _CHAT,
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["text", "client_id"],
+            "properties": {"text": {"type": "string", "maxLength": 4096},
+                           "client_id": {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"}}}}}},
+        "responses": {"202": _json({"type": "object", "properties": {"message": _ref("Message")}}, "Stored"),
+                      "400": {"description": "Invalid body"}, **_NOT_FOUND, **_UNAUTHORIZED}}},
+    "/api/conversations/{chat_id}/messages/{message_id}/retry": {"post": {
+        "summary": "Queue a failed answer again (same id); a `delivery` event says queued",
+        "parameters": [*_CHAT, _MESSAGE],
+        "responses": {"202": _json({"type": "object", "properties": {"message": _ref("Message")}}, "Queued"),
+                      "404": {"description": "No such outgoing message"},
+                      "409": {"description": "Not failed"}, **_UNAUTHORIZED}}},
+    "/api/conversations/{chat_id}/pending": _action("Mark pending (waiting for the customer)"),
+    "/api/conversations/{chat_id}/start": _action(
+        "Start a new conversation with this customer: number + 1, open, assigned to me, unread 0, context cleared"),
+    "/api/search": {"get": {
+        "summary": "Conversations by customer name or @username, messages by text (case-insensitive, 50 each, "
+                   "newest first; scans the 2,000 latest conversations and the 2,000 newest messages)",
+        "parameters": [{"name": "q", "in": "query", "required": True,
+                        "schema": {"type": "string", "minLength": 2, "maxLength": 100}}],
+        "responses": {"200": _json({"type": "object", "properties": {
+            "conversations": {"type": "array", "items": _ref("Conversation")},
+            "messages": {"type": "array", "items": _ref("Message")}}}),
+            "400": {"description": "q shorter than 2 or longer than 100 characters"}, **_UNAUTHORIZED}}},
+    "/api/canned": {
+        "get": {"summary": "Canned responses, by shortcut", "responses": {
+            "200": _json({"type": "object", "properties": {"canned": {"type": "array", "items": _ref("Canned")}}}),
+            **_UNAUTHORIZED}},
+        "post": {"summary": "Add a canned response", "requestBody": _CANNED_BODY, "responses": {
+            "201": _json(_ONE_CANNED, "Created"), "400": {"description": "Invalid body"},
+            "409": {"description": "Shortcut taken"}, **_UNAUTHORIZED}}},
+    "/api/canned/{canned_id}": {
+        "put": {"summary": "Change a canned response", "parameters": _CANNED_ID, "requestBody": _CANNED_BODY,
+                "responses": {"200": _json(_ONE_CANNED), "400": {"description": "Invalid body"},
+                              "409": {"description": "Shortcut taken"}, **_NO_CANNED, **_UNAUTHORIZED}},
+        "delete": {"summary": "Delete a canned response", "parameters": _CANNED_ID,
+                   "responses": {"204": {"description": "Deleted"}, **_NO_CANNED, **_UNAUTHORIZED}}},
+    "/api/theme": {"get": {"summary": "The organisation's look (DESK_THEME); the built-in one: nulls and {}",
+                           "security": [], "responses": {"200": _json(_ref("Theme"))}}},
+    "/api/theme/logo": {"get": {"summary": "The theme's logo (svg, png, jpeg or webp)", "security": [],
+                                "responses": {"200": {"description": "The image", "content": {"image/*": {}}},
+                                              "404": {"description": "The theme has no logo"}}}},
 })

@@ -4,9 +4,9 @@ Each is published on `agent-replies` for deliver, as an AGENT envelope with `ext
 
 - `edit` (of the text, or of a file's caption) / `delete` of an agent's own sent message: id
   `edit-<message_id>-<n>` / `delete-<message_id>-<n>`, `n` numbered by the store, so a redelivery
-  is applied once. Deliver calls editMessageText (editMessageCaption) / deleteMessage, updates the stored message (`text`, `edited`,
-  `edit_history`; or `deleted: true`) with `revision = n`, and the relay emits the new state as a
-  `message` event (the broadcaster keys messages on id and revision).
+  is applied once. Deliver calls editMessageText (editMessageCaption) / deleteMessage, updates the
+  stored message (`text`, `edited`, `edit_history`; or `deleted: true`) with `revision = n`, and the
+  relay emits the new state as a `message` event (the broadcaster keys messages on id and revision).
 - `typing`: at most once per TYPING_INTERVAL_S per chat and relay process; deliver calls
   sendChatAction; nothing is stored.
 - uploads (`media`): the file is kept in the blob store, the message stored like an answer
@@ -25,7 +25,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
-from realtime.api import CLIENT_ID, _bad_request, _not_found, api, queue_answer, relay
+from realtime.api import _bad_request, _not_found, agent_extra, answer_extra, api, queue_answer, relay
 from realtime.auth import login_required
 from teledesk.blobs import BlobStore, blob_store
 from teledesk.envelope import Envelope, MessageType
@@ -76,10 +76,6 @@ def blobs() -> BlobStore:
     return _extension(relay(), "blobs", blob_store)
 
 
-def _agent_extra(agent: dict) -> dict[str, Any]:
-    return {"username": agent["username"], "name": agent.get("name")}
-
-
 def _publish(envelope: Envelope) -> None:
     relay().publisher.publish(relay().manifest.relay_publishes, envelope.stamp("relay"))
 
@@ -94,7 +90,7 @@ def _change(agent: dict, chat_id: int, message_id: str, action: str, text: str =
         return jsonify(error="the message is not sent yet"), 409
     envelope = Envelope(
         id=f"{action}-{message_id}-{n}", type=MessageType.AGENT, chat_id=chat_id, date=int(time.time()), text=text,
-        extra={"action": action, "target": message_id, "revision": n, "agent": _agent_extra(agent)},
+        extra={"action": action, "target": message_id, "revision": n, "agent": agent_extra(agent)},
     )
     _publish(envelope)
     return jsonify(change={"id": envelope.id, "action": action, "message_id": message_id, "revision": n}), 202
@@ -114,9 +110,9 @@ def edit(agent: dict, chat_id: int, message_id: str) -> tuple[Any, int]:
     limit = MAX_CAPTION_LENGTH if is_caption else MAX_MESSAGE_LENGTH
     if len(text) > limit:
         return _bad_request(f"an edit is at most {limit} characters")
-    if stored is not None and stored.get("direction") == "out":
-        if len((stored.get("delivery") or {}).get("telegram_message_ids") or []) > 1:
-            return _bad_request("a message sent in several parts cannot be edited; delete it and send it again")
+    split = stored is not None and len((stored.get("delivery") or {}).get("telegram_message_ids") or []) > 1
+    if split and stored.get("direction") == "out":
+        return _bad_request("a message sent in several parts cannot be edited; delete it and send it again")
     return _change(agent, chat_id, message_id, "edit", text)
 
 
@@ -136,7 +132,7 @@ def typing(agent: dict, chat_id: int) -> tuple[Any, int]:
     sent = typing_throttle().allow(chat_id)
     if sent:
         _publish(Envelope(id=f"typing-{chat_id}-{uuid.uuid4().hex}", type=MessageType.AGENT, chat_id=chat_id,
-                          date=int(time.time()), extra={"action": "typing", "agent": _agent_extra(agent)}))
+                          date=int(time.time()), extra={"action": "typing", "agent": agent_extra(agent)}))
     return jsonify(sent=sent), 202
 
 
@@ -162,8 +158,7 @@ def upload(agent: dict, chat_id: int) -> tuple[Any, int]:
     client_id = request.form.get("client_id", "")
     if file is None or not file.filename:
         return _bad_request("a file is required (multipart field `file`)")
-    if not CLIENT_ID.fullmatch(client_id):
-        return _bad_request("client_id must be 8 to 64 letters, digits, '-' or '_'")
+    extra = answer_extra(agent, chat_id, client_id, request.form.get("reply_to") or None)  # 400s its own
     if len(caption) > MAX_CAPTION_LENGTH:
         return _bad_request(f"caption is longer than {MAX_CAPTION_LENGTH} characters")
     mime_type = file.mimetype or mimetypes.guess_type(file.filename)[0] or "application/octet-stream"
@@ -184,6 +179,6 @@ def upload(agent: dict, chat_id: int) -> tuple[Any, int]:
     envelope = Envelope(
         id=message_id, type=MessageType.AGENT, chat_id=chat_id, date=int(time.time()), text=caption,
         media={"kind": kind, "blob": key, "filename": filename, "mime_type": mime_type, "size": len(data)},
-        extra={"client_id": client_id, "agent": _agent_extra(agent)},
+        extra=extra,
     ).stamp("relay")
     return queue_answer(envelope)

@@ -23,4 +23,8 @@ def conversation_view(conversation: dict[str, Any]) -> dict[str, Any]:
 
 
 def delivery_view(delivery: dict[str, Any]) -> dict[str, Any]:
-    return {k: delivery.get(k) for k in ("chat_id", "client_id", "message_id", "state", "reason")}
+    """The contract's fields, and `retry` (an agent's retry of a failed answer starts its ticks over)."""
+    view = {k: delivery.get(k) for k in ("chat_id", "client_id", "message_id", "state", "reason")}
+    if delivery.get("retry"):
+        view["retry"] = int(delivery["retry"])
+    return view

@@ -22,13 +22,16 @@ STORED_WITHOUT = ("update",)  # the raw update stays in Pub/Sub's retention, not
 
 
 def preview(message: dict[str, Any]) -> dict[str, Any]:
+    """The chat list's line for a conversation; an answer names its agent ("You:" in their console)."""
     media = message.get("media") or {}
+    agent = message.get("agent") or {}
     return {
         "text": (message.get("text") or "")[:PREVIEW_LENGTH],
         "type": message["type"],
         "date": message["date"],
         "media_kind": media.get("kind"),
         "direction": message["direction"],
+        "agent": {"username": agent.get("username"), "name": agent.get("name")} if agent else None,
     }
 
 
@@ -63,12 +66,18 @@ def stored_form(envelope: Envelope, conversation_number: int, now: float) -> dic
     return {**message, "direction": "in", "stored_at": now, "conversation_number": conversation_number}
 
 
+def next_conversation(conversation: dict[str, Any], now: float) -> dict[str, Any]:
+    """The changes that start the next conversation with the same customer: the "new" resolved
+    policy on a customer's message, or an agent's explicit start; one rule for both."""
+    return {"number": conversation.get("number", 1) + 1, "status": "open", "assignee": None, "created_at": now,
+            "first_response_at": None, "context": {}, "sla_due": None}
+
+
 def _reopen(conversation: dict[str, Any], policy: str, now: float) -> None:
     if conversation["status"] != "resolved":
         return
     if policy == NEW_CONVERSATION:
-        conversation.update(number=conversation.get("number", 1) + 1, assignee=None, created_at=now,
-                            first_response_at=None, context={}, sla_due=None)
+        conversation.update(next_conversation(conversation, now))
     conversation["status"] = "open"
 
 

@@ -62,6 +62,7 @@ class Settings:
     max_download_bytes: int = MAX_DOWNLOAD_BYTES
     media_cache_dir: Path = field(default=ROOT / ".teledesk" / "media-cache")
     resolved_policy: str = "reopen"
+    desk_theme: Path | None = None  # the organisation's look (realtime/theme.py); None: the built-in one
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
@@ -86,4 +87,14 @@ class Settings:
             timezone=env.get("DESK_TIMEZONE") or "UTC",
             group_chats=(env.get("DESK_GROUP_CHATS") or "off").lower() in ("on", "true", "1", "yes"),
             resolved_policy=env.get("DESK_RESOLVED_POLICY") or "reopen",
+            desk_theme=_project_path(env.get("DESK_THEME", "")),
         )
+
+
+def _project_path(value: str) -> Path | None:
+    """A path setting: empty is none; a relative one is from the project root, like `.env`,
+    whatever directory a process was started in."""
+    if not value.strip():
+        return None
+    path = Path(value.strip()).expanduser()
+    return path if path.is_absolute() else ROOT / path

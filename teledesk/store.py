@@ -14,12 +14,13 @@ from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
 from teledesk.envelope import Envelope, MessageType
-from teledesk.inbound import REOPEN, Folded, fold, preview
+from teledesk.inbound import REOPEN, Folded, fold, next_conversation, preview
 from teledesk.telegram.limits import UPDATE_DEDUPE_TTL_DAYS
 from teledesk.telegram.updates import Event
 
 STATUSES = ("open", "pending", "resolved")
 DELIVERY_STATES = ("queued", "sent", "failed")
+SESSION_EPOCH = "session_epoch"  # an agent's sessions signed under an older epoch are over
 
 
 class Store:
@@ -203,7 +204,9 @@ class Store:
         return True
 
     def set_agent_password(self, username: str, password_hash: str) -> None:
-        self.db.collection("agents").document(username).update({"password_hash": password_hash})
+        """A new password also ends the agent's sessions (a new session epoch)."""
+        self.db.collection("agents").document(username).update(
+            {"password_hash": password_hash, SESSION_EPOCH: firestore.Increment(1)})
 
     # -- outbound delivery details and agents' changes (issue 3) ------------------------------------
     def record_sent_part(self, chat_id: int, message_id: str, index: int, telegram_message_id: int) -> None:
@@ -283,3 +286,125 @@ class Store:
         ref = self._message_ref(chat_id, message_id)
         ref.set({"delivery": {"failed_attempts": firestore.Increment(1)}}, merge=True)
         return int(((ref.get().to_dict() or {}).get("delivery") or {}).get("failed_attempts") or 1)
+
+    # -- notes, retry, search, canned ----------------------------------------------------------------
+    def add_note(self, chat_id: int, note_id: str, note: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        """Store an agent's private note once per id (`create()`); (the stored note, whether it is new).
+
+        The conversation is not touched: a note is not something the customer said or was told,
+        so it changes neither the list's order nor unread nor the first response. KeyError when
+        there is no such conversation.
+        """
+        if not self._conversation_ref(chat_id).get().exists:
+            raise KeyError(chat_id)
+        stored = {**note, "direction": "note", "private": True, "stored_at": time.time()}
+        ref = self._message_ref(chat_id, note_id)
+        try:
+            ref.create(stored)
+        except gexc.AlreadyExists:
+            return ref.get().to_dict(), False
+        return stored, True
+
+    def requeue_failed(self, chat_id: int, message_id: str) -> tuple[str, dict[str, Any] | None]:
+        """Put a failed answer back to queued: ("ok", message), ("missing", None), ("not_failed", message).
+
+        A transaction, so two agents retrying at once queue it once. The reason and the count of
+        failed attempts (deliver's stand-in for Pub/Sub's deliveryAttempt) start afresh; the parts
+        of a split text already sent stay recorded, so deliver sends only the rest. `retries`
+        numbers the retry, which keeps its delivery events apart from the first attempt's.
+        """
+        ref = self._message_ref(chat_id, message_id)
+
+        @firestore.transactional
+        def requeue(transaction: firestore.Transaction) -> tuple[str, dict[str, Any] | None]:
+            snapshot = ref.get(transaction=transaction)
+            message = snapshot.to_dict() if snapshot.exists else None
+            if message is None or message.get("direction") != "out" or message.get("deleted"):
+                return "missing", None
+            delivery = dict(message.get("delivery") or {})
+            if delivery.get("state") != "failed":
+                return "not_failed", message
+            delivery.pop("failed_attempts", None)
+            delivery.update(state="queued", reason=None, updated_at=time.time())
+            changes = {"delivery": delivery, "retries": int(message.get("retries") or 0) + 1}
+            transaction.update(ref, changes)
+            return "ok", {**message, **changes}
+
+        return requeue(self.db.transaction())
+
+    def start_conversation(self, chat_id: int, assignee: str) -> dict[str, Any] | None:
+        """An agent starts the next conversation with a customer (teledesk.inbound.next_conversation),
+        assigned to them and read; None when there is no such conversation."""
+        ref = self._conversation_ref(chat_id)
+
+        @firestore.transactional
+        def start(transaction: firestore.Transaction) -> dict[str, Any] | None:
+            snapshot = ref.get(transaction=transaction)
+            if not snapshot.exists:
+                return None
+            conversation = snapshot.to_dict()
+            now = time.time()
+            changes = {**next_conversation(conversation, now), "assignee": assignee, "unread": 0, "updated_at": now}
+            transaction.update(ref, changes)
+            return {**conversation, **changes}
+
+        return start(self.db.transaction())
+
+    def recent_messages(self, limit: int) -> list[dict[str, Any]]:
+        """The newest `limit` messages of every conversation (a collection group query), newest first."""
+        query = self.db.collection_group("messages").order_by("stored_at", direction=firestore.Query.DESCENDING)
+        return [doc.to_dict() for doc in query.limit(limit).stream()]
+
+    def canned_responses(self) -> list[dict[str, Any]]:
+        return [doc.to_dict() for doc in self.db.collection("canned").order_by("shortcut").stream()]
+
+    def save_canned(self, canned_id: str | None, shortcut: str, text: str,
+                    author: str) -> tuple[str, dict[str, Any] | None]:
+        """Add (`canned_id` None) or change a canned response: ("ok", it), ("taken", None) when
+        another one has the shortcut, ("missing", None) when there is no `canned_id`.
+
+        A transaction: the shortcut's uniqueness is read and written together.
+        """
+        collection = self.db.collection("canned")
+        ref = collection.document(canned_id) if canned_id else collection.document()
+
+        @firestore.transactional
+        def save(transaction: firestore.Transaction) -> tuple[str, dict[str, Any] | None]:
+            if canned_id and not ref.get(transaction=transaction).exists:
+                return "missing", None
+            same = collection.where(filter=firestore.FieldFilter("shortcut", "==", shortcut)).limit(2)
+            if any(doc.id != ref.id for doc in same.stream(transaction=transaction)):
+                return "taken", None
+            canned = {"id": ref.id, "shortcut": shortcut, "text": text, "updated_by": author,
+                      "updated_at": time.time()}
+            transaction.set(ref, canned)
+            return "ok", canned
+
+        return save(self.db.transaction())
+
+    def delete_canned(self, canned_id: str) -> bool:
+        ref = self.db.collection("canned").document(canned_id)
+        if not ref.get().exists:
+            return False
+        ref.delete()
+        return True
+
+    # -- the team ----------------------------------------------------------------------------------
+    def agents(self) -> list[dict[str, Any]]:
+        """Every agent, by username: a support team is small enough to list whole."""
+        return [doc.to_dict() for doc in self.db.collection("agents").order_by("username").stream()]
+
+    def set_agent_disabled(self, username: str, disabled: bool) -> dict[str, Any] | None:
+        """Disable or enable an agent; their new state, or None if there is no such agent.
+
+        Disabling starts a new session epoch, so enabling the agent again does not bring back the
+        sessions they had: they sign in again."""
+        ref = self.db.collection("agents").document(username)
+        changes: dict[str, Any] = {"disabled": disabled}
+        if disabled:
+            changes[SESSION_EPOCH] = firestore.Increment(1)
+        try:
+            ref.update(changes)  # fails on a missing document: no read needed first
+        except gexc.NotFound:
+            return None
+        return ref.get().to_dict()

@@ -29,3 +29,29 @@ resource "google_firestore_field" "dedupe_ttl" {
   # An expiry timestamp is never queried: no single-field indexes on it.
   index_config {}
 }
+
+# The agents' search (realtime/api.py `search`) reads the newest messages of every conversation:
+# a collection-group query on `messages` ordered by `stored_at`. Single-field indexes exist per
+# collection by default, not per collection group, so this override adds the group's, and keeps
+# the per-conversation ones the history pages use.
+resource "google_firestore_field" "messages_stored_at" {
+  project    = var.project_id
+  database   = google_firestore_database.desk.name
+  collection = "messages"
+  field      = "stored_at"
+
+  index_config {
+    indexes {
+      order       = "ASCENDING"
+      query_scope = "COLLECTION"
+    }
+    indexes {
+      order       = "DESCENDING"
+      query_scope = "COLLECTION"
+    }
+    indexes {
+      order       = "DESCENDING"
+      query_scope = "COLLECTION_GROUP"
+    }
+  }
+}

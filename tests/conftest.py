@@ -29,7 +29,8 @@ def emulators(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulators]:
 
 
 @pytest.fixture(scope="session")
-def desk_settings() -> Settings:
+def desk_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The session desk's settings; its theme file does not exist until a test writes one."""
     return Settings(
         project_id="teledesk-test",
         telegram_webhook_secret="test-secret-" + "x" * 20,
@@ -38,6 +39,7 @@ def desk_settings() -> Settings:
         desk_port=free_port(),
         ingest_port=free_port(),
         standin_port=free_port(),
+        desk_theme=tmp_path_factory.mktemp("theme") / "theme.json",
     )
 
 

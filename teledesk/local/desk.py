@@ -78,6 +78,7 @@ class Desk:
             "INGEST_PORT": str(s.ingest_port),
             "STANDIN_PORT": str(s.standin_port),
             "DESK_FRONTEND_DIST": str(s.frontend_dist),
+            "DESK_THEME": str(s.desk_theme or ""),
         }
 
     def _start(self, name: str, argv: list[str], ready_port: int | None = None) -> Child:

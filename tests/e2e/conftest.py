@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -28,8 +31,8 @@ def browser() -> Iterator[Browser]:
 def new_page(browser: Browser) -> Iterator:
     contexts = []
 
-    def make(locale: str = "en-US") -> Page:
-        context = browser.new_context(locale=locale)
+    def make(locale: str = "en-US", **options: Any) -> Page:
+        context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 760}, **options)
         contexts.append(context)
         return context.new_page()
 
@@ -48,3 +51,22 @@ def console(desk, desk_settings, new_page) -> Page:
     page.press("input[name=password]", "Enter")
     expect(page.get_by_test_id("connection-state")).to_have_attribute("data-state", "connected", timeout=15_000)
     return page
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture
+def screenshot(tmp_path: Path):
+    """Save a view as PNG: into docs/screenshots with UPDATE_SCREENSHOTS=1 (`make screenshots`), else
+    into the test's temp dir, so a plain test run leaves the working tree as it was."""
+    folder = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
+
+    def take(page: Page, name: str) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
+        page.screenshot(path=str(path))
+        assert path.read_bytes().startswith(b"\x89PNG")
+        return path
+
+    return take

@@ -1,5 +1,6 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
+import { useSessionStore } from '../stores/session.js';
 import ChatListItem from './ChatListItem.vue';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
@@ -11,7 +12,7 @@ function conversation(overrides = {}) {
     status: 'open',
     assignee: null,
     unread: 0,
-    last_message: { text: 'Hola, necesito ayuda', type: 'CLIENT', date: Date.now() / 1000 },
+    last_message: { text: 'Hola, necesito ayuda', type: 'CLIENT', date: Date.now() / 1000, direction: 'in' },
     created_at: 1,
     updated_at: Date.now() / 1000,
     blocked: false,
@@ -19,19 +20,35 @@ function conversation(overrides = {}) {
   };
 }
 
+const item = (overrides) => mount(ChatListItem, { props: { conversation: conversation(overrides) } });
+const preview = (wrapper) => wrapper.get('[data-testid="conversation-preview"]').text();
+
 describe('ChatListItem', () => {
   it('shows name, preview, time and the stable hooks', () => {
-    const wrapper = mount(ChatListItem, { props: { conversation: conversation() } });
-    const item = wrapper.get('[data-testid="conversation-item"]');
-    expect(item.attributes('data-chat-id')).toBe('42');
+    const wrapper = item();
+    const button = wrapper.get('[data-testid="conversation-item"]');
+    expect(button.attributes('data-chat-id')).toBe('42');
+    expect(button.attributes('data-status')).toBe('open');
+    expect(button.attributes('aria-current')).toBeUndefined();
     expect(wrapper.get('[data-testid="conversation-name"]').text()).toBe('Ana García');
-    expect(wrapper.get('[data-testid="conversation-preview"]').text()).toBe('Hola, necesito ayuda');
+    expect(preview(wrapper)).toBe('Hola, necesito ayuda');
     expect(wrapper.get('.avatar').text()).toBe('AG');
     expect(wrapper.get('.chat-item__time').text()).toMatch(/\d{1,2}:\d{2}/);
   });
 
+  it('asks the relay for the customer photo, initials underneath', () => {
+    const avatar = item().get('[data-testid="conversation-avatar"]');
+    expect(avatar.attributes('data-kind')).toBe('photo');
+    expect(avatar.get('img').attributes('src')).toBe('/api/conversations/42/avatar');
+  });
+
+  it('marks the open chat as current', () => {
+    const wrapper = mount(ChatListItem, { props: { conversation: conversation(), active: true } });
+    expect(wrapper.attributes('aria-current')).toBe('true');
+  });
+
   it('shows the unread badge only when there is something unread', async () => {
-    const wrapper = mount(ChatListItem, { props: { conversation: conversation() } });
+    const wrapper = item();
     expect(wrapper.find('[data-testid="unread-badge"]').exists()).toBe(false);
     await wrapper.setProps({ conversation: conversation({ unread: 3 }) });
     const badge = wrapper.get('[data-testid="unread-badge"]');
@@ -39,41 +56,58 @@ describe('ChatListItem', () => {
     expect(badge.attributes('aria-label')).toBe('3 unread messages');
   });
 
+  it('shows the status, and the assignee when there is one (you, for yourself)', async () => {
+    useSessionStore().agent = { username: 'bea', name: 'Bea' };
+    const wrapper = item({ status: 'pending' });
+    expect(wrapper.get('[data-testid="conversation-status"]').text()).toBe('Pending');
+    expect(wrapper.get('[data-testid="conversation-item"]').attributes('data-status')).toBe('pending');
+    expect(wrapper.find('[data-testid="conversation-assignee"]').exists()).toBe(false);
+    await wrapper.setProps({ conversation: conversation({ status: 'resolved', assignee: 'ana' }) });
+    expect(wrapper.get('[data-testid="conversation-status"]').text()).toBe('Resolved');
+    expect(wrapper.get('[data-testid="conversation-assignee"]').text()).toBe('ana');
+    expect(wrapper.get('[data-testid="conversation-assignee"]').attributes('title')).toBe('Assigned to ana');
+    await wrapper.setProps({ conversation: conversation({ assignee: 'bea' }) });
+    expect(wrapper.get('[data-testid="conversation-assignee"]').text()).toBe('You');
+  });
+
   it('emits select with the chat id', async () => {
-    const wrapper = mount(ChatListItem, { props: { conversation: conversation() } });
+    const wrapper = item();
     await wrapper.trigger('click');
     expect(wrapper.emitted('select')).toEqual([[42]]);
   });
 
   it('renders a hostile name and preview literally', () => {
-    const wrapper = mount(ChatListItem, {
-      props: {
-        conversation: conversation({
-          customer: { id: 42, first_name: HOSTILE },
-          last_message: { text: HOSTILE, type: 'CLIENT', date: 1 },
-        }),
-      },
+    const wrapper = item({
+      customer: { id: 42, first_name: HOSTILE },
+      last_message: { text: HOSTILE, type: 'CLIENT', date: 1 },
     });
     expect(wrapper.get('[data-testid="conversation-name"]').text()).toBe(HOSTILE);
-    expect(wrapper.get('[data-testid="conversation-preview"]').text()).toBe(HOSTILE);
-    expect(wrapper.find('img').exists()).toBe(false);
+    expect(preview(wrapper)).toBe(HOSTILE);
+    expect(wrapper.findAll('img').map((img) => img.attributes('src'))).toEqual(['/api/conversations/42/avatar']);
   });
 
   it('falls back to the username, then the id, and to a label for media', () => {
-    const wrapper = mount(ChatListItem, {
-      props: { conversation: conversation({ customer: { id: 7 }, last_message: { text: '', type: 'CLIENT', date: 1 } }) },
-    });
+    const wrapper = item({ customer: { id: 7 }, last_message: { text: '', type: 'CLIENT', date: 1 } });
     expect(wrapper.get('[data-testid="conversation-name"]').text()).toBe('Customer 42');
-    expect(wrapper.get('[data-testid="conversation-preview"]').text()).toBe('Media');
-    const named = mount(ChatListItem, { props: { conversation: conversation({ customer: { id: 7, username: 'pepe' }, last_message: null }) } });
+    expect(preview(wrapper)).toBe('Media');
+    const named = item({ customer: { id: 7, username: 'pepe' }, last_message: null });
     expect(named.get('[data-testid="conversation-name"]').text()).toBe('@pepe');
-    expect(named.get('[data-testid="conversation-preview"]').text()).toBe('No messages yet');
+    expect(preview(named)).toBe('No messages yet');
+    const photo = item({ last_message: { text: '', type: 'CLIENT', date: 1, media_kind: 'photo', direction: 'in' } });
+    expect(preview(photo)).toBe('Photo');
   });
 
-  it('marks answers from agents in the preview', () => {
-    const wrapper = mount(ChatListItem, {
-      props: { conversation: conversation({ last_message: { text: 'On it', type: 'AGENT', date: 1 } }) },
-    });
-    expect(wrapper.get('[data-testid="conversation-preview"]').text()).toBe('Agent: On it');
+  it('says who answered: you, another agent by name, an agent, the bot', () => {
+    useSessionStore().agent = { username: 'bea', name: 'Bea' };
+    const out = (extra) => ({ last_message: { text: 'On it', type: 'AGENT', direction: 'out', date: 1, ...extra } });
+    expect(preview(item(out({ agent: { username: 'bea', name: 'Bea' } })))).toBe('You: On it');
+    expect(preview(item(out({ agent: { username: 'cris', name: 'Cris' } })))).toBe('Cris: On it');
+    expect(preview(item(out()))).toBe('Agent: On it');
+    expect(preview(item(out({ type: 'BOT' })))).toBe('Bot: On it');
+  });
+
+  it('never shows the text of a private note', () => {
+    const wrapper = item({ last_message: { text: 'secret', type: 'AGENT', direction: 'note', date: 1 } });
+    expect(preview(wrapper)).toBe('Private note');
   });
 });

@@ -1,23 +1,33 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { describe, expect, it, vi } from 'vitest';
+import { defineComponent, h, ref } from 'vue';
 import * as desk from '../api/desk.js';
 import { useConversationsStore } from '../stores/conversations.js';
 import { useSessionStore } from '../stores/session.js';
+import { useTeamStore } from '../stores/team.js';
 import { conversation } from '../test/fixtures.js';
 import ConversationHeader from './ConversationHeader.vue';
 
 vi.mock('../api/desk.js');
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
+const AGENTS = [
+  { username: 'ana', name: 'Ana', role: 'admin', disabled: false },
+  { username: 'bob', name: 'Bob', role: 'agent', disabled: false },
+  { username: 'cid', name: 'Cid', role: 'agent', disabled: true },
+];
 
-function header(overrides = {}) {
+function header(overrides = {}, provide = {}) {
   useSessionStore().agent = { username: 'ana', name: 'Ana' };
   const store = useConversationsStore();
   store.upsert(conversation(5, { customer: { id: 5, first_name: 'Luis', last_name: 'Pérez', username: 'luisp' }, ...overrides }));
-  return mount(ConversationHeader, { props: { conversation: store.byId[5] } });
+  // As ConversationView does: the header follows the store's current state of the chat.
+  const host = defineComponent({ setup: () => () => h(ConversationHeader, { conversation: store.byId[5] }) });
+  return mount(host, { global: { provide } });
 }
 
 const button = (wrapper, name) => wrapper.get(`[data-testid="action-${name}"]`);
+const assignee = (wrapper) => wrapper.get('[data-testid="conversation-assignee-label"]').text();
 
 describe('ConversationHeader', () => {
   it('shows who, @username, status and assignee', () => {
@@ -26,30 +36,75 @@ describe('ConversationHeader', () => {
     expect(wrapper.get('.header__handle').text()).toBe('@luisp');
     expect(wrapper.get('[data-testid="conversation-status"]').text()).toBe('Open');
     expect(wrapper.get('[data-testid="conversation-status"]').attributes('data-status')).toBe('open');
-    expect(wrapper.get('.header__assignee').text()).toBe('Assigned to bob');
+    expect(assignee(wrapper)).toBe('Assigned to bob');
+  });
+
+  it('names the assignee from the team, and me by my name', async () => {
+    useTeamStore().agents = AGENTS;
+    expect(assignee(header({ assignee: 'bob' }))).toBe('Assigned to Bob');
+    expect(assignee(header({ assignee: 'ana' }))).toBe('Assigned to Ana (you)');
+    expect(assignee(header({ assignee: null }))).toBe('Unassigned');
   });
 
   it('offers the actions that apply', () => {
     const open = header();
     expect(button(open, 'assign').attributes('disabled')).toBeUndefined();
+    expect(button(open, 'pending').attributes('disabled')).toBeUndefined();
     expect(button(open, 'resolve').attributes('disabled')).toBeUndefined();
     expect(button(open, 'reopen').attributes('disabled')).toBeDefined();
+    expect(button(open, 'start').attributes('disabled')).toBeUndefined();
   });
 
   it('offers reopen once resolved, and no assign when it is already mine', () => {
     const wrapper = header({ status: 'resolved', assignee: 'ana' });
-    expect(wrapper.get('.header__assignee').text()).toBe('Assigned to you');
     expect(button(wrapper, 'assign').attributes('disabled')).toBeDefined();
     expect(button(wrapper, 'resolve').attributes('disabled')).toBeDefined();
     expect(button(wrapper, 'reopen').attributes('disabled')).toBeUndefined();
   });
 
-  it.each(['assign', 'resolve', 'reopen'])('%s calls the API for this chat', async (action) => {
-    desk[action].mockResolvedValue({ conversation: conversation(5, { updated_at: 200 }) });
-    const wrapper = header({ status: 'pending' });
+  it('offers no pending when it is pending', () => {
+    expect(button(header({ status: 'pending' }), 'pending').attributes('disabled')).toBeDefined();
+  });
+
+  it.each([
+    ['assign', 'assign', [undefined], 'open'],
+    ['pending', 'pending', [], 'open'],
+    ['resolve', 'resolve', [], 'open'],
+    ['reopen', 'reopen', [], 'resolved'],
+    ['start', 'startConversation', [], 'resolved'],
+  ])('%s calls the API for this chat and shows the answer', async (action, call, extra, status) => {
+    desk[call].mockResolvedValue({ conversation: conversation(5, { updated_at: 200, status: 'pending' }) });
+    const wrapper = header({ status, assignee: 'bob' });
     await button(wrapper, action).trigger('click');
     await flushPromises();
-    expect(desk[action]).toHaveBeenCalledWith(5, ...(action === 'assign' ? [undefined] : []));
+    expect(desk[call]).toHaveBeenCalledWith(5, ...extra);
+    expect(wrapper.get('[data-testid="conversation-status"]').attributes('data-status')).toBe('pending');
+  });
+
+  it('assigns to another agent from the select of enabled agents', async () => {
+    useTeamStore().agents = AGENTS;
+    desk.assign.mockResolvedValue({ conversation: conversation(5, { updated_at: 200, assignee: 'bob' }) });
+    const wrapper = header({ assignee: null });
+    const select = wrapper.get('[data-testid="assign-select"]');
+    expect(select.findAll('option').map((o) => o.attributes('value'))).toEqual(['', 'ana', 'bob']);
+    expect(select.element.value).toBe('');
+    await select.setValue('bob');
+    await flushPromises();
+    expect(desk.assign).toHaveBeenCalledWith(5, 'bob');
+    expect(select.element.value).toBe('bob');
+    expect(assignee(wrapper)).toBe('Assigned to Bob');
+  });
+
+  it('keeps showing the assignee when assigning fails, and lists a disabled assignee', async () => {
+    useTeamStore().agents = AGENTS;
+    desk.assign.mockRejectedValue(new Error('no such agent'));
+    const wrapper = header({ assignee: 'cid' });
+    const select = wrapper.get('[data-testid="assign-select"]');
+    expect(select.findAll('option').map((o) => o.attributes('value'))).toEqual(['', 'ana', 'bob', 'cid']);
+    await select.setValue('bob');
+    await flushPromises();
+    expect(select.element.value).toBe('cid');
+    expect(wrapper.get('[data-testid="action-error"]').text()).toBe('That did not work: no such agent');
   });
 
   it('shows a failed action', async () => {
@@ -60,12 +115,27 @@ describe('ConversationHeader', () => {
     expect(wrapper.get('[data-testid="action-error"]').text()).toBe('That did not work: no such conversation');
   });
 
+  it('opens the customer panel from the name', async () => {
+    const open = ref(false);
+    const wrapper = header({}, { 'teledesk.sidePanel': { open, toggle: () => { open.value = !open.value; } } });
+    const info = wrapper.get('[data-testid="customer-info-button"]');
+    expect(info.attributes('aria-expanded')).toBe('false');
+    await info.trigger('click');
+    expect(open.value).toBe(true);
+    expect(info.attributes('aria-expanded')).toBe('true');
+  });
+
+  it('warns when another agent has the chat open', () => {
+    useTeamStore().setPresence({ chat_id: 5, agents: [{ username: 'bob', name: 'Bob', typing: true }] });
+    expect(header().get('[data-testid="collision-warning"]').attributes('data-typing')).toBe('true');
+  });
+
   it('shows a hostile name literally and says when the bot is blocked', () => {
     const store = useConversationsStore();
     store.upsert(conversation(6, { customer: { id: 6, first_name: HOSTILE }, blocked: true }));
     const wrapper = mount(ConversationHeader, { props: { conversation: store.byId[6] } });
     expect(wrapper.get('[data-testid="conversation-title"]').text()).toBe(HOSTILE);
-    expect(wrapper.find('img').exists()).toBe(false);
+    expect(wrapper.find('img[src="x"]').exists()).toBe(false);
     expect(wrapper.get('.header__blocked').text()).toBe('The customer blocked the bot');
   });
 });

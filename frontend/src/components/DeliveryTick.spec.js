@@ -1,20 +1,39 @@
-import { mount } from '@vue/test-utils';
-import { describe, expect, it } from 'vitest';
+import { flushPromises, mount } from '@vue/test-utils';
+import { describe, expect, it, vi } from 'vitest';
 import DeliveryTick from './DeliveryTick.vue';
 
-const tick = (delivery) => mount(DeliveryTick, { props: { delivery } }).get('[data-testid="delivery-state"]');
+const mountTick = (delivery, attrs = {}) => mount(DeliveryTick, { props: { delivery, ...attrs } });
+const tick = (delivery) => mountTick(delivery).get('[data-testid="delivery-state"]');
 
 describe('DeliveryTick', () => {
   it('shows a clock while queued and a check once sent', () => {
     expect(tick({ state: 'queued' }).attributes()).toMatchObject({ 'data-state': 'queued', title: 'Sending…' });
     expect(tick({ state: 'sent' }).attributes()).toMatchObject({ 'data-state': 'sent', title: 'Sent' });
+    expect(mountTick({ state: 'sent' }).find('[data-testid="delivery-reason"]').exists()).toBe(false);
   });
 
   it('shows a failure with its reason', () => {
-    const failed = tick({ state: 'failed', reason: 'Forbidden: bot was blocked by the user' });
+    const wrapper = mountTick({ state: 'failed', reason: 'Forbidden: bot was blocked by the user' });
+    const failed = wrapper.get('[data-testid="delivery-state"]');
     expect(failed.attributes('data-state')).toBe('failed');
     expect(failed.attributes('title')).toBe('Not delivered: Forbidden: bot was blocked by the user');
     expect(failed.classes()).toContain('tick--failed');
+    expect(wrapper.get('[data-testid="delivery-reason"]').text()).toBe('Not delivered: Forbidden: bot was blocked by the user');
     expect(tick({ state: 'failed' }).attributes('title')).toBe('Not delivered');
+  });
+
+  it('offers a retry when the bubble handles one, disabled while it runs', async () => {
+    expect(mountTick({ state: 'failed' }).find('[data-testid="delivery-retry"]').exists()).toBe(false);
+    let done;
+    const onRetry = vi.fn(() => new Promise((resolve) => { done = resolve; }));
+    const wrapper = mountTick({ state: 'failed', reason: 'x' }, { onRetry });
+    const retry = wrapper.get('[data-testid="delivery-retry"]');
+    expect(retry.text()).toBe('Retry');
+    await retry.trigger('click');
+    expect(onRetry).toHaveBeenCalledTimes(1);
+    expect(retry.attributes()).toHaveProperty('disabled');
+    done();
+    await flushPromises();
+    expect(retry.attributes()).not.toHaveProperty('disabled');
   });
 });

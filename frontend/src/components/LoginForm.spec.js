@@ -4,6 +4,7 @@ import { ApiError } from '../api/client.js';
 import * as desk from '../api/desk.js';
 import { i18n } from '../i18n/index.js';
 import { useSessionStore } from '../stores/session.js';
+import { useThemeStore } from '../stores/theme.js';
 import LoginForm from './LoginForm.vue';
 
 vi.mock('../api/desk.js');
@@ -65,5 +66,36 @@ describe('LoginForm', () => {
     session.expire();
     const wrapper = mount(LoginForm);
     expect(wrapper.get('[data-testid="login-error"]').text()).toBe('Your session has ended. Please sign in again.');
+  });
+
+  it('says so when an admin disabled the account, until the next attempt', async () => {
+    desk.login.mockRejectedValue(new ApiError(401, 'account disabled'));
+    const session = useSessionStore();
+    session.status = 'authenticated';
+    session.expire('disabled');
+    const wrapper = mount(LoginForm);
+    expect(wrapper.get('[data-testid="session-ended"]').text()).toBe('Your account was disabled. Ask an admin if you need it back.');
+    expect(wrapper.get('[data-testid="login-error"]').text()).toBe('Your account was disabled. Ask an admin if you need it back.');
+    await fill(wrapper, 'ana', 'pw');
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(wrapper.find('[data-testid="session-ended"]').exists()).toBe(false);
+    expect(wrapper.get('[data-testid="login-error"]').text()).toBe('Wrong username or password.');
+  });
+
+  it('wears the organisation\'s name and logo', () => {
+    const theme = useThemeStore();
+    theme.name = 'Acme Soporte';
+    theme.logo = '/api/theme/logo';
+    const wrapper = mount(LoginForm);
+    expect(wrapper.get('h1').text()).toBe('Sign in to Acme Soporte');
+    expect(wrapper.get('[data-testid="brand-name"]').text()).toBe('Acme Soporte');
+    expect(wrapper.get('[data-testid="brand-logo"]').attributes('src')).toBe('/api/theme/logo');
+  });
+
+  it('is teledesk\'s without a theme', () => {
+    const wrapper = mount(LoginForm);
+    expect(wrapper.get('h1').text()).toBe('Sign in to teledesk');
+    expect(wrapper.find('[data-testid="brand-logo"]').exists()).toBe(false);
   });
 });

@@ -9,6 +9,13 @@ export function profileName(customer) {
   return [customer?.first_name, customer?.last_name].filter(Boolean).join(' ').trim();
 }
 
+/** The name the console shows: the profile's, else @username, else "Customer <id>" (`t` is vue-i18n's). */
+export function displayName(customer, id, t) {
+  return profileName(customer)
+    || (customer?.username ? t('customer.username', { username: customer.username }) : '')
+    || t('customer.unknown', { id: id ?? customer?.id ?? '' });
+}
+
 /** One or two letters for the avatar. */
 export function initials(customer) {
   const words = [customer?.first_name, customer?.last_name].filter(Boolean);
@@ -23,18 +30,22 @@ export function avatarColour(id) {
   return (n % AVATAR_COLOURS) + 1;
 }
 
+/** Where the relay serves the customer's profile photo of a chat (404 when there is none). */
+export function avatarUrl(chatId) {
+  return chatId == null || chatId === '' ? null : `/api/conversations/${encodeURIComponent(chatId)}/avatar`;
+}
+
 /** The display facts of a customer (a ref, getter or plain object). */
 export function useCustomer(source, chatId) {
   const { t } = useI18n();
   const customer = computed(() => toValue(source) ?? {});
   const id = computed(() => toValue(chatId) ?? customer.value.id);
   return {
-    name: computed(() => profileName(customer.value)
-      || (customer.value.username ? t('customer.username', { username: customer.value.username }) : '')
-      || t('customer.unknown', { id: id.value ?? '' })),
+    name: computed(() => displayName(customer.value, id.value, t)),
     handle: computed(() => (customer.value.username
       ? t('customer.username', { username: customer.value.username }) : '')),
     initials: computed(() => initials(customer.value)),
     colour: computed(() => avatarColour(id.value)),
+    photo: computed(() => avatarUrl(toValue(chatId))),
   };
 }

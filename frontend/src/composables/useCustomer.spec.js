@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { avatarColour, initials, profileName } from './useCustomer.js';
+import { i18n } from '../i18n/index.js';
+import { avatarColour, avatarUrl, displayName, initials, profileName } from './useCustomer.js';
 
 describe('customer display helpers', () => {
   it('joins first and last name', () => {
@@ -20,5 +21,17 @@ describe('customer display helpers', () => {
     expect(avatarColour(-1001234)).toBe(avatarColour(-1001234));
     for (const id of [1, 2, 99, 123456789]) expect(avatarColour(id)).toBeGreaterThanOrEqual(1);
     expect(avatarColour(6)).toBe(7);
+  });
+
+  it('names a customer by profile, else @username, else by id', () => {
+    const { t } = i18n.global;
+    expect(displayName({ first_name: 'Ana', username: 'ana' }, 1, t)).toBe('Ana');
+    expect(displayName({ username: 'pepe' }, 1, t)).toBe('@pepe');
+    expect(displayName({}, 42, t)).toBe('Customer 42');
+  });
+
+  it('knows where the relay serves a chat\'s photo', () => {
+    expect(avatarUrl(-100123)).toBe('/api/conversations/-100123/avatar');
+    expect(avatarUrl(null)).toBeNull();
   });
 });

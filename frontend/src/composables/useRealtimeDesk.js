@@ -1,23 +1,30 @@
 import { onBeforeUnmount, watch } from 'vue';
 import { createConnector } from '../socket/connector.js';
+import { useCannedStore } from '../stores/canned.js';
+import { useComposerStore } from '../stores/composer.js';
 import { useConversationsStore } from '../stores/conversations.js';
 import { useMessagesStore } from '../stores/messages.js';
 import { useSessionStore } from '../stores/session.js';
+import { useTeamStore } from '../stores/team.js';
 
 /**
- * While an agent is signed in: the conversation list is loaded and the socket is up.
- * When the session ends (logout, 401, refused socket): the socket closes and the stores
- * forget everything.
+ * While an agent is signed in: the conversation list and the team are loaded, the socket is
+ * up, and the relay hears which chat this agent has open (for the others' collision
+ * warning). When the session ends (logout, 401, refused socket, disabled agent): the socket
+ * closes and the stores forget everything.
  */
 export function useRealtimeDesk(makeConnector = createConnector) {
   const session = useSessionStore();
   const conversations = useConversationsStore();
   const messages = useMessagesStore();
+  const team = useTeamStore();
   let connector = null;
 
   function start() {
     conversations.fetchAll();
+    team.loadAgents();
     connector = makeConnector();
+    team.attach(connector);
     connector.connect();
   }
 
@@ -26,8 +33,12 @@ export function useRealtimeDesk(makeConnector = createConnector) {
     connector = null;
     conversations.reset();
     messages.reset();
+    team.reset();
+    useComposerStore().reset(); // drafts are the agent's own: the next one to sign in starts clean
+    useCannedStore().reset();
   }
 
   watch(() => session.isAuthenticated, (signedIn) => (signedIn ? start() : stop()), { immediate: true });
+  watch(() => conversations.activeChatId, (chatId) => connector && team.reportViewing(chatId));
   onBeforeUnmount(() => connector?.disconnect());
 }

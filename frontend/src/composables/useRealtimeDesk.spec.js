@@ -2,8 +2,10 @@ import { flushPromises, mount } from '@vue/test-utils';
 import { describe, expect, it, vi } from 'vitest';
 import { defineComponent, h } from 'vue';
 import * as desk from '../api/desk.js';
+import { useComposerStore } from '../stores/composer.js';
 import { useConversationsStore } from '../stores/conversations.js';
 import { useSessionStore } from '../stores/session.js';
+import { useTeamStore } from '../stores/team.js';
 import { conversation } from '../test/fixtures.js';
 import { useRealtimeDesk } from './useRealtimeDesk.js';
 
@@ -21,7 +23,8 @@ function host(makeConnector) {
 describe('useRealtimeDesk', () => {
   it('loads and connects while signed in, and forgets everything after', async () => {
     desk.listConversations.mockResolvedValue({ conversations: [conversation(1)] });
-    const connector = { connect: vi.fn(), disconnect: vi.fn() };
+    desk.listAgents.mockResolvedValue({ agents: [{ username: 'bob', name: 'Bob', role: 'agent', disabled: false }] });
+    const connector = { connect: vi.fn(), disconnect: vi.fn(), emit: vi.fn(() => true) };
     const session = useSessionStore();
     const wrapper = host(() => connector);
     expect(connector.connect).not.toHaveBeenCalled();
@@ -30,11 +33,36 @@ describe('useRealtimeDesk', () => {
     await flushPromises();
     expect(connector.connect).toHaveBeenCalledOnce();
     expect(useConversationsStore().sorted).toHaveLength(1);
+    expect(useTeamStore().nameOf('bob')).toBe('Bob');
+    useComposerStore().setText(1, 'a draft of mine');
 
     session.expire();
     await flushPromises();
     expect(connector.disconnect).toHaveBeenCalledOnce();
     expect(useConversationsStore().sorted).toHaveLength(0);
+    expect(useTeamStore().agents).toEqual([]);
+    expect(useComposerStore().draftFor(1).text).toBe(''); // the next agent on this browser starts clean
+    wrapper.unmount();
+  });
+
+  it('tells the relay which chat this agent opens and leaves', async () => {
+    desk.listConversations.mockResolvedValue({ conversations: [conversation(1)] });
+    desk.listMessages.mockResolvedValue({ messages: [] });
+    desk.markRead.mockResolvedValue({});
+    desk.listAgents.mockResolvedValue({ agents: [] });
+    const connector = { connect: vi.fn(), disconnect: vi.fn(), emit: vi.fn(() => true) };
+    useSessionStore().status = 'authenticated';
+    const wrapper = host(() => connector);
+    await flushPromises();
+
+    useConversationsStore().open(1);
+    await flushPromises();
+    useConversationsStore().close();
+    await flushPromises();
+    expect(connector.emit.mock.calls).toEqual([
+      ['presence', { chat_id: 1, typing: false }],
+      ['presence', { chat_id: null, typing: false }],
+    ]);
     wrapper.unmount();
   });
 });

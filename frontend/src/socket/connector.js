@@ -1,8 +1,10 @@
 import { io } from 'socket.io-client';
+import { useAttentionStore } from '../stores/attention.js';
 import { useConnectionStore } from '../stores/connection.js';
 import { useConversationsStore } from '../stores/conversations.js';
 import { useMessagesStore } from '../stores/messages.js';
 import { useSessionStore } from '../stores/session.js';
+import { useTeamStore } from '../stores/team.js';
 import { createReconnectService } from './reconnect.js';
 
 // Same origin as the page; the session cookie authenticates the socket.
@@ -17,8 +19,8 @@ export const SOCKET_OPTIONS = Object.freeze({
  * `events`, which dispatches it into the stores.
  */
 export class DeskConnector {
-  constructor({ socketFactory = io, session, conversations, messages, connection, reconnect }) {
-    Object.assign(this, { socketFactory, session, conversations, messages, connection, reconnect });
+  constructor({ socketFactory = io, session, conversations, messages, connection, reconnect, team }) {
+    Object.assign(this, { socketFactory, session, conversations, messages, connection, reconnect, team });
     this.socket = null;
     this.events = {
       connect: () => this.onConnect(),
@@ -27,6 +29,8 @@ export class DeskConnector {
       message: (message) => this.onMessage(message),
       conversation: (conversation) => this.onConversation(conversation),
       delivery: (delivery) => this.onDelivery(delivery),
+      presence: (presence) => this.team.setPresence(presence),
+      session_ended: (ended) => this.onSessionEnded(ended),
     };
   }
 
@@ -47,13 +51,23 @@ export class DeskConnector {
     this.connection.set('disconnected');
   }
 
+  /** Send an event to the relay; false (and nothing queued) while the socket is down. */
+  emit(event, payload) {
+    if (!this.socket?.connected) return false;
+    this.socket.emit(event, payload);
+    return true;
+  }
+
   onConnect() {
     this.connection.set('connected');
+    // A new socket has no chat open on the relay's side until it says so.
+    this.team.reportViewing(this.conversations.activeChatId);
     return this.reconnect.refetch();
   }
 
   onDisconnect(reason) {
     this.connection.set('disconnected');
+    this.team.clearPresence(); // the relay sends it all again on reconnect
     // The server closed the socket itself: socket.io will not retry, so try once; if the
     // session has gone, the server refuses and onConnectError sends us to the login form.
     if (reason === 'io server disconnect') {
@@ -74,6 +88,16 @@ export class DeskConnector {
     if (message.chat_id === this.conversations.activeChatId && message.direction === 'in') {
       this.conversations.markRead(message.chat_id);
     }
+    // A customer wrote: sound / notification (the store skips the chat in view).
+    if (message.type === 'CLIENT' && message.direction === 'in') {
+      useAttentionStore().onCustomerMessage(message, this.conversations.byId[message.chat_id]);
+    }
+  }
+
+  /** An admin disabled this agent: back to the login form at once, saying why. */
+  onSessionEnded(ended) {
+    this.disconnect();
+    this.session.expire(ended?.reason || 'disabled');
   }
 
   onConversation(conversation) {
@@ -96,5 +120,6 @@ export function createConnector(socketFactory = io) {
     messages,
     connection: useConnectionStore(),
     reconnect: createReconnectService({ conversations, messages }),
+    team: useTeamStore(),
   });
 }

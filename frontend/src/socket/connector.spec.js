@@ -5,6 +5,7 @@ import { useConnectionStore } from '../stores/connection.js';
 import { useConversationsStore } from '../stores/conversations.js';
 import { useMessagesStore } from '../stores/messages.js';
 import { useSessionStore } from '../stores/session.js';
+import { useTeamStore } from '../stores/team.js';
 import { conversation, message } from '../test/fixtures.js';
 import { fakeSocket } from '../test/fakeSocket.js';
 import { SOCKET_OPTIONS, createConnector } from './connector.js';
@@ -35,7 +36,7 @@ describe('socket connector', () => {
     const { factory, socket } = connected();
     expect(factory).toHaveBeenCalledWith(SOCKET_OPTIONS);
     expect(SOCKET_OPTIONS).toEqual({ path: '/socket.io', transports: ['websocket'], withCredentials: true });
-    expect(socket.events()).toEqual(['connect', 'disconnect', 'connect_error', 'message', 'conversation', 'delivery']);
+    expect(socket.events()).toEqual(['connect', 'disconnect', 'connect_error', 'message', 'conversation', 'delivery', 'presence', 'session_ended']);
     expect(useConnectionStore().state).toBe('connecting');
   });
 
@@ -135,5 +136,48 @@ describe('socket connector', () => {
     expect(useConnectionStore().state).toBe('disconnected');
     connector.disconnect();
     expect(socket.disconnect).toHaveBeenCalledOnce();
+  });
+
+  it('emits only while connected, so nothing stale is queued for later', () => {
+    const { connector, socket } = connected();
+    socket.emit = vi.fn();
+    socket.connected = false;
+    expect(connector.emit('presence', { chat_id: 3, typing: true })).toBe(false);
+    socket.connected = true;
+    expect(connector.emit('presence', { chat_id: 3, typing: true })).toBe(true);
+    expect(socket.emit.mock.calls).toEqual([['presence', { chat_id: 3, typing: true }]]);
+  });
+
+  it('keeps who is where from presence events, and forgets it while disconnected', () => {
+    const { socket } = connected();
+    const bea = { username: 'bea', name: 'Bea', typing: true };
+    socket.fire('presence', { chat_id: 3, agents: [bea] });
+    expect(useTeamStore().othersIn(3)).toEqual([bea]);
+    socket.fire('disconnect', 'transport close');
+    expect(useTeamStore().othersIn(3)).toEqual([]);
+  });
+
+  it('tells the relay which chat is open on every (re)connect', async () => {
+    const { connector, socket } = connected();
+    useTeamStore().attach(connector);
+    socket.emit = vi.fn();
+    socket.connected = true;
+    await openChat(3);
+    socket.fire('connect');
+    await flushPromises();
+    expect(socket.emit).toHaveBeenCalledWith('presence', { chat_id: 3, typing: false });
+  });
+
+  it('signs a disabled agent out at once, saying why, without trying to reconnect', () => {
+    const { socket } = connected();
+    const session = useSessionStore();
+    session.status = 'authenticated';
+    socket.fire('session_ended', { reason: 'disabled' });
+    expect(session.isAuthenticated).toBe(false);
+    expect(session.endReason).toBe('disabled');
+    expect(socket.disconnect).toHaveBeenCalledOnce();
+    socket.fire('disconnect', 'io server disconnect'); // handlers are gone: no retry
+    expect(socket.connect).not.toHaveBeenCalled();
+    expect(useConnectionStore().state).toBe('disconnected');
   });
 });

@@ -1,8 +1,11 @@
 import { flushPromises } from '@vue/test-utils';
-import { describe, expect, it, vi } from 'vitest';
+import { createPinia, setActivePinia } from 'pinia';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { nextTick } from 'vue';
 import * as desk from '../api/desk.js';
-import { conversation } from '../test/fixtures.js';
-import { useConversationsStore } from './conversations.js';
+import { conversation, message } from '../test/fixtures.js';
+import { SEARCH_DELAY_MS, matches, useConversationsStore } from './conversations.js';
+import { useSessionStore } from './session.js';
 
 vi.mock('../api/desk.js');
 
@@ -96,15 +99,17 @@ describe('conversations store', () => {
   });
 
   it.each([
-    ['assign', { assignee: 'ana' }],
-    ['resolve', { status: 'resolved' }],
-    ['reopen', { status: 'open' }],
-  ])('%s takes the conversation the server answers', async (action, change) => {
-    desk[action].mockResolvedValue({ conversation: conversation(4, { updated_at: 300, ...change }) });
+    ['assign', 'assign', { assignee: 'ana' }],
+    ['pending', 'pending', { status: 'pending' }],
+    ['resolve', 'resolve', { status: 'resolved' }],
+    ['reopen', 'reopen', { status: 'open' }],
+    ['start', 'startConversation', { status: 'open', conversation_number: 2, assignee: 'ana' }],
+  ])('%s takes the conversation the server answers', async (action, call, change) => {
+    desk[call].mockResolvedValue({ conversation: conversation(4, { updated_at: 300, ...change }) });
     const store = useConversationsStore();
-    store.upsert(conversation(4, { status: 'pending' }));
+    store.upsert(conversation(4, { status: 'resolved' }));
     await store[action](4);
-    expect(desk[action]).toHaveBeenCalledWith(4, ...(action === 'assign' ? [undefined] : []));
+    expect(desk[call]).toHaveBeenCalledWith(4, ...(action === 'assign' ? [undefined] : []));
     expect(store.byId[4]).toMatchObject(change);
     expect(store.busy).toBe(false);
   });
@@ -123,5 +128,121 @@ describe('conversations store', () => {
     store.reset();
     expect(store.sorted).toEqual([]);
     expect(store.active).toBeNull();
+  });
+
+  it('shows All first and remembers the tab the agent picks', async () => {
+    const store = useConversationsStore();
+    expect(store.tab).toBe('all');
+    store.setTab('pending');
+    store.setTab('nonsense');
+    expect(store.tab).toBe('pending');
+    await nextTick();
+    expect(localStorage.getItem('teledesk.chatTab')).toBe('pending');
+    setActivePinia(createPinia());
+    expect(useConversationsStore().tab).toBe('pending');
+  });
+
+  it('narrows the visible list by tab, counting every tab, newest first', () => {
+    useSessionStore().agent = { username: 'bea' };
+    const store = useConversationsStore();
+    [
+      conversation(1, { updated_at: 10, assignee: 'bea' }),
+      conversation(2, { updated_at: 20, assignee: 'bea', status: 'resolved' }),
+      conversation(3, { updated_at: 30, status: 'pending' }),
+      conversation(4, { updated_at: 40, assignee: 'cris', status: 'pending' }),
+      conversation(5, { updated_at: 50, status: 'resolved' }),
+    ].forEach(store.upsert);
+    const shown = (tab) => {
+      store.setTab(tab);
+      return store.visible.map((c) => c.chat_id);
+    };
+    expect(shown('mine')).toEqual([1]);
+    expect(shown('unassigned')).toEqual([3]);
+    expect(shown('open')).toEqual([1]);
+    expect(shown('pending')).toEqual([4, 3]);
+    expect(shown('resolved')).toEqual([5, 2]);
+    expect(shown('all')).toEqual([5, 4, 3, 2, 1]);
+    expect(store.counts).toEqual({ mine: 1, unassigned: 1, open: 1, pending: 2, resolved: 2, all: 5 });
+    useSessionStore().agent = null;
+    expect(store.counts.mine).toBe(0);
+  });
+
+  it('matches name, @username and the last text, without case or accents', () => {
+    const ana = conversation(1, {
+      customer: { id: 1, first_name: 'Ána', last_name: 'García', username: 'ana_g' },
+      last_message: { text: 'Mi pedido no llegó', type: 'CLIENT', direction: 'in', date: 1 },
+    });
+    expect(['garcia', 'ANA G', '@ana_', 'LLEGO', '  pedido '].every((q) => matches(ana, q))).toBe(true);
+    expect(matches(ana, 'bruno')).toBe(false);
+    const note = { ...ana, last_message: { text: 'secret', direction: 'note', type: 'AGENT', date: 1 } };
+    expect(matches(note, 'secret')).toBe(false);
+  });
+
+  it('filters by the query at once and adds the total unread', () => {
+    const store = useConversationsStore();
+    store.upsert(conversation(1, { customer: { id: 1, first_name: 'Ana' }, unread: 2 }));
+    store.upsert(conversation(2, { customer: { id: 2, first_name: 'Bruno' }, unread: 3 }));
+    store.search('bru');
+    expect(store.visible.map((c) => c.chat_id)).toEqual([2]);
+    expect(store.totalUnread).toBe(5);
+  });
+
+  describe('message search', () => {
+    afterEach(() => vi.useRealTimers());
+
+    it('asks the relay once typing pauses, for 2 to 100 characters', async () => {
+      vi.useFakeTimers();
+      const hit = message('m1', { chat_id: 9 });
+      desk.search.mockResolvedValue({ conversations: [conversation(9, { updated_at: 500 })], messages: [hit] });
+      const store = useConversationsStore();
+      store.search('h');
+      store.search('ho');
+      store.search('hol');
+      expect(store.searching).toBe(true);
+      await vi.advanceTimersByTimeAsync(SEARCH_DELAY_MS - 1);
+      expect(desk.search).not.toHaveBeenCalled();
+      await vi.advanceTimersByTimeAsync(1);
+      expect(desk.search).toHaveBeenCalledExactlyOnceWith('hol');
+      expect(store.messageHits).toEqual([hit]);
+      expect(store.byId[9]).toBeDefined();
+      expect(store.searching).toBe(false);
+
+      store.search('h');
+      expect(store.messageHits).toEqual([]);
+      store.search('x'.repeat(101));
+      await vi.advanceTimersByTimeAsync(SEARCH_DELAY_MS);
+      expect(desk.search).toHaveBeenCalledOnce();
+    });
+
+    it('keeps only the newest answer when an older one comes late', async () => {
+      vi.useFakeTimers();
+      let answerFirst;
+      desk.search
+        .mockImplementationOnce(() => new Promise((resolve) => { answerFirst = resolve; }))
+        .mockResolvedValueOnce({ conversations: [], messages: [message('new')] });
+      const store = useConversationsStore();
+      store.search('old');
+      await vi.advanceTimersByTimeAsync(SEARCH_DELAY_MS);
+      store.search('new');
+      await vi.advanceTimersByTimeAsync(SEARCH_DELAY_MS);
+      answerFirst({ conversations: [], messages: [message('old')] });
+      await flushPromises();
+      expect(store.messageHits.map((m) => m.id)).toEqual(['new']);
+    });
+
+    it('keeps a search error, and forgets the search on reset', async () => {
+      vi.useFakeTimers();
+      desk.search.mockRejectedValue(new Error('down'));
+      const store = useConversationsStore();
+      store.search('hola');
+      await vi.advanceTimersByTimeAsync(SEARCH_DELAY_MS);
+      expect(store.searchError.message).toBe('down');
+      expect(store.searching).toBe(false);
+      store.search('hola!');
+      store.reset();
+      await vi.advanceTimersByTimeAsync(SEARCH_DELAY_MS);
+      expect(desk.search).toHaveBeenCalledOnce();
+      expect([store.query, store.messageHits, store.searchError]).toEqual(['', [], null]);
+    });
   });
 });

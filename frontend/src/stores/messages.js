@@ -1,15 +1,20 @@
 import { defineStore } from 'pinia';
-import { ref } from 'vue';
+import { markRaw, ref } from 'vue';
 import * as desk from '../api/desk.js';
 import { newClientId } from '../utils/clientId.js';
 import { useSessionStore } from './session.js';
 
-// A delivery state never goes back to `queued` once it has been settled.
+/** docs/agent-api.md: a history page holds 50 messages at most; a shorter one is the last. */
+export const PAGE_SIZE = 50;
+
+// A delivery state never goes back to `queued` once it has been settled (a retry says so itself).
 const SETTLED = { queued: 0, sent: 1, failed: 1 };
 
 function laterDelivery(held, incoming) {
   if (!held) return incoming ?? null;
   if (!incoming) return held;
+  const [heldRetry, newRetry] = [held.retry ?? 0, incoming.retry ?? 0];
+  if (newRetry !== heldRetry) return newRetry > heldRetry ? incoming : held; // a retry starts over
   return (SETTLED[incoming.state] ?? 0) >= (SETTLED[held.state] ?? 0) ? incoming : held;
 }
 
@@ -18,8 +23,32 @@ function sameMessage(a, b) {
   return Boolean((a.id && a.id === b.id) || (a.client_id && a.client_id === b.client_id));
 }
 
+const revisionOf = (message) => Number(message.revision) || 0;
+
+/** The server's media has no file URL until Telegram has the file: keep the local preview till then. */
+function keepPreview(held, incoming) {
+  if (!incoming || !held?.local_url || incoming.url || incoming.local_url) return incoming;
+  return { ...incoming, local_url: held.local_url };
+}
+
+/**
+ * The held message updated by `incoming`: a higher revision (an edit, a delete, a reaction)
+ * replaces it, a lower one is stale and only its delivery news is kept.
+ */
 function combine(held, incoming) {
-  return { ...held, ...incoming, id: incoming.id || held.id, delivery: laterDelivery(held.delivery, incoming.delivery) };
+  const delivery = laterDelivery(held.delivery, incoming.delivery);
+  const [heldRevision, newRevision] = [revisionOf(held), revisionOf(incoming)];
+  if (newRevision < heldRevision) return { ...held, delivery };
+  const base = newRevision > heldRevision ? { client_id: held.client_id } : held;
+  const media = 'media' in incoming ? keepPreview(held.media, incoming.media) : held.media;
+  return { ...base, ...incoming, id: incoming.id || held.id, media, delivery };
+}
+
+/** Whether `a` goes after `b` in the conversation: by date, then by when the relay stored them. */
+function after(a, b) {
+  const [dateA, dateB] = [a.date ?? 0, b.date ?? 0];
+  if (dateA !== dateB) return dateA > dateB;
+  return a.stored_at != null && b.stored_at != null && a.stored_at > b.stored_at;
 }
 
 /** Insert or update `message` in a list kept oldest first, with no duplicates. */
@@ -30,8 +59,20 @@ function mergeInto(list, message) {
     return;
   }
   let i = list.length;
-  while (i > 0 && (list[i - 1].date ?? 0) > (message.date ?? 0)) i -= 1;
+  while (i > 0 && after(list[i - 1], message)) i -= 1;
   list.splice(i, 0, message);
+}
+
+/** A refusal (4xx): the request itself is wrong, so sending it again would not help. */
+const refused = (error) => error?.status >= 400 && error?.status < 500;
+
+/** What an uploaded file will be on Telegram, for the optimistic bubble (the relay decides). */
+export function guessKind(file) {
+  const type = file?.type || '';
+  if (type.startsWith('image/')) return 'photo';
+  if (type.startsWith('video/')) return 'video';
+  if (type === 'audio/ogg') return 'voice';
+  return 'document';
 }
 
 /** Each conversation's messages, oldest first, merged from the API and the socket. */
@@ -39,12 +80,17 @@ export const useMessagesStore = defineStore('messages', () => {
   const byChat = ref({});
   const loading = ref({});
   const loadError = ref({});
+  const older = ref({}); // chatId → { loading, done }: paging back through the history
   // Delivery states that arrived before their message did, by client_id or message id.
   const early = new Map();
+  // What an optimistic bubble was sent with, by client_id, to send it again if the request failed.
+  const pending = new Map();
 
   const forChat = (chatId) => byChat.value[chatId] ?? [];
   const isLoading = (chatId) => Boolean(loading.value[chatId]);
   const errorFor = (chatId) => loadError.value[chatId] ?? null;
+  const hasOlder = (chatId) => Boolean(byChat.value[chatId]) && !older.value[chatId]?.done;
+  const isLoadingOlder = (chatId) => Boolean(older.value[chatId]?.loading);
 
   function takeEarly(message) {
     for (const key of [message.client_id, message.id]) {
@@ -66,13 +112,25 @@ export const useMessagesStore = defineStore('messages', () => {
     mergeInto(listFor(chatId), takeEarly(message));
   }
 
+  /** The held message with this server id or client id. */
+  function find(chatId, key) {
+    return forChat(chatId).find((held) => held.id === key || (held.client_id && held.client_id === key)) ?? null;
+  }
+
+  /** Overwrite a held message's fields (a local change: no revision rules). */
+  function patch(chatId, key, changes) {
+    const list = forChat(chatId);
+    const at = list.findIndex((held) => held.id === key || (held.client_id && held.client_id === key));
+    if (at >= 0) list[at] = { ...list[at], ...changes };
+  }
+
   /** A message from the socket: kept only for conversations already loaded. */
   function receive(message) {
     if (!message || !byChat.value[message.chat_id]) return;
     add(message.chat_id, message);
   }
 
-  /** Load a conversation's history and merge it with what is held (no duplicates). */
+  /** Load a conversation's newest page and merge it with what is held (no duplicates). */
   async function fetch(chatId) {
     listFor(chatId); // from now on socket messages for this chat are kept, even mid-load
     loading.value[chatId] = true;
@@ -80,6 +138,8 @@ export const useMessagesStore = defineStore('messages', () => {
       const { messages } = await desk.listMessages(chatId);
       messages.forEach((message) => add(chatId, message));
       loadError.value[chatId] = null;
+      // Only the first load says whether there is more: a refetch cannot undo a finished paging.
+      if (!older.value[chatId]) older.value[chatId] = { loading: false, done: messages.length < PAGE_SIZE };
     } catch (error) {
       loadError.value[chatId] = error;
     } finally {
@@ -87,9 +147,27 @@ export const useMessagesStore = defineStore('messages', () => {
     }
   }
 
+  /** The page before the oldest held message; stops once a page comes back short. */
+  async function loadOlder(chatId) {
+    if (!hasOlder(chatId) || isLoadingOlder(chatId)) return;
+    const stamps = forChat(chatId).map((m) => m.stored_at).filter((s) => s != null);
+    if (!stamps.length) return;
+    older.value[chatId] = { loading: true, done: false };
+    let done = false;
+    try {
+      const { messages } = await desk.listMessages(chatId, Math.min(...stamps));
+      messages.forEach((message) => add(chatId, message));
+      done = messages.length < PAGE_SIZE;
+    } catch {
+      // a scroll to the top asks again
+    } finally {
+      older.value[chatId] = { loading: false, done };
+    }
+  }
+
   /** A `delivery` event, or a local failure: update that bubble's tick. */
-  function applyDelivery({ chat_id: chatId, client_id: clientId, message_id: messageId, state, reason }) {
-    const delivery = reason ? { state, reason } : { state };
+  function applyDelivery({ chat_id: chatId, client_id: clientId, message_id: messageId, state, reason, retry }) {
+    const delivery = { state, ...(reason ? { reason } : {}), ...(retry ? { retry } : {}) };
     const list = byChat.value[chatId];
     const probe = { id: messageId, client_id: clientId };
     const at = list ? list.findIndex((held) => sameMessage(held, probe)) : -1;
@@ -101,8 +179,12 @@ export const useMessagesStore = defineStore('messages', () => {
     }
   }
 
-  /** Show the agent's answer at once as queued, then follow the server's word on it. */
-  async function send(chatId, text) {
+  /**
+   * Show an outgoing message at once as queued, then follow the server's word on it. A refusal
+   * (4xx) takes the bubble away and throws, so the composer gives the draft back with the
+   * reason; a lost request leaves the bubble failed, to be retried with the same client_id.
+   */
+  async function dispatch(chatId, draft, request) {
     const clientId = newClientId();
     const { agent } = useSessionStore();
     add(chatId, {
@@ -111,27 +193,106 @@ export const useMessagesStore = defineStore('messages', () => {
       type: 'AGENT',
       chat_id: chatId,
       date: Date.now() / 1000,
-      text,
+      text: '',
       media: null,
       direction: 'out',
       agent: agent ? { username: agent.username, name: agent.name } : null,
       delivery: { state: 'queued' },
+      ...draft,
     });
-    try {
-      const { message } = await desk.sendMessage(chatId, text, clientId);
-      add(chatId, { ...message, client_id: message.client_id || clientId });
-    } catch (error) {
-      applyDelivery({ chat_id: chatId, client_id: clientId, state: 'failed', reason: error.message });
-    }
+    pending.set(clientId, request);
+    await deliver(chatId, clientId, request);
     return clientId;
   }
 
+  async function deliver(chatId, clientId, request) {
+    try {
+      const { message } = await request(clientId);
+      pending.delete(clientId);
+      // A note is never delivered to Telegram: once stored, it is done.
+      const delivery = message.delivery ?? (message.direction === 'note' ? { state: 'sent' } : undefined);
+      add(chatId, { ...message, client_id: message.client_id || clientId, ...(delivery ? { delivery } : {}) });
+    } catch (error) {
+      if (refused(error) && !find(chatId, clientId)?.id) {
+        pending.delete(clientId);
+        const list = forChat(chatId);
+        list.splice(list.findIndex((held) => held.client_id === clientId), 1);
+        throw error;
+      }
+      applyDelivery({ chat_id: chatId, client_id: clientId, state: 'failed', reason: error.message });
+    }
+  }
+
+  /** An answer to the customer; `replyTo` (a stored message id) quotes that message. */
+  function send(chatId, text, { replyTo = null } = {}) {
+    return dispatch(chatId, { text, ...(replyTo ? { reply_to: { message_id: replyTo } } : {}) },
+      (clientId) => desk.sendMessage(chatId, text, clientId, replyTo));
+  }
+
+  /** A private note: only the agents see it. */
+  function sendNote(chatId, text) {
+    return dispatch(chatId, { text, direction: 'note', private: true },
+      (clientId) => desk.sendNote(chatId, text, clientId));
+  }
+
+  /** A file, shown at once (an image with a local preview) while it uploads. */
+  function sendMedia(chatId, file, { caption = '', replyTo = null, kind = null } = {}) {
+    const shownKind = kind || guessKind(file);
+    const media = {
+      kind: shownKind, filename: file.name, mime_type: file.type, size: file.size,
+      ...(shownKind === 'photo' && globalThis.URL?.createObjectURL ? { local_url: URL.createObjectURL(file) } : {}),
+    };
+    const raw = markRaw(file); // FormData needs the File itself, not a reactive proxy of it
+    return dispatch(chatId, { text: caption, media, ...(replyTo ? { reply_to: { message_id: replyTo } } : {}) },
+      (clientId) => desk.sendMedia(chatId, raw, clientId, { caption, kind, replyTo }));
+  }
+
+  /**
+   * Send a failed message again: one the relay holds goes through its retry (same id, back to
+   * queued); one whose request never arrived is sent again with its client_id (idempotent).
+   */
+  async function retry(chatId, messageId) {
+    const held = find(chatId, messageId);
+    if (!held || held.delivery?.state !== 'failed') return;
+    patch(chatId, messageId, { delivery: { state: 'queued' } });
+    if (!held.id && pending.has(held.client_id)) {
+      await deliver(chatId, held.client_id, pending.get(held.client_id)).catch((error) => {
+        add(chatId, { ...held, delivery: { state: 'failed', reason: error.message } });
+      });
+      return;
+    }
+    try {
+      const { message } = await desk.retryMessage(chatId, held.id);
+      if (message) add(chatId, message);
+    } catch (error) {
+      patch(chatId, messageId, { delivery: { state: 'failed', reason: error.message } });
+    }
+  }
+
+  /** Edit an answer's text (or a file's caption); the new state comes back as a `message` event. */
+  async function edit(chatId, messageId, text) {
+    await desk.editMessage(chatId, messageId, text);
+  }
+
+  /** Delete an answer from the customer's chat; the `message` event marks it deleted. */
+  async function remove(chatId, messageId) {
+    await desk.deleteMessage(chatId, messageId);
+  }
+
   function reset() {
+    for (const list of Object.values(byChat.value)) {
+      list.forEach((m) => m.media?.local_url && URL.revokeObjectURL?.(m.media.local_url));
+    }
     byChat.value = {};
     loading.value = {};
     loadError.value = {};
+    older.value = {};
     early.clear();
+    pending.clear();
   }
 
-  return { byChat, forChat, isLoading, errorFor, receive, fetch, applyDelivery, send, reset };
+  return {
+    byChat, forChat, find, isLoading, errorFor, hasOlder, isLoadingOlder, receive, fetch, loadOlder,
+    applyDelivery, send, sendNote, sendMedia, retry, edit, remove, reset,
+  };
 });

@@ -81,7 +81,7 @@ describe('messages store: sending', () => {
     expect(optimistic).toMatchObject({ id: null, type: 'AGENT', direction: 'out', text: 'Hi', delivery: { state: 'queued' } });
     expect(optimistic.client_id).toMatch(CLIENT_ID_PATTERN);
     expect(optimistic.agent).toEqual({ username: 'ana', name: 'Ana' });
-    expect(desk.sendMessage).toHaveBeenCalledWith(1, 'Hi', optimistic.client_id);
+    expect(desk.sendMessage).toHaveBeenCalledWith(1, 'Hi', optimistic.client_id, null);
 
     answer({ message: stored(optimistic.client_id) });
     await sending;
@@ -121,11 +121,45 @@ describe('messages store: sending', () => {
     expect(store.forChat(1)[0].delivery).toEqual({ state: 'failed', reason: 'bot was blocked by the user' });
   });
 
-  it('marks the bubble failed when the relay refuses it', async () => {
+  it('follows an agent\'s retry of a failed answer from another console, and ignores stale ticks', async () => {
+    const store = await loaded();
+    const id = 'agent-someone-else-1';
+    store.receive({ ...stored('someone-else-1'), id, delivery: { state: 'failed', reason: 'Bad Request' } });
+    const tick = () => store.forChat(1).find((m) => m.id === id).delivery;
+    store.applyDelivery({ chat_id: 1, client_id: 'someone-else-1', message_id: id, state: 'queued', retry: 1 });
+    expect(tick()).toEqual({ state: 'queued', retry: 1 });
+    store.applyDelivery({ chat_id: 1, client_id: 'someone-else-1', message_id: id, state: 'failed', reason: 'old' });
+    expect(tick().state).toBe('queued'); // the first attempt's failure, late: not this retry's
+    store.applyDelivery({ chat_id: 1, client_id: 'someone-else-1', message_id: id, state: 'sent', retry: 1 });
+    expect(tick()).toEqual({ state: 'sent', retry: 1 });
+  });
+
+  it('takes the bubble back and throws when the relay refuses it, so the draft comes back', async () => {
     const store = await loaded();
     desk.sendMessage.mockRejectedValue(new ApiError(400, 'text is longer than 4096 characters'));
-    await store.send(1, 'x'.repeat(5000));
-    expect(store.forChat(1)[0].delivery).toEqual({ state: 'failed', reason: 'text is longer than 4096 characters' });
+    await expect(store.send(1, 'x'.repeat(5000))).rejects.toThrow('text is longer than 4096 characters');
+    expect(store.forChat(1)).toEqual([]);
+  });
+
+  it('marks the bubble failed when the request is lost, and sends it again with the same key', async () => {
+    const store = await loaded();
+    desk.sendMessage.mockRejectedValueOnce(new ApiError(0, 'network error'));
+    const clientId = await store.send(1, 'Hi');
+    expect(store.forChat(1)[0].delivery).toEqual({ state: 'failed', reason: 'network error' });
+
+    desk.sendMessage.mockImplementationOnce(async (_chat, _text, key) => ({ message: stored(key) }));
+    await store.retry(1, clientId);
+    expect(desk.sendMessage).toHaveBeenLastCalledWith(1, 'Hi', clientId, null);
+    expect(store.forChat(1)).toHaveLength(1);
+    expect(store.forChat(1)[0]).toMatchObject({ id: `agent-${clientId}`, delivery: { state: 'queued' } });
+  });
+
+  it('sends a reply with the quoted message id, shown quoted at once', async () => {
+    const store = await loaded([message('tg-1-5', { date: 1 })]);
+    desk.sendMessage.mockImplementation(() => new Promise(() => {}));
+    store.send(1, 'About that', { replyTo: 'tg-1-5' });
+    expect(desk.sendMessage).toHaveBeenCalledWith(1, 'About that', expect.any(String), 'tg-1-5');
+    expect(store.forChat(1)[1].reply_to).toEqual({ message_id: 'tg-1-5' });
   });
 
   it('keeps a delivery that comes before its message, for when it does', async () => {
@@ -157,5 +191,128 @@ describe('messages store: while loading', () => {
     answer({ messages: [message('old', { date: 1 })] });
     await loading;
     expect(ids(store)).toEqual(['old', 'new']);
+  });
+});
+
+describe('messages store: notes and files', () => {
+  it('shows a private note at once, then settles it when stored', async () => {
+    const store = await loaded();
+    let answer;
+    desk.sendNote.mockImplementation(() => new Promise((resolve) => { answer = resolve; }));
+    const sending = store.sendNote(1, 'VIP customer');
+    const [note] = store.forChat(1);
+    expect(note).toMatchObject({ direction: 'note', private: true, text: 'VIP customer', delivery: { state: 'queued' } });
+    expect(desk.sendNote).toHaveBeenCalledWith(1, 'VIP customer', note.client_id);
+    answer({ message: message(`note-${note.client_id}`, { direction: 'note', private: true, client_id: note.client_id, text: 'VIP customer' }) });
+    await sending;
+    expect(store.forChat(1)).toHaveLength(1);
+    expect(store.forChat(1)[0]).toMatchObject({ id: `note-${note.client_id}`, delivery: { state: 'sent' } });
+  });
+
+  it('shows an image at once with a local preview, and keeps it until the relay has a URL', async () => {
+    globalThis.URL.createObjectURL = vi.fn(() => 'blob:preview-1');
+    const store = await loaded();
+    const file = new File(['x'], 'label.png', { type: 'image/png' });
+    desk.sendMedia.mockImplementation(async (_chat, _file, clientId) => ({
+      message: stored(clientId, { text: 'the label', media: { kind: 'photo', filename: 'label.png', blob: 'b1' } }),
+    }));
+    const clientId = await store.sendMedia(1, file, { caption: 'the label', replyTo: 'tg-1-5' });
+    expect(desk.sendMedia).toHaveBeenCalledWith(1, file, clientId, { caption: 'the label', kind: null, replyTo: 'tg-1-5' });
+    expect(store.forChat(1)[0].media).toMatchObject({ kind: 'photo', blob: 'b1', local_url: 'blob:preview-1' });
+    store.receive(stored(clientId, { revision: 1, media: { kind: 'photo', url: '/api/conversations/1/messages/m/media' } }));
+    expect(store.forChat(1)[0].media.local_url).toBeUndefined();
+  });
+
+  it('shows a document as a file, with no preview', async () => {
+    const store = await loaded();
+    desk.sendMedia.mockImplementation(() => new Promise(() => {}));
+    store.sendMedia(1, new File(['%PDF'], 'invoice.pdf', { type: 'application/pdf' }));
+    expect(store.forChat(1)[0].media).toEqual({ kind: 'document', filename: 'invoice.pdf', mime_type: 'application/pdf', size: 4 });
+  });
+});
+
+describe('messages store: edits, deletes, revisions', () => {
+  it('replaces a message with a higher revision and ignores a lower one', async () => {
+    const store = await loaded([message('a', { date: 1, text: 'v1' })]);
+    store.receive(message('a', { date: 1, text: 'v3', revision: 3, edited: true }));
+    store.receive(message('a', { date: 1, text: 'v2', revision: 2, edited: true }));
+    expect(store.forChat(1)[0]).toMatchObject({ text: 'v3', revision: 3 });
+  });
+
+  it('drops fields a newer revision no longer has', async () => {
+    const store = await loaded([message('a', { date: 1, reactions: { customer: ['👍'] }, revision: 1 })]);
+    store.receive(message('a', { date: 1, revision: 2 }));
+    expect(store.forChat(1)[0].reactions).toBeUndefined();
+  });
+
+  it('asks the relay to edit and delete, and lets a refusal through', async () => {
+    const store = await loaded();
+    desk.editMessage.mockResolvedValue({});
+    await store.edit(1, 'agent-1', 'fixed');
+    expect(desk.editMessage).toHaveBeenCalledWith(1, 'agent-1', 'fixed');
+    desk.deleteMessage.mockRejectedValue(new ApiError(409, 'the message is not sent yet'));
+    await expect(store.remove(1, 'agent-1')).rejects.toThrow('not sent yet');
+  });
+
+  it('retries a failed answer the relay holds, back to queued', async () => {
+    const store = await loaded([stored('k1', { delivery: { state: 'failed', reason: 'Bad Gateway' } })]);
+    desk.retryMessage.mockResolvedValue({ message: stored('k1', { delivery: { state: 'queued' } }) });
+    await store.retry(1, 'agent-k1');
+    expect(desk.retryMessage).toHaveBeenCalledWith(1, 'agent-k1');
+    expect(store.forChat(1)[0].delivery.state).toBe('queued');
+    store.applyDelivery({ chat_id: 1, client_id: 'k1', message_id: 'agent-k1', state: 'sent' });
+    expect(store.forChat(1)[0].delivery.state).toBe('sent');
+  });
+
+  it('shows the reason when a retry is refused', async () => {
+    const store = await loaded([stored('k1', { delivery: { state: 'failed', reason: 'x' } })]);
+    desk.retryMessage.mockRejectedValue(new ApiError(409, 'the message is not failed'));
+    await store.retry(1, 'agent-k1');
+    expect(store.forChat(1)[0].delivery).toEqual({ state: 'failed', reason: 'the message is not failed' });
+  });
+});
+
+describe('messages store: older history', () => {
+  const page = (from, count) => Array.from({ length: count }, (_, i) => message(`m${from + i}`, { date: from + i, stored_at: from + i }));
+
+  it('pages back from the oldest stored_at until a page comes back short', async () => {
+    const store = await loaded(page(100, 50));
+    expect(store.hasOlder(1)).toBe(true);
+    desk.listMessages.mockResolvedValueOnce({ messages: page(50, 50) });
+    await store.loadOlder(1);
+    expect(desk.listMessages).toHaveBeenLastCalledWith(1, 100);
+    expect(store.forChat(1)).toHaveLength(100);
+    expect(store.forChat(1)[0].id).toBe('m50');
+    desk.listMessages.mockResolvedValueOnce({ messages: page(40, 10) });
+    await store.loadOlder(1);
+    expect(desk.listMessages).toHaveBeenLastCalledWith(1, 50);
+    expect(store.hasOlder(1)).toBe(false);
+    await store.loadOlder(1);
+    expect(desk.listMessages).toHaveBeenCalledTimes(3);
+    expect(ids(store).slice(0, 3)).toEqual(['m40', 'm41', 'm42']);
+  });
+
+  it('knows at once that a short first page is all there is', async () => {
+    const store = await loaded(page(1, 3));
+    expect(store.hasOlder(1)).toBe(false);
+  });
+
+  it('loads one older page at a time and says so', async () => {
+    const store = await loaded(page(100, 50));
+    let answer;
+    desk.listMessages.mockImplementationOnce(() => new Promise((resolve) => { answer = resolve; }));
+    const first = store.loadOlder(1);
+    store.loadOlder(1);
+    expect(store.isLoadingOlder(1)).toBe(true);
+    answer({ messages: [] });
+    await first;
+    expect(store.isLoadingOlder(1)).toBe(false);
+    expect(desk.listMessages).toHaveBeenCalledTimes(2);
+  });
+
+  it('orders messages of the same second by when they were stored', async () => {
+    const store = await loaded([message('b', { date: 5, stored_at: 5.2 })]);
+    store.receive(message('a', { date: 5, stored_at: 5.1 }));
+    expect(ids(store)).toEqual(['a', 'b']);
   });
 });

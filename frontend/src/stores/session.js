@@ -4,19 +4,22 @@ import * as desk from '../api/desk.js';
 
 /**
  * Who is signed in. `status` is `unknown` until /api/me answers, then `anonymous`
- * (show the login form) or `authenticated`.
+ * (show the login form) or `authenticated`. `endReason` says why a live session ended
+ * (`expired`, or `disabled` by an admin), so the login form can tell the agent.
  */
 export const useSessionStore = defineStore('session', () => {
   const status = ref('unknown');
   const agent = ref(null);
-  const expired = ref(false);
+  const endReason = ref(null);
 
   const isAuthenticated = computed(() => status.value === 'authenticated');
+  const expired = computed(() => endReason.value !== null);
+  const isAdmin = computed(() => agent.value?.role === 'admin');
 
   function signIn(who) {
     agent.value = who;
     status.value = 'authenticated';
-    expired.value = false;
+    endReason.value = null;
   }
 
   function signOut() {
@@ -42,16 +45,20 @@ export const useSessionStore = defineStore('session', () => {
     try {
       await desk.logout();
     } finally {
-      expired.value = false;
+      endReason.value = null;
       signOut();
     }
   }
 
-  /** The server no longer knows this session (a 401, or a refused socket). */
-  function expire() {
-    if (status.value === 'authenticated') expired.value = true;
+  /**
+   * The server no longer knows this session: a 401 or a refused socket (`expired`), or the
+   * relay's `session_ended` (`disabled`). Only a live session records why, so the 401s and
+   * refusals that follow the first ending do not overwrite its reason.
+   */
+  function expire(reason = 'expired') {
+    if (status.value === 'authenticated') endReason.value = reason;
     signOut();
   }
 
-  return { status, agent, expired, isAuthenticated, restore, login, logout, expire };
+  return { status, agent, endReason, expired, isAuthenticated, isAdmin, restore, login, logout, expire };
 });

@@ -53,4 +53,17 @@ describe('session store', () => {
     await session.login('ana', 'pw');
     expect(session.expired).toBe(false);
   });
+
+  it('remembers that an admin disabled the agent, and keeps that reason', async () => {
+    desk.login.mockResolvedValue({ agent: { ...agent, role: 'admin' } });
+    const session = useSessionStore();
+    await session.login('ana', 'pw');
+    expect(session.isAdmin).toBe(true);
+    session.expire('disabled');
+    session.expire(); // the refused socket and 401s that follow
+    expect(session.isAuthenticated).toBe(false);
+    expect(session.isAdmin).toBe(false);
+    expect(session.endReason).toBe('disabled');
+    expect(session.expired).toBe(true);
+  });
 });

@@ -9,14 +9,15 @@ from __future__ import annotations
 import copy
 import functools
 import time
+import uuid
 from typing import Any
 
 from fakes import FakePublisher as FakePublisher  # re-exported for the tests
 from fakes import PublishFailed as PublishFailed
 from werkzeug.security import generate_password_hash
 
-from teledesk.inbound import new_conversation, preview
-from teledesk.store import DELIVERY_STATES
+from teledesk.inbound import new_conversation, next_conversation, preview
+from teledesk.store import DELIVERY_STATES, SESSION_EPOCH
 
 ADMIN_PASSWORD = "admin-password"
 CHAT_ID = 4242
@@ -37,9 +38,10 @@ class FakeStore:
     """
 
     def __init__(self) -> None:
-        self.agents: dict[str, dict[str, Any]] = {}
+        self.agents: dict[str, dict[str, Any]] = AgentTable()  # also callable: Store.agents()
         self.chats: dict[int, dict[str, Any]] = {}
         self.chat_messages: dict[int, dict[str, dict[str, Any]]] = {}
+        self.canned: dict[str, dict[str, Any]] = {}
 
     # -- seeding (test helpers, not Store methods) ---------------------------------------------
     def add_conversation(self, chat_id: int, **fields: Any) -> dict[str, Any]:
@@ -113,6 +115,83 @@ class FakeStore:
             return None
         self.chats[chat_id]["unread"] = 0
         return copy.deepcopy(self.chats[chat_id])
+
+    # -- the team (Store's; `agents()` is the AgentTable below) ------------------------------------
+    def set_agent_disabled(self, username: str, disabled: bool) -> dict[str, Any] | None:
+        if username not in self.agents:
+            return None
+        self.agents[username]["disabled"] = disabled
+        if disabled:
+            self._new_session_epoch(username)
+        return copy.deepcopy(self.agents[username])
+
+    def _new_session_epoch(self, username: str) -> None:
+        self.agents[username][SESSION_EPOCH] = self.agents[username].get(SESSION_EPOCH, 0) + 1
+
+    def set_agent_password(self, username: str, password_hash: str) -> None:
+        if username not in self.agents:
+            raise KeyError(username)  # Firestore's update() fails on a missing document too
+        self.agents[username]["password_hash"] = password_hash
+        self._new_session_epoch(username)
+
+    # -- notes, retry, search, canned (Store's) ---------------------------------------------------
+    def add_note(self, chat_id: int, note_id: str, note: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+        if chat_id not in self.chats:
+            raise KeyError(chat_id)
+        existing = self.chat_messages[chat_id].get(note_id)
+        if existing is not None:
+            return copy.deepcopy(existing), False
+        stored = {**copy.deepcopy(note), "direction": "note", "private": True, "stored_at": time.time()}
+        self.chat_messages[chat_id][note_id] = stored
+        return copy.deepcopy(stored), True
+
+    def requeue_failed(self, chat_id: int, message_id: str) -> tuple[str, dict[str, Any] | None]:
+        message = self.chat_messages.get(chat_id, {}).get(message_id)
+        if message is None or message.get("direction") != "out" or message.get("deleted"):
+            return "missing", None
+        delivery = message.get("delivery") or {}
+        if delivery.get("state") != "failed":
+            return "not_failed", copy.deepcopy(message)
+        delivery = {k: v for k, v in delivery.items() if k != "failed_attempts"}
+        delivery.update(state="queued", reason=None, updated_at=time.time())
+        message.update(delivery=delivery, retries=int(message.get("retries") or 0) + 1)
+        return "ok", copy.deepcopy(message)
+
+    def start_conversation(self, chat_id: int, assignee: str) -> dict[str, Any] | None:
+        if chat_id not in self.chats:
+            return None
+        conversation = self.chats[chat_id]
+        now = time.time()
+        conversation.update(next_conversation(conversation, now), assignee=assignee, unread=0, updated_at=now)
+        return copy.deepcopy(conversation)
+
+    def recent_messages(self, limit: int) -> list[dict[str, Any]]:
+        every = [m for messages in self.chat_messages.values() for m in messages.values()]
+        return copy.deepcopy(sorted(every, key=lambda m: m["stored_at"], reverse=True)[:limit])
+
+    def canned_responses(self) -> list[dict[str, Any]]:
+        return copy.deepcopy(sorted(self.canned.values(), key=lambda c: c["shortcut"]))
+
+    def save_canned(self, canned_id: str | None, shortcut: str, text: str,
+                    author: str) -> tuple[str, dict[str, Any] | None]:
+        if canned_id is not None and canned_id not in self.canned:
+            return "missing", None
+        if any(c["shortcut"] == shortcut and c["id"] != canned_id for c in self.canned.values()):
+            return "taken", None
+        canned_id = canned_id or uuid.uuid4().hex[:20]
+        self.canned[canned_id] = {"id": canned_id, "shortcut": shortcut, "text": text, "updated_by": author,
+                                  "updated_at": time.time()}
+        return "ok", copy.deepcopy(self.canned[canned_id])
+
+    def delete_canned(self, canned_id: str) -> bool:
+        return self.canned.pop(canned_id, None) is not None
+
+
+class AgentTable(dict):
+    """The fake's agents by username, which tests seed and change; called, it is `Store.agents()`."""
+
+    def __call__(self) -> list[dict[str, Any]]:
+        return copy.deepcopy([self[username] for username in sorted(self)])
 
 
 class RecordingSocketIO:

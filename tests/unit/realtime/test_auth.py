@@ -14,7 +14,8 @@ from werkzeug.security import check_password_hash
 from realtime.app import create_app
 
 # The API's routes anyone may call; every other route under /api must want a session.
-PUBLIC_ENDPOINTS = {"api.health", "api.openapi", "api.login", "api.logout"}
+PUBLIC_ENDPOINTS = {"api.health", "api.openapi", "api.login", "api.logout",
+                    "api.theme.get_theme", "api.theme.get_logo"}  # the login page wears the theme
 
 
 def protected_routes(app: Flask) -> list[tuple[str, str]]:

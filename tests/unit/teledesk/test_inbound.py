@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from teledesk.envelope import MessageType
-from teledesk.inbound import NEW_CONVERSATION, REOPEN, fold
+from teledesk.inbound import NEW_CONVERSATION, REOPEN, fold, preview
 from teledesk.telegram.updates import classify_update, envelope_from_update
 
 USER = {"id": 42, "is_bot": False, "first_name": "Ana", "language_code": "es"}
@@ -38,6 +38,13 @@ def test_a_new_message_opens_a_conversation_counts_unread_and_previews():
     assert folded.conversation["last_message"]["text"] == "hola"
     assert folded.message["id"] == "tg-42-1" and folded.message["direction"] == "in"
     assert "update" not in folded.message and folded.message["telegram_message_id"] == 1
+
+
+def test_an_answers_preview_names_its_agent_and_a_customers_names_nobody():
+    answer = {"type": "AGENT", "date": 5, "text": "Ya está", "direction": "out",
+              "agent": {"username": "bea", "name": "Bea", "password_hash": "never copied"}}
+    assert preview(answer)["agent"] == {"username": "bea", "name": "Bea"}
+    assert preview({**answer, "type": "CLIENT", "direction": "in", "agent": None})["agent"] is None
 
 
 def test_the_same_message_again_changes_nothing():

@@ -415,6 +415,14 @@ def test_firestore_is_native_with_a_ttl_on_update_dedupe() -> None:
     assert "ttl_config" in ttl
 
 
+def test_the_agents_search_has_its_collection_group_index() -> None:
+    field = blocks("resource")["google_firestore_field.messages_stored_at"]
+    assert (field["collection"], field["field"]) == ("messages", "stored_at")
+    indexes = [(i["order"], i["query_scope"]) for i in one(field, "index_config")["indexes"]]
+    assert ("DESCENDING", "COLLECTION_GROUP") in indexes  # the search orders the group so
+    assert {("ASCENDING", "COLLECTION"), ("DESCENDING", "COLLECTION")} <= set(indexes)  # history pages
+
+
 def test_required_apis_are_enabled() -> None:
     apis = merged("locals")["apis"]
     for api in ("pubsub", "cloudfunctions", "run", "eventarc", "workflows", "firestore", "secretmanager",

@@ -1,0 +1,72 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+import * as desk from '../api/desk.js';
+
+// What a theme value may look like before it reaches CSS: the theme file is configuration,
+// but a value that could close a declaration or a block (`;`, `}`) must never get through.
+const COLOUR = /^(?:#(?:[0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})|(?:rgba?|hsla?)\((?:[\d.,%\s/]|deg)+\)|[a-z]{3,30})$/i;
+const LENGTH = /^(?:0|\d{1,3}(?:\.\d{1,3})?(?:px|rem|em|%))$/;
+const KEY = /^[a-z][a-z0-9-]{0,39}$/;
+const NAME_MAX = 80;
+
+export const isColour = (value) => typeof value === 'string' && COLOUR.test(value.trim());
+export const isLength = (value) => typeof value === 'string' && LENGTH.test(value.trim());
+
+/** `{x: colour}` as `{'--td-x': colour}`, keeping only well-formed keys and colours. */
+function colourVariables(colours) {
+  const variables = {};
+  if (!colours || typeof colours !== 'object') return variables;
+  for (const [key, value] of Object.entries(colours)) {
+    if (KEY.test(key) && isColour(value)) variables[`--td-${key}`] = value.trim();
+  }
+  return variables;
+}
+
+/**
+ * The CSS variables a theme (the relay's `GET /api/theme`, docs/agent-api.md "Theme") sets:
+ * `light` for every scheme (dark too, unless `dark` names the variable), `dark` for
+ * `prefers-color-scheme: dark`. Anything malformed is left out, so the built-in look stays.
+ */
+export function themeVariables(theme) {
+  const light = colourVariables(theme?.colors);
+  if (isLength(theme?.radius)) {
+    light['--td-radius'] = theme.radius.trim();
+    light['--td-radius-bubble'] = theme.radius.trim();
+  }
+  return { light, dark: colourVariables(theme?.dark) };
+}
+
+/** The organisation's name, as plain text. */
+function cleanName(name) {
+  return typeof name === 'string' ? name.trim().slice(0, NAME_MAX) : '';
+}
+
+/** The logo's URL: only the relay's own (`/api/...`), like every other file the console shows. */
+function cleanLogo(logo) {
+  return typeof logo === 'string' && logo.startsWith('/api/') ? logo : null;
+}
+
+/** The organisation's look: fetched once at start (no session needed); the built-in look until then. */
+export const useThemeStore = defineStore('theme', () => {
+  const name = ref('');
+  const logo = ref(null);
+  const light = ref({});
+  const dark = ref({});
+  let loading = null;
+
+  function take(theme) {
+    name.value = cleanName(theme?.name);
+    logo.value = cleanLogo(theme?.logo);
+    ({ light: light.value, dark: dark.value } = themeVariables(theme));
+  }
+
+  function load() {
+    loading ??= Promise.resolve()
+      .then(() => desk.theme())
+      .then(take)
+      .catch(() => {}); // no theme: the built-in look is a fine answer
+    return loading;
+  }
+
+  return { name, logo, light, dark, load };
+});
