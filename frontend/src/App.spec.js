@@ -45,7 +45,7 @@ describe('App', () => {
   it('shows the desk for a signed-in agent, and the login form after logout', async () => {
     const wrapper = await signedIn({ username: 'bob', name: 'Bob', role: 'agent' });
     expect(wrapper.find('[data-testid="connection-state"]').attributes('data-state')).toBe('connecting');
-    expect(has(wrapper, 'language-switch')).toBe(true);
+    expect(has(wrapper, 'language-switch')).toBe(false); // in the settings: the bar keeps room for the brand
     expect(has(wrapper, 'settings-button')).toBe(true);
     expect(has(wrapper, 'admin-button')).toBe(false); // not an admin
     expect(wrapper.text()).toContain('Select a chat to start messaging');
