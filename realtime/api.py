@@ -17,7 +17,7 @@ from teledesk.telegram.limits import MAX_MESSAGE_LENGTH
 from teledesk.telegram.outbound import MAX_ANSWER_LENGTH
 
 CLIENT_ID = re.compile(r"[A-Za-z0-9_-]{8,64}")
-PAGE_SIZE = 100
+PAGE_SIZE = 50  # a history page; the console asks for the one before when the agent scrolls up
 MAX_NOTE_LENGTH = MAX_MESSAGE_LENGTH
 SEARCH_SCAN = 2_000  # how many of the newest messages (and latest conversations) a search reads
 SEARCH_RESULTS = 50

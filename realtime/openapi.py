@@ -55,7 +55,7 @@ OPENAPI: dict[str, Any] = {
             "get": {"summary": "A conversation's messages, oldest first",
                     "parameters": [*_CHAT,
                                    {"name": "before", "in": "query", "schema": {"type": "number"}},
-                                   {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 100}}],
+                                   {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 50}}],
                     "responses": {"200": _json({"type": "object", "properties": {
                         "messages": {"type": "array", "items": _ref("Message")}}}), **_UNAUTHORIZED}},
             "post": {"summary": "Answer the customer; client_id makes it idempotent", "parameters": _CHAT,

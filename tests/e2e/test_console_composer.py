@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import requests
+import samples
 from console_page import ARRIVAL_TIMEOUT_MS, Customer, answer, bubbles, delivered, open_chat
 from playwright.sync_api import expect
 from support import wait_until
@@ -130,3 +131,32 @@ def test_an_agent_edits_and_deletes_a_sent_answer(desk, console, chat, bot_api_c
 def test_the_customer_sees_typing_while_the_agent_types(console, chat, bot_api_calls):
     console.get_by_test_id("composer-input").type("Estoy mirando", delay=30)
     wait_until(lambda: calls_with(bot_api_calls, "sendChatAction", chat.id, action="typing"))
+
+
+def test_a_photo_attached_by_button_reaches_the_customer_with_its_caption(console, chat, bot_api_calls):
+    console.get_by_test_id("composer-file-input").set_input_files(
+        files=[{"name": "recibo.png", "mimeType": "image/png", "buffer": samples.png()}])
+    preview = console.get_by_test_id("attachment-preview")
+    expect(preview).to_contain_text("recibo.png")
+    preview.get_by_test_id("attachment-caption").fill("Su recibo")
+    preview.get_by_test_id("attachment-send").click()
+    bubble = bubbles(console, "out").filter(has=console.get_by_test_id("media-photo"))
+    delivered(bubble)
+    expect(bubble.get_by_test_id("message-text")).to_have_text("Su recibo")
+    [call] = calls_with(bot_api_calls, "sendPhoto", chat.id)
+    assert call["params"].get("caption") == "Su recibo"
+
+
+def test_a_file_dropped_on_the_conversation_is_sent_as_a_document(console, chat, bot_api_calls):
+    dropped = console.evaluate_handle("""() => {
+        const transfer = new DataTransfer();
+        transfer.items.add(new File(['%PDF-1.4\\n%%EOF\\n'], 'factura.pdf', { type: 'application/pdf' }));
+        return transfer;
+    }""")
+    composer = console.get_by_test_id("composer")
+    for event in ("dragenter", "dragover", "drop"):
+        composer.dispatch_event(event, {"dataTransfer": dropped})
+    expect(console.get_by_test_id("attachment-preview")).to_contain_text("factura.pdf")
+    console.get_by_test_id("attachment-send").click()
+    delivered(bubbles(console, "out").filter(has=console.get_by_test_id("media-document")))
+    assert calls_with(bot_api_calls, "sendDocument", chat.id)

@@ -7,7 +7,7 @@ import re
 import pytest
 import requests
 import samples
-from console_page import ARRIVAL_TIMEOUT_MS, Customer, bubbles, open_chat
+from console_page import ARRIVAL_TIMEOUT_MS, Customer, bubbles, chat_item, open_chat
 from playwright.sync_api import expect
 from support import wait_until
 
@@ -110,3 +110,23 @@ def _bot_message_id(desk, customer: Customer, text: str) -> int:
                              timeout=10).json()["messages"]
         return next((m["message_id"] for m in found if m.get("text") == text), None)
     return wait_until(find)
+
+
+def test_older_history_loads_on_scroll_up_and_jump_to_newest_comes_back(desk, console):
+    ana, count = Customer(desk), 60  # more than one page (50)
+    for n in range(1, count + 1):
+        ana.says(f"mensaje {n}")
+    expect(chat_item(console, ana).get_by_test_id("unread-badge")).to_have_text(str(count), timeout=60_000)
+    open_chat(console, ana)
+    expect(bubbles(console, "in").filter(has_text=f"mensaje {count}")).to_be_visible(timeout=ARRIVAL_TIMEOUT_MS)
+    expect(bubbles(console, "in")).to_have_count(50)
+    expect(console.get_by_test_id("jump-to-newest")).to_be_hidden()
+
+    bubbles(console, "in").first.scroll_into_view_if_needed()
+    expect(bubbles(console, "in")).to_have_count(count, timeout=ARRIVAL_TIMEOUT_MS)
+    expect(bubbles(console, "in").first).to_contain_text("mensaje 1")
+    jump = console.get_by_test_id("jump-to-newest")
+    expect(jump).to_be_visible()
+    jump.click()
+    expect(bubbles(console, "in").filter(has_text=f"mensaje {count}")).to_be_in_viewport()
+    expect(jump).to_be_hidden()

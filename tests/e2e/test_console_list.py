@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 from console_page import ARRIVAL_TIMEOUT_MS, Customer, chat_item, open_chat, show_tab
@@ -84,3 +85,22 @@ def test_alt_arrows_move_between_chats(desk, console):
     expect(console.get_by_test_id("conversation-title")).to_contain_text(first.first_name)
     console.keyboard.press("Alt+ArrowUp")
     expect(console.get_by_test_id("conversation-title")).to_contain_text(second.first_name)
+
+
+def unread_in_title(page) -> int:
+    match = re.match(r"^\((\d+)\) ", page.title())
+    return int(match.group(1)) if match else 0
+
+
+def test_the_tab_title_counts_unread_messages(desk, console):
+    ana = Customer(desk)
+    ana.says("primero")
+    expect(chat_item(console, ana).get_by_test_id("unread-badge")).to_have_text("1", timeout=ARRIVAL_TIMEOUT_MS)
+    before = unread_in_title(console)
+    assert before >= 1
+    ana.says("segundo")
+    expect(chat_item(console, ana).get_by_test_id("unread-badge")).to_have_text("2", timeout=ARRIVAL_TIMEOUT_MS)
+    assert unread_in_title(console) == before + 1
+    open_chat(console, ana)  # read: the count drops by this chat's two
+    expect(chat_item(console, ana).get_by_test_id("unread-badge")).to_have_count(0)
+    assert unread_in_title(console) == before - 1

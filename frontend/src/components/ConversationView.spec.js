@@ -100,6 +100,11 @@ describe('ConversationView', () => {
     let answer;
     desk.listMessages.mockImplementationOnce(() => new Promise((resolve) => { answer = resolve; }));
     const el = geometry(wrapper, { scrollHeight: 3000, scrollTop: 10 });
+    await wrapper.get('.conversation__scroller').trigger('scroll'); // drawn at the top, not scrolled up: no load
+    expect(desk.listMessages).toHaveBeenCalledTimes(1);
+    el.scrollTop = 2500;
+    await wrapper.get('.conversation__scroller').trigger('scroll');
+    el.scrollTop = 10; // the agent scrolls up to the top
     await wrapper.get('.conversation__scroller').trigger('scroll');
     expect(desk.listMessages).toHaveBeenLastCalledWith(1, 1000);
     expect(wrapper.find('[data-testid="history-loading"]').exists()).toBe(true);
@@ -111,6 +116,7 @@ describe('ConversationView', () => {
     expect(el.scrollTop).toBe(3010); // the same message stays under the agent's eyes
     expect(wrapper.find('[data-testid="history-loading"]').exists()).toBe(false);
 
+    el.scrollTop = 5;
     await wrapper.get('.conversation__scroller').trigger('scroll');
     expect(desk.listMessages).toHaveBeenCalledTimes(2); // a short page was the last one
   });

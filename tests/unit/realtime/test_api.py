@@ -75,12 +75,12 @@ def test_messages_are_listed_oldest_first_without_the_raw_update(agent: FlaskCli
     assert all("update" not in m for m in messages)
 
 
-def test_messages_page_is_at_most_100_and_goes_back_with_before(agent: FlaskClient, store: FakeStore):
+def test_messages_page_is_at_most_50_and_goes_back_with_before(agent: FlaskClient, store: FakeStore):
     for n in range(150):
         store.add_message(CHAT_ID, {"id": f"m{n}", "stored_at": float(n)})
     url = f"/api/conversations/{CHAT_ID}/messages"
     newest = agent.get(url, query_string={"limit": 500}).get_json()["messages"]
-    assert [m["id"] for m in newest] == [f"m{n}" for n in range(50, 150)]
+    assert [m["id"] for m in newest] == [f"m{n}" for n in range(100, 150)]
     older = agent.get(url, query_string={"limit": 10, "before": 50}).get_json()["messages"]
     assert [m["id"] for m in older] == [f"m{n}" for n in range(40, 50)]
 
