@@ -42,9 +42,9 @@ class Target:
     socket_url: str
     secret: str
     cookie: str | None = None
-    admin_password: str = ""  # the full desk's, for the console's first-screen figures
     # Full traces by envelope id, read after the run, when the emitted event's trace is partial.
     traces: Callable[[], dict[str, dict[str, float]]] | None = None
+    admin_password: str = ""  # the full desk's, for the console's first-screen figures
 
 
 class TraceTap:
@@ -182,7 +182,7 @@ def full_desk(emulators: Emulators, project_id: str, log_dir: Path, path: Messag
         tap = TraceTap(project_id, path.relay_topic)
         cookie = login(desk.console_url, settings.desk_admin_password)
         yield Target(desk.webhook_url, desk.console_url, settings.telegram_webhook_secret, cookie, tap.traces,
-                     settings.desk_admin_password)
+                     admin_password=settings.desk_admin_password)
     finally:
         with lifecycle.uninterrupted():
             desk.stop()  # again after a failed start: stopping twice is harmless
