@@ -35,6 +35,8 @@ def test_start_with_a_deep_link_is_answered_by_the_bot_and_kept_as_context(
                         ["conversations"] if c["chat_id"] == customer)
     assert conversation["context"] == {"start": "order_1234"}
     assert conversation["first_response_at"] is None  # the bot's answer is not an agent's response
+    shown = console_events.wait_for("message", lambda m: m["chat_id"] == customer and m["type"] == "BOT")
+    assert shown["text"].startswith(greeting) and shown["delivery"]["state"] == "sent"  # the consoles see it live
 
 
 def test_every_button_press_is_answered(telegram_sends, bot_api_calls):

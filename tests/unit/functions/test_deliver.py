@@ -217,6 +217,18 @@ def test_a_redelivered_answer_is_announced_again_but_not_sent_again(svc: Service
     assert [d["state"] for d in announced(svc)] == ["sent", "sent"]  # the relay shows it once
 
 
+def test_a_bot_answer_is_announced_with_its_stored_message_an_agents_without(svc: Services,
+                                                                            telegram_api: FakeTelegram):
+    bot_answer = Envelope(id="bot-start-1", type=MessageType.BOT, chat_id=CHAT, date=1, text="¡Hola, Ana!")
+    svc.store.add_outbound(bot_answer)
+    svc.store.add_outbound(answer())
+    deliver(envelope_event(bot_answer))
+    deliver(envelope_event(answer()))
+    bots, agents = svc.publisher.on(OUT)
+    assert bots["message"]["id"] == "bot-start-1" and bots["message"]["delivery"]["state"] == "sent"
+    assert "message" not in agents  # the relay showed the agent's answer when it was queued
+
+
 @pytest.mark.parametrize(("state", "reason"), [("sent", None), ("failed", BLOCKED_REASON)])
 def test_an_answer_already_settled_is_not_sent_but_announced(svc: Services, telegram_api: FakeTelegram,
                                                              state: str, reason: str | None):
