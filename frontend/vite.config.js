@@ -14,8 +14,9 @@ export default defineConfig({
   },
   server: {
     proxy: {
-      '/api': { target: RELAY, changeOrigin: true },
-      '/socket.io': { target: RELAY, ws: true, changeOrigin: true },
+      // The relay takes changes and sockets from its own origin only: speak as it.
+      '/api': { target: RELAY, changeOrigin: true, headers: { origin: RELAY } },
+      '/socket.io': { target: RELAY, ws: true, changeOrigin: true, headers: { origin: RELAY } },
     },
   },
   build: {

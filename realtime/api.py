@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, jsonify, request, session
 
@@ -28,6 +29,29 @@ api = Blueprint("api", __name__, url_prefix="/api")
 
 def relay() -> Any:
     return current_app.extensions["teledesk"]
+
+
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+
+
+@api.before_request
+def same_origin_writes() -> tuple[Any, int] | None:
+    """A change comes from the console's own origin, never from another page of the same site.
+
+    SameSite=Lax keeps the cookie off cross-site requests, not off same-site ones (a sibling
+    subdomain, another port on 127.0.0.1), and the body-less POSTs (disable, pending, retry …) need
+    no preflight. Browsers say where a request comes from (`Sec-Fetch-Site`, else `Origin`);
+    clients that say neither (scripts, tests) are not browsers riding an agent's cookie.
+    """
+    if request.method not in WRITES:
+        return None
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    origin = request.headers.get("Origin")
+    if fetch_site is not None:
+        allowed = fetch_site in ("same-origin", "none")
+    else:
+        allowed = origin is None or urlsplit(origin).netloc == request.host
+    return None if allowed else (jsonify(error="changes are only taken from the console's own origin"), 403)
 
 
 def _json_object() -> dict[str, Any] | None:
@@ -260,8 +284,12 @@ def pending(agent: dict, chat_id: int) -> tuple[Any, int]:
 @api.post("/conversations/<int(signed=True):chat_id>/start")
 @login_required
 def start(agent: dict, chat_id: int) -> tuple[Any, int]:
-    """A new conversation with a customer who wrote before (the next `number`), assigned to me."""
-    return _changed(relay().store.start_conversation(chat_id, agent["username"]))
+    """A new conversation with a customer who wrote before (the next `number`), assigned to me; only
+    from a resolved one (409 otherwise, so a repeat starts nothing)."""
+    started, conversation = relay().store.start_conversation(chat_id, agent["username"])
+    if conversation is not None and not started:
+        return jsonify(error="only a resolved conversation makes way for a new one"), 409
+    return _changed(conversation)
 
 
 @api.post("/conversations/<int(signed=True):chat_id>/read")
@@ -310,7 +338,9 @@ def retry(agent: dict, chat_id: int, message_id: str) -> tuple[Any, int]:
     try:
         _publish_answer(stored)
     except Exception:
-        relay().store.set_delivery(chat_id, message_id, "failed", "could not be queued again; try again")
+        reason = "could not be queued again; try again"
+        relay().store.set_delivery(chat_id, message_id, "failed", reason)
+        relay().broadcaster.delivery({**_queued(stored), "state": "failed", "reason": reason})  # every console
         raise
     relay().broadcaster.delivery(_queued(stored))
     return jsonify(message=message_view(stored)), 202
@@ -338,6 +368,7 @@ def search(agent: dict) -> tuple[Any, int]:
     needle = query.casefold()
     store = relay().store
     conversations = [c for c in store.conversations(limit=SEARCH_SCAN) if needle in _customer_text(c)]
-    messages = [m for m in store.recent_messages(SEARCH_SCAN) if needle in str(m.get("text") or "").casefold()]
+    messages = [m for m in store.recent_messages(SEARCH_SCAN)
+                if not m.get("deleted") and needle in str(m.get("text") or "").casefold()]
     return jsonify(conversations=[conversation_view(c) for c in conversations[:SEARCH_RESULTS]],
                    messages=[message_view(m) for m in messages[:SEARCH_RESULTS]]), 200

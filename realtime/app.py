@@ -59,7 +59,9 @@ def create_app(
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
     )
-    socketio = SocketIO(app, async_mode="threading", cors_allowed_origins=[])
+    # None: engineio takes only the relay's own origin (Host, or X-Forwarded-Host behind a proxy);
+    # a page of another origin cannot open a socket that rides an agent's cookie.
+    socketio = SocketIO(app, async_mode="threading", cors_allowed_origins=None)
     broadcaster = Broadcaster(socketio)
     store = store or Store(settings.project_id)
     subscriber = RelaySubscriber(settings.project_id, manifest, broadcaster) if subscribe else None

@@ -58,7 +58,7 @@ def _saved(agent: dict, canned_id: str | None, created: int) -> tuple[Any, int]:
 @canned.get("/canned")
 @login_required
 def list_canned(agent: dict) -> Any:
-    found = sorted(relay().store.canned_responses(), key=lambda c: c.get("shortcut", ""))
+    found = relay().store.canned_responses()  # ordered by shortcut
     return jsonify(canned=[canned_view(c) for c in found])
 
 

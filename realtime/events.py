@@ -2,11 +2,12 @@
 
 Every socket joins the `agents` room (what the whole desk hears) and its agent's own room,
 `agent:<username>`, through which the relay reaches all of one agent's tabs: to end them when
-the agent is disabled (`end_sessions`).
+the agent is disabled or gets a new password (`end_sessions`).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import current_app, request
@@ -17,6 +18,8 @@ from realtime.broadcast import AGENTS_ROOM
 from realtime.presence import Presence, View
 
 SWEEP_INTERVAL_S = 1.0
+
+log = logging.getLogger("teledesk.relay.events")
 
 
 def agent_room(username: str) -> str:
@@ -55,11 +58,15 @@ def register_events(socketio: SocketIO) -> None:
         socketio.emit("presence", view, to=AGENTS_ROOM)
 
     def sweep_while_typing(presence: Presence) -> None:
-        """Clear expired typing flags every SWEEP_INTERVAL_S; ends once nobody is typing."""
+        """Clear expired typing flags every SWEEP_INTERVAL_S; ends once nobody is typing. A failed
+        announcement is logged and swept again, never the end of the sweeper (it would stay claimed)."""
         while True:
             socketio.sleep(SWEEP_INTERVAL_S)
-            if not presence.sweep(announce):
-                return
+            try:
+                if not presence.sweep(announce):
+                    return
+            except Exception:
+                log.exception("presence: a sweep failed; trying again")
 
     @socketio.on("connect")
     def connect(auth: Any = None) -> bool:
@@ -68,6 +75,8 @@ def register_events(socketio: SocketIO) -> None:
             return False  # refused: the client gets connect_error
         join_room(AGENTS_ROOM)
         join_room(agent_room(agent["username"]))
+        if current_agent() is None:  # disabled while joining: end_sessions may have missed this socket
+            return False
         presence = _presence()
         presence.join(request.sid, agent["username"], agent.get("name") or agent["username"])
         for view in presence.snapshot():

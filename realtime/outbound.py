@@ -82,10 +82,22 @@ def _publish(envelope: Envelope) -> None:
 
 # -- edit and delete ----------------------------------------------------------------------------------
 
-def _change(agent: dict, chat_id: int, message_id: str, action: str, text: str = "") -> tuple[Any, int]:
+NOT_YOURS = "no such message of yours in this conversation"
+
+
+def _is_theirs(agent: dict, stored: dict[str, Any] | None) -> bool:
+    """Agents change their own answers only: not a colleague's, not the bot's, not a customer's."""
+    return bool(stored) and stored.get("direction") == "out" and \
+        (stored.get("agent") or {}).get("username") == agent["username"]
+
+
+def _change(agent: dict, chat_id: int, message_id: str, action: str, text: str = "",
+            stored: dict[str, Any] | None = None) -> tuple[Any, int]:
+    if not _is_theirs(agent, stored or relay().store.message(chat_id, message_id)):
+        return jsonify(error=NOT_YOURS), 404
     status, message, n = relay().store.request_change(chat_id, message_id)
     if status == "missing" or message is None:
-        return jsonify(error="no such message of yours in this conversation"), 404
+        return jsonify(error=NOT_YOURS), 404
     if status == "not_sent":
         return jsonify(error="the message is not sent yet"), 409
     envelope = Envelope(
@@ -110,10 +122,11 @@ def edit(agent: dict, chat_id: int, message_id: str) -> tuple[Any, int]:
     limit = MAX_CAPTION_LENGTH if is_caption else MAX_MESSAGE_LENGTH
     if len(text) > limit:
         return _bad_request(f"an edit is at most {limit} characters")
-    split = stored is not None and len((stored.get("delivery") or {}).get("telegram_message_ids") or []) > 1
-    if split and stored.get("direction") == "out":
+    if not _is_theirs(agent, stored):
+        return jsonify(error=NOT_YOURS), 404
+    if len((stored.get("delivery") or {}).get("telegram_message_ids") or []) > 1:
         return _bad_request("a message sent in several parts cannot be edited; delete it and send it again")
-    return _change(agent, chat_id, message_id, "edit", text)
+    return _change(agent, chat_id, message_id, "edit", text, stored)
 
 
 @outbound.delete("/conversations/<int(signed=True):chat_id>/messages/<message_id>")

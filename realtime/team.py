@@ -22,7 +22,7 @@ from realtime.auth import login_required, public_agent
 from realtime.events import end_sessions
 from teledesk.store import SESSION_EPOCH
 
-USERNAME = re.compile(r"[a-z0-9_.-]{2,32}")
+USERNAME = re.compile(r"[a-z0-9][a-z0-9_.-]{1,31}")  # a letter or digit first: no "..", no "__x__" ids
 ROLES = ("admin", "agent")
 MAX_NAME_LENGTH = 64
 PASSWORD_LENGTH = (8, 256)
@@ -73,7 +73,7 @@ def create_agent(admin: dict) -> tuple[Any, int]:
         return _bad_request(NOT_AN_OBJECT)
     username, name, role = body.get("username"), body.get("name"), body.get("role", "agent")
     if not isinstance(username, str) or not USERNAME.fullmatch(username):
-        return _bad_request("username must be 2 to 32 of a-z, 0-9, '_', '.' or '-'")
+        return _bad_request("username must be 2 to 32 of a-z, 0-9, '_', '.' or '-', a letter or digit first")
     if not isinstance(name, str) or not name.strip() or len(name.strip()) > MAX_NAME_LENGTH:
         return _bad_request(f"name must be 1 to {MAX_NAME_LENGTH} characters")
     if role not in ROLES:

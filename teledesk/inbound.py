@@ -74,6 +74,11 @@ def next_conversation(conversation: dict[str, Any], now: float) -> dict[str, Any
 
 
 def _reopen(conversation: dict[str, Any], policy: str, now: float) -> None:
+    """A customer writing again: a pending conversation (waiting for them) is open again; a resolved
+    one reopens, or the next conversation starts, by the resolved policy."""
+    if conversation["status"] == "pending":
+        conversation["status"] = "open"
+        return
     if conversation["status"] != "resolved":
         return
     if policy == NEW_CONVERSATION:

@@ -332,28 +332,35 @@ class Store:
 
         return requeue(self.db.transaction())
 
-    def start_conversation(self, chat_id: int, assignee: str) -> dict[str, Any] | None:
+    def start_conversation(self, chat_id: int, assignee: str) -> tuple[bool, dict[str, Any] | None]:
         """An agent starts the next conversation with a customer (teledesk.inbound.next_conversation),
-        assigned to them and read; None when there is no such conversation."""
+        assigned to them and read, only from a resolved one: a repeat (a double click, a retried
+        request) finds it open and starts nothing. (started, the conversation), None when missing."""
         ref = self._conversation_ref(chat_id)
 
         @firestore.transactional
-        def start(transaction: firestore.Transaction) -> dict[str, Any] | None:
+        def start(transaction: firestore.Transaction) -> tuple[bool, dict[str, Any] | None]:
             snapshot = ref.get(transaction=transaction)
             if not snapshot.exists:
-                return None
+                return False, None
             conversation = snapshot.to_dict()
+            if conversation.get("status") != "resolved":
+                return False, conversation
             now = time.time()
             changes = {**next_conversation(conversation, now), "assignee": assignee, "unread": 0, "updated_at": now}
             transaction.update(ref, changes)
-            return {**conversation, **changes}
+            return True, {**conversation, **changes}
 
         return start(self.db.transaction())
 
+    SEARCHED_FIELDS = ("id", "chat_id", "type", "date", "text", "media", "direction", "agent", "deleted",
+                       "stored_at")
+
     def recent_messages(self, limit: int) -> list[dict[str, Any]]:
-        """The newest `limit` messages of every conversation (a collection group query), newest first."""
+        """The newest `limit` messages of every conversation (a collection group query), newest first;
+        only the fields a search hit shows (not the whole Update each inbound message keeps)."""
         query = self.db.collection_group("messages").order_by("stored_at", direction=firestore.Query.DESCENDING)
-        return [doc.to_dict() for doc in query.limit(limit).stream()]
+        return [doc.to_dict() for doc in query.select(self.SEARCHED_FIELDS).limit(limit).stream()]
 
     def canned_responses(self) -> list[dict[str, Any]]:
         return [doc.to_dict() for doc in self.db.collection("canned").order_by("shortcut").stream()]

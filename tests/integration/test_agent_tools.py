@@ -103,4 +103,5 @@ def test_pending_then_a_new_conversation_assigned_to_me(desk, agent, chat, conso
     assert (started["number"], started["status"], started["assignee"], started["unread"], started["context"]) == (
         2, "open", "admin", 0, {})
     console_events.wait_for("conversation", lambda c: c["chat_id"] == chat and c.get("number") == 2)
+    assert agent.post(api(desk, f"conversations/{chat}/start"), timeout=10).status_code == 409  # once only
     assert agent.post(api(desk, "conversations/1/start"), timeout=10).status_code == 404

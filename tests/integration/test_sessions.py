@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import requests
 import socketio
+import websocket
 
 pytestmark = pytest.mark.integration
 
@@ -66,3 +67,18 @@ def test_logout_ends_the_session(desk, agent):
     assert agent.get(f"{desk.console_url}api/me", timeout=10).status_code == 200
     assert agent.post(f"{desk.console_url}api/logout", timeout=10).status_code == 204
     assert agent.get(f"{desk.console_url}api/me", timeout=10).status_code == 401
+
+
+def test_a_page_of_another_origin_cannot_ride_an_agents_cookie(desk, agent):
+    """A same-site page (another port on 127.0.0.1, a sibling subdomain) gets the Lax cookie too."""
+    cookie = "; ".join(f"{c.name}={c.value}" for c in agent.cookies)
+    socket_url = f"ws://127.0.0.1:{desk.settings.desk_port}/socket.io/?EIO=4&transport=websocket"
+    evil = "http://127.0.0.1:1"
+    with pytest.raises(websocket.WebSocketBadStatusException, match="400"):
+        websocket.create_connection(socket_url, cookie=cookie, origin=evil, timeout=5)
+    websocket.create_connection(socket_url, cookie=cookie, origin=desk.console_url.rstrip("/"), timeout=5).close()
+
+    url = f"{desk.console_url}api/agents/admin/enable"
+    assert agent.post(url, headers={"Sec-Fetch-Site": "same-site"}, timeout=10).status_code == 403
+    assert agent.post(url, headers={"Origin": evil}, timeout=10).status_code == 403
+    assert agent.post(url, headers={"Sec-Fetch-Site": "same-origin"}, timeout=10).status_code == 200

@@ -157,13 +157,15 @@ class FakeStore:
         message.update(delivery=delivery, retries=int(message.get("retries") or 0) + 1)
         return "ok", copy.deepcopy(message)
 
-    def start_conversation(self, chat_id: int, assignee: str) -> dict[str, Any] | None:
+    def start_conversation(self, chat_id: int, assignee: str) -> tuple[bool, dict[str, Any] | None]:
         if chat_id not in self.chats:
-            return None
+            return False, None
         conversation = self.chats[chat_id]
+        if conversation.get("status") != "resolved":
+            return False, copy.deepcopy(conversation)
         now = time.time()
         conversation.update(next_conversation(conversation, now), assignee=assignee, unread=0, updated_at=now)
-        return copy.deepcopy(conversation)
+        return True, copy.deepcopy(conversation)
 
     def recent_messages(self, limit: int) -> list[dict[str, Any]]:
         every = [m for messages in self.chat_messages.values() for m in messages.values()]

@@ -104,6 +104,16 @@ def test_start_begins_the_next_conversation_assigned_to_me(agent: FlaskClient, s
     assert received(console) == [("conversation", started)]
 
 
+@pytest.mark.parametrize("status", ["open", "pending"])
+def test_start_needs_a_resolved_conversation_so_a_repeat_starts_nothing(agent: FlaskClient, store: FakeStore,
+                                                                       console, status: str):
+    store.chats[CHAT_ID].update(number=3, status=status, unread=2)
+    response = agent.post(f"/api/conversations/{CHAT_ID}/start")
+    assert response.status_code == 409 and "resolved" in response.get_json()["error"]
+    assert (store.chats[CHAT_ID]["number"], store.chats[CHAT_ID]["unread"]) == (3, 2)
+    assert received(console) == []
+
+
 @pytest.mark.parametrize("action", ["pending", "start"])
 def test_pending_and_start_on_an_unknown_conversation_are_404(agent: FlaskClient, action: str):
     assert agent.post(f"/api/conversations/{UNKNOWN_CHAT}/{action}").status_code == 404
@@ -174,7 +184,7 @@ def test_a_retry_of_no_outgoing_message_is_404(agent: FlaskClient, store: FakeSt
     assert publisher.published == []
 
 
-def test_a_retry_whose_publish_fails_is_failed_again_so_it_can_be_retried(app: Flask, store, publisher):
+def test_a_retry_whose_publish_fails_is_failed_again_so_it_can_be_retried(app: Flask, store, publisher, console):
     app.config["PROPAGATE_EXCEPTIONS"] = False  # answer the 500 as a browser would see it
     browser = app.test_client()
     login(browser)
@@ -182,6 +192,8 @@ def test_a_retry_whose_publish_fails_is_failed_again_so_it_can_be_retried(app: F
     publisher.fail_next = 1
     assert retry(browser).status_code == 500
     assert store.message(CHAT_ID, FAILED)["delivery"]["state"] == "failed"
+    [(name, told)] = received(console)  # the other consoles learn the new reason too
+    assert (name, told["state"], told["reason"]) == ("delivery", "failed", "could not be queued again; try again")
     assert retry(browser).status_code == 202
     assert len(publisher.published) == 1
 

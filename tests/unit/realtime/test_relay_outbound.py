@@ -45,8 +45,11 @@ def blobs(app: Flask, tmp_path: Path) -> LocalBlobStore:
     return local
 
 
+MINE = {"username": "admin", "name": "Admin"}  # the `agent` fixture's
+
+
 def add_sent(store: FakeStore, state: str = "sent", **fields: Any) -> None:
-    store.add_message(CHAT_ID, {"id": SENT, "direction": "out", "text": "Hola", "stored_at": 1.0,
+    store.add_message(CHAT_ID, {"id": SENT, "direction": "out", "text": "Hola", "stored_at": 1.0, "agent": MINE,
                                 "delivery": {"state": state, "telegram_message_id": 50,
                                              "telegram_message_ids": [50]}, **fields})
 
@@ -72,8 +75,12 @@ def test_an_edit_of_a_sent_answer_is_published_with_a_numbered_id(agent: FlaskCl
 @pytest.mark.parametrize(("message", "status"), [
     (None, 404),
     ({"id": SENT, "direction": "in", "stored_at": 1.0}, 404),
-    ({"id": SENT, "direction": "out", "stored_at": 1.0, "delivery": {"state": "queued"}}, 409),
-    ({"id": SENT, "direction": "out", "stored_at": 1.0, "deleted": True, "delivery": {"state": "sent"}}, 404),
+    ({"id": SENT, "direction": "out", "stored_at": 1.0, "agent": MINE, "delivery": {"state": "queued"}}, 409),
+    ({"id": SENT, "direction": "out", "stored_at": 1.0, "agent": MINE, "deleted": True,
+      "delivery": {"state": "sent"}}, 404),
+    ({"id": SENT, "direction": "out", "stored_at": 1.0, "agent": {"username": "bob"}, "delivery": {"state": "sent"}},
+     404),  # a colleague's answer
+    ({"id": SENT, "type": "BOT", "direction": "out", "stored_at": 1.0, "delivery": {"state": "sent"}}, 404),
 ])
 def test_only_the_agents_own_sent_messages_change(agent: FlaskClient, store, publisher, message, status):
     if message:

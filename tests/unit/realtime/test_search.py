@@ -48,6 +48,12 @@ def test_messages_are_found_by_text_newest_first_across_conversations(agent, sto
     assert all("update" not in m for m in messages)  # shown through message_view
 
 
+def test_a_deleted_answer_is_not_found(agent, store: FakeStore):
+    add_text(store, 7, 1, "el código es 4471", deleted=True)
+    add_text(store, 7, 2, "otro código 4471")
+    assert [m["id"] for m in search(agent, "4471").get_json()["messages"]] == ["tg-7-2"]
+
+
 def test_a_file_found_by_its_caption_has_the_url_the_console_fetches_it_from(agent, store: FakeStore):
     add_text(store, CHAT_ID, 1, "la factura", media={"kind": "document", "file_id": "F1"})
     [found] = search(agent, "factura").get_json()["messages"]

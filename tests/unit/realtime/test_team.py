@@ -11,6 +11,7 @@ from flask_socketio import SocketIO
 from relay_fakes import ADMIN_PASSWORD, FakeStore, login, received
 from werkzeug.security import check_password_hash
 
+USERNAME_RULE = "username must be 2 to 32 of a-z, 0-9, '_', '.' or '-', a letter or digit first"
 NEW_AGENT = {"username": "bea", "name": "Bea", "role": "agent", "password": "bea-password"}
 
 
@@ -70,11 +71,14 @@ def test_a_taken_username_is_a_conflict_and_changes_nothing(agent: FlaskClient, 
 
 
 @pytest.mark.parametrize(("change", "error"), [
-    ({"username": "b"}, "username must be 2 to 32 of a-z, 0-9, '_', '.' or '-'"),
-    ({"username": "x" * 33}, "username must be 2 to 32 of a-z, 0-9, '_', '.' or '-'"),
-    ({"username": "Bea"}, "username must be 2 to 32 of a-z, 0-9, '_', '.' or '-'"),
-    ({"username": "be a"}, "username must be 2 to 32 of a-z, 0-9, '_', '.' or '-'"),
-    ({"username": 7}, "username must be 2 to 32 of a-z, 0-9, '_', '.' or '-'"),
+    ({"username": "b"}, USERNAME_RULE),
+    ({"username": "x" * 33}, USERNAME_RULE),
+    ({"username": "Bea"}, USERNAME_RULE),
+    ({"username": "be a"}, USERNAME_RULE),
+    ({"username": 7}, USERNAME_RULE),
+    ({"username": ".."}, USERNAME_RULE),  # not a Firestore document id
+    ({"username": "__ab__"}, USERNAME_RULE),  # reserved by Firestore
+    ({"username": "-bea"}, USERNAME_RULE),
     ({"name": "   "}, "name must be 1 to 64 characters"),
     ({"name": "n" * 65}, "name must be 1 to 64 characters"),
     ({"name": None}, "name must be 1 to 64 characters"),

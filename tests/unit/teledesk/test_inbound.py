@@ -115,6 +115,15 @@ def test_writing_to_a_resolved_conversation_reopens_it_or_starts_the_next(policy
     assert folded.message["conversation_number"] == number
 
 
+def test_a_customer_answering_a_pending_conversation_opens_it_in_the_same_conversation():
+    first = fold(None, None, envelope(message(text="hola"))).conversation
+    pending = {**first, "status": "pending", "assignee": "maria"}
+    folded = fold(pending, None, envelope(message(message_id=2, update_id=2, text="aquí está el número")),
+                  NEW_CONVERSATION)
+    assert folded.conversation["status"] == "open"
+    assert (folded.conversation["number"], folded.conversation["assignee"]) == (1, "maria")
+
+
 def test_unsupported_is_stored_not_counted_as_unread():
     folded = fold(None, None, envelope(message(new_chat_title="x")))
     assert folded.message["type"] == MessageType.UNSUPPORTED and folded.conversation["unread"] == 0
