@@ -42,6 +42,16 @@ describe('App', () => {
     expect(wrapper.get('[data-testid="brand-name"]').text()).toBe('teledesk');
   });
 
+  it('says so when a logout does not reach the relay, and stays signed in', async () => {
+    const wrapper = await signedIn();
+    desk.logout.mockRejectedValue(new ApiError(0, 'Failed to fetch'));
+    await wrapper.get('[data-testid="logout"]').trigger('click');
+    await flushPromises();
+    expect(has(wrapper, 'login-form')).toBe(false);
+    expect(wrapper.get('[data-testid="logout-error"]').text()).toContain('Could not log out');
+    wrapper.unmount();
+  });
+
   it('shows the desk for a signed-in agent, and the login form after logout', async () => {
     const wrapper = await signedIn({ username: 'bob', name: 'Bob', role: 'agent' });
     expect(wrapper.find('[data-testid="connection-state"]').attributes('data-state')).toBe('connecting');

@@ -4,13 +4,27 @@
  * registered handler, so the session store can go back to the login form.
  */
 
+/**
+ * A failed request. `message` is for logs: the relay's `error` text, or the browser's (English)
+ * words. When the relay gave no reason (a lost request, a bare HTTP error), `key` and `params`
+ * name the console's own i18n message for it (`errors.network`, `errors.http`), so the agent
+ * reads it in their language: show it with `errorText(error, t)`.
+ */
 export class ApiError extends Error {
-  constructor(status, message, body = null) {
+  constructor(status, message, body = null, { key = null, params = {} } = {}) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.body = body;
+    this.key = key;
+    this.params = params;
   }
+}
+
+/** What to tell the agent about a failure: the console's words when it has a `key`, else its message. */
+export function errorText(error, t) {
+  if (error?.key) return t(error.key, error.params ?? {});
+  return error?.message || '';
 }
 
 let unauthorizedHandler = null;
@@ -42,11 +56,13 @@ export async function request(method, path, body) {
   try {
     response = await fetch(path, init);
   } catch (cause) {
-    throw new ApiError(0, cause?.message || 'network error');
+    throw new ApiError(0, cause?.message || 'network error', null, { key: 'errors.network' });
   }
   const data = await readBody(response);
   if (!response.ok) {
-    const error = new ApiError(response.status, data?.error || `HTTP ${response.status}`, data);
+    const reason = typeof data?.error === 'string' && data.error ? data.error : null;
+    const own = reason ? {} : { key: 'errors.http', params: { status: response.status } };
+    const error = new ApiError(response.status, reason ?? `HTTP ${response.status}`, data, own);
     if (response.status === 401 && unauthorizedHandler) unauthorizedHandler(error);
     throw error;
   }

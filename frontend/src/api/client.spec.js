@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, get, onUnauthorized, post } from './client.js';
+import { i18n } from '../i18n/index.js';
+import { ApiError, errorText, get, onUnauthorized, post } from './client.js';
 
 function respond(status, body) {
   const text = body === undefined ? '' : JSON.stringify(body);
@@ -45,5 +46,33 @@ describe('api client', () => {
   it('turns a network failure into status 0', async () => {
     vi.stubGlobal('fetch', vi.fn().mockRejectedValue(new TypeError('Failed to fetch')));
     await expect(get('/api/me')).rejects.toMatchObject({ status: 0, message: 'Failed to fetch' });
+  });
+
+  it('names a lost request with an i18n key, keeping the browser\'s words for logs', async () => {
+    vi.stubGlobal('fetch', vi.fn().mockRejectedValue(new TypeError('Failed to fetch')));
+    const error = await get('/api/me').catch((e) => e);
+    expect(error).toMatchObject({ status: 0, message: 'Failed to fetch', key: 'errors.network' });
+  });
+
+  it('names a bare HTTP error with an i18n key and its status, but not one the relay explained', async () => {
+    vi.stubGlobal('fetch', respond(502));
+    const bare = await get('/api/me').catch((e) => e);
+    expect(bare).toMatchObject({ status: 502, message: 'HTTP 502', key: 'errors.http', params: { status: 502 } });
+    vi.stubGlobal('fetch', respond(400, { error: 'text is required' }));
+    const explained = await post('/api/x').catch((e) => e);
+    expect(explained.key).toBeNull();
+  });
+
+  it('tells the agent a failure in their language: the key when there is one, else the message', () => {
+    const { t } = i18n.global;
+    const lost = new ApiError(0, 'Failed to fetch', null, { key: 'errors.network' });
+    const bare = new ApiError(503, 'HTTP 503', null, { key: 'errors.http', params: { status: 503 } });
+    expect(errorText(lost, t)).toBe('the server could not be reached; check the connection');
+    i18n.global.locale.value = 'es';
+    expect(errorText(lost, t)).toBe('no se pudo contactar con el servidor; revisa la conexión');
+    expect(errorText(bare, t)).toBe('el servidor respondió con el error 503');
+    expect(errorText(new ApiError(400, 'text is required'), t)).toBe('text is required');
+    expect(errorText(new Error('boom'), t)).toBe('boom');
+    expect(errorText(null, t)).toBe('');
   });
 });

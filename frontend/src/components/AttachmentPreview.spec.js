@@ -1,6 +1,9 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it, vi } from 'vitest';
+import { nextTick } from 'vue';
+import { i18n } from '../i18n/index.js';
 import AttachmentPreview from './AttachmentPreview.vue';
+import { formatSize } from './media/mediaFiles.js';
 
 const file = (name, type, size) => {
   const f = new File(['x'], name, { type });
@@ -28,6 +31,20 @@ describe('AttachmentPreview', () => {
     expect(files[1].find('img').exists()).toBe(false);
     wrapper.unmount();
     expect(URL.revokeObjectURL).toHaveBeenCalledWith('blob:thumb');
+  });
+
+  it('writes sizes as the messages do (mediaFiles formatSize), in the console\'s language', async () => {
+    const big = 15.5 * 1024 * 1024; // "16 MB", as a document message reads, not "15.5 MB"
+    const wrapper = preview([
+      { id: 'a', file: file('film.mp4', 'video/mp4', big) },
+      { id: 'b', file: file('photo.png', 'image/png', 1536 * 1024) },
+    ]);
+    const sizes = () => wrapper.findAll('.attachment-preview__size').map((size) => size.text());
+    expect(sizes()).toEqual([formatSize(big, 'en'), formatSize(1536 * 1024, 'en')]);
+    i18n.global.locale.value = 'es';
+    await nextTick();
+    expect(sizes()).toEqual([formatSize(big, 'es'), formatSize(1536 * 1024, 'es')]);
+    expect(sizes()[1]).toMatch(/^1,5\s?MB$/);
   });
 
   it('edits the caption, sends on Enter or the button, cancels and removes', async () => {

@@ -56,6 +56,12 @@ describe('ChatListItem', () => {
     expect(badge.attributes('aria-label')).toBe('3 unread messages');
   });
 
+  it.each([undefined, null, 'snoozed'])('reads a status of %s as open, never a raw key', (status) => {
+    const wrapper = item({ status });
+    expect(wrapper.get('[data-testid="conversation-status"]').text()).toBe('Open');
+    expect(wrapper.get('[data-testid="conversation-item"]').attributes('data-status')).toBe('open');
+  });
+
   it('shows the status, and the assignee when there is one (you, for yourself)', async () => {
     useSessionStore().agent = { username: 'bea', name: 'Bea' };
     const wrapper = item({ status: 'pending' });

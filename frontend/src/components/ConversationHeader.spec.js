@@ -1,7 +1,9 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { describe, expect, it, vi } from 'vitest';
 import { defineComponent, h, ref } from 'vue';
+import { ApiError } from '../api/client.js';
 import * as desk from '../api/desk.js';
+import { i18n } from '../i18n/index.js';
 import { useConversationsStore } from '../stores/conversations.js';
 import { useSessionStore } from '../stores/session.js';
 import { useTeamStore } from '../stores/team.js';
@@ -46,13 +48,22 @@ describe('ConversationHeader', () => {
     expect(assignee(header({ assignee: null }))).toBe('Unassigned');
   });
 
+  it.each([undefined, null, 'snoozed'])('reads a status of %s as open, never a raw key', (status) => {
+    const wrapper = header({ status });
+    const label = wrapper.get('[data-testid="conversation-status"]');
+    expect(label.text()).toBe('Open');
+    expect(label.attributes('data-status')).toBe('open');
+    expect(button(wrapper, 'reopen').attributes('disabled')).toBeDefined();
+  });
+
   it('offers the actions that apply', () => {
     const open = header();
     expect(button(open, 'assign').attributes('disabled')).toBeUndefined();
     expect(button(open, 'pending').attributes('disabled')).toBeUndefined();
     expect(button(open, 'resolve').attributes('disabled')).toBeUndefined();
     expect(button(open, 'reopen').attributes('disabled')).toBeDefined();
-    expect(button(open, 'start').attributes('disabled')).toBeUndefined();
+    expect(button(open, 'start').attributes('disabled')).toBeDefined(); // a new conversation follows a resolved one
+    expect(button(header({ status: 'resolved' }), 'start').attributes('disabled')).toBeUndefined();
   });
 
   it('offers reopen once resolved, and no assign when it is already mine', () => {
@@ -113,6 +124,16 @@ describe('ConversationHeader', () => {
     await button(wrapper, 'resolve').trigger('click');
     await flushPromises();
     expect(wrapper.get('[data-testid="action-error"]').text()).toBe('That did not work: no such conversation');
+  });
+
+  it('says a lost request in the agent\'s language', async () => {
+    desk.resolve.mockRejectedValue(new ApiError(0, 'Failed to fetch', null, { key: 'errors.network' }));
+    i18n.global.locale.value = 'es';
+    const wrapper = header();
+    await button(wrapper, 'resolve').trigger('click');
+    await flushPromises();
+    expect(wrapper.get('[data-testid="action-error"]').text())
+      .toBe('No se pudo hacer: no se pudo contactar con el servidor; revisa la conexión');
   });
 
   it('opens the customer panel from the name', async () => {

@@ -6,7 +6,7 @@ import { PAGE_SIZE, useMessagesStore } from '../stores/messages.js';
 import { useSessionStore } from '../stores/session.js';
 import { conversation, message } from '../test/fixtures.js';
 import ConversationView from './ConversationView.vue';
-import { storedFixture } from './media/telegramFixtures.js';
+import { storedFixture } from '../test/telegramFixtures.js';
 
 vi.mock('../api/desk.js');
 enableAutoUnmount(afterEach);

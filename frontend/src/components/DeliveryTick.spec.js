@@ -22,6 +22,12 @@ describe('DeliveryTick', () => {
     expect(tick({ state: 'failed' }).attributes('title')).toBe('Not delivered');
   });
 
+  it('says a failure of this console in the console\'s language, not the browser\'s English', () => {
+    const wrapper = mountTick({ state: 'failed', reason: 'Failed to fetch', reason_key: 'errors.network', reason_params: {} });
+    expect(wrapper.get('[data-testid="delivery-reason"]').text())
+      .toBe('Not delivered: the server could not be reached; check the connection');
+  });
+
   it('offers a retry when the bubble handles one, disabled while it runs', async () => {
     expect(mountTick({ state: 'failed' }).find('[data-testid="delivery-retry"]').exists()).toBe(false);
     let done;

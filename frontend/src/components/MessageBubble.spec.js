@@ -5,7 +5,7 @@ import { useComposerStore } from '../stores/composer.js';
 import { useMessagesStore } from '../stores/messages.js';
 import { useSessionStore } from '../stores/session.js';
 import MessageBubble from './MessageBubble.vue';
-import { storedFixture } from './media/telegramFixtures.js';
+import { storedFixture } from '../test/telegramFixtures.js';
 
 vi.mock('../api/desk.js');
 enableAutoUnmount(afterEach);
@@ -41,6 +41,19 @@ describe('MessageBubble: text and sides', () => {
     expect(wrapper.get('[data-testid="message-text"]').text()).toBe('Hola');
     expect(testid(wrapper, 'delivery-state').exists()).toBe(false);
     expect(wrapper.get('[data-testid="message-time"]').text()).toMatch(/\d{1,2}:\d{2}/);
+  });
+
+  it('gives its time a machine-readable datetime', () => {
+    const time = bubble(message()).get('[data-testid="message-time"]');
+    expect(time.attributes('datetime')).toBe(new Date(1763650000 * 1000).toISOString());
+  });
+
+  it.each([undefined, null, 'soon'])('still draws a message whose date is %s, with no datetime', (date) => {
+    const wrapper = bubble(message({ date }));
+    expect(wrapper.get('[data-testid="message-text"]').text()).toBe('Hola');
+    const time = wrapper.get('[data-testid="message-time"]');
+    expect(time.attributes('datetime')).toBeUndefined();
+    expect(time.text()).toBe('');
   });
 
   it('renders hostile text literally, never as markup', () => {

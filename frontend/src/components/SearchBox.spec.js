@@ -25,6 +25,23 @@ describe('SearchBox', () => {
     wrapper.unmount();
   });
 
+  it('uses up the Escape that empties it, so the shell does not also close a panel', () => {
+    const wrapper = mount(SearchBox, { props: { modelValue: 'ana' }, attachTo: document.body });
+    const input = wrapper.get('input').element;
+    const emptying = new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true });
+    input.dispatchEvent(emptying);
+    expect(emptying.defaultPrevented).toBe(true);
+    wrapper.unmount();
+  });
+
+  it('lets the Escape of an empty box through to the shell', () => {
+    const wrapper = mount(SearchBox, { props: { modelValue: '' }, attachTo: document.body });
+    const leaving = new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true });
+    wrapper.get('input').element.dispatchEvent(leaving);
+    expect(leaving.defaultPrevented).toBe(false);
+    wrapper.unmount();
+  });
+
   it('can be focused from outside (Ctrl+K)', () => {
     const wrapper = mount(SearchBox, { attachTo: document.body });
     wrapper.vm.focus();

@@ -1,5 +1,6 @@
 import { onBeforeUnmount, watch } from 'vue';
 import { createConnector } from '../socket/connector.js';
+import { useAttentionStore } from '../stores/attention.js';
 import { useCannedStore } from '../stores/canned.js';
 import { useComposerStore } from '../stores/composer.js';
 import { useConversationsStore } from '../stores/conversations.js';
@@ -10,8 +11,10 @@ import { useTeamStore } from '../stores/team.js';
 /**
  * While an agent is signed in: the conversation list and the team are loaded, the socket is
  * up, and the relay hears which chat this agent has open (for the others' collision
- * warning). When the session ends (logout, 401, refused socket, disabled agent): the socket
- * closes and the stores forget everything.
+ * warning). The open chat is read when the page becomes visible again (messages that came
+ * while it was hidden stay unread till then). When the session ends (logout, 401, refused
+ * socket, disabled agent): the socket closes, the stores forget everything and the desktop
+ * notifications shown go away.
  */
 export function useRealtimeDesk(makeConnector = createConnector) {
   const session = useSessionStore();
@@ -19,6 +22,11 @@ export function useRealtimeDesk(makeConnector = createConnector) {
   const messages = useMessagesStore();
   const team = useTeamStore();
   let connector = null;
+  const page = globalThis.document;
+
+  function onVisibilityChange() {
+    if (!page.hidden) conversations.readIfSeen();
+  }
 
   function start() {
     conversations.fetchAll();
@@ -26,9 +34,11 @@ export function useRealtimeDesk(makeConnector = createConnector) {
     connector = makeConnector();
     team.attach(connector);
     connector.connect();
+    page?.addEventListener('visibilitychange', onVisibilityChange);
   }
 
   function stop() {
+    page?.removeEventListener('visibilitychange', onVisibilityChange);
     connector?.disconnect();
     connector = null;
     conversations.reset();
@@ -36,9 +46,13 @@ export function useRealtimeDesk(makeConnector = createConnector) {
     team.reset();
     useComposerStore().reset(); // drafts are the agent's own: the next one to sign in starts clean
     useCannedStore().reset();
+    useAttentionStore().reset();
   }
 
   watch(() => session.isAuthenticated, (signedIn) => (signedIn ? start() : stop()), { immediate: true });
   watch(() => conversations.activeChatId, (chatId) => connector && team.reportViewing(chatId));
-  onBeforeUnmount(() => connector?.disconnect());
+  onBeforeUnmount(() => {
+    page?.removeEventListener('visibilitychange', onVisibilityChange);
+    connector?.disconnect();
+  });
 }

@@ -2,6 +2,7 @@ import { flushPromises, mount } from '@vue/test-utils';
 import { describe, expect, it, vi } from 'vitest';
 import { defineComponent, h } from 'vue';
 import * as desk from '../api/desk.js';
+import { useAttentionStore } from '../stores/attention.js';
 import { useComposerStore } from '../stores/composer.js';
 import { useConversationsStore } from '../stores/conversations.js';
 import { useSessionStore } from '../stores/session.js';
@@ -63,6 +64,62 @@ describe('useRealtimeDesk', () => {
       ['presence', { chat_id: 1, typing: false }],
       ['presence', { chat_id: null, typing: false }],
     ]);
+    wrapper.unmount();
+  });
+
+  it('reads the open chat when the page becomes visible again, only while signed in', async () => {
+    desk.listConversations.mockResolvedValue({ conversations: [conversation(1)] });
+    desk.listMessages.mockResolvedValue({ messages: [] });
+    desk.markRead.mockResolvedValue({});
+    desk.listAgents.mockResolvedValue({ agents: [] });
+    const connector = { connect: vi.fn(), disconnect: vi.fn(), emit: vi.fn(() => true) };
+    const session = useSessionStore();
+    session.status = 'authenticated';
+    const wrapper = host(() => connector);
+    await flushPromises();
+    useConversationsStore().open(1);
+    await flushPromises();
+    desk.markRead.mockClear();
+
+    const hidden = vi.spyOn(document, 'hidden', 'get').mockReturnValue(true);
+    document.dispatchEvent(new Event('visibilitychange'));
+    expect(desk.markRead).not.toHaveBeenCalled();
+    hidden.mockReturnValue(false);
+    document.dispatchEvent(new Event('visibilitychange'));
+    expect(desk.markRead).toHaveBeenCalledExactlyOnceWith(1);
+
+    session.expire();
+    await flushPromises();
+    useConversationsStore().activeChatId = 1; // even with a chat open, nothing is read once stopped
+    document.dispatchEvent(new Event('visibilitychange'));
+    expect(desk.markRead).toHaveBeenCalledOnce();
+    wrapper.unmount();
+  });
+
+  it('stops listening for visibility when unmounted', async () => {
+    desk.listConversations.mockResolvedValue({ conversations: [] });
+    desk.listAgents.mockResolvedValue({ agents: [] });
+    const connector = { connect: vi.fn(), disconnect: vi.fn(), emit: vi.fn(() => true) };
+    useSessionStore().status = 'authenticated';
+    const remove = vi.spyOn(document, 'removeEventListener');
+    const wrapper = host(() => connector);
+    await flushPromises();
+    wrapper.unmount();
+    expect(remove).toHaveBeenCalledWith('visibilitychange', expect.any(Function));
+  });
+
+  it('clears the attention store when the session ends', async () => {
+    desk.listConversations.mockResolvedValue({ conversations: [] });
+    desk.listAgents.mockResolvedValue({ agents: [] });
+    const connector = { connect: vi.fn(), disconnect: vi.fn(), emit: vi.fn(() => true) };
+    const session = useSessionStore();
+    session.status = 'authenticated';
+    const wrapper = host(() => connector);
+    await flushPromises();
+    const reset = vi.spyOn(useAttentionStore(), 'reset');
+    session.expire();
+    await flushPromises();
+    expect(reset).toHaveBeenCalledOnce();
     wrapper.unmount();
   });
 });

@@ -35,7 +35,8 @@ export function formatFull(seconds, locale) {
 /** The formatters above in the console's current language. */
 export function useTimeFormat() {
   const { locale } = useI18n();
-  const valid = (seconds) => seconds != null && Number.isFinite(Number(seconds));
+  // A date the browser can draw: a number too large for a Date (1e20) would throw in Intl.
+  const valid = (seconds) => seconds != null && !Number.isNaN(new Date(Number(seconds) * 1000).getTime());
   return {
     clock: (seconds) => (valid(seconds) ? formatClock(seconds, locale.value) : ''),
     listTime: (seconds) => (valid(seconds) ? formatListTime(seconds, locale.value) : ''),

@@ -1,5 +1,7 @@
+import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
-import { formatClock, formatListTime } from './useTimeFormat.js';
+import { defineComponent, h } from 'vue';
+import { formatClock, formatListTime, useTimeFormat } from './useTimeFormat.js';
 
 const at = (y, m, d, h = 12, min = 0) => new Date(y, m - 1, d, h, min).getTime() / 1000;
 
@@ -24,5 +26,13 @@ describe('time formatting', () => {
 
   it('accepts fractional seconds', () => {
     expect(formatListTime(at(2026, 11, 20, 9, 5) + 0.75, 'en-GB', now)).toBe('9:05');
+  });
+
+  it('draws nothing for a date it cannot draw, instead of throwing', () => {
+    let format;
+    mount(defineComponent({ setup() { format = useTimeFormat(); return () => h('div'); } }));
+    for (const bad of [null, undefined, 'soon', 1e20]) {
+      expect([format.clock(bad), format.listTime(bad), format.full(bad)]).toEqual(['', '', '']);
+    }
   });
 });

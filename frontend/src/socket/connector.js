@@ -85,9 +85,8 @@ export class DeskConnector {
 
   onMessage(message) {
     this.messages.receive(message);
-    if (message.chat_id === this.conversations.activeChatId && message.direction === 'in') {
-      this.conversations.markRead(message.chat_id);
-    }
+    // Read at once only if the agent sees it: not while the tab is hidden (read on return).
+    if (message.direction === 'in') this.conversations.readIfSeen(message.chat_id);
     // A customer wrote: sound / notification (the store skips the chat in view).
     if (message.type === 'CLIENT' && message.direction === 'in') {
       useAttentionStore().onCustomerMessage(message, this.conversations.byId[message.chat_id]);

@@ -86,6 +86,15 @@ describe('socket connector', () => {
     expect(desk.markRead).toHaveBeenCalledWith(3);
   });
 
+  it('leaves a message of the open conversation unread while the tab is hidden', async () => {
+    const { socket } = connected();
+    await openChat(3);
+    vi.spyOn(document, 'hidden', 'get').mockReturnValue(true); // restored after each spec (restoreMocks)
+    socket.fire('message', message('m1', { chat_id: 3 }));
+    expect(useMessagesStore().forChat(3).map((m) => m.id)).toEqual(['m1']);
+    expect(desk.markRead).not.toHaveBeenCalled();
+  });
+
   it('does not read messages of other conversations, nor our own echoes', async () => {
     const { socket } = connected();
     await openChat(3);

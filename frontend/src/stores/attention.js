@@ -4,6 +4,7 @@ import { displayName } from '../composables/useCustomer.js';
 import { i18n } from '../i18n/index.js';
 import { previewOf } from '../utils/preview.js';
 import { useConversationsStore } from './conversations.js';
+import { useSessionStore } from './session.js';
 
 const STORAGE_KEY = 'teledesk.attention';
 export const DEFAULT_PREFERENCES = Object.freeze({ sound: true, title: true, notify: true });
@@ -37,6 +38,7 @@ export const useAttentionStore = defineStore('attention', () => {
   const prefs = ref(loadPreferences());
   const permission = ref(notifications()?.permission ?? 'unsupported');
   const announced = new Set();
+  const shown = new Set(); // the desktop notifications on screen, closed when the session ends
   let audio = null;
   let lastBeep = -Infinity;
 
@@ -110,11 +112,15 @@ export const useAttentionStore = defineStore('attention', () => {
     const customer = conversation?.customer ?? message.customer;
     const body = previewOf({ ...message, media_kind: message.media?.kind }, { t, te }).text;
     try {
-      const shown = new api(displayName(customer, message.chat_id, t), { body, tag: `teledesk-chat-${message.chat_id}` });
-      shown.onclick = () => {
+      const note = new api(displayName(customer, message.chat_id, t), { body, tag: `teledesk-chat-${message.chat_id}` });
+      shown.add(note);
+      note.onclose = () => shown.delete(note);
+      note.onclick = () => {
+        shown.delete(note);
+        note.close?.();
+        if (!useSessionStore().isAuthenticated) return; // from a session that has ended
         globalThis.focus?.();
         useConversationsStore().open(message.chat_id);
-        shown.close?.();
       };
     } catch {
       // some browsers only notify from a service worker: the sound and the title remain
@@ -157,5 +163,12 @@ export const useAttentionStore = defineStore('attention', () => {
     return stop;
   }
 
-  return { prefs, permission, set, requestPermission, onCustomerMessage, listenForFirstGesture };
+  /** The session ended: close its notifications and forget which messages were announced. */
+  function reset() {
+    shown.forEach((note) => note.close?.());
+    shown.clear();
+    announced.clear();
+  }
+
+  return { prefs, permission, set, requestPermission, onCustomerMessage, listenForFirstGesture, reset };
 });

@@ -4,6 +4,7 @@ import * as desk from '../api/desk.js';
 import { conversation, message } from '../test/fixtures.js';
 import { BEEP_GAP_MS, useAttentionStore } from './attention.js';
 import { useConversationsStore } from './conversations.js';
+import { useSessionStore } from './session.js';
 
 vi.mock('../api/desk.js');
 
@@ -131,12 +132,40 @@ describe('attention store', () => {
     desk.markRead.mockResolvedValue({});
     const { shown } = fakeNotifications('granted');
     vi.stubGlobal('focus', vi.fn());
+    useSessionStore().status = 'authenticated';
     hidden(true);
     useAttentionStore().onCustomerMessage(message('a', { chat_id: 9 }));
     shown[0].onclick();
     expect(globalThis.focus).toHaveBeenCalled();
     expect(useConversationsStore().activeChatId).toBe(9);
     expect(shown[0].close).toHaveBeenCalled();
+  });
+
+  it('does nothing but close when a notification is clicked after logout', () => {
+    const { shown } = fakeNotifications('granted');
+    vi.stubGlobal('focus', vi.fn());
+    hidden(true);
+    useAttentionStore().onCustomerMessage(message('a', { chat_id: 9 }));
+    shown[0].onclick(); // signed out (the session store says anonymous)
+    expect(shown[0].close).toHaveBeenCalled();
+    expect(globalThis.focus).not.toHaveBeenCalled();
+    expect(useConversationsStore().activeChatId).toBeNull();
+    expect(desk.listMessages).not.toHaveBeenCalled();
+  });
+
+  it('closes its notifications and forgets what it announced on reset', () => {
+    fakeAudio();
+    const { shown } = fakeNotifications('granted');
+    const attention = useAttentionStore();
+    hidden(true);
+    attention.onCustomerMessage(message('a', { chat_id: 3 }));
+    attention.onCustomerMessage(message('b', { chat_id: 4 }));
+    shown[1].onclose(); // the agent closed this one already
+    attention.reset();
+    expect(shown[0].close).toHaveBeenCalledOnce();
+    expect(shown[1].close).not.toHaveBeenCalled();
+    attention.onCustomerMessage(message('a', { chat_id: 3 })); // the next session announces it again
+    expect(shown).toHaveLength(3);
   });
 
   it('does not notify without the permission, and asks for it only on a gesture', async () => {

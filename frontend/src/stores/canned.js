@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import * as desk from '../api/desk.js';
+import { createSessionGuard } from './sessionGuard.js';
 
 // The relay's rules (docs/agent-api.md "Canned responses"), checked before asking it.
 export const SHORTCUT_PATTERN = /^[a-z0-9_-]{1,32}$/;
@@ -21,25 +22,25 @@ export const useCannedStore = defineStore('canned', () => {
   const loaded = ref(false);
   const loadError = ref(null);
   let loading = null;
-  let session = 0; // a list that arrives after reset() belongs to the session that ended
+  const session = createSessionGuard(); // a list that arrives after reset() belongs to the session that ended
 
   /** Load the list unless it is loaded or loading; concurrent callers share one request. */
   function ensureLoaded() {
     if (loaded.value) return Promise.resolve();
     if (!loading) {
-      const asked = session;
+      const live = session.current();
       loading = desk.listCanned()
         .then(({ canned }) => {
-          if (asked !== session) return;
+          if (!live()) return;
           items.value = [...canned].sort(byShortcut);
           loaded.value = true;
           loadError.value = null;
         })
         .catch((error) => {
-          if (asked === session) loadError.value = error;
+          if (live()) loadError.value = error;
         })
         .finally(() => {
-          if (asked === session) loading = null;
+          if (live()) loading = null;
         });
     }
     return loading;
@@ -84,7 +85,7 @@ export const useCannedStore = defineStore('canned', () => {
     loaded.value = false;
     loadError.value = null;
     loading = null;
-    session += 1;
+    session.end();
   }
 
   return { items, loaded, loadError, ensureLoaded, add, update, remove, suggest, reset };

@@ -1,5 +1,8 @@
 import { defineStore } from 'pinia';
 import { markRaw, ref } from 'vue';
+import { errorText } from '../api/client.js';
+import { formatSize } from '../components/media/mediaFiles.js';
+import { i18n } from '../i18n/index.js';
 import { useConversationsStore } from './conversations.js';
 import { useMessagesStore } from './messages.js';
 
@@ -52,6 +55,11 @@ export const useComposerStore = defineStore('composer', () => {
 
   function fail(draft, key, params = {}) {
     draft.error = { key, params };
+  }
+
+  /** A refused or lost send: the relay's reason, or the console's own words in the agent's language. */
+  function failSend(draft, error) {
+    fail(draft, 'sendFailed', { reason: errorText(error, i18n.global.t) });
   }
 
   function setText(chatId, text) {
@@ -109,7 +117,7 @@ export const useComposerStore = defineStore('composer', () => {
     draft.error = null;
     for (const file of Array.from(files ?? [])) {
       if (file.size > MAX_UPLOAD_BYTES) {
-        fail(draft, 'fileTooLarge', { name: file.name, max: '50 MB' });
+        fail(draft, 'fileTooLarge', { name: file.name, max: formatSize(MAX_UPLOAD_BYTES, i18n.global.locale.value) });
         continue;
       }
       // markRaw: FormData needs the File itself, not a reactive proxy of it.
@@ -156,7 +164,7 @@ export const useComposerStore = defineStore('composer', () => {
       await call();
     } catch (error) {
       restore();
-      fail(draft, 'sendFailed', { reason: error?.message || '' });
+      failSend(draft, error);
       return false;
     }
     return true;
@@ -221,7 +229,7 @@ export const useComposerStore = defineStore('composer', () => {
       } catch (error) {
         draft.attachments = [...attachments.slice(index), ...draft.attachments];
         if (caption) draft.caption = caption;
-        fail(draft, 'sendFailed', { reason: error?.message || '' });
+        failSend(draft, error);
         return false;
       }
       caption = '';

@@ -1,5 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../api/client.js';
+import { formatSize } from '../components/media/mediaFiles.js';
+import { i18n } from '../i18n/index.js';
 import { message } from '../test/fixtures.js';
 import { MAX_CAPTION, MAX_TEXT, MAX_UPLOAD_BYTES, useComposerStore } from './composer.js';
 import { useConversationsStore } from './conversations.js';
@@ -144,6 +146,16 @@ describe('composer store: sending', () => {
     expect(composer.draftFor(1).error).toEqual({ key: 'sendFailed', params: { reason: 'reply_to is unknown' } });
   });
 
+  it('says a failure the relay did not explain in the agent\'s language, not the browser\'s English', async () => {
+    const messages = spiedMessages();
+    messages.send.mockRejectedValue(new ApiError(413, 'HTTP 413', null, { key: 'errors.http', params: { status: 413 } }));
+    i18n.global.locale.value = 'es';
+    const composer = useComposerStore();
+    composer.setText(1, 'Respuesta');
+    expect(await composer.submit(1)).toBe(false);
+    expect(composer.draftFor(1).error).toEqual({ key: 'sendFailed', params: { reason: 'el servidor respondió con el error 413' } });
+  });
+
   it('keeps a refused edit open with the typed text', async () => {
     const messages = spiedMessages();
     messages.edit.mockRejectedValue(new ApiError(400, 'too old to edit'));
@@ -186,6 +198,14 @@ describe('composer store: attachments', () => {
     expect(composer.draftFor(1).error).toEqual({ key: 'fileTooLarge', params: { name: 'huge.zip', max: '50 MB' } });
   });
 
+  it('writes the upload limit as a size in the console\'s language, not a literal', () => {
+    i18n.global.locale.value = 'fr'; // a language whose unit reads differently ("Mo")
+    const composer = useComposerStore();
+    composer.addFiles(1, [file('huge.zip', MAX_UPLOAD_BYTES + 1)]);
+    expect(composer.draftFor(1).error.params.max).toBe(formatSize(MAX_UPLOAD_BYTES, 'fr'));
+    expect(composer.draftFor(1).error.params.max).not.toBe('50 MB');
+  });
+
   it('refuses files in a note or an edit', () => {
     const composer = useComposerStore();
     composer.toggleNote(1);
@@ -221,6 +241,16 @@ describe('composer store: attachments', () => {
     expect(composer.draftFor(1).attachments.map((a) => a.file.name)).toEqual(['b.png', 'c.png']);
     expect(composer.draftFor(1).caption).toBe('');
     expect(composer.draftFor(1).error.key).toBe('sendFailed');
+  });
+
+  it('says a lost upload in the agent\'s language', async () => {
+    const messages = spiedMessages();
+    messages.sendMedia.mockRejectedValue(new ApiError(0, 'Failed to fetch', null, { key: 'errors.network' }));
+    i18n.global.locale.value = 'es';
+    const composer = useComposerStore();
+    composer.addFiles(1, [file('a.png')]);
+    await composer.submitAttachments(1);
+    expect(composer.draftFor(1).error.params.reason).toBe('no se pudo contactar con el servidor; revisa la conexión');
   });
 
   it('refuses a caption over 1,024 characters and keeps everything', async () => {

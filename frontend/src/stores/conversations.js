@@ -2,7 +2,9 @@ import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import * as desk from '../api/desk.js';
 import { profileName } from '../composables/useCustomer.js';
+import { statusOf } from '../utils/status.js';
 import { useMessagesStore } from './messages.js';
+import { createSessionGuard } from './sessionGuard.js';
 import { useSessionStore } from './session.js';
 
 const byRecency = (a, b) => (b.updated_at ?? 0) - (a.updated_at ?? 0) || b.chat_id - a.chat_id;
@@ -19,7 +21,9 @@ export const SEARCH_DELAY_MS = 250;
 export const SEARCH_MIN = 2; // the relay's /search takes 2 to 100 characters
 export const SEARCH_MAX = 100;
 
-const statusOf = (c) => c.status || 'open';
+/** Whether the agent can see the page: a hidden tab reads nothing. */
+const pageVisible = () => !globalThis.document?.hidden;
+
 const ongoing = (c) => statusOf(c) !== 'resolved';
 
 // Mine and Unassigned are work queues: a resolved conversation has left them.
@@ -63,9 +67,10 @@ export const useConversationsStore = defineStore('conversations', () => {
   const activeChatId = ref(null);
   const loading = ref(false);
   const loadError = ref(null);
-  const actionError = ref(null);
+  const actionFailure = ref(null); // { chatId, error }: the last action that failed, and on which chat
   const busy = ref(false);
   const reads = new Map(); // chat_id -> { again } while a /read call is in flight
+  const session = createSessionGuard(); // answers asked for before reset() are dropped
 
   const tab = ref(savedTab());
   const query = ref('');
@@ -88,6 +93,16 @@ export const useConversationsStore = defineStore('conversations', () => {
 
   const isActive = (chatId) => chatId != null && chatId === activeChatId.value;
 
+  /** Why the last action on `chatId` failed, or null. */
+  const actionErrorFor = (chatId) => (
+    chatId != null && actionFailure.value?.chatId === chatId ? actionFailure.value.error : null);
+  /**
+   * The action error the header shows: the open conversation's; never another chat's while one
+   * is open. With none open (no header in the desk; a header mounted on its own) the last one.
+   */
+  const actionError = computed(() => (activeChatId.value == null
+    ? actionFailure.value?.error ?? null : actionErrorFor(activeChatId.value)));
+
   watch(tab, (name) => {
     try {
       globalThis.localStorage?.setItem(TAB_KEY, name);
@@ -99,31 +114,41 @@ export const useConversationsStore = defineStore('conversations', () => {
   /**
    * Take a conversation's state from the server (list, socket event or action answer).
    * An older state than the one held (by `updated_at`) is ignored, so a slow refetch
-   * cannot undo a newer event. The open conversation is read as it arrives.
+   * cannot undo a newer event. The open conversation is read as it arrives, if the agent
+   * can see it.
    */
   function upsert(conversation) {
     if (!conversation || conversation.chat_id == null) return;
     const held = byId.value[conversation.chat_id];
     if (held && (conversation.updated_at ?? 0) < (held.updated_at ?? 0)) return;
     const next = { ...conversation };
-    if (isActive(next.chat_id) && next.unread > 0) {
-      next.unread = 0;
-      markRead(next.chat_id);
-    }
+    if (next.unread > 0 && readIfSeen(next.chat_id)) next.unread = 0;
     byId.value[next.chat_id] = next;
   }
 
   async function fetchAll() {
+    const live = session.current();
     loading.value = true;
     try {
       const { conversations } = await desk.listConversations();
+      if (!live()) return;
       conversations.forEach(upsert);
       loadError.value = null;
     } catch (error) {
-      loadError.value = error;
+      if (live()) loadError.value = error;
     } finally {
-      loading.value = false;
+      if (live()) loading.value = false;
     }
+  }
+
+  /**
+   * Read `chatId` (the open one by default) if it is open and the page is visible: a message
+   * that arrives while the tab is hidden stays unread until the agent comes back. True if read.
+   */
+  function readIfSeen(chatId = activeChatId.value) {
+    if (!isActive(chatId) || !pageVisible()) return false;
+    markRead(chatId);
+    return true;
   }
 
   /**
@@ -154,7 +179,7 @@ export const useConversationsStore = defineStore('conversations', () => {
 
   function open(chatId) {
     activeChatId.value = chatId;
-    actionError.value = null;
+    actionFailure.value = null;
     useMessagesStore().fetch(chatId);
     markRead(chatId);
   }
@@ -164,15 +189,16 @@ export const useConversationsStore = defineStore('conversations', () => {
   }
 
   async function act(call, chatId, ...args) {
+    const live = session.current();
     busy.value = true;
-    actionError.value = null;
+    actionFailure.value = null;
     try {
       const { conversation } = await call(chatId, ...args);
-      upsert(conversation);
+      if (live()) upsert(conversation);
     } catch (error) {
-      actionError.value = error;
+      if (live()) actionFailure.value = { chatId, error };
     } finally {
-      busy.value = false;
+      if (live()) busy.value = false;
     }
   }
 
@@ -223,20 +249,23 @@ export const useConversationsStore = defineStore('conversations', () => {
   }
 
   function reset() {
+    session.end();
     stopSearch();
     byId.value = {};
     activeChatId.value = null;
+    loading.value = false;
     loadError.value = null;
-    actionError.value = null;
+    actionFailure.value = null;
+    busy.value = false;
     query.value = '';
     messageHits.value = [];
     searchError.value = null;
   }
 
   return {
-    byId, activeChatId, loading, loadError, actionError, busy, sorted, active,
+    byId, activeChatId, loading, loadError, actionError, actionErrorFor, busy, sorted, active,
     tab, query, messageHits, searching, searchError, visible, counts, totalUnread,
-    upsert, fetchAll, markRead, open, close, assign, pending, resolve, reopen, start,
+    upsert, fetchAll, markRead, readIfSeen, open, close, assign, pending, resolve, reopen, start,
     setTab, search, reset,
   };
 });

@@ -117,8 +117,68 @@ describe('conversations store', () => {
   it('keeps an action error for the header to show', async () => {
     desk.resolve.mockRejectedValue(new Error('no such conversation'));
     const store = useConversationsStore();
+    store.activeChatId = 4;
     await store.resolve(4);
     expect(store.actionError.message).toBe('no such conversation');
+  });
+
+  it('shows an action error only on the chat it happened to', async () => {
+    let refuse;
+    desk.resolve.mockImplementation(() => new Promise((_resolve, reject) => { refuse = reject; }));
+    const store = useConversationsStore();
+    store.activeChatId = 4;
+    const resolving = store.resolve(4);
+    store.activeChatId = 5; // the agent moved on before the answer came
+    refuse(new Error('no such conversation'));
+    await resolving;
+    expect(store.actionError).toBeNull();
+    expect(store.actionErrorFor(5)).toBeNull();
+    expect(store.actionErrorFor(4).message).toBe('no such conversation');
+    store.activeChatId = 4;
+    expect(store.actionError.message).toBe('no such conversation');
+  });
+
+  it('drops the list and action answers that arrive after reset', async () => {
+    let list;
+    let resolved;
+    let refused;
+    desk.listConversations.mockImplementationOnce(() => new Promise((resolve) => { list = resolve; }));
+    desk.resolve.mockImplementationOnce(() => new Promise((resolve) => { resolved = resolve; }));
+    desk.reopen.mockImplementationOnce(() => new Promise((_resolve, reject) => { refused = reject; }));
+    const store = useConversationsStore();
+    store.activeChatId = 2;
+    const pending = [store.fetchAll(), store.resolve(1), store.reopen(2)];
+    store.reset();
+    list({ conversations: [conversation(1), conversation(2)] });
+    resolved({ conversation: conversation(1, { status: 'resolved' }) });
+    refused(new Error('down'));
+    await Promise.all(pending);
+    expect(store.sorted).toEqual([]);
+    expect(store.loading).toBe(false);
+    expect(store.busy).toBe(false);
+    expect(store.actionErrorFor(2)).toBeNull();
+  });
+
+  describe('while the tab is hidden', () => {
+    it('leaves the open conversation unread, and reads it when asked once visible', async () => {
+      desk.listMessages.mockResolvedValue({ messages: [] });
+      desk.markRead.mockResolvedValue({});
+      const store = useConversationsStore();
+      store.upsert(conversation(7));
+      store.open(7);
+      await flushPromises();
+      desk.markRead.mockClear();
+      const hidden = vi.spyOn(document, 'hidden', 'get').mockReturnValue(true);
+      store.upsert(conversation(7, { unread: 2, updated_at: 200 }));
+      expect(store.byId[7].unread).toBe(2);
+      expect(store.readIfSeen()).toBe(false);
+      expect(desk.markRead).not.toHaveBeenCalled();
+      hidden.mockReturnValue(false);
+      expect(store.readIfSeen()).toBe(true);
+      expect(store.byId[7].unread).toBe(0);
+      expect(desk.markRead).toHaveBeenCalledExactlyOnceWith(7);
+      expect(store.readIfSeen(8)).toBe(false); // not the open chat
+    });
   });
 
   it('forgets everything on reset', () => {

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia';
 import { markRaw, ref } from 'vue';
 import * as desk from '../api/desk.js';
 import { newClientId } from '../utils/clientId.js';
+import { createSessionGuard } from './sessionGuard.js';
 import { useSessionStore } from './session.js';
 
 /** docs/agent-api.md: a history page holds 50 messages at most; a shorter one is the last. */
@@ -51,11 +52,41 @@ function after(a, b) {
   return a.stored_at != null && b.stored_at != null && a.stored_at > b.stored_at;
 }
 
+/** Free an upload's local preview (an object URL) that `next` no longer shows. */
+function dropPreview(held, next = null) {
+  const url = held?.media?.local_url;
+  if (url && url !== next?.media?.local_url) globalThis.URL?.revokeObjectURL?.(url);
+}
+
+/** Put `next` in place of the message at `at`, freeing the preview it no longer needs. */
+function replaceAt(list, at, next) {
+  dropPreview(list[at], next);
+  list[at] = next;
+}
+
+/** Take the message at `at` out of the list (if there is one there), with its preview. */
+function removeAt(list, at) {
+  if (at < 0 || at >= list.length) return;
+  dropPreview(list[at]);
+  list.splice(at, 1);
+}
+
+/**
+ * Why a request of this console failed, for the tick: the relay's own words when it gave some,
+ * else a key the tick translates (the browser's "network error" is English whatever the language).
+ */
+function localFailure(error) {
+  return error?.key ? { reason: error.message, reason_key: error.key, reason_params: error.params ?? {} }
+    : { reason: error?.message };
+}
+
+const stampsOf = (messages) => messages.map((m) => m.stored_at).filter((s) => s != null);
+
 /** Insert or update `message` in a list kept oldest first, with no duplicates. */
 function mergeInto(list, message) {
   const at = list.findIndex((held) => sameMessage(held, message));
   if (at >= 0) {
-    list[at] = combine(list[at], message);
+    replaceAt(list, at, combine(list[at], message));
     return;
   }
   let i = list.length;
@@ -85,6 +116,7 @@ export const useMessagesStore = defineStore('messages', () => {
   const early = new Map();
   // What an optimistic bubble was sent with, by client_id, to send it again if the request failed.
   const pending = new Map();
+  const session = createSessionGuard(); // answers asked for before reset() are dropped
 
   const forChat = (chatId) => byChat.value[chatId] ?? [];
   const isLoading = (chatId) => Boolean(loading.value[chatId]);
@@ -121,7 +153,7 @@ export const useMessagesStore = defineStore('messages', () => {
   function patch(chatId, key, changes) {
     const list = forChat(chatId);
     const at = list.findIndex((held) => held.id === key || (held.client_id && held.client_id === key));
-    if (at >= 0) list[at] = { ...list[at], ...changes };
+    if (at >= 0) replaceAt(list, at, { ...list[at], ...changes });
   }
 
   /** A message from the socket: kept only for conversations already loaded. */
@@ -130,50 +162,80 @@ export const useMessagesStore = defineStore('messages', () => {
     add(message.chat_id, message);
   }
 
+  /**
+   * A refetch's full page that starts after the newest message held when it was asked for
+   * (the socket was down longer than a page): more was missed than the page holds. The held
+   * messages before it are dropped (messages without `stored_at`, unsent bubbles, stay) and
+   * paging starts again from the page's oldest, so loadOlder fills the hole in order.
+   */
+  function skipHole(chatId, page, newestHeld) {
+    const stamps = stampsOf(page);
+    if (newestHeld == null || page.length < PAGE_SIZE || !stamps.length) return;
+    const oldest = Math.min(...stamps);
+    if (oldest <= newestHeld) return;
+    const list = forChat(chatId);
+    for (let at = list.length - 1; at >= 0; at -= 1) {
+      if (list[at].stored_at != null && list[at].stored_at < oldest) removeAt(list, at);
+    }
+    older.value[chatId] = { loading: false, done: false };
+  }
+
   /** Load a conversation's newest page and merge it with what is held (no duplicates). */
   async function fetch(chatId) {
-    listFor(chatId); // from now on socket messages for this chat are kept, even mid-load
+    const live = session.current();
+    const held = stampsOf(listFor(chatId)); // from now on socket messages for this chat are kept, even mid-load
+    const newestHeld = held.length ? Math.max(...held) : null;
     loading.value[chatId] = true;
     try {
       const { messages } = await desk.listMessages(chatId);
+      if (!live()) return;
+      skipHole(chatId, messages, newestHeld);
       messages.forEach((message) => add(chatId, message));
       loadError.value[chatId] = null;
       // Only the first load says whether there is more: a refetch cannot undo a finished paging.
       if (!older.value[chatId]) older.value[chatId] = { loading: false, done: messages.length < PAGE_SIZE };
     } catch (error) {
-      loadError.value[chatId] = error;
+      if (live()) loadError.value[chatId] = error;
     } finally {
-      loading.value[chatId] = false;
+      if (live()) loading.value[chatId] = false;
     }
   }
 
   /** The page before the oldest held message; stops once a page comes back short. */
   async function loadOlder(chatId) {
     if (!hasOlder(chatId) || isLoadingOlder(chatId)) return;
-    const stamps = forChat(chatId).map((m) => m.stored_at).filter((s) => s != null);
+    const stamps = stampsOf(forChat(chatId));
     if (!stamps.length) return;
     older.value[chatId] = { loading: true, done: false };
+    // Stale once the session ends or a refetch starts the paging again (skipHole).
+    const paging = older.value[chatId];
+    const live = session.current();
+    const current = () => live() && older.value[chatId] === paging;
     let done = false;
     try {
       const { messages } = await desk.listMessages(chatId, Math.min(...stamps));
+      if (!current()) return;
       messages.forEach((message) => add(chatId, message));
       done = messages.length < PAGE_SIZE;
     } catch {
       // a scroll to the top asks again
     } finally {
-      older.value[chatId] = { loading: false, done };
+      if (current()) older.value[chatId] = { loading: false, done };
     }
   }
 
   /** A `delivery` event, or a local failure: update that bubble's tick. */
-  function applyDelivery({ chat_id: chatId, client_id: clientId, message_id: messageId, state, reason, retry }) {
-    const delivery = { state, ...(reason ? { reason } : {}), ...(retry ? { retry } : {}) };
+  function applyDelivery({
+    chat_id: chatId, client_id: clientId, message_id: messageId, state, reason, retry, reason_key: key, reason_params: params,
+  }) {
+    const delivery = { state, ...(reason ? { reason } : {}), ...(retry ? { retry } : {}),
+      ...(key ? { reason_key: key, reason_params: params } : {}) };
     const list = byChat.value[chatId];
     const probe = { id: messageId, client_id: clientId };
     const at = list ? list.findIndex((held) => sameMessage(held, probe)) : -1;
     if (at >= 0) {
       const held = list[at];
-      list[at] = { ...held, id: held.id || messageId || null, delivery: laterDelivery(held.delivery, delivery) };
+      replaceAt(list, at, { ...held, id: held.id || messageId || null, delivery: laterDelivery(held.delivery, delivery) });
     } else if (list) {
       early.set(clientId || messageId, delivery);
     }
@@ -205,21 +267,28 @@ export const useMessagesStore = defineStore('messages', () => {
     return clientId;
   }
 
-  async function deliver(chatId, clientId, request) {
+  /**
+   * Send `request` and take the relay's answer. A refusal of a first send takes the bubble back
+   * and throws; a refused retry (`takeBack` false) leaves the bubble failed with the reason.
+   */
+  async function deliver(chatId, clientId, request, { takeBack = true } = {}) {
+    const live = session.current();
     try {
       const { message } = await request(clientId);
+      if (!live()) return;
       pending.delete(clientId);
       // A note is never delivered to Telegram: once stored, it is done.
       const delivery = message.delivery ?? (message.direction === 'note' ? { state: 'sent' } : undefined);
       add(chatId, { ...message, client_id: message.client_id || clientId, ...(delivery ? { delivery } : {}) });
     } catch (error) {
-      if (refused(error) && !find(chatId, clientId)?.id) {
+      if (!live()) return;
+      if (takeBack && refused(error) && !find(chatId, clientId)?.id) {
         pending.delete(clientId);
         const list = forChat(chatId);
-        list.splice(list.findIndex((held) => held.client_id === clientId), 1);
+        removeAt(list, list.findIndex((held) => held.client_id === clientId));
         throw error;
       }
-      applyDelivery({ chat_id: chatId, client_id: clientId, state: 'failed', reason: error.message });
+      applyDelivery({ chat_id: chatId, client_id: clientId, state: 'failed', ...localFailure(error) });
     }
   }
 
@@ -256,16 +325,15 @@ export const useMessagesStore = defineStore('messages', () => {
     if (!held || held.delivery?.state !== 'failed') return;
     patch(chatId, messageId, { delivery: { state: 'queued' } });
     if (!held.id && pending.has(held.client_id)) {
-      await deliver(chatId, held.client_id, pending.get(held.client_id)).catch((error) => {
-        add(chatId, { ...held, delivery: { state: 'failed', reason: error.message } });
-      });
+      await deliver(chatId, held.client_id, pending.get(held.client_id), { takeBack: false });
       return;
     }
+    const live = session.current();
     try {
       const { message } = await desk.retryMessage(chatId, held.id);
-      if (message) add(chatId, message);
+      if (message && live()) add(chatId, message);
     } catch (error) {
-      patch(chatId, messageId, { delivery: { state: 'failed', reason: error.message } });
+      if (live()) patch(chatId, messageId, { delivery: { state: 'failed', ...localFailure(error) } });
     }
   }
 
@@ -280,9 +348,8 @@ export const useMessagesStore = defineStore('messages', () => {
   }
 
   function reset() {
-    for (const list of Object.values(byChat.value)) {
-      list.forEach((m) => m.media?.local_url && URL.revokeObjectURL?.(m.media.local_url));
-    }
+    session.end();
+    for (const list of Object.values(byChat.value)) list.forEach((m) => dropPreview(m));
     byChat.value = {};
     loading.value = {};
     loadError.value = {};

@@ -121,6 +121,14 @@ describe('messages store: sending', () => {
     expect(store.forChat(1)[0].delivery).toEqual({ state: 'failed', reason: 'bot was blocked by the user' });
   });
 
+  it('keeps a lost request\'s failure as a key the tick translates', async () => {
+    const store = await loaded();
+    desk.sendMessage.mockRejectedValue(Object.assign(new Error('Failed to fetch'), { status: 0, key: 'errors.network' }));
+    await store.send(1, 'Hi').catch(() => {});
+    const held = store.forChat(1).find((m) => m.text === 'Hi');
+    expect(held.delivery).toMatchObject({ state: 'failed', reason: 'Failed to fetch', reason_key: 'errors.network' });
+  });
+
   it('follows an agent\'s retry of a failed answer from another console, and ignores stale ticks', async () => {
     const store = await loaded();
     const id = 'agent-someone-else-1';
@@ -314,5 +322,134 @@ describe('messages store: older history', () => {
     const store = await loaded([message('b', { date: 5, stored_at: 5.2 })]);
     store.receive(message('a', { date: 5, stored_at: 5.1 }));
     expect(ids(store)).toEqual(['a', 'b']);
+  });
+});
+
+describe('messages store: upload previews are freed', () => {
+  const photo = () => new File(['x'], 'label.png', { type: 'image/png' });
+
+  function withPreviews() {
+    let n = 0;
+    globalThis.URL.createObjectURL = vi.fn(() => `blob:preview-${++n}`);
+    globalThis.URL.revokeObjectURL = vi.fn();
+    return globalThis.URL.revokeObjectURL;
+  }
+
+  it('frees the preview once the relay\'s message has its own URL', async () => {
+    const revoke = withPreviews();
+    const store = await loaded();
+    desk.sendMedia.mockImplementation(async (_chat, _file, clientId) => ({
+      message: stored(clientId, { media: { kind: 'photo', filename: 'label.png' } }),
+    }));
+    const clientId = await store.sendMedia(1, photo());
+    expect(revoke).not.toHaveBeenCalled(); // still the only picture there is
+    store.receive(stored(clientId, { revision: 1, media: { kind: 'photo', url: '/api/conversations/1/messages/m/media' } }));
+    expect(revoke).toHaveBeenCalledExactlyOnceWith('blob:preview-1');
+  });
+
+  it('frees the preview of an upload the relay refuses', async () => {
+    const revoke = withPreviews();
+    const store = await loaded();
+    desk.sendMedia.mockRejectedValue(new ApiError(413, 'file too large'));
+    await expect(store.sendMedia(1, photo())).rejects.toThrow('file too large');
+    expect(store.forChat(1)).toEqual([]);
+    expect(revoke).toHaveBeenCalledExactlyOnceWith('blob:preview-1');
+  });
+
+  it('keeps a refused retry failed, with its preview, instead of taking it back', async () => {
+    const revoke = withPreviews();
+    const store = await loaded();
+    desk.sendMedia.mockRejectedValueOnce(new ApiError(0, 'network error'));
+    const clientId = await store.sendMedia(1, photo());
+    desk.sendMedia.mockRejectedValueOnce(new ApiError(413, 'file too large'));
+    await store.retry(1, clientId);
+    expect(store.forChat(1)).toHaveLength(1);
+    expect(store.forChat(1)[0]).toMatchObject({ delivery: { state: 'failed', reason: 'file too large' }, media: { local_url: 'blob:preview-1' } });
+    expect(revoke).not.toHaveBeenCalled();
+  });
+
+  it('does not delete another message when the refused bubble is already gone', async () => {
+    const store = await loaded([message('a', { date: 1 }), message('b', { date: 2 })]);
+    let refuse;
+    desk.sendMessage.mockImplementation(() => new Promise((_resolve, reject) => { refuse = reject; }));
+    const sending = store.send(1, 'Hi');
+    store.byChat[1].splice(2, 1); // the bubble went some other way
+    refuse(new ApiError(400, 'bad'));
+    await expect(sending).rejects.toThrow('bad');
+    expect(ids(store)).toEqual(['a', 'b']);
+  });
+});
+
+describe('messages store: after logout', () => {
+  it('drops a history page that arrives after reset', async () => {
+    let answer;
+    desk.listMessages.mockImplementationOnce(() => new Promise((resolve) => { answer = resolve; }));
+    const store = useMessagesStore();
+    const loading = store.fetch(1);
+    store.reset();
+    answer({ messages: [message('a', { date: 1 })] });
+    await loading;
+    expect(store.byChat).toEqual({});
+    expect(store.isLoading(1)).toBe(false);
+    expect(store.hasOlder(1)).toBe(false);
+  });
+
+  it('drops an older page and a send answer that arrive after reset', async () => {
+    const page = Array.from({ length: 50 }, (_, i) => message(`m${i}`, { date: i, stored_at: i + 1 }));
+    const store = await loaded(page);
+    let older;
+    let sent;
+    desk.listMessages.mockImplementationOnce(() => new Promise((resolve) => { older = resolve; }));
+    desk.sendMessage.mockImplementationOnce(() => new Promise((resolve) => { sent = resolve; }));
+    const paging = store.loadOlder(1);
+    const sending = store.send(1, 'Hi');
+    const clientId = store.forChat(1).at(-1).client_id;
+    store.reset();
+    older({ messages: [message('old', { date: 0, stored_at: 0.5 })] });
+    sent({ message: stored(clientId) });
+    await Promise.all([paging, sending]);
+    expect(store.byChat).toEqual({});
+    expect(store.isLoadingOlder(1)).toBe(false);
+  });
+});
+
+describe('messages store: a refetch after a long disconnection', () => {
+  const page = (from, count) => Array.from({ length: count }, (_, i) => message(`m${from + i}`, { date: from + i, stored_at: from + i }));
+
+  it('replaces the list with a full page newer than all it held, and pages back from there', async () => {
+    const store = await loaded(page(1, 10));
+    expect(store.hasOlder(1)).toBe(false);
+    desk.sendMessage.mockImplementation(() => new Promise(() => {}));
+    store.send(1, 'still going'); // an unsent bubble has no stored_at: it stays
+    desk.listMessages.mockResolvedValueOnce({ messages: page(200, 50) });
+    await store.fetch(1);
+    expect(ids(store)).toEqual([...page(200, 50).map((m) => m.id), null]);
+    expect(store.hasOlder(1)).toBe(true);
+    desk.listMessages.mockResolvedValueOnce({ messages: page(150, 50) });
+    await store.loadOlder(1);
+    expect(desk.listMessages).toHaveBeenLastCalledWith(1, 200);
+    expect(ids(store)[0]).toBe('m150');
+  });
+
+  it('merges a full page that overlaps what it holds, as before', async () => {
+    const store = await loaded(page(1, 10));
+    desk.listMessages.mockResolvedValueOnce({ messages: page(10, 50) });
+    await store.fetch(1);
+    expect(ids(store)).toHaveLength(59);
+    expect(store.hasOlder(1)).toBe(false);
+  });
+
+  it('ignores an older page asked for before the list was replaced', async () => {
+    const store = await loaded(page(100, 50));
+    let answer;
+    desk.listMessages.mockImplementationOnce(() => new Promise((resolve) => { answer = resolve; }));
+    const paging = store.loadOlder(1);
+    desk.listMessages.mockResolvedValueOnce({ messages: page(300, 50) });
+    await store.fetch(1);
+    answer({ messages: page(50, 50) });
+    await paging;
+    expect(ids(store)[0]).toBe('m300');
+    expect(store.hasOlder(1)).toBe(true);
+    expect(store.isLoadingOlder(1)).toBe(false);
   });
 });

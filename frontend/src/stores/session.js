@@ -6,11 +6,14 @@ import * as desk from '../api/desk.js';
  * Who is signed in. `status` is `unknown` until /api/me answers, then `anonymous`
  * (show the login form) or `authenticated`. `endReason` says why a live session ended
  * (`expired`, or `disabled` by an admin), so the login form can tell the agent.
+ * `logoutError` says a logout did not reach the relay: the agent is still signed in there
+ * (App shows `login.logoutFailed`).
  */
 export const useSessionStore = defineStore('session', () => {
   const status = ref('unknown');
   const agent = ref(null);
   const endReason = ref(null);
+  const logoutError = ref(null);
 
   const isAuthenticated = computed(() => status.value === 'authenticated');
   const expired = computed(() => endReason.value !== null);
@@ -20,11 +23,13 @@ export const useSessionStore = defineStore('session', () => {
     agent.value = who;
     status.value = 'authenticated';
     endReason.value = null;
+    logoutError.value = null;
   }
 
   function signOut() {
     agent.value = null;
     status.value = 'anonymous';
+    logoutError.value = null;
   }
 
   async function restore() {
@@ -41,13 +46,24 @@ export const useSessionStore = defineStore('session', () => {
     signIn(who);
   }
 
+  /**
+   * Sign out on the relay, then here. A 401 means the relay had already forgotten the session;
+   * any other failure keeps the session (the cookie still works) and says so in `logoutError`.
+   * True when signed out.
+   */
   async function logout() {
+    logoutError.value = null;
     try {
       await desk.logout();
-    } finally {
-      endReason.value = null;
-      signOut();
+    } catch (error) {
+      if (error?.status !== 401) {
+        logoutError.value = error;
+        return false;
+      }
     }
+    endReason.value = null;
+    signOut();
+    return true;
   }
 
   /**
@@ -60,5 +76,7 @@ export const useSessionStore = defineStore('session', () => {
     signOut();
   }
 
-  return { status, agent, endReason, expired, isAuthenticated, isAdmin, restore, login, logout, expire };
+  return {
+    status, agent, endReason, logoutError, expired, isAuthenticated, isAdmin, restore, login, logout, expire,
+  };
 });

@@ -36,6 +36,38 @@ describe('session store', () => {
     expect(session.agent).toBeNull();
   });
 
+  it('keeps the session and says so when the logout does not reach the relay', async () => {
+    desk.login.mockResolvedValue({ agent });
+    desk.logout.mockRejectedValueOnce(new ApiError(0, 'network error'));
+    const session = useSessionStore();
+    await session.login('ana', 'pw');
+    await expect(session.logout()).resolves.toBe(false);
+    expect(session.isAuthenticated).toBe(true);
+    expect(session.agent).toEqual(agent);
+    expect(session.logoutError.message).toBe('network error');
+
+    desk.logout.mockRejectedValueOnce(new ApiError(503, 'unavailable'));
+    await session.logout();
+    expect(session.isAuthenticated).toBe(true);
+    expect(session.logoutError.status).toBe(503);
+
+    desk.logout.mockResolvedValueOnce(null);
+    await expect(session.logout()).resolves.toBe(true);
+    expect(session.isAuthenticated).toBe(false);
+    expect(session.logoutError).toBeNull();
+  });
+
+  it('signs out when the relay answers the logout with 401 (the session was gone already)', async () => {
+    desk.login.mockResolvedValue({ agent });
+    desk.logout.mockRejectedValueOnce(new ApiError(401, 'login required'));
+    const session = useSessionStore();
+    await session.login('ana', 'pw');
+    await expect(session.logout()).resolves.toBe(true);
+    expect(session.isAuthenticated).toBe(false);
+    expect(session.logoutError).toBeNull();
+    expect(session.expired).toBe(false);
+  });
+
   it('lets a failed login throw for the form to show', async () => {
     desk.login.mockRejectedValue(new ApiError(401, 'wrong username or password'));
     const session = useSessionStore();

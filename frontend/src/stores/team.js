@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import * as desk from '../api/desk.js';
+import { createSessionGuard } from './sessionGuard.js';
 import { useSessionStore } from './session.js';
 
 // The relay expires a typing report after 6 s; one every 2 s keeps it alive without
@@ -23,6 +24,7 @@ export const useTeamStore = defineStore('team', () => {
   const adminBusy = ref(false);
   let connector = null;
   let lastTyping = { chatId: null, at: -Infinity };
+  const session = createSessionGuard(); // answers asked for before reset() are dropped
 
   function attach(next) {
     connector = next;
@@ -62,8 +64,10 @@ export const useTeamStore = defineStore('team', () => {
   }
 
   async function loadAgents() {
+    const live = session.current();
     try {
-      agents.value = (await desk.listAgents())?.agents ?? [];
+      const answer = await desk.listAgents();
+      if (live()) agents.value = answer?.agents ?? [];
     } catch {
       // assigning to others waits for the next load; assigning to me still works
     }
@@ -77,11 +81,12 @@ export const useTeamStore = defineStore('team', () => {
 
   /** Run an admin call; its `{agent}` answer replaces the held one. True when it worked. */
   async function administer(call, ...args) {
+    const live = session.current();
     adminBusy.value = true;
     adminError.value = null;
     try {
       const answer = await call(...args);
-      if (answer?.agent) keep(answer.agent);
+      if (answer?.agent && live()) keep(answer.agent);
       return true;
     } catch (error) {
       adminError.value = error;
@@ -97,6 +102,7 @@ export const useTeamStore = defineStore('team', () => {
   const resetPassword = (username, password) => administer(desk.resetPassword, username, password);
 
   function reset() {
+    session.end();
     connector = null;
     agents.value = [];
     presence.value = {};

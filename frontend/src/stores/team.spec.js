@@ -116,6 +116,21 @@ describe('team store', () => {
     expect(team.adminError).toBeNull();
   });
 
+  it('drops the agents list and an admin answer that arrive after reset', async () => {
+    let list;
+    let added;
+    desk.listAgents.mockImplementationOnce(() => new Promise((resolve) => { list = resolve; }));
+    desk.addAgent.mockImplementationOnce(() => new Promise((resolve) => { added = resolve; }));
+    const team = useTeamStore();
+    const loading = team.loadAgents();
+    const adding = team.addAgent({ username: 'bob' });
+    team.reset();
+    list({ agents: [ana, bob] });
+    added({ agent: bob });
+    await Promise.all([loading, adding]);
+    expect(team.agents).toEqual([]);
+  });
+
   it('forgets everything on reset', () => {
     const { team, connector } = attached();
     team.setPresence({ chat_id: 5, agents: [bob] });

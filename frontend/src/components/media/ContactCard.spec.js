@@ -1,7 +1,7 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import ContactCard from './ContactCard.vue';
-import { storedFixture } from './telegramFixtures.js';
+import { storedFixture } from '../../test/telegramFixtures.js';
 
 describe('ContactCard', () => {
   it('shows the name, a phone link and whether they use Telegram', () => {

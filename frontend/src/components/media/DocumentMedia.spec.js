@@ -1,7 +1,7 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import DocumentMedia from './DocumentMedia.vue';
-import { storedFixture } from './telegramFixtures.js';
+import { storedFixture } from '../../test/telegramFixtures.js';
 
 const documentMedia = (overrides = {}) => ({ ...storedFixture('document').media, ...overrides });
 const mountDocument = (media) => mount(DocumentMedia, { props: { media } });

@@ -1,11 +1,13 @@
-import { enableAutoUnmount, mount } from '@vue/test-utils';
+import { DOMWrapper, enableAutoUnmount, flushPromises, mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 import PhotoMedia from './PhotoMedia.vue';
-import { storedFixture } from './telegramFixtures.js';
+import { storedFixture } from '../../test/telegramFixtures.js';
 
 enableAutoUnmount(afterEach);
 
 const photo = (overrides = {}) => ({ ...storedFixture('photo').media, ...overrides });
+// The lightbox is teleported to <body>.
+const lightboxPart = (selector) => new DOMWrapper(document.body.querySelector(selector));
 const mountPhoto = (media) => mount(PhotoMedia, { props: { media }, attachTo: document.body });
 
 describe('PhotoMedia', () => {
@@ -21,24 +23,26 @@ describe('PhotoMedia', () => {
     const opener = wrapper.get('button');
     opener.element.focus();
     await opener.trigger('click');
-    const lightbox = wrapper.get('[data-testid="lightbox"]');
+    await flushPromises();
+    const lightbox = lightboxPart('[data-testid="lightbox"]');
     expect(lightbox.attributes()).toMatchObject({ role: 'dialog', 'aria-modal': 'true' });
     expect(lightbox.get('img').attributes('src')).toBe(photo().url);
-    expect(document.activeElement).toBe(wrapper.get('[data-testid="lightbox-close"]').element);
-    await wrapper.get('[data-testid="lightbox-close"]').trigger('click');
-    expect(wrapper.find('[data-testid="lightbox"]').exists()).toBe(false);
+    expect(document.activeElement).toBe(lightboxPart('[data-testid="lightbox-close"]').element);
+    await lightboxPart('[data-testid="lightbox-close"]').trigger('click');
+    expect(document.body.querySelector('[data-testid="lightbox"]')).toBeNull();
     expect(document.activeElement).toBe(opener.element);
 
     await opener.trigger('click');
-    await wrapper.get('[data-testid="lightbox"]').trigger('keydown', { key: 'Escape' });
-    expect(wrapper.find('[data-testid="lightbox"]').exists()).toBe(false);
+    await lightboxPart('[data-testid="lightbox"]').trigger('keydown', { key: 'Escape' });
+    expect(document.body.querySelector('[data-testid="lightbox"]')).toBeNull();
   });
 
   it('keeps Tab inside the open photo', async () => {
     const wrapper = mountPhoto(photo());
     await wrapper.get('button').trigger('click');
-    const close = wrapper.get('[data-testid="lightbox-close"]');
-    const original = wrapper.get('[data-testid="lightbox"] a');
+    await flushPromises();
+    const close = lightboxPart('[data-testid="lightbox-close"]');
+    const original = lightboxPart('[data-testid="lightbox"] a');
     await close.trigger('keydown', { key: 'Tab' });
     expect(document.activeElement).toBe(original.element);
     await original.trigger('keydown', { key: 'Tab' });
@@ -63,5 +67,14 @@ describe('PhotoMedia', () => {
     const foreign = mountPhoto({ kind: 'photo', local_url: 'javascript:alert(1)', url: '//evil.example/x' });
     expect(foreign.find('img').exists()).toBe(false);
     expect(foreign.find('[data-testid="media-uploading"]').exists()).toBe(true);
+  });
+
+  it('tries again when the URL changes (an upload\'s preview replaced by the relay\'s file)', async () => {
+    const wrapper = mountPhoto({ kind: 'photo', local_url: 'blob:http://x/gone' });
+    await wrapper.get('[data-testid="media-photo"]').trigger('error');
+    expect(wrapper.find('[data-testid="media-failed"]').exists()).toBe(true);
+    await wrapper.setProps({ media: photo() });
+    expect(wrapper.find('[data-testid="media-failed"]').exists()).toBe(false);
+    expect(wrapper.get('[data-testid="media-photo"]').attributes('src')).toBe(photo().url);
   });
 });

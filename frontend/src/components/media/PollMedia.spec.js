@@ -2,7 +2,7 @@ import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import DiceMedia from './DiceMedia.vue';
 import PollMedia from './PollMedia.vue';
-import { storedFixture } from './telegramFixtures.js';
+import { storedFixture } from '../../test/telegramFixtures.js';
 
 describe('PollMedia', () => {
   it('shows the question, the options and the votes', () => {

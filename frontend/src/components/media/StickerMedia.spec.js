@@ -1,7 +1,7 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import StickerMedia from './StickerMedia.vue';
-import { storedFixture } from './telegramFixtures.js';
+import { storedFixture } from '../../test/telegramFixtures.js';
 
 const sticker = (overrides) => mount(StickerMedia, { props: { media: { ...storedFixture('sticker').media, ...overrides } } })
   .get('[data-testid="media-sticker"]');

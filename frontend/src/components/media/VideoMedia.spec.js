@@ -1,7 +1,7 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import VideoMedia from './VideoMedia.vue';
-import { storedFixture } from './telegramFixtures.js';
+import { storedFixture } from '../../test/telegramFixtures.js';
 
 const mountVideo = (name) => mount(VideoMedia, { props: { media: storedFixture(name).media } });
 
@@ -34,5 +34,15 @@ describe('VideoMedia', () => {
     const download = wrapper.get('[data-testid="media-download"]');
     expect(download.attributes('href')).toBe(src);
     expect(download.attributes()).toHaveProperty('download');
+  });
+
+  it('tries again when the URL changes (an upload\'s preview replaced by the relay\'s file)', async () => {
+    const stored = storedFixture('video').media;
+    const wrapper = mount(VideoMedia, { props: { media: { ...stored, url: null, local_url: 'blob:http://x/gone' } } });
+    await wrapper.get('video').trigger('error');
+    expect(wrapper.find('[data-testid="media-failed"]').exists()).toBe(true);
+    await wrapper.setProps({ media: stored });
+    expect(wrapper.find('[data-testid="media-failed"]').exists()).toBe(false);
+    expect(wrapper.get('video').attributes('src')).toBe(stored.url);
   });
 });

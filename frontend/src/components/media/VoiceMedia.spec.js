@@ -1,7 +1,7 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it, vi } from 'vitest';
 import VoiceMedia from './VoiceMedia.vue';
-import { storedFixture } from './telegramFixtures.js';
+import { storedFixture } from '../../test/telegramFixtures.js';
 
 const mountVoice = (media) => mount(VoiceMedia, { props: { media } });
 

@@ -1,6 +1,6 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
-import { storedFixture } from '../media/telegramFixtures.js';
+import { storedFixture } from '../../test/telegramFixtures.js';
 import AlbumGrid from './AlbumGrid.vue';
 
 describe('AlbumGrid', () => {

@@ -2,7 +2,10 @@
  * For the specs: messages as the relay stores them, built from the real Telegram updates in
  * tests/fixtures/updates/ the way teledesk/telegram/updates.py does (media_of, _quoted).
  */
-const updates = import.meta.glob('../../../../tests/fixtures/updates/*.json', { eager: true, import: 'default' });
+const updates = Object.fromEntries(
+  Object.entries(import.meta.glob('../../../tests/fixtures/updates/*.json', { eager: true, import: 'default' }))
+    .map(([path, update]) => [path.split('/').pop().replace(/\.json$/, ''), update]),
+);
 
 const KINDS = ['animation', 'photo', 'video', 'video_note', 'voice', 'audio', 'sticker', 'document',
   'venue', 'location', 'contact', 'poll', 'dice'];
@@ -18,7 +21,7 @@ export function mediaOf(message) {
 
 /** The stored message of fixture `name` (e.g. "photo"), with a relay URL when it has a file. */
 export function storedFixture(name, overrides = {}) {
-  const update = updates[`../../../../tests/fixtures/updates/${name}.json`];
+  const update = updates[name];
   if (!update) throw new Error(`no fixture ${name}`);
   const message = update.message ?? update.edited_message;
   const chatId = message.chat.id;
