@@ -150,8 +150,9 @@ def _send(envelope: Envelope, services: Services) -> Envelope | None:
             if conversation is not None:
                 envelope.extra["conversation"] = conversation
         delivery = {"state": outcome.state, "reason": outcome.reason}
-    if envelope.type == MessageType.BOT:
-        # The relay shows agents' answers when they queue them; the bot's, once they are settled.
+    if envelope.type == MessageType.BOT or (stored.get("media") or {}).get("kind"):
+        # The relay shows agents' answers when they queue them; the bot's once they are settled, and
+        # an uploaded file again once Telegram has it (its file_id gives the consoles a URL for it).
         envelope.extra["message"] = store.message(envelope.chat_id, envelope.id)
     return _announce(envelope, delivery["state"], delivery.get("reason"), envelope.extra.get("client_id"))
 

@@ -51,8 +51,11 @@ class Broadcaster:
             raise
 
     def message(self, message: dict[str, Any]) -> None:
-        """A message's state; an edit or a reaction raises its `revision` and goes out again."""
-        self._emit_once(f"message:{message['id']}:{message.get('revision') or 0}", "message", message_view(message))
+        """A message's state; an edit or a reaction raises its `revision` and goes out again, and so
+        does an agent's upload once Telegram gave it a file_id (the consoles then have its URL)."""
+        file_id = (message.get("media") or {}).get("file_id") or ""
+        key = f"message:{message['id']}:{message.get('revision') or 0}:{file_id}"
+        self._emit_once(key, "message", message_view(message))
 
     def conversation(self, conversation: dict[str, Any]) -> None:
         view = conversation_view(conversation)

@@ -138,6 +138,9 @@ def test_an_upload_reaches_telegram_as_multipart(desk, agent, chat, console_even
     assert delivery["state"] == "sent", delivery
     [call] = sends_to(bot_api_calls, method, chat)
     assert call["params"].get("caption") == "Aquí"
+    # Every console gets the file's URL once Telegram has it, not only the agent who sent it.
+    shown = console_events.wait_for("message", lambda m: m["id"] == f"agent-{client_id}" and "url" in m["media"])
+    assert agent.get(f"{desk.console_url.rstrip('/')}{shown['media']['url']}", timeout=10).content == data
 
 
 def test_an_edit_of_a_sent_file_changes_its_caption_on_telegram(desk, agent, chat, console_events, bot_api_calls):

@@ -229,6 +229,16 @@ def test_a_bot_answer_is_announced_with_its_stored_message_an_agents_without(svc
     assert "message" not in agents  # the relay showed the agent's answer when it was queued
 
 
+def test_an_uploaded_file_is_announced_again_with_the_file_id_telegram_gave_it(svc: Services,
+                                                                               telegram_api: FakeTelegram):
+    upload = answer("Su recibo")
+    upload.media = {"kind": "photo", "file_id": "F-1", "filename": "recibo.png"}
+    svc.store.add_outbound(upload)
+    deliver(envelope_event(upload))
+    [announced_upload] = svc.publisher.on(OUT)
+    assert announced_upload["message"]["media"]["file_id"] == "F-1"
+
+
 @pytest.mark.parametrize(("state", "reason"), [("sent", None), ("failed", BLOCKED_REASON)])
 def test_an_answer_already_settled_is_not_sent_but_announced(svc: Services, telegram_api: FakeTelegram,
                                                              state: str, reason: str | None):

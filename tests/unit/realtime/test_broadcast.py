@@ -36,6 +36,16 @@ def test_the_same_message_id_twice_is_emitted_once(broadcaster, recorder):
     assert [m["id"] for m in recorder.events("message")] == ["tg-7-1", "tg-7-2"]
 
 
+def test_an_upload_goes_out_again_once_telegram_has_the_file(broadcaster, recorder):
+    queued = {"id": "agent-k1", "chat_id": 7, "media": {"kind": "photo", "blob": "7/k1/a.png"}}
+    sent = {**queued, "media": {**queued["media"], "file_id": "F-1"}}
+    for message in (queued, sent, sent):
+        broadcaster.message(message)
+    emitted = recorder.events("message")
+    assert len(emitted) == 2 and "url" not in emitted[0]["media"]
+    assert emitted[1]["media"]["url"] == "/api/conversations/7/messages/agent-k1/media"
+
+
 def test_every_new_conversation_state_goes_out_once(broadcaster, recorder):
     broadcaster.conversation({"chat_id": 7, "unread": 1})
     broadcaster.conversation({"chat_id": 7, "unread": 1})  # a redelivery of the same state
