@@ -165,10 +165,13 @@ export const useConversationsStore = defineStore('conversations', () => {
     }
     const state = { again: true };
     reads.set(chatId, state);
+    const live = session.current();
     try {
       while (state.again) {
         state.again = false;
-        await desk.markRead(chatId);
+        const answer = await desk.markRead(chatId);
+        // A chat opened from a search hit may not be in the list (it holds the newest 200): now it is.
+        if (live() && answer?.conversation && !byId.value[chatId]) upsert(answer.conversation);
       }
     } catch {
       // the next message or the next open reads it again

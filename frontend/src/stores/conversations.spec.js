@@ -67,6 +67,16 @@ describe('conversations store', () => {
     expect(desk.markRead).toHaveBeenCalledWith(7);
   });
 
+  it('opens a chat the list does not hold (a search hit among older ones) with what the read answers', async () => {
+    desk.listMessages.mockResolvedValue({ messages: [] });
+    desk.markRead.mockResolvedValue({ conversation: conversation(900, { unread: 0, updated_at: 5 }) });
+    const store = useConversationsStore();
+    store.open(900);
+    expect(store.active).toBeNull();
+    await flushPromises();
+    expect(store.active.chat_id).toBe(900);
+  });
+
   it('reads the open conversation when its unread count rises', async () => {
     desk.listMessages.mockResolvedValue({ messages: [] });
     desk.markRead.mockResolvedValue({});
