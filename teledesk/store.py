@@ -31,6 +31,9 @@ class Store:
     def _conversation_ref(self, chat_id: int) -> firestore.DocumentReference:
         return self.db.collection("conversations").document(str(chat_id))
 
+    def _agent_ref(self, username: str) -> firestore.DocumentReference:
+        return self.db.collection("agents").document(username)
+
     def _message_ref(self, chat_id: int, message_id: str) -> firestore.DocumentReference:
         return self._conversation_ref(chat_id).collection("messages").document(message_id)
 
@@ -190,12 +193,12 @@ class Store:
 
     # -- agents -------------------------------------------------------------------------------
     def agent(self, username: str) -> dict[str, Any] | None:
-        snapshot = self.db.collection("agents").document(username).get()
+        snapshot = self._agent_ref(username).get()
         return snapshot.to_dict() if snapshot.exists else None
 
     def create_agent(self, username: str, name: str, role: str, password_hash: str) -> bool:
         try:
-            self.db.collection("agents").document(username).create(
+            self._agent_ref(username).create(
                 {"username": username, "name": name, "role": role, "password_hash": password_hash,
                  "disabled": False, "created_at": time.time()}
             )
@@ -205,7 +208,7 @@ class Store:
 
     def set_agent_password(self, username: str, password_hash: str) -> None:
         """A new password also ends the agent's sessions (a new session epoch)."""
-        self.db.collection("agents").document(username).update(
+        self._agent_ref(username).update(
             {"password_hash": password_hash, SESSION_EPOCH: firestore.Increment(1)})
 
     # -- outbound delivery details and agents' changes (issue 3) ------------------------------------
@@ -406,7 +409,7 @@ class Store:
 
         Disabling starts a new session epoch, so enabling the agent again does not bring back the
         sessions they had: they sign in again."""
-        ref = self.db.collection("agents").document(username)
+        ref = self._agent_ref(username)
         changes: dict[str, Any] = {"disabled": disabled}
         if disabled:
             changes[SESSION_EPOCH] = firestore.Increment(1)

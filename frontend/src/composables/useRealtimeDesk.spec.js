@@ -12,6 +12,20 @@ import { useRealtimeDesk } from './useRealtimeDesk.js';
 
 vi.mock('../api/desk.js');
 
+const fakeConnector = () => ({ connect: vi.fn(), disconnect: vi.fn(), emit: vi.fn(() => true) });
+
+/** A signed-in desk with chat 1 in the list, mounted; the relay answers what opening a chat asks. */
+async function signedInWithChat(connector) {
+  desk.listConversations.mockResolvedValue({ conversations: [conversation(1)] });
+  desk.listMessages.mockResolvedValue({ messages: [] });
+  desk.markRead.mockResolvedValue({});
+  desk.listAgents.mockResolvedValue({ agents: [] });
+  useSessionStore().status = 'authenticated';
+  const wrapper = host(() => connector);
+  await flushPromises();
+  return wrapper;
+}
+
 function host(makeConnector) {
   return mount(defineComponent({
     setup() {
@@ -25,7 +39,7 @@ describe('useRealtimeDesk', () => {
   it('loads and connects while signed in, and forgets everything after', async () => {
     desk.listConversations.mockResolvedValue({ conversations: [conversation(1)] });
     desk.listAgents.mockResolvedValue({ agents: [{ username: 'bob', name: 'Bob', role: 'agent', disabled: false }] });
-    const connector = { connect: vi.fn(), disconnect: vi.fn(), emit: vi.fn(() => true) };
+    const connector = fakeConnector();
     const session = useSessionStore();
     const wrapper = host(() => connector);
     expect(connector.connect).not.toHaveBeenCalled();
@@ -47,14 +61,8 @@ describe('useRealtimeDesk', () => {
   });
 
   it('tells the relay which chat this agent opens and leaves', async () => {
-    desk.listConversations.mockResolvedValue({ conversations: [conversation(1)] });
-    desk.listMessages.mockResolvedValue({ messages: [] });
-    desk.markRead.mockResolvedValue({});
-    desk.listAgents.mockResolvedValue({ agents: [] });
-    const connector = { connect: vi.fn(), disconnect: vi.fn(), emit: vi.fn(() => true) };
-    useSessionStore().status = 'authenticated';
-    const wrapper = host(() => connector);
-    await flushPromises();
+    const connector = fakeConnector();
+    const wrapper = await signedInWithChat(connector);
 
     useConversationsStore().open(1);
     await flushPromises();
@@ -68,15 +76,8 @@ describe('useRealtimeDesk', () => {
   });
 
   it('reads the open chat when the page becomes visible again, only while signed in', async () => {
-    desk.listConversations.mockResolvedValue({ conversations: [conversation(1)] });
-    desk.listMessages.mockResolvedValue({ messages: [] });
-    desk.markRead.mockResolvedValue({});
-    desk.listAgents.mockResolvedValue({ agents: [] });
-    const connector = { connect: vi.fn(), disconnect: vi.fn(), emit: vi.fn(() => true) };
+    const wrapper = await signedInWithChat(fakeConnector());
     const session = useSessionStore();
-    session.status = 'authenticated';
-    const wrapper = host(() => connector);
-    await flushPromises();
     useConversationsStore().open(1);
     await flushPromises();
     desk.markRead.mockClear();
@@ -99,7 +100,7 @@ describe('useRealtimeDesk', () => {
   it('stops listening for visibility when unmounted', async () => {
     desk.listConversations.mockResolvedValue({ conversations: [] });
     desk.listAgents.mockResolvedValue({ agents: [] });
-    const connector = { connect: vi.fn(), disconnect: vi.fn(), emit: vi.fn(() => true) };
+    const connector = fakeConnector();
     useSessionStore().status = 'authenticated';
     const remove = vi.spyOn(document, 'removeEventListener');
     const wrapper = host(() => connector);
@@ -111,7 +112,7 @@ describe('useRealtimeDesk', () => {
   it('clears the attention store when the session ends', async () => {
     desk.listConversations.mockResolvedValue({ conversations: [] });
     desk.listAgents.mockResolvedValue({ agents: [] });
-    const connector = { connect: vi.fn(), disconnect: vi.fn(), emit: vi.fn(() => true) };
+    const connector = fakeConnector();
     const session = useSessionStore();
     session.status = 'authenticated';
     const wrapper = host(() => connector);

@@ -11,6 +11,18 @@ vi.mock('../api/desk.js');
 
 const order = (store) => store.sorted.map((c) => c.chat_id);
 
+/** A list holding chat `id`, opened and read: what a new message for it then does. */
+async function withChatOpen(id) {
+  desk.listMessages.mockResolvedValue({ messages: [] });
+  desk.markRead.mockResolvedValue({});
+  const store = useConversationsStore();
+  store.upsert(conversation(id));
+  store.open(id);
+  await flushPromises();
+  desk.markRead.mockClear();
+  return store;
+}
+
 describe('conversations store', () => {
   it('keeps the list sorted by updated_at, newest first, new chats on top', () => {
     const store = useConversationsStore();
@@ -78,13 +90,7 @@ describe('conversations store', () => {
   });
 
   it('reads the open conversation when its unread count rises', async () => {
-    desk.listMessages.mockResolvedValue({ messages: [] });
-    desk.markRead.mockResolvedValue({});
-    const store = useConversationsStore();
-    store.upsert(conversation(7));
-    store.open(7);
-    await flushPromises();
-    desk.markRead.mockClear();
+    const store = await withChatOpen(7);
     store.upsert(conversation(7, { unread: 1, updated_at: 200 }));
     expect(store.byId[7].unread).toBe(0);
     expect(desk.markRead).toHaveBeenCalledOnce();
@@ -171,13 +177,7 @@ describe('conversations store', () => {
 
   describe('while the tab is hidden', () => {
     it('leaves the open conversation unread, and reads it when asked once visible', async () => {
-      desk.listMessages.mockResolvedValue({ messages: [] });
-      desk.markRead.mockResolvedValue({});
-      const store = useConversationsStore();
-      store.upsert(conversation(7));
-      store.open(7);
-      await flushPromises();
-      desk.markRead.mockClear();
+      const store = await withChatOpen(7);
       const hidden = vi.spyOn(document, 'hidden', 'get').mockReturnValue(true);
       store.upsert(conversation(7, { unread: 2, updated_at: 200 }));
       expect(store.byId[7].unread).toBe(2);
