@@ -14,5 +14,5 @@ COPY realtime/ realtime/
 # Editable, so teledesk.settings.ROOT stays /app and pipeline.yaml is found beside it.
 RUN pip install --no-cache-dir -e .
 COPY --from=console /src/frontend/dist frontend/dist
-# One worker (the Socket.IO rooms live in its memory), a thread per open websocket.
-CMD exec gunicorn --workers 1 --threads 100 --graceful-timeout 5 --bind "0.0.0.0:${PORT:-8080}" realtime.wsgi:app
+# One gevent worker, a greenlet per open websocket; binds $PORT (realtime/gunicorn_conf.py).
+CMD ["gunicorn", "-c", "python:realtime.gunicorn_conf", "realtime.wsgi:app"]

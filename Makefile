@@ -7,17 +7,19 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.js -type f 2>/dev/null)
+# How many relays `make run` starts (the environment wins over .env, as everywhere); more than one needs Redis.
+DESK_RELAYS ?= $(or $(shell sed -n 's/^DESK_RELAYS=//p' .env 2>/dev/null | tail -1),1)
 
-.PHONY: run test bench build install prerequisites chromium lint test-unit test-frontend test-integration \
+.PHONY: run test bench build install prerequisites chromium redis lint test-unit test-frontend test-integration \
         test-e2e screenshots clean
 
-run: prerequisites install build  ## Start the whole desk locally until Ctrl-C
+run: prerequisites install build $(if $(filter 1,$(DESK_RELAYS)),,redis)  ## Start the whole desk locally until Ctrl-C
 	$(PY) -m teledesk.local
 
-test: prerequisites install build chromium lint test-frontend  ## Every test: unit, integration, e2e, reliability
+test: prerequisites install build chromium redis lint test-frontend  ## Every test: unit, integration, e2e, reliability
 	$(PY) -m pytest -q -p no:cacheprovider
 
-bench: prerequisites install build  ## Benchmarks: print latency figures
+bench: prerequisites install build redis  ## Benchmarks: print latency figures
 	$(PY) -m bench
 
 prerequisites:
@@ -43,6 +45,9 @@ frontend/dist/index.html: frontend/node_modules/.installed $(FRONTEND_SOURCES)
 chromium:  ## Debian's Chromium for the browser tests (Playwright never downloads a browser here)
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
 
+redis:  ## Debian's redis-server: several relays share it (DESK_RELAYS > 1), and their tests
+	@command -v redis-server >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y redis-server; }
+
 lint:
 	$(VENV)/bin/ruff check .
 
@@ -52,7 +57,7 @@ test-unit: install
 test-frontend: frontend/node_modules/.installed
 	cd frontend && npm test
 
-test-integration: install build
+test-integration: install build redis
 	$(PY) -m pytest -q tests/integration
 
 test-e2e: install build chromium

@@ -115,9 +115,12 @@ def answer_extra(agent: dict, chat_id: int, client_id: Any, reply_to: Any = None
 
 @api.get("/health")
 def health() -> tuple[Any, int]:
-    """200 once subscribed; with what Telegram says of the webhook (pending updates, last error)."""
-    subscribed = relay().subscriber is None or relay().subscriber.running
-    body = {"status": "ok" if subscribed else "starting", "subscribed": subscribed,
+    """200 once subscribed, 503 while a pull loop is not running (the liveness probe); with each
+    pull's last error and what Telegram says of the webhook (pending updates, last error)."""
+    subscriber = relay().subscriber
+    subscribed = subscriber is None or subscriber.running
+    body = {"status": "ok" if subscribed else "down", "subscribed": subscribed,
+            "pulls": subscriber.status() if subscriber is not None else {},
             "telegram": {"mode": relay().settings.telegram_mode, **relay().webhook_health.read()}}
     return jsonify(body), 200 if subscribed else 503
 

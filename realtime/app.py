@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, abort, send_from_directory
 from flask_socketio import SocketIO
@@ -16,11 +17,12 @@ import realtime.outbound  # registers the outbound endpoints on the API blueprin
 import realtime.team  # registers the team's endpoints on the API blueprint
 import realtime.theme  # noqa: F401  (registers /api/theme, read when the API blueprint is registered)
 from realtime.api import api
-from realtime.auth import ensure_admin
+from realtime.auth import current_agent, ensure_admin
 from realtime.broadcast import Broadcaster
 from realtime.events import register_events
 from realtime.media import MediaCache, media
 from realtime.presence import Presence
+from realtime.state import SharedState, shared_state
 from realtime.subscriber import RelaySubscriber
 from teledesk.manifest import Manifest, load_manifest
 from teledesk.pubsub import Publisher
@@ -29,6 +31,7 @@ from teledesk.store import Store
 from teledesk.telegram.health import WebhookHealth
 
 SESSION_LIFETIME = timedelta(hours=12)
+SOCKETIO_PATH = "/socket.io"
 
 
 @dataclass
@@ -43,13 +46,16 @@ class Relay:
     subscriber: RelaySubscriber | None
     media_cache: MediaCache
     webhook_health: WebhookHealth
-    presence: Presence = field(default_factory=Presence)  # who has which chat open (realtime/events.py)
+    state: SharedState  # what is per desk, not per process (realtime/state.py)
+    presence: Presence  # who has which chat open (realtime/events.py)
 
 
 def create_app(
     settings: Settings | None = None, *, store: Store | None = None, publisher: Publisher | None = None,
-    subscribe: bool = True,
+    subscribe: bool = True, async_mode: str = "threading",
 ) -> tuple[Flask, SocketIO]:
+    """The relay. `async_mode` is how it is served: "gevent" under gunicorn's gevent worker
+    (realtime/wsgi.py), "threading" under the Flask test client."""
     settings = settings or Settings.from_env()
     manifest = load_manifest()
     app = Flask(__name__, static_folder=None)
@@ -61,23 +67,50 @@ def create_app(
     )
     # None: engineio takes only the relay's own origin (Host, or X-Forwarded-Host behind a proxy);
     # a page of another origin cannot open a socket that rides an agent's cookie.
-    socketio = SocketIO(app, async_mode="threading", cors_allowed_origins=None)
-    broadcaster = Broadcaster(socketio)
+    # With several relays, every emit goes through Redis to the sockets of every relay.
+    socketio = SocketIO(app, async_mode=async_mode, cors_allowed_origins=None,
+                        message_queue=settings.desk_redis_url or None)
+    state = shared_state(settings.desk_redis_url)
+    broadcaster = Broadcaster(socketio, state)
     store = store or Store(settings.project_id)
     subscriber = RelaySubscriber(settings.project_id, manifest, broadcaster) if subscribe else None
-    app.extensions["teledesk"] = Relay(
+    relay = app.extensions["teledesk"] = Relay(
         settings, manifest, store, publisher or Publisher(settings.project_id), broadcaster, subscriber,
         MediaCache(settings.media_cache_dir), WebhookHealth(settings.telegram_bot_token, settings.telegram_api_base),
+        state, Presence(state),
     )
     app.register_blueprint(api)
     app.register_blueprint(media)
-    register_events(socketio)
+    register_events(socketio, relay.presence)
+    app.wsgi_app = SessionGate(app, app.wsgi_app)  # type: ignore[method-assign]
     _serve_console(app, settings.frontend_dist)
     ensure_admin(store, settings.desk_admin_password)
     if subscriber is not None:
         subscriber.start()
     logging.getLogger("teledesk.relay").info("relay ready")
     return app, socketio
+
+
+class SessionGate:
+    """Refuses a Socket.IO handshake without a valid session before Engine.IO makes anything of it.
+
+    Socket.IO's own `connect` refusal comes after Engine.IO opened a session (and, over websocket,
+    a greenlet and a socket that the client may keep alive with pings); here an anonymous or
+    signed-out client gets a plain 401 and the connection is closed. Requests of an existing
+    Engine.IO session (with `sid`) were let in at their handshake.
+    """
+
+    def __init__(self, app: Flask, wsgi_app: Any) -> None:
+        self.app, self.wsgi_app = app, wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("PATH_INFO", "").startswith(SOCKETIO_PATH) and "sid=" not in environ.get("QUERY_STRING", ""):
+            with self.app.request_context(environ):
+                allowed = current_agent() is not None
+            if not allowed:
+                start_response("401 UNAUTHORIZED", [("Content-Type", "application/json"), ("Connection", "close")])
+                return [b'{"error": "login required"}']
+        return self.wsgi_app(environ, start_response)
 
 
 def _serve_console(app: Flask, dist: Path) -> None:

@@ -1,54 +1,50 @@
 """The server's Socket.IO events, in one place: `message`, `conversation`, `delivery`.
 
-Every event goes to the `agents` room, which only authenticated sockets join. Pub/Sub may
-deliver a message twice; a bounded memory of what went out (message ids, delivery states,
-conversation states) keeps a repeat off the consoles, which also dedupe after a refetch.
+Every event goes to the `agents` room, which only authenticated sockets join; with several
+relays, through the Socket.IO message queue on Redis, so it reaches every agent on every relay
+once. Pub/Sub may deliver a message twice, to this relay or another: the desk's shared memory of
+what went out (message ids, delivery states, conversation states; `realtime/state.py`) keeps a
+repeat off the consoles, which also dedupe after a refetch.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import threading
-from collections import OrderedDict
 from typing import Any
 
 from flask_socketio import SocketIO
 
+from realtime.state import Claim, MemoryState, SharedState
 from realtime.views import conversation_view, delivery_view, message_view
 
 AGENTS_ROOM = "agents"
-RECENT_IDS = 10_000
+
+
+class InFlight(RuntimeError):
+    """Another relay is emitting this event now."""
 
 
 class Broadcaster:
-    def __init__(self, socketio: SocketIO):
+    def __init__(self, socketio: SocketIO, state: SharedState | None = None):
         self.socketio = socketio
-        self._recent: OrderedDict[str, None] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def _first_time(self, key: str) -> bool:
-        with self._lock:
-            if key in self._recent:
-                return False
-            self._recent[key] = None
-            if len(self._recent) > RECENT_IDS:
-                self._recent.popitem(last=False)
-            return True
-
-    def _forget(self, key: str) -> None:
-        with self._lock:
-            self._recent.pop(key, None)
+        self.state = state or MemoryState()
 
     def _emit_once(self, key: str, event: str, data: dict[str, Any]) -> None:
-        """Emit unless `key` went out before; a failed emit is forgotten, so its retry goes out."""
-        if not self._first_time(key):
+        """Emit unless `key` went out before; a failed emit is released, so its retry goes out. An
+        event another relay is emitting right now raises `InFlight`: its message is tried again
+        shortly, and then either it went out or that relay died before it did."""
+        claim = self.state.claim(key)
+        if claim is Claim.DONE:
             return
+        if claim is Claim.BUSY:
+            raise InFlight(key)
         try:
             self.socketio.emit(event, data, to=AGENTS_ROOM)
         except Exception:
-            self._forget(key)
+            self.state.release(key)
             raise
+        self.state.confirm(key)
 
     def message(self, message: dict[str, Any]) -> None:
         """A message's state; an edit or a reaction raises its `revision` and goes out again, and so

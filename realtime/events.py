@@ -2,7 +2,9 @@
 
 Every socket joins the `agents` room (what the whole desk hears) and its agent's own room,
 `agent:<username>`, through which the relay reaches all of one agent's tabs: to end them when
-the agent is disabled or gets a new password (`end_sessions`).
+the agent is disabled or gets a new password (`end_sessions`). The desk's shared state knows
+every agent's sockets on every relay; Socket.IO's message queue carries the emit and the
+disconnects to the relays that hold them.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from flask_socketio import SocketIO, emit, join_room
 from realtime.auth import current_agent
 from realtime.broadcast import AGENTS_ROOM
 from realtime.presence import Presence, View
+from realtime.state import HEARTBEAT_S, MemoryState, SharedState
 
 SWEEP_INTERVAL_S = 1.0
 
@@ -26,13 +29,13 @@ def agent_room(username: str) -> str:
     return f"agent:{username}"
 
 
-def end_sessions(socketio: SocketIO, username: str, reason: str) -> int:
-    """Tell every socket of `username` why (`session_ended`), then close it; how many there were."""
-    room = agent_room(username)
-    sids = [sid for sid, _eio_sid in socketio.server.manager.get_participants("/", room)]
+def end_sessions(socketio: SocketIO, state: SharedState, username: str, reason: str) -> int:
+    """Tell every socket of `username`, on every relay, why (`session_ended`), then close it; how
+    many there were."""
+    sids = state.agent_sockets(username)
     if sids:
-        socketio.emit("session_ended", {"reason": reason}, to=room)
-    for sid in sids:
+        socketio.emit("session_ended", {"reason": reason}, to=agent_room(username))
+    for sid in sorted(sids):
         socketio.server.disconnect(sid, namespace="/")  # queued after session_ended, so it arrives first
     return len(sids)
 
@@ -53,7 +56,7 @@ def _invalid_presence(data: Any) -> str | None:
     return None
 
 
-def register_events(socketio: SocketIO) -> None:
+def register_events(socketio: SocketIO, presence: Presence) -> None:
     def announce(view: View) -> None:
         socketio.emit("presence", view, to=AGENTS_ROOM)
 
@@ -67,6 +70,18 @@ def register_events(socketio: SocketIO) -> None:
                     return
             except Exception:
                 log.exception("presence: a sweep failed; trying again")
+
+    def heartbeat(presence: Presence) -> None:
+        """Several relays: say this one lives, and announce the chats where one that died had sockets."""
+        while True:
+            try:
+                presence.announce_changes(presence.state.heartbeat(), announce)
+            except Exception:
+                log.exception("presence: the heartbeat failed; trying again")
+            socketio.sleep(HEARTBEAT_S)
+
+    if not isinstance(presence.state, MemoryState):
+        socketio.start_background_task(heartbeat, presence)
 
     @socketio.on("connect")
     def connect(auth: Any = None) -> bool:

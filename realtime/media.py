@@ -20,6 +20,7 @@ from teledesk.telegram.files import Download, FileTooLarge, FileUnavailable, Tel
 media = Blueprint("media", __name__, url_prefix="/api")
 TOO_LARGE = "too large to download"
 NO_AVATAR = "-"
+DOWNLOAD_LOCK_S = 60.0
 
 
 class MediaCache:
@@ -67,13 +68,17 @@ def _serve(key: str, file_id: str, size: int | None = None, mime: str | None = N
     cache: MediaCache = _relay().media_cache
     found = cache.get(key)
     if found is None:
-        try:
-            found = _files().download(file_id, size, mime)
-        except FileTooLarge:
-            return jsonify(error=TOO_LARGE), 413
-        except FileUnavailable as exc:
-            return jsonify(error=f"the file could not be fetched from Telegram: {exc}"), 502
-        cache.put(key, found)
+        # Single flight: agents opening one photo at once cost Telegram one download, not one each.
+        with _relay().state.lock(f"media:{key}", timeout_s=DOWNLOAD_LOCK_S):
+            found = cache.get(key)
+            if found is None:
+                try:
+                    found = _files().download(file_id, size, mime)
+                except FileTooLarge:
+                    return jsonify(error=TOO_LARGE), 413
+                except FileUnavailable as exc:
+                    return jsonify(error=f"the file could not be fetched from Telegram: {exc}"), 502
+                cache.put(key, found)
     response = Response(found.content, content_type=found.content_type)
     response.headers["Cache-Control"] = "private, max-age=86400"
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -34,8 +34,10 @@ OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {"title": "teledesk agent API", "version": "1"},
     "paths": {
-        "/api/health": {"get": {"summary": "200 once the relay is subscribed", "security": [],
-                                 "responses": {"200": _json({"type": "object"}), "503": {"description": "Starting"}}}},
+        "/api/health": {"get": {"summary": "200 while every pull loop of the relay runs (the liveness probe)",
+                                "security": [],
+                                "responses": {"200": _json({"type": "object"}),
+                                              "503": {"description": "A pull loop is down"}}}},
         "/api/login": {"post": {
             "summary": "Log in; sets the session cookie", "security": [],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {

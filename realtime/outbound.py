@@ -7,7 +7,7 @@ Each is published on `agent-replies` for deliver, as an AGENT envelope with `ext
   is applied once. Deliver calls editMessageText (editMessageCaption) / deleteMessage, updates the
   stored message (`text`, `edited`, `edit_history`; or `deleted: true`) with `revision = n`, and the
   relay emits the new state as a `message` event (the broadcaster keys messages on id and revision).
-- `typing`: at most once per TYPING_INTERVAL_S per chat and relay process; deliver calls
+- `typing`: at most once per TYPING_INTERVAL_S per chat for the whole desk; deliver calls
   sendChatAction; nothing is stored.
 - uploads (`media`): the file is kept in the blob store, the message stored like an answer
   with `media: {kind, blob, filename, mime_type, size}`; deliver uploads it to Telegram as
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import mimetypes
 import re
-import threading
 import time
 import uuid
 from typing import Any
@@ -40,36 +39,12 @@ outbound = Blueprint("outbound", __name__)
 api.register_blueprint(outbound)  # under /api, its endpoints named api.outbound.*, with the rest of the API
 
 
-class TypingThrottle:
-    """Per chat, at most one typing action per `interval` seconds (per relay process)."""
-
-    def __init__(self, interval: float = TYPING_INTERVAL_S, clock: Any = time.monotonic):
-        self.interval, self.clock = interval, clock
-        self._last: dict[int, float] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, chat_id: int) -> bool:
-        with self._lock:
-            now = self.clock()
-            last = self._last.get(chat_id)
-            if last is not None and now - last < self.interval:
-                return False
-            self._last[chat_id] = now
-            if len(self._last) > 10_000:
-                self._last = {c: t for c, t in self._last.items() if now - t < self.interval}
-            return True
-
-
 def _extension(relay_obj: Any, name: str, make: Any) -> Any:
     """Per-app state kept beside the relay (the blueprint owns it, not `Relay`)."""
     holder = relay_obj.__dict__.setdefault("_outbound", {})
     if name not in holder:
         holder[name] = make()
     return holder[name]
-
-
-def typing_throttle() -> TypingThrottle:
-    return _extension(relay(), "typing", TypingThrottle)
 
 
 def blobs() -> BlobStore:
@@ -142,7 +117,7 @@ def delete(agent: dict, chat_id: int, message_id: str) -> tuple[Any, int]:
 def typing(agent: dict, chat_id: int) -> tuple[Any, int]:
     if relay().store.conversation(chat_id) is None:
         return _not_found()
-    sent = typing_throttle().allow(chat_id)
+    sent = relay().state.throttle(f"typing:{chat_id}", TYPING_INTERVAL_S)
     if sent:
         _publish(Envelope(id=f"typing-{chat_id}-{uuid.uuid4().hex}", type=MessageType.AGENT, chat_id=chat_id,
                           date=int(time.time()), extra={"action": "typing", "agent": agent_extra(agent)}))

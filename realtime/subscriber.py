@@ -1,7 +1,7 @@
 """Pulling the relay's subscriptions and turning each message into Socket.IO events.
 
 One thread per subscription long-polls with unary `pull` and acks a batch once its events
-went out; a message that could not be relayed is handed back at once (ack deadline 0) for a
+went out; a message that could not be relayed is handed back (ack deadline RETRY_AFTER_S) for a
 retry, and one that cannot be read is acked and logged (the topic's 7-day retention keeps it
 for reprocessing).
 
@@ -23,13 +23,14 @@ from collections.abc import Callable
 from google.api_core import exceptions as gexc
 from google.cloud import pubsub_v1
 
-from realtime.broadcast import Broadcaster
+from realtime.broadcast import Broadcaster, InFlight
 from teledesk.envelope import Envelope, EnvelopeError, MessageType
 from teledesk.manifest import Manifest
 
 MAX_MESSAGES = 100
 PULL_WAIT_S = 20
 RETRY_PAUSE_S = 1.0
+RETRY_AFTER_S = 1  # a message that could not be relayed comes back this soon
 
 log = logging.getLogger("teledesk.relay.subscriber")
 
@@ -43,6 +44,8 @@ class RelaySubscriber:
         self.broadcaster = broadcaster
         self._client: pubsub_v1.SubscriberClient | None = None
         self._threads: list[threading.Thread] = []
+        self._paths: list[str] = []
+        self.errors: dict[str, str] = {}  # subscription path → why its last try failed
         self._stopping = threading.Event()
 
     def handlers(self) -> dict[str, Handler]:
@@ -84,6 +87,9 @@ class RelaySubscriber:
             return True
         try:
             handler(envelope)
+        except InFlight as exc:
+            log.info("message %s: %s is going out through another relay; trying again shortly", message_id, exc)
+            return False
         except Exception:
             log.exception("could not relay message %s", message_id)
             return False
@@ -99,40 +105,57 @@ class RelaySubscriber:
                                       daemon=True)
             thread.start()
             self._threads.append(thread)
+            self._paths.append(path)
 
     def _pull_loop(self, path: str, handler: Handler) -> None:
-        assert self._client is not None
-        client = self._client
+        """Pull until stopped. Whatever fails (the emulator or the network, a pull, an ack) is logged
+        and tried again; what was pulled and not acked comes back after the ack deadline."""
         while not self._stopping.is_set():
             try:
-                response = client.pull(request={"subscription": path, "max_messages": MAX_MESSAGES},
-                                       timeout=PULL_WAIT_S)
-            except gexc.DeadlineExceeded:
-                continue
-            except Exception as exc:  # the emulator or the network: keep trying until stopped
+                self._pull_once(path, handler)
+                self.errors.pop(path, None)
+            except Exception as exc:
                 if self._stopping.is_set():
                     return
-                log.warning("pull from %s failed (%s); trying again", path, exc)
+                self.errors[path] = f"{type(exc).__name__}: {exc}"[:200]
+                log.warning("pulling %s failed (%s); trying again", path, exc)
                 time.sleep(RETRY_PAUSE_S)
-                continue
-            done, retry = [], []
-            for received in response.received_messages:
-                relayed = self.relay(received.message.data, received.message.message_id, handler)
-                (done if relayed else retry).append(received.ack_id)
-            if done:
-                client.acknowledge(request={"subscription": path, "ack_ids": done})
-            if retry:
-                client.modify_ack_deadline(request={"subscription": path, "ack_ids": retry, "ack_deadline_seconds": 0})
+
+    def _pull_once(self, path: str, handler: Handler) -> None:
+        client = self._client
+        if client is None:
+            return
+        try:
+            response = client.pull(request={"subscription": path, "max_messages": MAX_MESSAGES}, timeout=PULL_WAIT_S)
+        except gexc.DeadlineExceeded:
+            return
+        done, retry = [], []
+        for received in response.received_messages:
+            relayed = self.relay(received.message.data, received.message.message_id, handler)
+            (done if relayed else retry).append(received.ack_id)
+        if done:
+            client.acknowledge(request={"subscription": path, "ack_ids": done})
+        if retry:
+            client.modify_ack_deadline(request={"subscription": path, "ack_ids": retry,
+                                                "ack_deadline_seconds": RETRY_AFTER_S})
 
     @property
     def running(self) -> bool:
+        """Every pull loop is alive (a loop that died fails the relay's liveness probe)."""
         return bool(self._threads) and all(t.is_alive() for t in self._threads)
+
+    def status(self) -> dict[str, dict[str, object]]:
+        """Each subscription's loop: alive or not, and the error of its last try, if it failed."""
+        return {thread.name.removeprefix("pull-"): {"alive": thread.is_alive(),
+                                                   "error": self.errors.get(path)}
+                for thread, path in zip(self._threads, self._paths, strict=True)}
 
     def stop(self) -> None:
         """Stop pulling. A pull in flight ends within PULL_WAIT_S; its messages come back after
         the ack deadline if they were not relayed."""
         self._stopping.set()
         self._threads.clear()
+        self._paths.clear()
         if self._client is not None:
             self._client.close()
             self._client = None

@@ -81,7 +81,8 @@ def create_agent(admin: dict) -> tuple[Any, int]:
     if error := _password_error(body.get("password")):
         return _bad_request(error)
     store = relay().store
-    if not store.create_agent(username, name.strip(), role, auth.generate_password_hash(body["password"])):
+    password_hash = auth.off_the_loop(auth.generate_password_hash, body["password"])
+    if not store.create_agent(username, name.strip(), role, password_hash):
         return jsonify(error=f"the username {username!r} is taken"), 409
     return jsonify(agent=agent_view(store.agent(username))), 201
 
@@ -91,7 +92,7 @@ def _set_disabled(username: str, disabled: bool) -> tuple[Any, int]:
     if changed is None:
         return _no_such_agent()
     if disabled:
-        end_sessions(current_app.extensions["socketio"], username, reason="disabled")
+        end_sessions(current_app.extensions["socketio"], relay().state, username, reason="disabled")
     return jsonify(agent=agent_view(changed)), 200
 
 
@@ -121,9 +122,9 @@ def set_password(admin: dict, username: str) -> tuple[Any, int]:
     agent = store.agent(username)
     if agent is None:
         return _no_such_agent()
-    store.set_agent_password(username, auth.generate_password_hash(body["password"]))
+    store.set_agent_password(username, auth.off_the_loop(auth.generate_password_hash, body["password"]))
     if username == admin["username"]:  # this session goes on under the new epoch; any other ends
         session["epoch"] = (store.agent(username) or agent).get(SESSION_EPOCH, 0)
     else:
-        end_sessions(current_app.extensions["socketio"], username, reason="password")
+        end_sessions(current_app.extensions["socketio"], relay().state, username, reason="password")
     return jsonify(agent=agent_view(agent)), 200

@@ -1,15 +1,26 @@
-"""The relay for a production WSGI server: `gunicorn -w 1 --threads 100 realtime.wsgi:app`.
+"""The relay for a production WSGI server: `gunicorn -c python:realtime.gunicorn_conf realtime.wsgi:app`.
 
-One worker (the Socket.IO rooms live in its memory), many threads (each websocket holds one),
-as Flask-SocketIO documents for its threading mode with simple-websocket. (Werkzeug's own
-server, tried first, took 3 s over every websocket close.) At exit the pulls are closed, so
-Pub/Sub hands what this instance held to the others at once (Cloud Run scales in by SIGTERM).
+One gevent worker per instance (realtime/gunicorn_conf.py): each socket is a greenlet, not a
+thread, so one process holds thousands. gunicorn's gevent worker monkey-patches the standard
+library before it imports this module; gRPC (Pub/Sub, Firestore) is not covered by that, so it
+is told to poll through gevent before any channel exists, and a blocking call then yields to the
+other greenlets instead of stalling the loop. Served any other way (no monkey-patching), the
+relay falls back to threads. At exit the pulls are closed, so Pub/Sub hands what this instance
+held to the others at once (Cloud Run scales in by SIGTERM).
 """
 
 import atexit
 
-from realtime.app import create_app
+from gevent import monkey
 
-app, socketio = create_app()
+GEVENT = monkey.is_module_patched("socket")
+if GEVENT:
+    from grpc.experimental import gevent as grpc_gevent
+
+    grpc_gevent.init_gevent()
+
+from realtime.app import create_app  # noqa: E402  (after gRPC is told about gevent)
+
+app, socketio = create_app(async_mode="gevent" if GEVENT else "threading")
 if app.extensions["teledesk"].subscriber is not None:
     atexit.register(app.extensions["teledesk"].subscriber.stop)

@@ -51,6 +51,8 @@ class Settings:
     desk_admin_password: str = ""
     desk_session_secret: str = ""
     desk_port: int = 8080
+    desk_relays: int = 1  # how many relays `make run` starts, on desk_port … desk_port + N - 1
+    desk_redis_url: str = ""  # the relays' shared Redis; empty: one relay, its state in its memory
     ingest_port: int = 8081
     standin_port: int = 8082
     frontend_dist: Path = field(default=ROOT / "frontend" / "dist")
@@ -76,6 +78,8 @@ class Settings:
             desk_admin_password=env.get("DESK_ADMIN_PASSWORD", ""),
             desk_session_secret=env.get("DESK_SESSION_SECRET", ""),
             desk_port=int(env.get("DESK_PORT") or 8080),
+            desk_relays=int(env.get("DESK_RELAYS") or 1),
+            desk_redis_url=env.get("DESK_REDIS_URL", ""),
             ingest_port=int(env.get("INGEST_PORT") or 8081),
             standin_port=int(env.get("STANDIN_PORT") or 8082),
             frontend_dist=Path(env.get("DESK_FRONTEND_DIST") or ROOT / "frontend" / "dist"),

@@ -139,6 +139,16 @@ resource "google_secret_manager_secret_iam_member" "relay" {
   member    = "serviceAccount:${google_service_account.relay.email}"
 }
 
+# The Redis URL with its AUTH string (redis.tf), when AUTH is on: the relay alone reads it.
+resource "google_secret_manager_secret_iam_member" "relay_redis_url" {
+  count = local.relay_redis_auth ? 1 : 0
+
+  project   = var.project_id
+  secret_id = google_secret_manager_secret.relay_redis_url[0].secret_id
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.relay.email}"
+}
+
 resource "google_project_iam_member" "relay" {
   for_each = toset(["roles/datastore.user", "roles/monitoring.metricWriter"])
 

@@ -111,22 +111,26 @@ locals {
     for name, fn in local.functions : name => "${coalesce(var.functions_build_dir, "${path.module}/build")}/${name}.zip"
   }
 
-  apis = toset([
-    "artifactregistry.googleapis.com",
-    "cloudbuild.googleapis.com",
-    "cloudfunctions.googleapis.com",
-    "cloudresourcemanager.googleapis.com",
-    "eventarc.googleapis.com",
-    "firestore.googleapis.com",
-    "iam.googleapis.com",
-    "logging.googleapis.com",
-    "monitoring.googleapis.com",
-    "pubsub.googleapis.com",
-    "run.googleapis.com",
-    "secretmanager.googleapis.com",
-    "storage.googleapis.com",
-    "workflows.googleapis.com",
-  ])
+  apis = toset(concat(
+    [
+      "artifactregistry.googleapis.com",
+      "cloudbuild.googleapis.com",
+      "cloudfunctions.googleapis.com",
+      "cloudresourcemanager.googleapis.com",
+      "eventarc.googleapis.com",
+      "firestore.googleapis.com",
+      "iam.googleapis.com",
+      "logging.googleapis.com",
+      "monitoring.googleapis.com",
+      "pubsub.googleapis.com",
+      "run.googleapis.com",
+      "secretmanager.googleapis.com",
+      "storage.googleapis.com",
+      "workflows.googleapis.com",
+    ],
+    # The relay's VPC (Compute Engine) and Memorystore, only when the relay has Redis.
+    var.relay_redis ? ["compute.googleapis.com", "redis.googleapis.com"] : [],
+  ))
 }
 
 resource "google_project_service" "apis" {

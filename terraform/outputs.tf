@@ -8,6 +8,16 @@ output "console_url" {
   value       = google_cloud_run_v2_service.relay.uri
 }
 
+output "relay_redis" {
+  description = "host:port of the relay's Memorystore for Redis instance (private; reached by Direct VPC egress), null without Redis."
+  value       = one(local.relay_redis_addresses)
+}
+
+output "relay_max_instances" {
+  description = "How many relay instances Cloud Run may run (1 without Redis)."
+  value       = local.relay_max_instances
+}
+
 output "set_webhook_command" {
   description = "Registers the webhook with Telegram; reads the token and the secret from Secret Manager, prints no secret."
   value = join(" ", [

@@ -123,9 +123,9 @@ variable "relay_min_instances" {
 }
 
 variable "relay_max_instances" {
-  description = "Maximum relay instances. Above 1, the relay needs a shared Socket.IO message queue (see docs/deploy.md)."
+  description = "Maximum relay instances while relay_redis is true (they share Memorystore); without Redis the relay runs on exactly 1."
   type        = number
-  default     = 1
+  default     = 5
 
   validation {
     condition     = var.relay_max_instances >= 1
@@ -134,9 +134,14 @@ variable "relay_max_instances" {
 }
 
 variable "relay_concurrency" {
-  description = "Concurrent requests (open websockets included) per relay instance."
+  description = "Concurrent requests (open websockets included) per relay instance. The relay runs on gevent (one worker, greenlets): 1000 is Cloud Run's maximum."
   type        = number
-  default     = 250
+  default     = 1000
+
+  validation {
+    condition     = var.relay_concurrency >= 1 && var.relay_concurrency <= 1000
+    error_message = "relay_concurrency must be between 1 and 1000 (Cloud Run's limit)."
+  }
 }
 
 variable "relay_cpu" {
@@ -152,9 +157,74 @@ variable "relay_memory" {
 }
 
 variable "relay_env" {
-  description = "Extra environment variables for the relay (e.g. the Socket.IO message queue URL)."
+  description = "Extra environment variables for the relay. DESK_REDIS_URL is Terraform's own while relay_redis is true."
   type        = map(string)
   default     = {}
+}
+
+# --- Scaling the relay out: Memorystore for Redis, reached by Direct VPC egress (docs/deploy.md, "Scaling the relay").
+
+variable "relay_redis" {
+  description = "Give the relay a Memorystore for Redis instance (DESK_REDIS_URL), so up to relay_max_instances relays share the desk. False: no Redis, no VPC, exactly 1 relay instance."
+  type        = bool
+  default     = true
+}
+
+variable "relay_redis_tier" {
+  description = "Memorystore tier: BASIC (one node; a failure or maintenance empties it) or STANDARD_HA (a replica in another zone, failover in seconds)."
+  type        = string
+  default     = "BASIC"
+
+  validation {
+    condition     = contains(["BASIC", "STANDARD_HA"], var.relay_redis_tier)
+    error_message = "relay_redis_tier must be BASIC or STANDARD_HA."
+  }
+}
+
+variable "relay_redis_memory_size_gb" {
+  description = "Memorystore capacity in GiB (the Socket.IO message queue and the desk's presence, typing, locks and revocations: small)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.relay_redis_memory_size_gb >= 1 && var.relay_redis_memory_size_gb <= 300
+    error_message = "relay_redis_memory_size_gb must be between 1 and 300."
+  }
+}
+
+variable "relay_redis_version" {
+  description = "Memorystore Redis version."
+  type        = string
+  default     = "REDIS_7_2"
+}
+
+variable "relay_redis_auth" {
+  description = "Turn on Redis AUTH. The instance's AUTH string goes into DESK_REDIS_URL, which is then kept in a Secret Manager secret only the relay's service account may read."
+  type        = bool
+  default     = true
+}
+
+variable "relay_network" {
+  description = "Existing VPC network (name, in this project) for the relay's Direct VPC egress and the Redis instance. Null: Terraform creates <relay_service_name>-vpc. Give relay_subnetwork with it."
+  type        = string
+  default     = null
+}
+
+variable "relay_subnetwork" {
+  description = "Existing subnetwork (name, in var.region, of relay_network) the relay instances take their addresses from. Null: Terraform creates <relay_service_name>-<region>."
+  type        = string
+  default     = null
+}
+
+variable "relay_subnet_cidr" {
+  description = "Range of the subnetwork Terraform creates for the relay (Direct VPC egress needs /26 or larger; about 4 addresses per relay instance)."
+  type        = string
+  default     = "10.8.0.0/24"
+
+  validation {
+    condition     = can(cidrnetmask(var.relay_subnet_cidr)) && try(tonumber(split("/", var.relay_subnet_cidr)[1]) <= 26, false)
+    error_message = "relay_subnet_cidr must be an IPv4 range of /26 or larger."
+  }
 }
 
 # --- Monitoring.

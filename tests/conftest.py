@@ -17,7 +17,8 @@ from support import SECRET_HEADER, EventRecorder
 
 from teledesk.local.desk import Desk
 from teledesk.local.emulators import Emulators
-from teledesk.local.processes import free_port
+from teledesk.local.processes import Child, free_port, port_open
+from teledesk.local.redis_server import RedisServer
 from teledesk.settings import Settings
 
 
@@ -26,6 +27,16 @@ def emulators(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Emulators]:
     running = Emulators(tmp_path_factory.mktemp("emulators")).start("teledesk-test")
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """A real redis-server (Debian's) on a free port, for the tests of several relays."""
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    child = Child("redis", server.argv(), {}, server.log_dir)
+    child.wait_until(lambda: port_open(server.port), timeout=30)
+    yield server
+    child.stop()
 
 
 @pytest.fixture(scope="session")

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import itertools
 import random
+import socket
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
+import requests
 import socketio
+
+from teledesk.local.processes import free_port
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _update_ids = itertools.count(random.randint(10_000_000, 90_000_000))
@@ -34,11 +39,12 @@ def text_update(customer: dict[str, Any], text: str, message_id: int | None = No
 class EventRecorder:
     """A real Socket.IO client that keeps every event it receives."""
 
-    def __init__(self) -> None:
+    def __init__(self, *more_events: str) -> None:
+        """Records the contract's events, and `more_events` (e.g. presence, session_ended)."""
         self.client = socketio.Client(reconnection=False)
         self.events: list[tuple[str, Any]] = []
         self._changed = threading.Condition()
-        for name in ("message", "conversation", "delivery"):
+        for name in ("message", "conversation", "delivery", *more_events):
             self.client.on(name, self._recorder(name))
 
     def _recorder(self, name: str) -> Callable[[Any], None]:
@@ -64,6 +70,39 @@ class EventRecorder:
                 if remaining <= 0:
                     raise AssertionError(f"no {name!r} event matched within {timeout} s; got {self.events[-5:]}")
                 self._changed.wait(remaining)
+
+
+def connect_console(recorder: EventRecorder, console_url: str, session: requests.Session) -> EventRecorder:
+    """Connect `recorder` as the console of a logged-in HTTP session (websocket, the session cookie)."""
+    cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
+    recorder.client.connect(console_url.rstrip("/"), headers={"Cookie": cookie}, transports=["websocket"],
+                            wait_timeout=10)
+    return recorder
+
+
+def new_agent(console_url: str, admin: requests.Session, name: str) -> tuple[str, requests.Session]:
+    """An agent added by the admin (a fresh username: a desk may live for the whole test session), logged in."""
+    username, password = f"{name.lower()}-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
+    created = admin.post(f"{console_url}api/agents", timeout=10,
+                         json={"username": username, "name": name, "role": "agent", "password": password})
+    assert created.status_code == 201, created.text
+    assert created.json()["agent"] == {"username": username, "name": name, "role": "agent", "disabled": False}
+    session = requests.Session()
+    login = session.post(f"{console_url}api/login", json={"username": username, "password": password}, timeout=10)
+    assert login.status_code == 200, login.text
+    return username, session
+
+
+def free_port_pair() -> int:
+    """A free port whose next port is free too (two relays listen on DESK_PORT and DESK_PORT + 1)."""
+    while True:
+        port = free_port()
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
 
 
 def wait_until(condition: Callable[[], Any], timeout: float = 20.0, interval: float = 0.1) -> Any:

@@ -14,6 +14,8 @@ from teledesk.local.emulators import MissingPrerequisite
 from teledesk.local.secrets import ensure_local_secrets
 from teledesk.settings import ROOT, Settings
 
+SUPERVISE_EVERY_S = 1.0
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="Run the whole desk locally until Ctrl-C.")
@@ -32,18 +34,23 @@ def main() -> int:
     except (MissingPrerequisite, RuntimeError, TimeoutError) as exc:
         print(f"Could not start the desk: {exc}", file=sys.stderr)
         return 1
+    several = len(desk.console_urls) > 1
+    consoles = "".join(f"  Console        {url}{f'  ({name})' if several else ''}\n"
+                       for name, url in zip(desk.relay_names, desk.console_urls, strict=True))
     try:
         print(
             "\nThe desk is ready.\n"
-            f"  Console        {desk.console_url}\n"
-            f"  Agent login    admin / {settings.desk_admin_password}\n"
+            + consoles
+            + (f"  Redis          {desk.redis_url}  (shared by the relays)\n" if desk.redis_url else "")
+            + f"  Agent login    admin / {settings.desk_admin_password}\n"
             f"  Webhook        {desk.webhook_url}  (header X-Telegram-Bot-Api-Secret-Token from .env)\n"
             + (f"  Customer page  {desk.standin_url}  (the Telegram stand-in: play the customer here)\n"
                if desk.uses_standin else f"  Telegram       real bot, mode {settings.telegram_mode}\n")
             + "Press Ctrl-C to stop.",
             flush=True,
         )
-        stop.wait()
+        while not stop.wait(SUPERVISE_EVERY_S):
+            desk.restart_dead()  # as Cloud Run and Cloud Functions would; it says which
     finally:
         print("\nStopping…", flush=True)
         desk.stop()

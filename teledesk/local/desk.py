@@ -10,18 +10,21 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import requests
 
 from teledesk.local.emulators import Emulators
-from teledesk.local.processes import Child, free_port, http_ok, port_open
+from teledesk.local.processes import Child, free_port, port_open
+from teledesk.local.redis_server import RedisServer
 from teledesk.local.topology import create_topology
 from teledesk.manifest import Manifest, load_manifest
 from teledesk.settings import ROOT, Settings
 
 STANDIN_TOKEN = "123456789:teledesk-local-standin"
+RESTART_PAUSE_S = 2.0
 
 log = logging.getLogger("teledesk.local")
 
@@ -34,15 +37,30 @@ class Desk:
     manifest: Manifest = field(default_factory=load_manifest)
     children: list[Child] = field(default_factory=list)
     step_ports: dict[str, int] = field(default_factory=dict)
+    redis_url: str = ""  # DESK_REDIS_URL, or the local redis-server's when several relays need one
     _own_emulators: bool = False
+    _restarted_at: dict[str, float] = field(default_factory=dict)
 
     @property
     def uses_standin(self) -> bool:
         return not self.settings.telegram_bot_token
 
     @property
+    def relay_ports(self) -> list[int]:
+        return [self.settings.desk_port + i for i in range(max(1, self.settings.desk_relays))]
+
+    @property
+    def relay_names(self) -> list[str]:
+        """`relay`, then `relay-2` … `relay-N`: the processes and their log files."""
+        return ["relay" if i == 0 else f"relay-{i + 1}" for i in range(len(self.relay_ports))]
+
+    @property
+    def console_urls(self) -> list[str]:
+        return [f"http://127.0.0.1:{port}/" for port in self.relay_ports]
+
+    @property
     def console_url(self) -> str:
-        return f"http://127.0.0.1:{self.settings.desk_port}/"
+        return self.console_urls[0]
 
     @property
     def webhook_url(self) -> str:
@@ -75,6 +93,7 @@ class Desk:
             "DESK_ADMIN_PASSWORD": s.desk_admin_password,
             "DESK_SESSION_SECRET": s.desk_session_secret,
             "DESK_PORT": str(s.desk_port),
+            "DESK_REDIS_URL": self.redis_url,
             "INGEST_PORT": str(s.ingest_port),
             "STANDIN_PORT": str(s.standin_port),
             "DESK_FRONTEND_DIST": str(s.frontend_dist),
@@ -102,6 +121,11 @@ class Desk:
             self._own_emulators = True
         os.environ.update(self.emulators.environment)  # this process creates the topology
         self.step_ports = {step.name: free_port() for step in self.manifest.steps}
+        self.redis_url = self.settings.desk_redis_url
+        if len(self.relay_ports) > 1 and not self.redis_url:
+            redis = RedisServer(self.log_dir)
+            self._start("redis", redis.argv(), ready_port=redis.port)
+            self.redis_url = redis.url
         create_topology(
             self.settings.project_id, self.manifest,
             {name: f"http://127.0.0.1:{port}/" for name, port in self.step_ports.items()},
@@ -115,16 +139,20 @@ class Desk:
             self._start(step.name, [sys.executable, "-m", "functions_framework", "--source", str(step.source_path),
                                     "--target", step.entry_point, "--host", "127.0.0.1", "--port",
                                     str(ports[step.name])])
-        relay = self._start("relay", [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "100",
-                                      "--bind", f"127.0.0.1:{self.settings.desk_port}", "--graceful-timeout", "5",
-                                      "realtime.wsgi:app"])
+        relays = [self._start(name, self.relay_argv(port)) for name, port in zip(self.relay_names, self.relay_ports,
+                                                                                  strict=True)]
         for child in self.children:
             port = ports.get(child.name)
             if port is not None:
                 child.wait_until(lambda port=port: port_open(port), timeout=60)
         self._connect_telegram()  # before the relay's first health check reads getWebhookInfo
-        health = f"http://127.0.0.1:{self.settings.desk_port}/api/health"
-        relay.wait_until(lambda: http_ok(health) and requests.get(health, timeout=1).status_code == 200, timeout=60)
+        for relay, port in zip(relays, self.relay_ports, strict=True):
+            relay.wait_until(lambda port=port: relay_healthy(port), timeout=60)
+
+    @staticmethod
+    def relay_argv(port: int) -> list[str]:
+        return [sys.executable, "-m", "gunicorn", "-c", "python:realtime.gunicorn_conf",
+                "--bind", f"127.0.0.1:{port}", "realtime.wsgi:app"]
 
     def _connect_telegram(self) -> None:
         """Point Telegram (or the stand-in) at the webhook, or start polling it."""
@@ -151,6 +179,21 @@ class Desk:
         self.children.remove(old)
         return self._start(name, old.argv, ready_port=wait_for_port)
 
+    def restart_dead(self, *, pause_s: float = RESTART_PAUSE_S) -> list[str]:
+        """Start again every process that died (as Cloud Run and Cloud Functions would), each at
+        most once per `pause_s`; the names of those started again."""
+        restarted = []
+        now = time.monotonic()
+        for child in list(self.children):
+            if child.process.poll() is None or now - self._restarted_at.get(child.name, -pause_s) < pause_s:
+                continue
+            log.warning("%s exited with %s; starting it again (its log: %s)", child.name, child.process.returncode,
+                        child.log_path)
+            self._restarted_at[child.name] = now
+            self.restart(child.name)
+            restarted.append(child.name)
+        return restarted
+
     def stop(self) -> None:
         for child in reversed(self.children):
             child.stop()
@@ -158,3 +201,10 @@ class Desk:
         if self._own_emulators and self.emulators is not None:
             self.emulators.stop()
             self.emulators = None
+
+
+def relay_healthy(port: int) -> bool:
+    try:
+        return requests.get(f"http://127.0.0.1:{port}/api/health", timeout=5).status_code == 200
+    except requests.RequestException:
+        return False

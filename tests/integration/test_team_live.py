@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
-from support import EventRecorder, wait_until
+import support
+from support import EventRecorder, connect_console, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -22,14 +22,8 @@ def consoles(desk: Any) -> Iterator[Any]:
     opened: list[EventRecorder] = []
 
     def open_console(session: requests.Session) -> EventRecorder:
-        recorder = EventRecorder()
-        for name in TEAM_EVENTS:  # besides the contract's events, which it records already
-            recorder.client.on(name, recorder._recorder(name))
-        cookie = "; ".join(f"{c.name}={c.value}" for c in session.cookies)
-        recorder.client.connect(desk.console_url.rstrip("/"), headers={"Cookie": cookie},
-                                transports=["websocket"], wait_timeout=10)
-        opened.append(recorder)
-        return recorder
+        opened.append(connect_console(EventRecorder(*TEAM_EVENTS), desk.console_url, session))
+        return opened[-1]
 
     yield open_console
     for recorder in opened:
@@ -38,17 +32,7 @@ def consoles(desk: Any) -> Iterator[Any]:
 
 
 def new_agent(desk: Any, admin: requests.Session, name: str) -> tuple[str, requests.Session]:
-    """An agent added by the admin (a fresh username: the desk lives for the whole test session), logged in."""
-    username, password = f"{name.lower()}-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex
-    created = admin.post(f"{desk.console_url}api/agents", timeout=10,
-                         json={"username": username, "name": name, "role": "agent", "password": password})
-    assert created.status_code == 201, created.text
-    assert created.json()["agent"] == {"username": username, "name": name, "role": "agent", "disabled": False}
-    session = requests.Session()
-    login = session.post(f"{desk.console_url}api/login", json={"username": username, "password": password},
-                         timeout=10)
-    assert login.status_code == 200, login.text
-    return username, session
+    return support.new_agent(desk.console_url, admin, name)
 
 
 def test_a_disabled_agents_console_is_ended_at_once_and_their_api_calls_refused(desk, agent, consoles):

@@ -37,10 +37,11 @@ def test_health_needs_no_session_and_is_ok_without_a_subscriber(client: FlaskCli
 
 @pytest.mark.parametrize(("running", "status"), [(True, 200), (False, 503)])
 def test_health_follows_the_subscriber(app: Flask, client: FlaskClient, running: bool, status: int):
-    app.extensions["teledesk"].subscriber = SimpleNamespace(running=running)
+    pulls = {"messages-enriched": {"alive": running, "error": None if running else "RuntimeError: boom"}}
+    app.extensions["teledesk"].subscriber = SimpleNamespace(running=running, status=lambda: pulls)
     response = client.get("/api/health")
     assert response.status_code == status
-    assert response.get_json()["subscribed"] is running
+    assert response.get_json()["subscribed"] is running and response.get_json()["pulls"] == pulls
 
 
 def test_openapi_documents_every_route_the_api_has(app: Flask, client: FlaskClient):

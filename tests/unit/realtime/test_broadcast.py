@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from relay_fakes import RecordingSocketIO
 
-import realtime.broadcast
-from realtime.broadcast import AGENTS_ROOM, Broadcaster
+import realtime.state
+from realtime.broadcast import AGENTS_ROOM, Broadcaster, InFlight
+from realtime.state import Claim, MemoryState
 
 
 @pytest.fixture
@@ -76,7 +77,7 @@ def test_messages_and_deliveries_do_not_share_a_memory(broadcaster, recorder):
 
 
 def test_the_memory_is_bounded_and_forgets_the_oldest_first(broadcaster, recorder, monkeypatch):
-    monkeypatch.setattr(realtime.broadcast, "RECENT_IDS", 3)
+    monkeypatch.setattr(realtime.state, "RECENT_IDS", 3)
     for message_id in ("a", "b", "c", "d"):  # "a" falls out
         broadcaster.message({"id": message_id})
     broadcaster.message({"id": "d"})  # still remembered
@@ -91,4 +92,16 @@ def test_a_message_whose_emit_failed_goes_out_on_the_retry(broadcaster, recorder
     with pytest.raises(ConnectionError):
         broadcaster.message({"id": "tg-7-1"})
     broadcaster.message({"id": "tg-7-1"})
+    assert [m["id"] for m in recorder.events("message")] == ["tg-7-1"]
+
+
+def test_an_event_another_relay_is_emitting_is_tried_again_not_dropped(recorder):
+    state = MemoryState()
+    broadcaster = Broadcaster(recorder, state)  # type: ignore[arg-type]
+    assert state.claim("message:tg-7-1:0:") is Claim.NEW  # another relay claimed it, and has not emitted yet
+    with pytest.raises(InFlight):
+        broadcaster.message({"id": "tg-7-1", "text": "hola"})
+    state.release("message:tg-7-1:0:")  # that relay's emit failed (or its claim expired when it died)
+    broadcaster.message({"id": "tg-7-1", "text": "hola"})
+    broadcaster.message({"id": "tg-7-1", "text": "hola"})
     assert [m["id"] for m in recorder.events("message")] == ["tg-7-1"]

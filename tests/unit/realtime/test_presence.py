@@ -198,3 +198,38 @@ def test_the_sweeper_clears_a_stopped_typer(app: Flask, monkeypatch: pytest.Monk
         time.sleep(0.02)
     assert seen == [{"chat_id": CHAT_ID, "agents": agents((BOB, True))},
                     {"chat_id": CHAT_ID, "agents": agents((BOB, False))}]
+
+
+# -- two relays on one Redis ----------------------------------------------------------------------------
+
+def test_presence_and_typing_are_seen_across_relays(redis_server, clock: Clock):
+    import uuid
+
+    import redis
+
+    from realtime.state import RedisState
+
+    prefix = f"presence-{uuid.uuid4().hex[:8]}:"
+    client = redis.Redis.from_url(redis_server.url)
+    one = Presence(RedisState(client, prefix), clock=clock)
+    two = Presence(RedisState(client, prefix), clock=clock)
+    told_one: list[dict[str, Any]] = []  # what each relay emitted (the message queue takes it to every console)
+    told_two: list[dict[str, Any]] = []
+    one.join("s-admin", "admin", "Admin")
+    two.join("s-bob", "bob", "Bob")
+
+    one.report("s-admin", CHAT_ID, False, told_one.append)
+    two.report("s-bob", CHAT_ID, True, told_two.append)
+    assert told_one == [{"chat_id": CHAT_ID, "agents": agents((ADMIN, False))}]
+    assert told_two == [{"chat_id": CHAT_ID, "agents": agents((ADMIN, False), (BOB, True))}]
+    assert one.snapshot() == two.snapshot() == told_two  # a console connecting to either relay sees both
+
+    clock.now += TYPING_TTL_S + 0.1  # bob's typing expires: the first relay to sweep the chat says so, once
+    assert one.sweep(told_one.append) is False
+    assert two.sweep(told_two.append) is False
+    expired = {"chat_id": CHAT_ID, "agents": agents((ADMIN, False), (BOB, False))}
+    assert told_one[1:] + told_two[1:] == [expired]
+
+    one.leave("s-admin", told_one.append)
+    assert told_one[-1] == {"chat_id": CHAT_ID, "agents": agents((BOB, False))}
+    client.close()

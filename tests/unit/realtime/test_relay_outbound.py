@@ -12,7 +12,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from relay_fakes import CHAT_ID, FakePublisher, FakeStore, received
 
-from realtime.outbound import TypingThrottle
 from teledesk.blobs import LocalBlobStore
 from teledesk.telegram.outbound import MAX_ANSWER_LENGTH
 
@@ -128,16 +127,6 @@ def test_typing_is_published_at_most_once_per_interval_per_chat(agent: FlaskClie
     [typing] = published(publisher)
     assert typing["action"] == "typing" and typing["chat_id"] == CHAT_ID
     assert agent.post("/api/conversations/999/typing").status_code == 404
-
-
-def test_the_typing_throttle_on_a_fake_clock():
-    now = [0.0]
-    throttle = TypingThrottle(4.0, clock=lambda: now[0])
-    assert throttle.allow(1) and not throttle.allow(1) and throttle.allow(2)
-    now[0] = 3.9
-    assert not throttle.allow(1)
-    now[0] = 4.0
-    assert throttle.allow(1)
 
 
 # -- uploads ------------------------------------------------------------------------------------------

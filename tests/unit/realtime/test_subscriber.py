@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from relay_fakes import RecordingSocketIO
 
+import realtime.subscriber
 from realtime.broadcast import Broadcaster
-from realtime.subscriber import RelaySubscriber
+from realtime.subscriber import RETRY_AFTER_S, RelaySubscriber
 from teledesk.envelope import Envelope, MessageType
 from teledesk.manifest import load_manifest
 from teledesk.telegram.updates import classify_update, envelope_from_update
@@ -148,30 +149,39 @@ class Pulled:
 
 
 class FakeSubscriberClient:
-    """Answers one scripted pull, then stops the subscriber that pulls (as Ctrl-C would)."""
+    """Answers scripted pulls, one batch each, then stops the subscriber that pulls (as Ctrl-C would)."""
 
-    def __init__(self, subscriber: RelaySubscriber, batch: list[bytes]):
+    def __init__(self, subscriber: RelaySubscriber, *batches: list[bytes], failing_acks: int = 0):
         self.subscriber = subscriber
-        self.batch = batch
+        self.batches = list(batches)
+        self.failing_acks = failing_acks
         self.acked: list[str] = []
         self.handed_back: list[str] = []
         self.pulls = 0
+        self.errors_seen: list[dict[str, str]] = []
 
     def pull(self, request: dict, timeout: float) -> Any:
+        self.errors_seen.append(dict(self.subscriber.errors))
         self.pulls += 1
-        if self.pulls > 1:
+        if not self.batches:
             self.subscriber._stopping.set()
             raise RuntimeError("closed")
-        messages = [Pulled(f"ack-{n}", type("M", (), {"data": data, "message_id": str(n)})())
-                    for n, data in enumerate(self.batch)]
+        messages = [Pulled(f"ack-{self.pulls}-{n}", type("M", (), {"data": data, "message_id": str(n)})())
+                    for n, data in enumerate(self.batches.pop(0))]
         return type("R", (), {"received_messages": messages})()
 
     def acknowledge(self, request: dict) -> None:
+        if self.failing_acks:
+            self.failing_acks -= 1
+            raise ConnectionError("the stream broke")
         self.acked += request["ack_ids"]
 
     def modify_ack_deadline(self, request: dict) -> None:
-        assert request["ack_deadline_seconds"] == 0
+        assert request["ack_deadline_seconds"] == RETRY_AFTER_S
         self.handed_back += request["ack_ids"]
+
+
+PATH = "projects/p/subscriptions/relay-messages-enriched"
 
 
 def test_the_pull_loop_acks_what_went_out_and_hands_back_what_did_not(subscriber, recorder):
@@ -179,10 +189,21 @@ def test_the_pull_loop_acks_what_went_out_and_hands_back_what_did_not(subscriber
     client = FakeSubscriberClient(subscriber, [enriched(message_id="tg-7-1"), b"unreadable",
                                                enriched(message_id="tg-7-2")])
     subscriber._client = client  # type: ignore[assignment]
-    subscriber._pull_loop("projects/p/subscriptions/relay-messages-enriched", subscriber.on_enriched)
-    assert client.handed_back == ["ack-0"]
-    assert client.acked == ["ack-1", "ack-2"]
+    subscriber._pull_loop(PATH, subscriber.on_enriched)
+    assert client.handed_back == ["ack-1-0"]
+    assert client.acked == ["ack-1-1", "ack-1-2"]
     assert [m["id"] for m in recorder.events("message")] == ["tg-7-2"]
+
+
+def test_a_failed_ack_does_not_end_the_pull_loop_and_is_told_until_a_pull_goes_well(subscriber, monkeypatch):
+    monkeypatch.setattr(realtime.subscriber, "RETRY_PAUSE_S", 0)
+    client = FakeSubscriberClient(subscriber, [enriched(message_id="tg-7-1")], [enriched(message_id="tg-7-1")],
+                                  [], failing_acks=1)
+    subscriber._client = client  # type: ignore[assignment]
+    subscriber._pull_loop(PATH, subscriber.on_enriched)  # returns only once stopped
+    assert client.pulls == 4 and client.acked == ["ack-2-0"]  # the redelivery was acked (and not shown twice)
+    assert client.errors_seen[1] == {PATH: "ConnectionError: the stream broke"}
+    assert client.errors_seen[2] == {}
 
 
 def test_running_means_every_pull_thread_is_alive(subscriber: RelaySubscriber):

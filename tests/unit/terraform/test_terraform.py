@@ -13,6 +13,7 @@ import importlib.util
 import json
 import os
 import re
+import runpy
 import shutil
 import subprocess
 import sys
@@ -25,6 +26,7 @@ import pytest
 import yaml
 
 from teledesk.manifest import Manifest, load_manifest
+from teledesk.telegram.health import TIMEOUT_S as TELEGRAM_HEALTH_TIMEOUT_S
 
 ROOT = Path(__file__).resolve().parents[3]
 TF_DIR = ROOT / "terraform"
@@ -104,25 +106,44 @@ def seconds(duration: str) -> int:
     return int(duration.removesuffix("s"))
 
 
-def evaluate_locals(manifest_data: dict, workdir: Path, **variables: object) -> dict:
+def evaluate_locals(
+    manifest_data: dict,
+    workdir: Path,
+    stand_ins: dict[str, str] | None = None,
+    sensitive: tuple[str, ...] = (),
+    **variables: object,
+) -> dict:
     """Evaluate the configuration's provider-free `locals` with the real terraform.
 
     A module made of the `locals` blocks that reference no resource, the variables, and one
     output per local is applied (no provider, so no download); its outputs are returned.
+    `stand_ins` maps a resource address (`google_redis_instance.relay`) to an HCL expression
+    standing in for it (the list that `count` makes), so that the locals built on it are
+    evaluated too; the outputs named in `sensitive` are declared sensitive (terraform refuses
+    to output a sensitive value otherwise, which is how a test sees what is sensitive).
     """
     module = workdir / "terraform"
     module.mkdir(parents=True)
     (workdir / "pipeline.yaml").write_text(yaml.safe_dump(manifest_data), encoding="utf-8")
     shutil.copy(TF_DIR / "variables.tf", module / "variables.tf")
+    stand_ins = stand_ins or {}
+    replacements = {address: f"stand_in_{i}" for i, address in enumerate(stand_ins)}
     names: list[str] = []
     texts: list[str] = []
+    if stand_ins:
+        texts.append("locals {\n" + "".join(f"  {replacements[a]} = {e}\n" for a, e in stand_ins.items()) + "}\n")
     for path in TF_FILES:
         for block in re.findall(r"^locals \{\n.*?^\}\n", path.read_text(encoding="utf-8"), re.M | re.S):
+            for address, name in replacements.items():
+                block = re.sub(rf"\b{re.escape(address)}\b", f"local.{name}", block)
             if re.search(r"\bgoogle_\w+\.\w+", block):
                 continue  # refers to a resource: needs a provider
             texts.append(block)
             names += [n for entry in hcl2.loads(block, serialization_options=HCL_OPTIONS)["locals"] for n in entry]
-    outputs = "".join(f'output "{n}" {{\n  value = local.{n}\n}}\n' for n in names)
+    outputs = "".join(
+        f'output "{n}" {{\n  value = local.{n}\n' + ("  sensitive = true\n" if n in sensitive else "") + "}\n"
+        for n in names
+    )
     (module / "locals.tf").write_text("\n".join(texts) + outputs, encoding="utf-8")
     tfvars = {"project_id": "teledesk-test", "relay_image": "example/relay:test", **variables}
     (module / "test.auto.tfvars.json").write_text(json.dumps(tfvars), encoding="utf-8")
@@ -245,9 +266,7 @@ def test_locals_derive_every_name_the_manifest_implies(derived: dict, manifest: 
     check_derivation(derived, manifest)
 
 
-def test_adding_a_step_to_the_manifest_needs_no_terraform_change(
-    tmp_path: Path, manifest_data: dict
-) -> None:
+def test_adding_a_step_to_the_manifest_needs_no_terraform_change(tmp_path: Path, manifest_data: dict) -> None:
     extended = {**manifest_data, "steps": [*manifest_data["steps"], EXTRA_STEP]}
     path = tmp_path / "pipeline.yaml"
     path.write_text(yaml.safe_dump(extended), encoding="utf-8")
@@ -425,8 +444,19 @@ def test_the_agents_search_has_its_collection_group_index() -> None:
 
 def test_required_apis_are_enabled() -> None:
     apis = merged("locals")["apis"]
-    for api in ("pubsub", "cloudfunctions", "run", "eventarc", "workflows", "firestore", "secretmanager",
-                "monitoring", "cloudbuild", "artifactregistry", "iam"):
+    for api in (
+        "pubsub",
+        "cloudfunctions",
+        "run",
+        "eventarc",
+        "workflows",
+        "firestore",
+        "secretmanager",
+        "monitoring",
+        "cloudbuild",
+        "artifactregistry",
+        "iam",
+    ):
         assert f"{api}.googleapis.com" in apis, api
 
 
@@ -439,7 +469,7 @@ def test_variables_and_outputs() -> None:
     for name in ("telegram_bot_token_secret_id", "telegram_webhook_secret_secret_id", "functions_source_bucket"):
         assert name in variables
     outputs = merged("output")
-    assert {"webhook_url", "console_url", "set_webhook_command"} <= set(outputs)
+    assert {"webhook_url", "console_url", "set_webhook_command", "relay_redis", "relay_max_instances"} <= set(outputs)
 
 
 def test_alerts_on_dead_letters_and_old_unacked_messages() -> None:
@@ -484,6 +514,239 @@ def test_dashboard_template_renders_to_a_dashboard(manifest: Manifest) -> None:
         assert tile["xPos"] + tile["width"] <= document["mosaicLayout"]["columns"]
     spots = {(t["xPos"], t["yPos"]) for t in tiles}
     assert len(spots) == len(tiles)
+
+
+# --- the relay scaled out: Memorystore, Direct VPC egress, gevent concurrency, probes -------------------
+
+# What `google_redis_instance.relay` (count = 1) gives the locals built on it: an address, and an
+# AUTH string that the provider marks sensitive, as `sensitive()` does here.
+REDIS_INSTANCE = '[{ host = "10.0.0.3", port = 6379, auth_string = sensitive("s3cret/+=") }]'
+NO_REDIS_INSTANCE = "[]"
+
+
+def relay_template() -> dict:
+    return one(blocks("resource")["google_cloud_run_v2_service.relay"], "template")
+
+
+def relay_container() -> dict:
+    return one(relay_template(), "containers")
+
+
+def dynamic_blocks(body: dict, kind: str) -> list[dict]:
+    return [entry[kind] for entry in body.get("dynamic", []) if kind in entry]
+
+
+def test_relay_scales_out_only_with_redis(tmp_path: Path, manifest_data: dict, derived: dict) -> None:
+    variables = merged("variable")
+    assert variables["relay_redis"]["default"] is True
+    assert variables["relay_max_instances"]["default"] == 5
+    scaling = one(relay_template(), "scaling")
+    assert scaling["max_instance_count"] == "${local.relay_max_instances}"
+    # By default: Redis, several relays, and the APIs that Redis and the VPC need.
+    assert derived["relay_redis"] is True and derived["relay_max_instances"] == 5
+    assert {"redis.googleapis.com", "compute.googleapis.com"} <= set(derived["apis"])
+    # A bigger desk: as many relays as asked for.
+    assert evaluate_locals(manifest_data, tmp_path / "big", relay_max_instances=12)["relay_max_instances"] == 12
+    # Without Redis: exactly one relay whatever relay_max_instances says, no VPC, no Redis API.
+    alone = evaluate_locals(manifest_data, tmp_path / "alone", relay_redis=False, relay_max_instances=8)
+    assert alone["relay_max_instances"] == 1
+    assert alone["relay_create_network"] is False and alone["relay_redis_auth"] is False
+    assert not {"redis.googleapis.com", "compute.googleapis.com"} & set(alone["apis"])
+
+
+def test_memorystore_redis_instance_for_the_relay() -> None:
+    resources = blocks("resource")
+    redis = resources["google_redis_instance.relay"]
+    assert redis["count"] == "${local.relay_redis ? 1 : 0}"
+    assert redis["tier"] == "${var.relay_redis_tier}"
+    assert redis["memory_size_gb"] == "${var.relay_redis_memory_size_gb}"
+    assert redis["region"] == "${var.region}"
+    assert redis["connect_mode"] == "DIRECT_PEERING"
+    assert "google_compute_network.relay[0].id" in redis["authorized_network"]
+    assert redis["auth_enabled"] == "${var.relay_redis_auth}"
+    variables = merged("variable")
+    assert variables["relay_redis_tier"]["default"] == "BASIC"
+    validation = one(variables["relay_redis_tier"], "validation")["condition"]
+    assert "STANDARD_HA" in validation and "BASIC" in validation
+    assert variables["relay_redis_memory_size_gb"]["default"] == 1
+    assert variables["relay_redis_auth"]["default"] is True
+
+
+def test_relay_reaches_redis_by_direct_vpc_egress(tmp_path: Path, manifest_data: dict, derived: dict) -> None:
+    (vpc,) = dynamic_blocks(relay_template(), "vpc_access")
+    assert "local.relay_redis ?" in vpc["for_each"]
+    content = one(vpc, "content")
+    assert content["egress"] == "PRIVATE_RANGES_ONLY"
+    assert "connector" not in content  # Direct VPC egress, not a Serverless VPC Access connector
+    assert one(content, "network_interfaces") == {
+        "network": "${local.relay_network_name}",
+        "subnetwork": "${local.relay_subnetwork_name}",
+    }
+    resources = blocks("resource")
+    network = resources["google_compute_network.relay"]
+    assert network["auto_create_subnetworks"] is False
+    assert network["name"] == "${local.relay_network_name}"
+    subnetwork = resources["google_compute_subnetwork.relay"]
+    assert subnetwork["name"] == "${local.relay_subnetwork_name}"
+    assert subnetwork["network"] == "${google_compute_network.relay[0].id}"
+    assert subnetwork["region"] == "${var.region}"
+    assert subnetwork["ip_cidr_range"] == "${var.relay_subnet_cidr}"
+    assert "${google_compute_subnetwork.relay}" in resources["google_cloud_run_v2_service.relay"]["depends_on"]
+    # Created here by default, named after the relay ...
+    assert derived["relay_create_network"] is True
+    assert derived["relay_network_name"] == "teledesk-relay-vpc"
+    assert derived["relay_subnetwork_name"] == "teledesk-relay-europe-west1"
+    # ... or given.
+    given = evaluate_locals(manifest_data, tmp_path / "given", relay_network="shared", relay_subnetwork="shared-run")
+    assert given["relay_create_network"] is False
+    assert (given["relay_network_name"], given["relay_subnetwork_name"]) == ("shared", "shared-run")
+    # Direct VPC egress wants a /26 or larger.
+    for cidr in ("10.8.0.0/28", "not-a-range"):
+        with pytest.raises(AssertionError, match="/26 or larger"):
+            evaluate_locals(manifest_data, tmp_path / cidr.replace("/", "-"), relay_subnet_cidr=cidr)
+
+
+def test_relay_env_carries_desk_redis_url(tmp_path: Path, manifest_data: dict) -> None:
+    user_env = {"DESK_REDIS_URL": "redis://elsewhere:6379/0", "DESK_CSAT": "off"}
+    (plain,) = [e for e in dynamic_blocks(relay_container(), "env") if e["for_each"] == "${local.relay_plain_env}"]
+    assert one(plain, "content") == {"name": "${env.key}", "value": "${env.value}"}
+
+    # Without AUTH: the instance's address, as a plain variable; Terraform's URL wins over relay_env's.
+    open_redis = evaluate_locals(
+        manifest_data,
+        tmp_path / "open",
+        stand_ins={"google_redis_instance.relay": REDIS_INSTANCE},
+        sensitive=("relay_redis_auth_urls",),
+        relay_redis_auth=False,
+        relay_env=user_env,
+    )
+    env = open_redis["relay_plain_env"]
+    assert env["DESK_REDIS_URL"] == "redis://10.0.0.3:6379/0"
+    assert env["DESK_CSAT"] == "off" and env["GOOGLE_CLOUD_PROJECT"] == "teledesk-test"
+    assert open_redis["relay_redis_auth_urls"] == []
+
+    # With AUTH: the URL carries the AUTH string, so it is only in the secret (and sensitive:
+    # the plain environment is an output here without `sensitive`, so it holds none of it).
+    with_auth = evaluate_locals(
+        manifest_data,
+        tmp_path / "auth",
+        stand_ins={"google_redis_instance.relay": REDIS_INSTANCE},
+        sensitive=("relay_redis_auth_urls",),
+        relay_env=user_env,
+    )
+    assert "DESK_REDIS_URL" not in with_auth["relay_plain_env"]
+    assert with_auth["relay_redis_auth_urls"] == ["redis://:s3cret%2F%2B%3D@10.0.0.3:6379/0"]
+    # Without `sensitive = true` terraform refuses to output the URL with the AUTH string, and
+    # only that one: the plain environment (a for_each in relay.tf, which may not be sensitive)
+    # and the addresses hold nothing of it.
+    with pytest.raises(AssertionError, match="Output refers to sensitive values") as refused:
+        evaluate_locals(manifest_data, tmp_path / "leak", stand_ins={"google_redis_instance.relay": REDIS_INSTANCE})
+    offending = set(re.findall(r'output "(\w+)"', str(refused.value)))
+    assert offending == {"relay_redis_auth_urls"}
+    resources = blocks("resource")
+    version = resources["google_secret_manager_secret_version.relay_redis_url"]
+    assert version["count"] == "${local.relay_redis_auth ? 1 : 0}"
+    assert version["secret_data"] == "${local.relay_redis_auth_urls[0]}"
+    (from_secret,) = [
+        e
+        for e in dynamic_blocks(relay_container(), "env")
+        if e["for_each"] == '${local.relay_redis_auth ? ["DESK_REDIS_URL"] : []}'
+    ]
+    content = one(from_secret, "content")
+    assert content["name"] == "${env.value}"
+    ref = one(one(content, "value_source"), "secret_key_ref")
+    assert ref == {
+        "secret": "${google_secret_manager_secret.relay_redis_url[0].secret_id}",
+        # pinned: a new AUTH string rolls out a new revision
+        "version": "${google_secret_manager_secret_version.relay_redis_url[0].version}",
+    }
+    # Only the relay may read it.
+    grant = resources["google_secret_manager_secret_iam_member.relay_redis_url"]
+    assert grant["count"] == "${local.relay_redis_auth ? 1 : 0}"
+    assert grant["secret_id"] == "${google_secret_manager_secret.relay_redis_url[0].secret_id}"
+    assert (grant["role"], grant["member"]) == (
+        "roles/secretmanager.secretAccessor",
+        "serviceAccount:${google_service_account.relay.email}",
+    )
+
+    # Without Redis: no URL from Terraform; one given in relay_env is passed on as it is.
+    alone = evaluate_locals(
+        manifest_data,
+        tmp_path / "alone",
+        stand_ins={"google_redis_instance.relay": NO_REDIS_INSTANCE},
+        sensitive=("relay_redis_auth_urls",),
+        relay_redis=False,
+        relay_env=user_env,
+    )
+    assert alone["relay_plain_env"]["DESK_REDIS_URL"] == user_env["DESK_REDIS_URL"]
+    assert alone["relay_redis_addresses"] == [] and alone["relay_redis_auth_urls"] == []
+
+
+def test_relay_probes_use_the_health_endpoint() -> None:
+    container = relay_container()
+    startup, liveness = one(container, "startup_probe"), one(container, "liveness_probe")
+    for probe in (startup, liveness):
+        assert one(probe, "http_get") == {"path": "/api/health"}
+        assert probe["timeout_seconds"] < probe["period_seconds"]  # Cloud Run's rule
+    # Starting (subscribing) may take up to two minutes before the instance is given up.
+    assert startup["period_seconds"] * startup["failure_threshold"] >= 60
+    # Once started, only a dead pull loop answers 503: restart after a few failures in a row,
+    # not after one slow answer. The health check may wait on Telegram's getWebhookInfo.
+    assert liveness["failure_threshold"] >= 3
+    assert liveness["timeout_seconds"] > TELEGRAM_HEALTH_TIMEOUT_S
+    assert 30 <= liveness["period_seconds"] * liveness["failure_threshold"] <= 120
+
+
+def test_relay_concurrency_matches_the_gevent_worker() -> None:
+    template = relay_template()
+    assert template["max_instance_request_concurrency"] == "${var.relay_concurrency}"
+    concurrency = merged("variable")["relay_concurrency"]
+    assert concurrency["default"] == 1000  # Cloud Run's maximum; the gevent worker holds more
+    assert "<= 1000" in one(concurrency, "validation")["condition"]
+    resources = one(relay_container(), "resources")
+    assert resources["cpu_idle"] is False  # the pull loops run between requests
+
+
+def relay_gunicorn_settings() -> dict[str, object]:
+    """How the relay's image runs gunicorn: its config module (`-c python:MODULE` or `-c FILE`),
+    then the flags of the Dockerfile's CMD (shell or exec form), which win."""
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    (cmd,) = [line.removeprefix("CMD").strip() for line in dockerfile.splitlines() if line.startswith("CMD")]
+    if cmd.startswith("["):
+        cmd = " ".join(json.loads(cmd))
+    settings: dict[str, object] = {}
+    config = re.search(r"(?:-c|--config)[ =](\S+)", cmd)
+    if config:
+        target = config.group(1).strip("\"'")
+        if target.startswith("python:"):
+            path = ROOT / (target.removeprefix("python:").replace(".", "/") + ".py")
+        else:
+            path = ROOT / target
+        namespace = runpy.run_path(str(path))
+        settings |= {
+            key: namespace[key] for key in ("worker_class", "workers", "worker_connections") if key in namespace
+        }
+    flags = {
+        "worker_class": r"(?:--worker-class[ =]|-k )(\S+)",
+        "workers": r"(?:--workers[ =]|-w )(\d+)",
+        "worker_connections": r"--worker-connections[ =](\d+)",
+    }
+    for key, pattern in flags.items():
+        if found := re.search(pattern, cmd):
+            settings[key] = found.group(1) if key == "worker_class" else int(found.group(1))
+    return settings
+
+
+def test_the_relay_image_runs_one_gevent_worker_with_room_for_the_concurrency() -> None:
+    """Concurrency 1000 holds only with gunicorn's gevent worker: the threaded one (100 threads)
+    took 100 consoles and then answered nothing."""
+    settings = relay_gunicorn_settings()
+    assert "gevent" in str(settings.get("worker_class", "sync")), settings
+    assert settings.get("workers", 1) == 1, settings
+    # gunicorn's default is 1000 connections per worker
+    connections = settings.get("worker_connections", 1000)
+    assert isinstance(connections, int)
+    assert connections >= merged("variable")["relay_concurrency"]["default"], settings
 
 
 # --- packaging the functions ------------------------------------------------------------------------------

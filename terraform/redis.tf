@@ -1,0 +1,115 @@
+# Scaling the relay out. Several relay instances share one Memorystore for Redis instance:
+# Flask-SocketIO's message_queue (an event emitted on one relay reaches the sockets held by
+# every other) and what is per desk rather than per process (presence, typing, revoked
+# sessions, rate limits, single-flight locks). The relay reads it from DESK_REDIS_URL, and
+# reaches its private address by Direct VPC egress on a subnetwork of the VPC network the
+# instance is peered with. Without Redis (relay_redis = false) there is none of this, and the
+# relay runs on exactly one instance.
+
+locals {
+  relay_redis      = var.relay_redis
+  relay_redis_auth = var.relay_redis && var.relay_redis_auth
+  # Several relays only with a shared Redis: otherwise each would see only its own sockets.
+  relay_max_instances = var.relay_redis ? var.relay_max_instances : 1
+
+  # The network and subnetwork the relay's Direct VPC egress uses: given, or created below.
+  relay_create_network  = var.relay_redis && var.relay_network == null
+  relay_network_name    = coalesce(var.relay_network, "${var.relay_service_name}-vpc")
+  relay_subnetwork_name = coalesce(var.relay_subnetwork, "${var.relay_service_name}-${var.region}")
+}
+
+resource "google_compute_network" "relay" {
+  count = local.relay_create_network ? 1 : 0
+
+  name                    = local.relay_network_name
+  description             = "teledesk: the relay's Direct VPC egress to its Memorystore for Redis instance."
+  auto_create_subnetworks = false
+  routing_mode            = "REGIONAL"
+
+  depends_on = [google_project_service.apis]
+}
+
+resource "google_compute_subnetwork" "relay" {
+  count = local.relay_create_network ? 1 : 0
+
+  name          = local.relay_subnetwork_name
+  description   = "Addresses of the relay's Cloud Run instances (Direct VPC egress)."
+  network       = google_compute_network.relay[0].id
+  region        = var.region
+  ip_cidr_range = var.relay_subnet_cidr
+  # Google APIs stay reachable from the subnetwork without external addresses.
+  private_ip_google_access = true
+}
+
+resource "google_redis_instance" "relay" {
+  count = local.relay_redis ? 1 : 0
+
+  name           = var.relay_service_name
+  display_name   = "teledesk relay: Socket.IO message queue and desk state"
+  region         = var.region
+  tier           = var.relay_redis_tier
+  memory_size_gb = var.relay_redis_memory_size_gb
+  redis_version  = var.relay_redis_version
+
+  # Private address only, peered with the relay's network (DIRECT_PEERING needs no private
+  # services access range); the network Terraform creates holds nothing but the relay.
+  authorized_network = local.relay_create_network ? google_compute_network.relay[0].id : "projects/${var.project_id}/global/networks/${local.relay_network_name}"
+  connect_mode       = "DIRECT_PEERING"
+
+  # AUTH: a client must also know the instance's AUTH string, which only the relay is given
+  # (through Secret Manager, below). In-transit encryption stays off: the traffic never
+  # leaves Google's private network between the relay's subnetwork and the peered instance,
+  # and SERVER_AUTHENTICATION would need the relay to be given the instance's CA certificate.
+  auth_enabled            = var.relay_redis_auth
+  transit_encryption_mode = "DISABLED"
+
+  # Memorystore picks its own /29 among the network's unused ranges: let it see the subnetwork.
+  depends_on = [google_project_service.apis, google_compute_subnetwork.relay]
+}
+
+# With AUTH, DESK_REDIS_URL carries the AUTH string. It is kept in Secret Manager, where only
+# the relay's service account may read it (iam.tf), rather than as a plain environment
+# variable, which anyone allowed to view the Cloud Run service (roles/run.viewer, roles/viewer)
+# could read. The version is pinned by number in the relay, so a new AUTH string rolls out
+# a new revision. (The AUTH string is in the Terraform state either way, as an attribute of
+# the instance: keep the state where only operators read it, or set relay_redis_auth = false.)
+resource "google_secret_manager_secret" "relay_redis_url" {
+  count = local.relay_redis_auth ? 1 : 0
+
+  secret_id = "${var.relay_service_name}-redis-url"
+
+  replication {
+    auto {}
+  }
+
+  depends_on = [google_project_service.apis]
+}
+
+resource "google_secret_manager_secret_version" "relay_redis_url" {
+  count = local.relay_redis_auth ? 1 : 0
+
+  secret      = google_secret_manager_secret.relay_redis_url[0].id
+  secret_data = local.relay_redis_auth_urls[0]
+}
+
+locals {
+  # host:port of the instance (no secret in it); empty without Redis.
+  relay_redis_addresses = [for instance in google_redis_instance.relay : "${instance.host}:${instance.port}"]
+
+  # With AUTH, the URL carrying the AUTH string: a sensitive value, for the secret only.
+  relay_redis_auth_urls = [
+    for instance in google_redis_instance.relay :
+    "redis://:${urlencode(instance.auth_string)}@${instance.host}:${instance.port}/0" if local.relay_redis_auth
+  ]
+
+  # The relay's plain environment. DESK_REDIS_URL is Terraform's while relay_redis is true: the
+  # instance's address here without AUTH, from the secret above with it (relay.tf).
+  relay_plain_env = merge(
+    { for name, value in var.relay_env : name => value if !(local.relay_redis && name == "DESK_REDIS_URL") },
+    {
+      GOOGLE_CLOUD_PROJECT = var.project_id
+      TELEGRAM_API_BASE    = var.telegram_api_base
+    },
+    { for address in local.relay_redis_addresses : "DESK_REDIS_URL" => "redis://${address}/0" if !local.relay_redis_auth },
+  )
+}
