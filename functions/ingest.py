@@ -1,8 +1,11 @@
-"""ingest: Telegram's webhook. Checks the secret, dedupes, publishes, answers at once.
+"""ingest: Telegram's webhook. Checks the secret, publishes, notes the update, answers at once.
 
-Telegram retries a webhook that does not answer 2xx, so an update is claimed in Firestore by
-its update_id before it is published; if publishing fails the claim is released and the 500
-asks Telegram to try again.
+The update is published first: once Pub/Sub has it, it is durable, and only then is it noted in
+Firestore by its update_id. If publishing fails, the 500 asks Telegram to try again and nothing
+was noted, so no update is ever lost. A retry of an update already noted is published again and
+answered `duplicate`: every step downstream is idempotent by the envelope's id (Pub/Sub
+redelivers too), so it is stored, shown and answered once. Nothing in Firestore sits between
+Telegram and the pipeline.
 """
 
 import hmac
@@ -47,16 +50,15 @@ def ingest(request: flask.Request) -> tuple[dict, int]:
         return _error(400, str(exc))
     envelope.stamp("ingest")
     update_id = payload["update_id"]
-    if not svc.store.claim_update(update_id):
-        return {"ok": True, "duplicate": True}, 200
     step = svc.manifest.step("ingest")
     try:
         svc.publisher.publish(step.topic_out, envelope.stamp("ingest:out"))
     except Exception:
         log.exception("could not publish update %s; Telegram will retry", update_id)
-        try:
-            svc.store.release_update(update_id)
-        except Exception:  # the retry will be taken for a duplicate: say so where ops look
-            log.critical("update %s is claimed but was not published; it needs reprocessing", update_id)
         return _error(500, "could not accept the update now")
-    return {"ok": True}, 200
+    try:
+        first = svc.store.note_update(update_id)
+    except Exception:  # published is accepted: a retry would only be published again
+        log.warning("update %s was published but could not be noted", update_id, exc_info=True)
+        return {"ok": True}, 200
+    return ({"ok": True}, 200) if first else ({"ok": True, "duplicate": True}, 200)

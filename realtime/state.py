@@ -29,6 +29,8 @@ from typing import Any, Protocol
 
 import redis
 
+from teledesk.keyed_locks import KeyedLocks
+
 RECENT_IDS = 10_000  # one relay: how many event keys it remembers
 RECENT_TTL_S = 3_600  # several relays: how long Redis remembers an event key
 CLAIM_TTL_S = 5  # several relays: how long a claim outlives a relay that died before it emitted
@@ -79,7 +81,7 @@ class MemoryState:
         self._lock = threading.RLock()
         self._recent: OrderedDict[str, bool] = OrderedDict()  # event key → it went out
         self._throttled: dict[str, float] = {}
-        self._locks: dict[str, tuple[threading.Lock, int]] = {}  # a lock and how many hold or wait
+        self._locks = KeyedLocks()
         self._sockets: dict[str, set[str]] = {}
         self._entries: dict[int, dict[str, Entry]] = {}
         self._shown: dict[int, list[dict[str, Any]]] = {}
@@ -114,19 +116,8 @@ class MemoryState:
 
     @contextmanager
     def lock(self, key: str, timeout_s: float = 10.0) -> Iterator[None]:
-        with self._lock:
-            lock, users = self._locks.get(key, (threading.Lock(), 0))
-            self._locks[key] = (lock, users + 1)
-        try:
-            with lock:
-                yield
-        finally:
-            with self._lock:
-                lock, users = self._locks[key]
-                if users == 1:
-                    del self._locks[key]  # nobody waits: the lock goes, so keys do not pile up
-                else:
-                    self._locks[key] = (lock, users - 1)
+        with self._locks.hold(key):
+            yield
 
     def add_agent_socket(self, username: str, sid: str) -> None:
         with self._lock:

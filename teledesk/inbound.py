@@ -1,14 +1,14 @@
 """How a customer-side event changes the stored conversation and message: pure rules, no I/O.
 
 `Store.record_inbound` reads the conversation and the message an event is about, asks `fold`
-what to write, and writes it in one transaction. Every rule is idempotent: folding the same
-event twice changes nothing the second time.
+what to write, and writes it in one atomic commit that fails if either changed since the read.
+Every rule is idempotent: folding the same event twice changes nothing the second time.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from teledesk.envelope import Envelope, MessageType
@@ -62,7 +62,9 @@ class Folded:
 
 
 def stored_form(envelope: Envelope, conversation_number: int, now: float) -> dict[str, Any]:
-    message = {k: v for k, v in envelope.to_dict().items() if k not in STORED_WITHOUT}
+    # Left out before to_dict() copies the envelope: the whole Update is most of what it would copy.
+    kept = replace(envelope, extra={k: v for k, v in envelope.extra.items() if k not in STORED_WITHOUT})
+    message = {k: v for k, v in kept.to_dict().items() if k not in STORED_WITHOUT}
     return {**message, "direction": "in", "stored_at": now, "conversation_number": conversation_number}
 
 

@@ -53,20 +53,20 @@ class FakeStore:
     """`teledesk.store.Store`'s pipeline-facing methods, with the same semantics, kept in dicts."""
 
     def __init__(self) -> None:
-        self.claims: set[int] = set()
+        self.noted: set[int] = set()
+        self.fail_note = False
         self.counters: dict[str, int] = {}
         self.chats: dict[int, dict[str, Any]] = {}
         self.chat_messages: dict[int, dict[str, dict[str, Any]]] = {}
         self.delivery_writes: list[tuple[int, str, str, str | None, int | None]] = []
 
-    def claim_update(self, update_id: int) -> bool:
-        if update_id in self.claims:
+    def note_update(self, update_id: int) -> bool:
+        if self.fail_note:
+            raise RuntimeError("Firestore is away")
+        if update_id in self.noted:
             return False
-        self.claims.add(update_id)
+        self.noted.add(update_id)
         return True
-
-    def release_update(self, update_id: int) -> None:
-        self.claims.discard(update_id)
 
     def count(self, name: str, by: int = 1) -> None:
         self.counters[name] = self.counters.get(name, 0) + by

@@ -32,7 +32,7 @@ def post(body: Any = None, secret: str | None = SECRET, *, data: bytes | str | N
 
 
 def nothing_happened(svc: Services) -> bool:
-    return svc.publisher.published == [] and svc.store.claims == set()
+    return svc.publisher.published == [] and svc.store.noted == set()
 
 
 # -- refused ------------------------------------------------------------------------------------------
@@ -98,10 +98,10 @@ def test_an_update_just_under_the_limit_is_taken(svc: Services):
 
 # -- accepted -------------------------------------------------------------------------------------------
 
-def test_an_update_is_claimed_and_published_once_on_tg_updates(svc: Services):
+def test_an_update_is_published_once_on_tg_updates_and_noted(svc: Services):
     update = text_update(update_id=1001, text="hola", message_id=7)
     assert post(update) == ({"ok": True}, 200)
-    assert svc.store.claims == {1001}
+    assert svc.store.noted == {1001}
     assert len(svc.publisher.published) == 1
     topic, envelope, attributes = svc.publisher.published[0]
     assert topic == "tg-updates" == svc.manifest.step("ingest").topic_out
@@ -113,20 +113,28 @@ def test_an_update_is_claimed_and_published_once_on_tg_updates(svc: Services):
     assert attributes == {"type": "UPDATE", "chat_id": str(CHAT), "schema": "1"}  # classify's filter
 
 
-def test_a_repeated_update_id_is_200_duplicate_and_not_published_again(svc: Services):
+def test_a_repeated_update_id_is_200_duplicate_and_published_again_under_the_same_id(svc: Services):
+    """The steps dedupe by envelope id (tests/integration/test_idempotency.py: stored and shown once)."""
     update = text_update(update_id=1001)
     assert post(update) == ({"ok": True}, 200)
     assert post(update) == ({"ok": True, "duplicate": True}, 200)
-    assert len(svc.publisher.published) == 1
+    first, again = (envelope for _topic, envelope, _attributes in svc.publisher.published)
+    assert first["id"] == again["id"]
 
 
-def test_a_publish_that_fails_is_500_and_releases_the_claim_so_the_retry_is_taken(svc: Services):
+def test_a_publish_that_fails_is_500_and_notes_nothing_so_the_retry_is_taken(svc: Services):
     svc.publisher.fail_next = 1
     body, status = post(text_update(update_id=1001))
     assert (status, body["ok"]) == (500, False)
-    assert svc.store.claims == set()
+    assert svc.store.noted == set()
     assert svc.publisher.published == []
-    assert post(text_update(update_id=1001)) == ({"ok": True}, 200)  # Telegram's retry
+    assert post(text_update(update_id=1001)) == ({"ok": True}, 200)  # Telegram's retry, not a duplicate
+    assert len(svc.publisher.published) == 1
+
+
+def test_an_update_published_but_not_noted_is_still_accepted(svc: Services):
+    svc.store.fail_note = True
+    assert post(text_update(update_id=1001)) == ({"ok": True}, 200)
     assert len(svc.publisher.published) == 1
 
 
@@ -185,6 +193,6 @@ def test_the_real_publisher_resumes_the_chats_ordering_key_after_a_failure(svc: 
     # A failed publish pauses its ordering key; without resume_publish every later message of this
     # chat would fail too, Telegram's retry included.
     assert client.resumed == [("projects/p/topics/tg-updates", str(CHAT))]
-    assert svc.store.claims == set()
+    assert svc.store.noted == set()
     client.error = None
     assert post(text_update(update_id=1001)) == ({"ok": True}, 200)

@@ -1,0 +1,168 @@
+"""`Store.record_inbound` on the Firestore emulator: one optimistic commit per event, never a lost write.
+
+enrich folds each customer event into its conversation with preconditions instead of a
+read-write transaction, and skips the read when this process wrote the conversation last. These
+tests hold it to what the transaction guaranteed: a redelivery rewrites nothing, and what anyone
+else wrote in between (an agent, another enrich instance) is folded in, not overwritten.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from teledesk.envelope import Envelope, MessageType
+from teledesk.inbound import NEW_CONVERSATION
+from teledesk.local.emulators import Emulators
+from teledesk.store import Store
+from teledesk.telegram.updates import Event
+
+pytestmark = pytest.mark.integration
+
+PROJECT = "teledesk-test"
+
+
+@pytest.fixture
+def stores(emulators: Emulators, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Store, Store]]:
+    """Two stores on the emulator: two processes (enrich instances, or enrich and the relay)."""
+    for name, value in emulators.environment.items():
+        monkeypatch.setenv(name, value)
+    yield Store(PROJECT), Store(PROJECT)
+
+
+@pytest.fixture
+def chat_id() -> int:
+    return random.randint(100_000_000, 999_999_999)
+
+
+def message(chat_id: int, n: int, text: str | None = None, **extra: Any) -> Envelope:
+    customer = {"id": chat_id, "is_bot": False, "first_name": "Ana", "language_code": "es"}
+    return Envelope(id=f"tg-{chat_id}-{n}", type=MessageType.CLIENT, chat_id=chat_id, date=1_700_000_000 + n,
+                    text=text if text is not None else f"message {n}", customer=customer,
+                    extra={"telegram_message_id": n, **extra})
+
+
+class RoundTrips:
+    """Counts the store's calls to Firestore by RPC: what a known conversation saves."""
+
+    RPCS = ("begin_transaction", "batch_get_documents", "run_query", "commit", "rollback")
+
+    def __init__(self, store: Store, monkeypatch: pytest.MonkeyPatch):
+        self.calls: list[str] = []
+        api = store.db._firestore_api  # the GAPIC client every read and write goes through
+        for name in self.RPCS:
+            monkeypatch.setattr(api, name, self._counting(name, getattr(api, name)))
+
+    def _counting(self, name: str, real: Any) -> Any:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append(name)
+            return real(*args, **kwargs)
+
+        return call
+
+
+def test_a_conversation_this_process_wrote_last_takes_one_round_trip(stores, chat_id, monkeypatch):
+    store, _ = stores
+    store.record_inbound(message(chat_id, 1))
+    trips = RoundTrips(store, monkeypatch)
+    folded = store.record_inbound(message(chat_id, 2))
+    assert trips.calls == ["commit"]
+    assert folded.changed and folded.conversation["unread"] == 2
+    assert store.conversation(chat_id) == folded.conversation
+    assert [m["text"] for m in store.messages(chat_id)] == ["message 1", "message 2"]
+
+
+def test_an_unknown_conversation_takes_one_read_and_one_commit(stores, chat_id, monkeypatch):
+    store, other = stores
+    other.record_inbound(message(chat_id, 1))
+    trips = RoundTrips(store, monkeypatch)
+    assert store.record_inbound(message(chat_id, 2)).conversation["unread"] == 2
+    assert trips.calls == ["batch_get_documents", "commit"]
+
+
+def test_a_redelivered_message_rewrites_nothing_even_when_the_conversation_is_known(stores, chat_id):
+    store, _ = stores
+    first = store.record_inbound(message(chat_id, 1))
+    stored = store.message(chat_id, f"tg-{chat_id}-1")
+    again = store.record_inbound(message(chat_id, 1, text="a different text, as a bug would send"))
+    assert not again.changed
+    assert again.message == stored and again.conversation == first.conversation
+    assert store.message(chat_id, f"tg-{chat_id}-1") == stored
+    assert store.conversation(chat_id)["unread"] == 1
+    # And from a process that never saw the conversation.
+    _, other = stores
+    assert not other.record_inbound(message(chat_id, 1)).changed
+    assert store.conversation(chat_id)["unread"] == 1
+
+
+def test_what_an_agent_wrote_in_between_is_folded_in_not_overwritten(stores, chat_id):
+    enrich, relay = stores
+    enrich.record_inbound(message(chat_id, 1))
+    relay.update_conversation(chat_id, assignee="maria", status="pending")
+    relay.mark_read(chat_id)
+    folded = enrich.record_inbound(message(chat_id, 2))  # its copy of the conversation is stale
+    stored = enrich.conversation(chat_id)
+    assert stored == folded.conversation
+    assert (stored["assignee"], stored["status"], stored["unread"]) == ("maria", "open", 1)
+    assert stored["last_message"]["text"] == "message 2"
+
+
+def test_a_resolved_conversation_starts_the_next_one_once(stores, chat_id):
+    enrich, relay = stores
+    enrich.record_inbound(message(chat_id, 1), NEW_CONVERSATION)
+    relay.update_conversation(chat_id, status="resolved")
+    folded = enrich.record_inbound(message(chat_id, 2), NEW_CONVERSATION)
+    assert (folded.conversation["number"], folded.conversation["status"]) == (2, "open")
+    assert not enrich.record_inbound(message(chat_id, 2), NEW_CONVERSATION).changed
+    assert enrich.conversation(chat_id)["number"] == 2
+    assert enrich.message(chat_id, f"tg-{chat_id}-2")["conversation_number"] == 2
+
+
+def test_two_processes_taking_turns_on_one_chat_lose_no_count(stores, chat_id):
+    first, second = stores
+    for n in range(1, 9):
+        (first if n % 3 else second).record_inbound(message(chat_id, n))
+    conversation = first.conversation(chat_id)
+    assert conversation["unread"] == 8 and conversation["last_message"]["text"] == "message 8"
+    assert len(first.messages(chat_id)) == 8
+
+
+def test_fields_are_replaced_whole_and_empty_maps_are_kept(stores, chat_id):
+    store, _ = stores
+    start = message(chat_id, 1, text="/start promo", command={"name": "start", "payload": "promo"})
+    start.type = MessageType.COMMAND
+    store.record_inbound(start)
+    assert store.conversation(chat_id)["context"] == {"start": "promo"}
+    store.update_conversation(chat_id, status="resolved")
+    store.record_inbound(message(chat_id, 2), NEW_CONVERSATION)  # the next conversation: context {}
+    assert store.conversation(chat_id)["context"] == {}
+    customer = {"id": chat_id, "first_name": "Ana", "username": "ana_new"}
+    renamed = message(chat_id, 3)
+    renamed.customer = customer
+    store.record_inbound(renamed)
+    assert store.conversation(chat_id)["customer"]["username"] == "ana_new"
+
+
+def test_an_edit_of_a_known_message_keeps_its_history(stores, chat_id):
+    store, _ = stores
+    store.record_inbound(message(chat_id, 1, text="first"))
+    edit = message(chat_id, 1, text="second", event=Event.EDIT, revision=1_700_000_100)
+    folded = store.record_inbound(edit)
+    assert folded.changed
+    stored = store.message(chat_id, f"tg-{chat_id}-1")
+    assert stored["text"] == "second" and [h["text"] for h in stored["edit_history"]] == ["first"]
+    assert not store.record_inbound(edit).changed
+
+
+def test_a_reaction_finds_its_message_by_telegram_id(stores, chat_id):
+    store, _ = stores
+    store.record_inbound(message(chat_id, 5))
+    reaction = message(chat_id, 90, text="", event=Event.REACTION, reaction={"telegram_message_id": 5,
+                                                                              "emojis": ["👍"]})
+    reaction.id = f"tg-update-{chat_id}"
+    assert store.record_inbound(reaction).changed
+    assert store.message(chat_id, f"tg-{chat_id}-5")["reactions"] == {"customer": ["👍"]}
+    assert not store.record_inbound(reaction).changed
