@@ -1,10 +1,12 @@
 """`python -m bench` (`make bench`): webhook → Socket.IO latency of the desk and of its two floors.
 
-One pair of emulators (in a temp dir) serves the whole run. The three scenarios run one after
-the other, each stopped before the next starts, with the same Updates from the same customers:
+One pair of emulators (in a temp dir) serves the whole run. The scenarios run one after the
+other, each stopped before the next starts:
 1. direct floor: the webhook POST straight to a Flask-SocketIO app that emits at once;
 2. emulator hops floor: the desk's topics and push subscriptions with no-op steps;
-3. full desk: the real Desk (ingest, classify, enrich, relay, stand-in).
+3. full desk: the real Desk (ingest, classify, enrich, relay, stand-in);
+4. rate ladder: the hops floor and the full desk again at rising rates, each on a fresh project;
+5. fan-out: many consoles on one relay, then on two relays sharing a Redis.
 Figures go to stdout and bench/results/latest.json, compared with bench/baseline.json.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import platform
@@ -22,20 +25,20 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import console, lifecycle, report, scenarios
+from bench import console, fanout, ladder, lifecycle, report, scenarios
+from bench.chain import Path as MessagePath
 from bench.chain import message_path
 from bench.client import Load, Sample, TimedRecorder, customers, updates_for
 from bench.scenarios import Target
 from bench.stats import ratio, scenario_figures, stage_figures
 from teledesk.local.emulators import Emulators, MissingPrerequisite
-from teledesk.manifest import load_manifest
+from teledesk.manifest import Manifest, load_manifest
 
 BENCH_DIR = Path(__file__).resolve().parent
 RESULTS = BENCH_DIR / "results" / "latest.json"
@@ -43,7 +46,19 @@ SAMPLES = BENCH_DIR / "results" / "samples.json"
 BASELINE = BENCH_DIR / "baseline.json"
 PROJECT_ID = "teledesk-bench"
 SEED = 20_26
-SCENARIOS = ("direct", "hops", "full")
+SCENARIOS = ("direct", "hops", "full")  # the latency table (and the baseline)
+PARTS = (*SCENARIOS, "ladder", "fanout")
+
+
+def rates(text: str) -> tuple[float, ...]:
+    """`25,50,75,100` → (25.0, 50.0, 75.0, 100.0), each positive, in rising order."""
+    try:
+        values = tuple(sorted({float(x) for x in text.split(",") if x.strip()}))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of rates: {text!r}") from None
+    if not values or min(values) <= 0:
+        raise argparse.ArgumentTypeError(f"rates must be positive: {text!r}")
+    return values
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -53,20 +68,60 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--customers", type=int, default=20, help="distinct customers (chats) (20)")
     parser.add_argument("--warmup", type=int, default=20,
                         help="messages sent and awaited before measuring, one per customer in turn (20)")
-    parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for stragglers (60)")
-    parser.add_argument("--only", choices=SCENARIOS, action="append",
-                        help="run only this scenario (repeatable); ratios need the others")
+    parser.add_argument("--timeout", type=float, default=60.0,
+                        help="seconds to wait for stragglers (60); the fan-out's too")
+    parser.add_argument("--only", choices=PARTS, action="append",
+                        help="run only this part (repeatable); ratios need direct, hops and full")
+    parser.add_argument("--skip", choices=PARTS, action="append", help="leave this part out (repeatable)")
+    ladder_flags = parser.add_argument_group("rate ladder (--only ladder)")
+    ladder_flags.add_argument("--ladder-rates", type=rates, default=ladder.DEFAULT_RATES, metavar="R,R,…",
+                              help="messages per second, one rung each (25,50,75,100)")
+    ladder_flags.add_argument("--ladder-messages", type=int, default=1000, help="measured messages per rung (1000)")
+    ladder_flags.add_argument("--ladder-customers", type=int, default=200,
+                              help="customers per rung; as many warm-up messages, one each (200)")
+    ladder_flags.add_argument("--ladder-settle", type=float, default=5.0,
+                              help="seconds between the warm-up's last arrival and the measured messages (5)")
+    ladder_flags.add_argument("--ladder-timeout", type=float, default=30.0,
+                              help="seconds to wait for stragglers after a rung's last send; later is lost (30)")
+    ladder_flags.add_argument("--ladder-linger", type=float, default=5.0,
+                              help="seconds to keep listening for duplicates after the last arrival (5)")
+    fanout_flags = parser.add_argument_group("fan-out (--only fanout)")
+    fanout_flags.add_argument("--fanout-clients", type=int, default=1000,
+                              help="Socket.IO consoles on one relay, then split over two (1000)")
+    fanout_flags.add_argument("--fanout-messages", type=int, default=20, help="messages each round (20)")
+    fanout_flags.add_argument("--fanout-rate", type=float, default=2.0, help="their pace, per second (2)")
+    fanout_flags.add_argument("--fanout-batch", type=int, default=100, help="consoles connecting at a time (100)")
+    fanout_flags.add_argument("--fanout-client", choices=("lean", "python-socketio"), default="lean",
+                              help="the consoles: a lean Socket.IO listener, or python-socketio's Client (lean)")
+    fanout_flags.add_argument("--fanout-api-requests", type=int, default=50,
+                              help="sequential GET /api/conversations with the consoles connected (50)")
     parser.add_argument("--save-baseline", action="store_true", help=f"write the results to {BASELINE.name}")
     parser.add_argument("--keep-logs", action="store_true", help="keep the emulators' and processes' logs")
     args = parser.parse_args(argv)
     if args.messages < 1 or args.rate <= 0 or args.customers < 1 or args.warmup < 0:
         parser.error("--messages, --customers and --rate must be positive, --warmup not negative")
-    if args.save_baseline and args.only and set(args.only) != set(SCENARIOS):
-        parser.error("--save-baseline needs all three scenarios (drop --only)")
+    counts = (args.ladder_messages, args.ladder_customers, args.fanout_clients, args.fanout_messages,
+              args.fanout_batch, args.fanout_api_requests)
+    if min(counts) < 1 or args.fanout_rate <= 0 or args.ladder_timeout <= 0 \
+            or min(args.ladder_linger, args.ladder_settle) < 0:
+        parser.error("the --ladder-* and --fanout-* counts and rates must be positive, the pauses not negative")
+    args.parts = [p for p in PARTS if (not args.only or p in args.only) and p not in (args.skip or [])]
+    if not args.parts:
+        parser.error("--only and --skip leave nothing to run")
+    if args.save_baseline and not set(SCENARIOS) <= set(args.parts):
+        parser.error("--save-baseline needs the direct, hops and full scenarios")
     return args
 
 
-def measure(target: Target, args: argparse.Namespace) -> list[Sample]:
+def pause(seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        lifecycle.check()
+        time.sleep(0.1)
+
+
+def measure(target: Target, args: argparse.Namespace, settle: float = 0.0, linger: float = 0.0) -> list[Sample]:
+    """Warm up, wait `settle` s, send the measured messages, collect arrivals; `linger` s more for late duplicates."""
     recorder = TimedRecorder().connect(target.socket_url, target.cookie)
     try:
         load = Load(target.webhook_url, target.secret, recorder)
@@ -77,12 +132,15 @@ def measure(target: Target, args: argparse.Namespace) -> list[Sample]:
             if not any(s.arrived for s in warm):
                 raise RuntimeError(f"none of the {len(warm)} warm-up messages reached the Socket.IO client "
                                    f"(answers: {sorted({s.status for s in warm}, key=str)})")
+            pause(settle)
         updates = updates_for(people, args.messages, random.Random(SEED), spread=True)
         samples = load.run(updates, args.rate, args.timeout)
         if target.traces is not None:
             full = target.traces()
             for sample in samples:
                 sample.trace = {**sample.trace, **full.get(sample.key, {})}
+        pause(linger)
+        load.settle(samples)  # copies (and stragglers) seen since
         return samples
     finally:
         recorder.close()
@@ -127,10 +185,51 @@ def machine() -> dict[str, Any]:
             "cpu_busy_percent_at_start": cpu_busy_percent()}
 
 
+def starter(key: str, emulators: Emulators, project_id: str, log_dir: Path, manifest: Manifest,
+            path: MessagePath) -> AbstractContextManager[Target]:
+    """The scenario `key` (direct, hops or full) on `project_id`, logging under `log_dir`."""
+    if key == "direct":
+        return scenarios.direct_floor(emulators, project_id, log_dir)
+    if key == "hops":
+        return scenarios.hops_floor(emulators, project_id, log_dir, manifest, path)
+    return scenarios.full_desk(emulators, project_id, log_dir, path)
+
+
+def run_ladder(args: argparse.Namespace, emulators: Emulators, work: Path, manifest: Manifest, path: MessagePath,
+               raw: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """At each rate, the hops floor then the full desk, each on a project of its own, purged after."""
+    rungs: dict[str, dict[str, dict[str, Any]]] = {"hops": {}, "full": {}}
+    for rate in args.ladder_rates:
+        for key in rungs:
+            rung = ladder.rate_key(rate)
+            project = f"{PROJECT_ID}-ladder-{key}-{rung.replace('.', '-')}"
+            title = f"ladder {rung}/s, {report.SCENARIO_TITLES[key]}"
+            began = time.monotonic()
+            print(f"{title}: {args.ladder_customers} + {args.ladder_messages} messages …", flush=True)
+            rung_args = argparse.Namespace(messages=args.ladder_messages, rate=rate, customers=args.ladder_customers,
+                                           warmup=args.ladder_customers, timeout=args.ladder_timeout)
+            try:
+                with starter(key, emulators, project, work / f"ladder-{key}-{rung}", manifest, path) as target:
+                    samples = measure(target, rung_args, settle=args.ladder_settle, linger=args.ladder_linger)
+            finally:
+                with lifecycle.uninterrupted():
+                    scenarios.purge_project(emulators, project)
+            lifecycle.check()
+            raw[f"ladder-{key}-{rung}"] = [asdict(sample) for sample in samples]
+            figures = rungs[key][rung] = ladder.rung_figures(samples, rate)
+            print(f"{title}: {figures['received']}/{figures['sent']} received, {figures['duplicated']} duplicated, "
+                  f"p99 {figures['latency_ms'].get('p99')} ms, {figures['p99_trend']} "
+                  f"({time.monotonic() - began:.0f} s)", flush=True)
+    params = {"rates": list(args.ladder_rates), "messages": args.ladder_messages,
+              "customers": args.ladder_customers, "warmup": args.ladder_customers, "settle_s": args.ladder_settle,
+              "linger_s": args.ladder_linger,
+              "drain_timeout_s": args.ladder_timeout}
+    return ladder.summary(params, rungs)
+
+
 def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     manifest = load_manifest()
     path = message_path(manifest)
-    chosen = [s for s in SCENARIOS if not args.only or s in args.only]
     results: dict[str, Any] = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": commit(),
@@ -139,23 +238,21 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                    "warmup": args.warmup},
         "path": {"steps": [path.webhook.name, *(s.name for s in path.steps)], "topics": list(path.topics),
                  "relay_topic": path.relay_topic},
+        "parts": list(args.parts), "durations_s": {},
         "scenarios": {}, "ratios": {}, "stages": {}, "console": {"bundle": console.bundle_figures()},
     }
     raw: dict[str, list[dict[str, Any]]] = {}
+    began = time.monotonic()
     print(f"Starting the emulators (logs in {work}) …", flush=True)
     emulators = Emulators(work / "emulators")
     try:
         emulators.start(PROJECT_ID)  # stops what it started if it fails
-        starters: dict[str, Callable[[], AbstractContextManager[Target]]] = {
-            "direct": lambda: scenarios.direct_floor(emulators, PROJECT_ID, work / "direct"),
-            "hops": lambda: scenarios.hops_floor(emulators, PROJECT_ID, work / "hops", manifest, path),
-            "full": lambda: scenarios.full_desk(emulators, PROJECT_ID, work / "full", path),
-        }
-        for key in chosen:
+        results["durations_s"]["emulators"] = round(time.monotonic() - began)
+        for key in (k for k in SCENARIOS if k in args.parts):
             title = report.SCENARIO_TITLES[key]
             began = time.monotonic()
             print(f"{title}: starting …", flush=True)
-            with starters[key]() as target:
+            with starter(key, emulators, PROJECT_ID, work / key, manifest, path) as target:
                 print(f"{title}: sending {args.warmup} + {args.messages} messages at {args.rate:g}/s …", flush=True)
                 samples = measure(target, args)
                 if key == "full":
@@ -168,8 +265,18 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             results["scenarios"][key] = figures
             if key != "direct":
                 results["stages"][key] = stage_figures(samples, path)
+            results["durations_s"][key] = round(time.monotonic() - began)
             print(f"{title}: {figures['received']}/{figures['sent']} received, p50 "
                   f"{figures['latency_ms'].get('p50')} ms ({time.monotonic() - began:.0f} s)", flush=True)
+        if "ladder" in args.parts:
+            began = time.monotonic()
+            results["ladder"] = run_ladder(args, emulators, work, manifest, path, raw)
+            results["durations_s"]["ladder"] = round(time.monotonic() - began)
+        if "fanout" in args.parts:
+            began = time.monotonic()
+            log = functools.partial(print, flush=True)
+            results["fanout"] = fanout.run(emulators, PROJECT_ID, work, path, fanout.params_from(args), log)
+            results["durations_s"]["fanout"] = round(time.monotonic() - began)
     finally:
         with lifecycle.uninterrupted():
             emulators.stop()
@@ -211,11 +318,19 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
     print()
     print(report.render(results))
+    if "ladder" in results:
+        print()
+        print(report.render_ladder(results["ladder"]))
+    if "fanout" in results:
+        print()
+        print(report.render_fanout(results["fanout"]))
     print(console.render(results.get("console", {})))
+    print()
+    print(report.render_durations(results.get("durations_s", {})))
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"\nwritten: {RESULTS.relative_to(BENCH_DIR.parent)}")
-    if BASELINE.is_file():
+    if BASELINE.is_file() and results["scenarios"]:
         print()
         print(report.compare(json.loads(BASELINE.read_text(encoding="utf-8")), results))
     if args.save_baseline:

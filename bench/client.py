@@ -12,6 +12,7 @@ import random
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ support = importlib.import_module("support")  # tests/support.py: text_update, S
 
 FIRST_NAMES = ("Ana", "Bruno", "Chiara", "Dmitri", "Elif", "Farah", "Goran", "Hana", "Igor", "Jia")
 SENDER_THREADS = 16
+POST_ATTEMPTS = 3  # as Telegram does, a POST that got no answer or a 5xx is sent again
+POST_RETRY_PAUSE_S = 0.5
 
 
 def customers(count: int) -> list[dict[str, Any]]:
@@ -50,10 +53,12 @@ def updates_for(people: list[dict[str, Any]], count: int, rng: random.Random, sp
 
 
 class TimedRecorder(support.EventRecorder):
-    """The tests' recording client, plus the arrival time of each `message` event by envelope id."""
+    """The tests' recording client, plus the first arrival time of each `message` event by envelope
+    id, and how many times each id came (more than once: a duplicate on the console)."""
 
     def __init__(self) -> None:
         self.arrivals: dict[str, tuple[float, dict[str, Any]]] = {}
+        self.copies: Counter[str] = Counter()
         super().__init__()
         lifecycle.install_handlers()  # python-socketio put its SIGINT handler in front of the bench's
 
@@ -63,7 +68,9 @@ class TimedRecorder(support.EventRecorder):
         def timed(data: Any) -> None:
             now = time.time()
             if name == "message" and isinstance(data, dict):
-                self.arrivals.setdefault(str(data.get("id")), (now, data))
+                key = str(data.get("id"))
+                self.arrivals.setdefault(key, (now, data))
+                self.copies[key] += 1
             record(data)
 
         return timed
@@ -99,6 +106,8 @@ class Sample:
     status: int | None = None
     arrived: float | None = None
     trace: dict[str, float] = field(default_factory=dict)
+    copies: int = 0  # `message` events seen for it: 1 is right, 2 or more a duplicate
+    retries: int = 0  # POSTs sent again after no answer or a 5xx; latency counts from the first
 
     @property
     def latency_ms(self) -> float | None:
@@ -112,7 +121,7 @@ class Sample:
 class Load:
     """Posts Updates to a webhook at a steady rate, from a pool so a slow answer never delays the pace."""
 
-    def __init__(self, webhook_url: str, secret: str, recorder: TimedRecorder):
+    def __init__(self, webhook_url: str, secret: str, recorder: TimedRecorder | None = None):
         self.webhook_url = webhook_url
         self.secret = secret
         self.recorder = recorder
@@ -123,17 +132,23 @@ class Load:
         if session is None:
             session = self._local.session = requests.Session()
         sample = Sample(message_key(update), sent=time.time())
-        try:
-            answer = session.post(self.webhook_url, json=update, headers={support.SECRET_HEADER: self.secret},
-                                  timeout=30)
-            sample.status = answer.status_code
-        except requests.RequestException:
-            sample.status = None
+        for attempt in range(POST_ATTEMPTS):
+            if attempt:
+                sample.retries += 1
+                time.sleep(POST_RETRY_PAUSE_S)
+            try:
+                answer = session.post(self.webhook_url, json=update, headers={support.SECRET_HEADER: self.secret},
+                                      timeout=30)
+                sample.status = answer.status_code
+            except requests.RequestException:
+                sample.status = None
+            if sample.status is not None and sample.status < 500:
+                break
         sample.answered = time.time()
         return sample
 
-    def run(self, updates: list[dict[str, Any]], rate: float, drain_timeout: float) -> list[Sample]:
-        """Send every update at `rate` per second, then wait up to `drain_timeout` s for the last arrival."""
+    def post_all(self, updates: list[dict[str, Any]], rate: float) -> list[Sample]:
+        """Send every update at `rate` per second; the samples, with no arrival yet."""
         with ThreadPoolExecutor(SENDER_THREADS, thread_name_prefix="bench-post") as pool:
             futures = []
             start = time.monotonic()
@@ -143,15 +158,26 @@ class Load:
                 if delay > 0:
                     time.sleep(delay)
                 futures.append(pool.submit(self._post, update))
-            samples = [f.result() for f in futures]
+            return [f.result() for f in futures]
+
+    def run(self, updates: list[dict[str, Any]], rate: float, drain_timeout: float) -> list[Sample]:
+        """Send every update at `rate` per second, then wait up to `drain_timeout` s for the last arrival."""
+        assert self.recorder is not None
+        samples = self.post_all(updates, rate)
         wanted = {s.key for s in samples if s.status == 200}
         deadline = time.monotonic() + drain_timeout
         while time.monotonic() < deadline and not wanted <= self.recorder.arrivals.keys():
             lifecycle.check()
             time.sleep(0.05)
+        self.settle(samples)
+        return samples
+
+    def settle(self, samples: list[Sample]) -> None:
+        """Fill in each sample's arrival, trace and copies from what the recorder has so far."""
+        assert self.recorder is not None
         for sample in samples:
             arrival = self.recorder.arrivals.get(sample.key)
             if arrival is not None:
                 sample.arrived = arrival[0]
-                sample.trace = dict(arrival[1].get("trace") or {})
-        return samples
+                sample.trace = {**dict(arrival[1].get("trace") or {}), **sample.trace}
+            sample.copies = self.recorder.copies.get(sample.key, 0)

@@ -12,11 +12,13 @@ import contextlib
 import json
 import os
 import secrets
+import socket
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import requests
 from google.api_core import exceptions as gexc
 from google.cloud import pubsub_v1
 
@@ -45,6 +47,7 @@ class Target:
     # Full traces by envelope id, read after the run, when the emitted event's trace is partial.
     traces: Callable[[], dict[str, dict[str, float]]] | None = None
     admin_password: str = ""  # the full desk's, for the console's first-screen figures
+    desk: Desk | None = None  # the full desk's processes (relays, their ports and URLs)
 
 
 class TraceTap:
@@ -116,6 +119,50 @@ def _start(children: list[Child], name: str, argv: list[str], env: dict[str, str
     return child
 
 
+def free_port_run(count: int) -> int:
+    """A free port whose next `count` - 1 ports are free too (relays listen on DESK_PORT … DESK_PORT+N-1)."""
+    while True:
+        port = free_port()
+        if port + count > 65535:
+            continue
+        probes: list[socket.socket] = []
+        try:
+            for offset in range(1, count):
+                probe = socket.socket()
+                probes.append(probe)
+                probe.bind(("127.0.0.1", port + offset))
+        except OSError:
+            continue
+        finally:
+            for probe in probes:
+                probe.close()
+        return port
+
+
+def purge_project(emulators: Emulators, project_id: str) -> None:
+    """Delete every subscription and topic of `project_id` on the Pub/Sub emulator, and its Firestore
+    data: a backlog left by one run cannot be pushed or pulled during the next one."""
+    os.environ.update(emulators.environment)
+    subscriber, publisher = pubsub_v1.SubscriberClient(), pubsub_v1.PublisherClient()
+    project = f"projects/{project_id}"
+    try:
+        for subscription in subscriber.list_subscriptions(request={"project": project}):
+            with contextlib.suppress(gexc.NotFound):
+                subscriber.delete_subscription(request={"subscription": subscription.name})
+        for topic in publisher.list_topics(request={"project": project}):
+            with contextlib.suppress(gexc.NotFound):
+                publisher.delete_topic(request={"topic": topic.name})
+        host = emulators.environment["FIRESTORE_EMULATOR_HOST"]
+        requests.delete(f"http://{host}/emulator/v1/projects/{project_id}/databases/(default)/documents",
+                        timeout=30).raise_for_status()
+    except (gexc.GoogleAPICallError, requests.RequestException) as exc:
+        print(f"could not clear {project_id} on the emulators: {exc!r}", file=sys.stderr)
+    finally:
+        subscriber.close()
+        with contextlib.suppress(AttributeError):
+            publisher.stop()
+
+
 @contextlib.contextmanager
 def direct_floor(emulators: Emulators, project_id: str, log_dir: Path) -> Iterator[Target]:
     """Webhook POST → a Flask-SocketIO app that emits at once."""
@@ -164,14 +211,20 @@ def hops_floor(emulators: Emulators, project_id: str, log_dir: Path, manifest: M
 
 
 @contextlib.contextmanager
-def full_desk(emulators: Emulators, project_id: str, log_dir: Path, path: MessagePath) -> Iterator[Target]:
-    """The real Desk on the shared emulators, listened to by a logged-in agent."""
+def full_desk(emulators: Emulators, project_id: str, log_dir: Path, path: MessagePath, relays: int = 1,
+              tap_traces: bool = True) -> Iterator[Target]:
+    """The real Desk on the shared emulators, listened to by a logged-in agent.
+
+    `relays` > 1 starts that many relays (on consecutive ports) on a redis-server of the desk's
+    own; `tap_traces=False` skips the trace tap when only arrival times matter.
+    """
     settings = Settings(
         project_id=project_id,
         telegram_webhook_secret=secrets.token_urlsafe(24),
         desk_admin_password=secrets.token_urlsafe(12),
         desk_session_secret=secrets.token_hex(32),
-        desk_port=free_port(),
+        desk_port=free_port_run(relays),
+        desk_relays=relays,
         ingest_port=free_port(),
         standin_port=free_port(),
     )
@@ -179,10 +232,12 @@ def full_desk(emulators: Emulators, project_id: str, log_dir: Path, path: Messag
     tap: TraceTap | None = None
     try:
         desk.start()  # stops what it started if it fails
-        tap = TraceTap(project_id, path.relay_topic)
+        if tap_traces:
+            tap = TraceTap(project_id, path.relay_topic)
         cookie = login(desk.console_url, settings.desk_admin_password)
-        yield Target(desk.webhook_url, desk.console_url, settings.telegram_webhook_secret, cookie, tap.traces,
-                     admin_password=settings.desk_admin_password)
+        yield Target(desk.webhook_url, desk.console_url, settings.telegram_webhook_secret, cookie,
+                     tap.traces if tap is not None else None, admin_password=settings.desk_admin_password,
+                     desk=desk)
     finally:
         with lifecycle.uninterrupted():
             desk.stop()  # again after a failed start: stopping twice is harmless

@@ -64,9 +64,15 @@ def scenario_figures(samples: list[Sample]) -> dict[str, Any]:
         "sent": len(samples),
         "answered_200": sum(1 for s in samples if s.status == 200),
         "received": sum(1 for s in samples if s.arrived is not None),
+        "duplicated": duplicated(samples),
         "latency_ms": summary(s.latency_ms for s in samples),
         "webhook_answer_ms": summary(s.answer_ms for s in samples),
     }
+
+
+def duplicated(samples: list[Sample]) -> int:
+    """How many messages the Socket.IO client saw more than once."""
+    return sum(1 for s in samples if s.copies > 1)
 
 
 def stage_figures(samples: list[Sample], path: Path) -> dict[str, dict[str, float | int]]:
