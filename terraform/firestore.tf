@@ -30,6 +30,17 @@ resource "google_firestore_field" "dedupe_ttl" {
   index_config {}
 }
 
+# When the webhook noted an update is never queried either, and an always-increasing indexed
+# value is a write hotspot at a busy desk's rate (docs/scaling.md): no indexes on it.
+resource "google_firestore_field" "dedupe_received_at" {
+  project    = var.project_id
+  database   = google_firestore_database.desk.name
+  collection = local.dedupe_collection
+  field      = "received_at"
+
+  index_config {}
+}
+
 # The agents' search (realtime/api.py `search`) reads the newest messages of every conversation:
 # a collection-group query on `messages` ordered by `stored_at`. Single-field indexes exist per
 # collection by default, not per collection group, so this override adds the group's, and keeps

@@ -61,12 +61,14 @@ resource "google_cloudfunctions2_function" "fn" {
   }
 
   service_config {
-    service_account_email          = google_service_account.fn[each.key].email
-    available_memory               = var.function_memory
-    timeout_seconds                = each.value.timeout
-    min_instance_count             = 0
-    max_instance_count             = var.function_max_instances
-    all_traffic_on_latest_revision = true
+    service_account_email            = google_service_account.fn[each.key].email
+    available_memory                 = var.function_memory
+    available_cpu                    = var.function_cpu
+    max_instance_request_concurrency = var.function_concurrency
+    timeout_seconds                  = each.value.timeout
+    min_instance_count               = 0
+    max_instance_count               = var.function_max_instances
+    all_traffic_on_latest_revision   = true
     # HTTP entry points take Telegram's calls from the internet; event steps take only Pub/Sub's.
     ingress_settings = each.value.kind == "http" ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY"
 
@@ -75,6 +77,8 @@ resource "google_cloudfunctions2_function" "fn" {
       TELEGRAM_API_BASE    = var.telegram_api_base
       # Set by the platform anyway; declared so that plans show no perpetual diff.
       LOG_EXECUTION_ID = "true"
+      # functions-framework serves with gunicorn threads (4 per vCPU unless told): one per push.
+      THREADS = tostring(var.function_concurrency)
     })
 
     dynamic "secret_environment_variables" {

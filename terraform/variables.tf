@@ -97,6 +97,22 @@ variable "function_max_instances" {
   default     = 10
 }
 
+variable "function_concurrency" {
+  description = "Pushes one function instance handles at once. Each step mostly waits on Firestore and Pub/Sub, so several share a vCPU (docs/scaling.md); above 1 Cloud Functions needs at least 1 vCPU."
+  type        = number
+  default     = 8
+  validation {
+    condition     = var.function_concurrency >= 1 && var.function_concurrency <= 1000
+    error_message = "function_concurrency is 1 to 1000."
+  }
+}
+
+variable "function_cpu" {
+  description = "vCPUs of each function instance (\"1\" or more when function_concurrency is above 1)."
+  type        = string
+  default     = "1"
+}
+
 variable "function_env" {
   description = "Extra environment variables for every function."
   type        = map(string)

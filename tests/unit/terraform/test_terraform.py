@@ -381,6 +381,12 @@ def test_functions_are_gen2_python_internal_unless_http() -> None:
     assert service["service_account_email"] == "${google_service_account.fn[each.key].email}"
     for variable in ("GOOGLE_CLOUD_PROJECT", "TELEGRAM_API_BASE"):
         assert variable in service["environment_variables"]
+    # Several pushes at once per instance, on enough CPU for it, and as many server threads.
+    assert service["max_instance_request_concurrency"] == "${var.function_concurrency}"
+    assert service["available_cpu"] == "${var.function_cpu}"
+    assert "THREADS = tostring(var.function_concurrency)" in service["environment_variables"]
+    variables = merged("variable")
+    assert variables["function_concurrency"]["default"] > 1 and variables["function_cpu"]["default"] == "1"
     secrets = service["dynamic"][0]["secret_environment_variables"]
     assert secrets["for_each"] == "${toset(each.value.secrets)}"
     secret_ids = merged("locals")["secret_ids"]
@@ -432,6 +438,11 @@ def test_firestore_is_native_with_a_ttl_on_update_dedupe() -> None:
     assert ttl["collection"] == "${local.dedupe_collection}" and local["dedupe_collection"] == "updates"
     assert ttl["field"] == "${local.dedupe_ttl_field}" and local["dedupe_ttl_field"] == "expires_at"
     assert "ttl_config" in ttl
+    # Neither timestamp of a noted update is queried, and both only increase: no indexes on them.
+    received = resources["google_firestore_field.dedupe_received_at"]
+    assert (received["collection"], received["field"]) == ("${local.dedupe_collection}", "received_at")
+    for field in (ttl, received):
+        assert field["index_config"] in ({}, [{}])
 
 
 def test_the_agents_search_has_its_collection_group_index() -> None:
