@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
+import socketio as socketio_server
 from flask import Flask, abort, send_from_directory
 from flask_socketio import SocketIO
 
@@ -22,7 +24,7 @@ from realtime.broadcast import Broadcaster
 from realtime.events import register_events
 from realtime.media import MediaCache, media
 from realtime.presence import Presence
-from realtime.state import SharedState, shared_state
+from realtime.state import QUEUE_REDIS_OPTIONS, SharedState, shared_state
 from realtime.subscriber import RelaySubscriber
 from teledesk.manifest import Manifest, load_manifest
 from teledesk.pubsub import Publisher
@@ -68,8 +70,10 @@ def create_app(
     # None: engineio takes only the relay's own origin (Host, or X-Forwarded-Host behind a proxy);
     # a page of another origin cannot open a socket that rides an agent's cookie.
     # With several relays, every emit goes through Redis to the sockets of every relay.
+    queue = (socketio_server.RedisManager(settings.desk_redis_url, channel="flask-socketio",
+                                          redis_options=QUEUE_REDIS_OPTIONS) if settings.desk_redis_url else None)
     socketio = SocketIO(app, async_mode=async_mode, cors_allowed_origins=None,
-                        message_queue=settings.desk_redis_url or None)
+                        **({"client_manager": queue} if queue else {}))
     state = shared_state(settings.desk_redis_url)
     broadcaster = Broadcaster(socketio, state)
     store = store or Store(settings.project_id)
@@ -104,7 +108,8 @@ class SessionGate:
         self.app, self.wsgi_app = app, wsgi_app
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        if environ.get("PATH_INFO", "").startswith(SOCKETIO_PATH) and "sid=" not in environ.get("QUERY_STRING", ""):
+        handshake = "sid" not in parse_qs(environ.get("QUERY_STRING", ""))
+        if environ.get("PATH_INFO", "").startswith(SOCKETIO_PATH) and handshake:
             with self.app.request_context(environ):
                 allowed = current_agent() is not None
             if not allowed:

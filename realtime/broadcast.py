@@ -41,7 +41,7 @@ class Broadcaster:
             raise InFlight(key)
         try:
             self.socketio.emit(event, data, to=AGENTS_ROOM)
-        except Exception:
+        except BaseException:  # a greenlet killed mid-emit too: in memory a claim never expires
             self.state.release(key)
             raise
         self.state.confirm(key)

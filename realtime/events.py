@@ -33,8 +33,9 @@ def end_sessions(socketio: SocketIO, state: SharedState, username: str, reason: 
     """Tell every socket of `username`, on every relay, why (`session_ended`), then close it; how
     many there were."""
     sids = state.agent_sockets(username)
-    if sids:
-        socketio.emit("session_ended", {"reason": reason}, to=agent_room(username))
+    # To the agent's room whether or not any socket is known: a console that connects right now
+    # is in the room before it is registered, and the console leaves when it is told.
+    socketio.emit("session_ended", {"reason": reason}, to=agent_room(username))
     for sid in sorted(sids):
         socketio.server.disconnect(sid, namespace="/")  # queued after session_ended, so it arrives first
     return len(sids)
@@ -90,10 +91,11 @@ def register_events(socketio: SocketIO, presence: Presence) -> None:
             return False  # refused: the client gets connect_error
         join_room(AGENTS_ROOM)
         join_room(agent_room(agent["username"]))
-        if current_agent() is None:  # disabled while joining: end_sessions may have missed this socket
-            return False
         presence = _presence()
         presence.join(request.sid, agent["username"], agent.get("name") or agent["username"])
+        if current_agent() is None:  # disabled while joining: end_sessions may have missed this socket
+            presence.leave(request.sid, announce)
+            return False
         for view in presence.snapshot():
             emit("presence", view)  # to this socket only
         return True

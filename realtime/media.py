@@ -15,21 +15,26 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify
 
 from realtime.auth import login_required
+from teledesk.keyed_locks import KeyedLocks
 from teledesk.telegram.files import Download, FileTooLarge, FileUnavailable, TelegramFiles
 
 media = Blueprint("media", __name__, url_prefix="/api")
 TOO_LARGE = "too large to download"
 NO_AVATAR = "-"
-DOWNLOAD_LOCK_S = 60.0
 
 
 class MediaCache:
-    """Downloads kept on disk by key, with their content type beside them."""
+    """Downloads kept on disk by key, with their content type beside them.
+
+    The disk is this relay's own (Cloud Run's in-memory disk is per instance), so the single
+    flight of a download is per process too: another relay waiting on it would find nothing in
+    its own cache afterwards and download all the same."""
 
     def __init__(self, directory: Path):
         self.directory = directory
         self.directory.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        self.downloading = KeyedLocks()  # held by a file's key while it is fetched
         self.avatars: dict[int, str] = {}  # customer id → file_id, or NO_AVATAR
         self.hits = 0
 
@@ -69,7 +74,7 @@ def _serve(key: str, file_id: str, size: int | None = None, mime: str | None = N
     found = cache.get(key)
     if found is None:
         # Single flight: agents opening one photo at once cost Telegram one download, not one each.
-        with _relay().state.lock(f"media:{key}", timeout_s=DOWNLOAD_LOCK_S):
+        with cache.downloading.hold(key):
             found = cache.get(key)
             if found is None:
                 try:

@@ -6,7 +6,7 @@ it in Redis (`RedisState`), so that every relay sees the same:
 - which events went out, or are going out (`claim`): Pub/Sub may redeliver a message to another
   relay, even while the first one is still emitting it;
 - throttles (`throttle`): one typing action per chat for the whole desk, not per relay;
-- locks (`lock`): one fetch of a file at a time, one presence announcement of a chat at a time;
+- locks (`lock`): one presence announcement of a chat at a time;
 - each agent's sockets (`agent_sockets`): ending an agent's sessions reaches every relay;
 - the presence index (`chat_entries` …): who has which chat open, and what the consoles were
   last told of it.
@@ -68,8 +68,18 @@ class SharedState(Protocol):
     def heartbeat(self) -> list[int]: ...
 
 
+# Every call answers or fails within seconds: a connection left half-open by a failover must not
+# hang a pull loop (which would still look alive to /api/health).
+REDIS_OPTIONS: dict[str, Any] = {"socket_timeout": 5, "socket_connect_timeout": 5, "retry_on_timeout": True,
+                                 "health_check_interval": 30}
+# Socket.IO's message queue listens for as long as it is idle: no read timeout, but a connection
+# checked before use, and kept alive, so a dead one is found and replaced (its listener retries).
+QUEUE_REDIS_OPTIONS: dict[str, Any] = {"socket_connect_timeout": 5, "socket_keepalive": True,
+                                       "health_check_interval": 30}
+
+
 def shared_state(redis_url: str) -> SharedState:
-    return RedisState(redis.Redis.from_url(redis_url)) if redis_url else MemoryState()
+    return RedisState(redis.Redis.from_url(redis_url, **REDIS_OPTIONS)) if redis_url else MemoryState()
 
 
 class MemoryState:

@@ -137,9 +137,14 @@ def _fold_edit(conversation: dict[str, Any], target: dict[str, Any] | None, enve
 
 
 def _fold_reaction(conversation: dict[str, Any], target: dict[str, Any] | None, envelope: Envelope) -> Folded:
+    """The customer's reactions as of this update; an older update (Telegram's retry, republished
+    after newer ones) changes nothing. Update ids only grow, and reaction dates are whole seconds."""
     emojis = envelope.extra.get("reaction", {}).get("emojis", [])
-    if target is None or (target.get("reactions") or {}).get("customer") == emojis:
+    update_id = int((envelope.extra.get("update") or {}).get("update_id") or 0)
+    if target is None or (update_id and update_id <= int(target.get("reaction_update_id") or 0)):
+        return Folded(conversation, target, False)
+    if (target.get("reactions") or {}).get("customer") == emojis:
         return Folded(conversation, target, False)
     message = {**target, "reactions": {**(target.get("reactions") or {}), "customer": emojis},
-               "revision": int(target.get("revision") or 0) + 1}
+               "reaction_update_id": update_id, "revision": int(target.get("revision") or 0) + 1}
     return Folded(conversation, message, True)

@@ -42,8 +42,10 @@ class SyncPublisherClient:
     with the desk running, 24 ms p50 a publish against 8 ms for the Publish RPC alone.
 
     As with the library's ordered publishing, the messages of one ordering key leave this process
-    one at a time, in the order `publish` was called; nothing is paused after a failure (the
-    caller gets the error and Pub/Sub's redelivery or Telegram's retry sends it again).
+    one at a time. Their order is the callers': a push-fed step publishes a chat's next message
+    only after the push of the previous one was answered, which is after its publish returned;
+    ingest publishes as Telegram's webhook calls come. Nothing is paused after a failure (the
+    caller gets the error, and Pub/Sub's redelivery or Telegram's retry sends it again).
     """
 
     def __init__(self, api: Any = None):

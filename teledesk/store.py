@@ -9,6 +9,7 @@ the last update time read for an existing one) fail if anything changed since th
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections import OrderedDict
@@ -28,6 +29,7 @@ STATUSES = ("open", "pending", "resolved")
 DELIVERY_STATES = ("queued", "sent", "failed")
 SESSION_EPOCH = "session_epoch"  # an agent's sessions signed under an older epoch are over
 INBOUND_ATTEMPTS = 10  # reads and commits of one inbound event before the push is retried
+INBOUND_BACKOFF_S = 0.02  # grows with each conflict, jittered, so two writers stop colliding
 KNOWN_CONVERSATIONS = 10_000  # conversations a process remembers as it last wrote them
 # A commit's precondition failed: someone wrote in between (or the message was stored before).
 CONFLICTS = (gexc.AlreadyExists, gexc.FailedPrecondition, gexc.Aborted, gexc.NotFound)
@@ -134,16 +136,20 @@ class Store:
         event is folded again from a fresh read. A plain new message in a conversation this
         process wrote last (`KnownConversations`) skips the read: one round trip.
         """
+        conflict: Exception | None = None
         for attempt in range(INBOUND_ATTEMPTS):
             try:
                 folded = self._fold_inbound(envelope, policy, trust_known=attempt == 0)
-            except CONFLICTS:
+            except CONFLICTS as exc:
                 self.known.forget(envelope.chat_id)
+                conflict = exc
+                time.sleep(random.uniform(0, INBOUND_BACKOFF_S * attempt))  # the first retry at once
                 continue
             if folded.changed and envelope.type == MessageType.UNSUPPORTED:
                 self.count("unsupported")
             return folded
-        raise gexc.Aborted(f"conversation {envelope.chat_id} kept changing while an inbound event was folded in")
+        raise gexc.Aborted(f"conversation {envelope.chat_id} kept changing while an inbound event was folded in"
+                           ) from conflict
 
     def _fold_inbound(self, envelope: Envelope, policy: str, trust_known: bool) -> Folded:
         chat_id = envelope.chat_id

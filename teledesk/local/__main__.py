@@ -11,6 +11,7 @@ from pathlib import Path
 
 from teledesk.local.desk import Desk
 from teledesk.local.emulators import MissingPrerequisite
+from teledesk.local.redis_server import shown_url
 from teledesk.local.secrets import ensure_local_secrets
 from teledesk.settings import ROOT, Settings
 
@@ -41,7 +42,7 @@ def main() -> int:
         print(
             "\nThe desk is ready.\n"
             + consoles
-            + (f"  Redis          {desk.redis_url}  (shared by the relays)\n" if desk.redis_url else "")
+            + (f"  Redis          {shown_url(desk.redis_url)}  (shared by the relays)\n" if desk.redis_url else "")
             + f"  Agent login    admin / {settings.desk_admin_password}\n"
             f"  Webhook        {desk.webhook_url}  (header X-Telegram-Bot-Api-Secret-Token from .env)\n"
             + (f"  Customer page  {desk.standin_url}  (the Telegram stand-in: play the customer here)\n"

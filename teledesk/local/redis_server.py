@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from teledesk.local.emulators import MissingPrerequisite
 from teledesk.local.processes import free_port
@@ -28,3 +29,14 @@ class RedisServer:
         if server is None:
             raise MissingPrerequisite(f"redis-server not found: {REDIS_APT}")
         return [server, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no"]
+
+
+def shown_url(url: str) -> str:
+    """A Redis URL as it may be printed: a password in it (Memorystore's AUTH string) masked."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = f"{parts.username}:" if parts.username else ":"
+    host = parts.hostname or ""
+    netloc = f"{user}***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))

@@ -202,11 +202,12 @@ class RecordingSocketIO:
     def __init__(self) -> None:
         self.emitted: list[tuple[str, Any, str | None]] = []
         self.fail_next = 0
+        self.failure: BaseException = ConnectionError("message queue unavailable")
 
     def emit(self, event: str, data: Any, to: str | None = None) -> None:
         if self.fail_next:
             self.fail_next -= 1
-            raise ConnectionError("message queue unavailable")
+            raise self.failure
         self.emitted.append((event, data, to))
 
     def events(self, name: str | None = None) -> list[Any]:

@@ -95,6 +95,15 @@ def test_a_message_whose_emit_failed_goes_out_on_the_retry(broadcaster, recorder
     assert [m["id"] for m in recorder.events("message")] == ["tg-7-1"]
 
 
+def test_a_message_whose_greenlet_was_killed_mid_emit_goes_out_on_the_retry(broadcaster, recorder):
+    """GreenletExit and gevent's Timeout are BaseExceptions; a claim kept in memory never expires."""
+    recorder.fail_next, recorder.failure = 1, KeyboardInterrupt()
+    with pytest.raises(KeyboardInterrupt):
+        broadcaster.message({"id": "tg-7-1"})
+    broadcaster.message({"id": "tg-7-1"})
+    assert [m["id"] for m in recorder.events("message")] == ["tg-7-1"]
+
+
 def test_an_event_another_relay_is_emitting_is_tried_again_not_dropped(recorder):
     state = MemoryState()
     broadcaster = Broadcaster(recorder, state)  # type: ignore[arg-type]

@@ -32,6 +32,26 @@ def test_a_disabled_agents_socket_is_refused(app: Flask, socketio: SocketIO, age
     assert not socketio.test_client(app, flask_test_client=agent).is_connected()
 
 
+def test_an_agent_disabled_while_its_socket_joins_is_refused_and_leaves_no_socket_behind(
+        app: Flask, socketio: SocketIO, agent: FlaskClient, store: FakeStore, monkeypatch):
+    """end_sessions reads the registered sockets: the socket is registered before the second look
+    at the agent, so a deactivation in between is seen by one or the other."""
+    looked_up = store.agent
+    lookups: list[str] = []
+
+    def agent_disabled_after_the_first_look(username: str):
+        lookups.append(username)
+        if len(lookups) == 2:
+            assert app.extensions["teledesk"].state.agent_sockets("admin")  # already registered
+            store.agents["admin"]["disabled"] = True
+        return looked_up(username)
+
+    monkeypatch.setattr(store, "agent", agent_disabled_after_the_first_look)
+    assert not socketio.test_client(app, flask_test_client=agent).is_connected()
+    assert len(lookups) == 2
+    assert app.extensions["teledesk"].state.agent_sockets("admin") == set()
+
+
 def test_events_reach_every_logged_in_agent(app: Flask, socketio: SocketIO, agent: FlaskClient, console):
     bob = app.test_client()
     assert login(bob, "bob", "bob-password").status_code == 200
@@ -39,3 +59,14 @@ def test_events_reach_every_logged_in_agent(app: Flask, socketio: SocketIO, agen
     assert agent.post(f"/api/conversations/{CHAT_ID}/resolve").status_code == 200
     for socket in (console, bobs_console):
         assert [name for name, _ in received(socket)] == ["conversation"]
+
+
+def test_a_handshake_without_a_session_is_refused_before_engineio_opens_anything(client: FlaskClient,
+                                                                                    agent: FlaskClient):
+    handshake = "/socket.io/?EIO=4&transport=polling"
+    refused = client.get(handshake)
+    assert (refused.status_code, refused.get_json()) == (401, {"error": "login required"})
+    assert refused.headers["Connection"] == "close"
+    assert client.get(handshake + "&xsid=1").status_code == 401  # only a real `sid` parameter passes
+    assert client.get(handshake + "&sid=unknown").status_code == 400  # Engine.IO's answer to an unknown session
+    assert agent.get(handshake).status_code == 200

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +24,7 @@ class FakeBotApi:
 
     def __init__(self) -> None:
         self.calls: list[str] = []
+        self.delay_s = 0.0
         self.app = Flask(__name__)
         self.app.post(f"/bot{TOKEN}/getFile")(self.get_file)
         self.app.post(f"/bot{TOKEN}/getUserProfilePhotos")(self.profile_photos)
@@ -31,6 +33,7 @@ class FakeBotApi:
     def get_file(self):  # type: ignore[no-untyped-def]
         file_id = request.get_json()["file_id"]
         self.calls.append(f"getFile {file_id}")
+        time.sleep(self.delay_s)
         if file_id == "huge":
             return {"ok": False, "error_code": 400, "description": "Bad Request: file is too big"}, 400
         return {"ok": True, "result": {"file_id": file_id, "file_unique_id": "u", "file_size": len(PHOTO),
@@ -85,6 +88,20 @@ def test_a_photo_is_served_with_its_type_and_cached(agent: FlaskClient, store: F
     assert first.headers["Content-Type"] == "image/jpeg"
     assert first.headers["X-Content-Type-Options"] == "nosniff"
     assert fake.calls == ["getFile ph1", "download photos/ph1.jpg"]  # the second came from the cache
+
+
+def test_agents_opening_one_file_at_once_cost_one_download(agent: FlaskClient, store: FakeStore, bot_api):
+    fake, _ = bot_api
+    fake.delay_s = 0.3  # a slow Telegram: every request arrives while the first still fetches
+    url = with_photo(store)
+    answers: list[int] = []
+    threads = [threading.Thread(target=lambda: answers.append(agent.get(url).status_code)) for _ in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert answers == [200] * 5
+    assert fake.calls == ["getFile ph1", "download photos/ph1.jpg"]
 
 
 @pytest.mark.parametrize(("file_id", "size"), [("ph2", 5000), ("huge", None)])

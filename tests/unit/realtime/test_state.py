@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import socket
 import threading
 import time
 import uuid
@@ -12,7 +13,7 @@ import pytest
 import redis
 
 import realtime.state
-from realtime.state import Claim, MemoryState, RedisState, SharedState
+from realtime.state import REDIS_OPTIONS, Claim, MemoryState, RedisState, SharedState, shared_state
 from teledesk.local.redis_server import RedisServer
 
 
@@ -155,3 +156,18 @@ def test_a_relay_that_died_stops_counting_and_its_chats_are_told(redis_client: r
     assert alive.chat_entries(11) == {} and set(alive.chat_entries(12)) == {"live-socket"}
     assert alive.agent_sockets("bob") == set()
     assert alive.heartbeat() == []  # told once
+
+
+@pytest.mark.timeout(20)
+def test_a_redis_that_stops_answering_fails_a_call_instead_of_hanging_it(monkeypatch: pytest.MonkeyPatch):
+    """A half-open connection after a failover: the pull loop's claim must fail (and be retried),
+    not wait for ever while /api/health still says the loop is alive."""
+    silent = socket.create_server(("127.0.0.1", 0))  # accepts, never answers
+    monkeypatch.setitem(REDIS_OPTIONS, "socket_timeout", 0.3)
+    try:
+        started = time.monotonic()
+        with pytest.raises(redis.TimeoutError):
+            shared_state(f"redis://127.0.0.1:{silent.getsockname()[1]}/0")
+        assert time.monotonic() - started < 5
+    finally:
+        silent.close()

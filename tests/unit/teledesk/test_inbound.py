@@ -86,6 +86,23 @@ def test_a_reaction_marks_the_message_it_is_about():
     assert not fold(folded.conversation, folded.message, reacted).changed
 
 
+def test_a_reaction_retried_after_a_newer_one_changes_nothing():
+    """ingest republishes Telegram's retry of an update, behind whatever came after it."""
+    target = {"id": "tg-42-5", "type": "CLIENT", "direction": "in", "text": "hola", "telegram_message_id": 5}
+
+    def reaction(update_id: int, emoji: str):
+        return envelope({"update_id": update_id, "message_reaction": {
+            "chat": CHAT, "message_id": 5, "user": USER, "date": 1, "old_reaction": [],
+            "new_reaction": [{"type": "emoji", "emoji": emoji}]}})
+
+    conversation = {"chat_id": 42, "status": "open", "unread": 0}
+    first = fold(conversation, target, reaction(3, "👍"))
+    newer = fold(first.conversation, first.message, reaction(4, "👎"))
+    assert newer.changed and newer.message["reactions"] == {"customer": ["👎"]}
+    retried = fold(newer.conversation, newer.message, reaction(3, "👍"))
+    assert not retried.changed and retried.message["reactions"] == {"customer": ["👎"]}
+
+
 def test_block_and_unblock_flag_the_conversation():
     def member(status: str, update_id: int) -> dict[str, Any]:
         return {"update_id": update_id, "my_chat_member": {

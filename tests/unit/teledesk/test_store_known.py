@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from teledesk.store import KnownConversations, _changes
+import pytest
+from google.api_core import exceptions as gexc
+
+from teledesk import store as store_module
+from teledesk.envelope import Envelope, MessageType
+from teledesk.store import KnownConversations, Store, _changes
 
 
 def test_a_known_conversation_is_handed_out_as_a_copy():
@@ -42,3 +47,24 @@ def test_a_write_that_changes_nothing_still_carries_a_field_for_its_precondition
 
 def test_field_names_that_are_not_plain_identifiers_are_quoted():
     assert _changes({}, {"a.b": 1, "plain": 2}) == {"`a.b`": 1, "plain": 2}
+
+
+def test_a_conversation_that_keeps_changing_gives_up_after_a_bounded_number_of_tries(monkeypatch):
+    """Each conflict forgets the cached copy and reads afresh; the last conflict is kept as the cause,
+    and the push is answered with an error so Pub/Sub retries it later."""
+    store = Store("p", client=object())  # type: ignore[arg-type]
+    monkeypatch.setattr(store_module, "INBOUND_BACKOFF_S", 0)
+    tries: list[bool] = []
+
+    def always_conflicting(envelope, policy, trust_known):
+        tries.append(trust_known)
+        store.known.put(envelope.chat_id, {"unread": 1}, "t")  # as a successful read would
+        raise gexc.FailedPrecondition("the conversation changed since it was read")
+
+    monkeypatch.setattr(store, "_fold_inbound", always_conflicting)
+    envelope = Envelope(id="tg-7-1", type=MessageType.CLIENT, chat_id=7, date=1, text="hola")
+    with pytest.raises(gexc.Aborted) as raised:
+        store.record_inbound(envelope)
+    assert tries == [True] + [False] * (store_module.INBOUND_ATTEMPTS - 1)
+    assert isinstance(raised.value.__cause__, gexc.FailedPrecondition)
+    assert store.known.get(7) is None
