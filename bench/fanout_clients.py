@@ -236,8 +236,10 @@ class LeanConsole(Console):
                 text = self._message()
                 if text.startswith("42"):  # a Socket.IO event on the main namespace
                     body = text[2:].lstrip("0123456789")  # an ack id, if any
+                    if not body.startswith('["message",'):
+                        continue  # other events are not timed: not decoding them keeps this process light
                     event = json.loads(body)
-                    if event and event[0] == "message" and len(event) > 1:
+                    if len(event) > 1:
                         self.record(event[1])
                 elif text.startswith(("41", "1")):  # namespace disconnect, Engine.IO close
                     break
