@@ -51,7 +51,7 @@ redis:  ## Debian's redis-server: several relays share it (DESK_RELAYS > 1), and
 lint:
 	$(VENV)/bin/ruff check .
 
-test-unit: install
+test-unit: install redis  # the shared state is tested on a real redis-server too
 	$(PY) -m pytest -q tests/unit
 
 test-frontend: frontend/node_modules/.installed
