@@ -20,13 +20,19 @@ from flask import Blueprint, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from teledesk.telegram.limits import MAX_CAPTION_LENGTH, MAX_MESSAGE_LENGTH, WEBHOOK_SECRET_PATTERN
+from teledesk.telegram.limits import (
+    MAX_CALLBACK_DATA_BYTES,
+    MAX_CAPTION_LENGTH,
+    MAX_MESSAGE_LENGTH,
+    MAX_WEBHOOK_CONNECTIONS,
+    WEBHOOK_SECRET_PATTERN,
+)
 
 from . import objects
 from .calls import PlannedFailure
 from .errors import BotApiError
 from .formatting import PARSE_MODES, EntityParseError, parse_html
-from .limits import CALLBACK_DATA_MAX_BYTES, REQUEST_MAX_BYTES, WEBHOOK_MAX_CONNECTIONS_MAX
+from .limits import REQUEST_MAX_BYTES
 from .params import Params
 from .state import StandinState
 
@@ -162,7 +168,7 @@ def set_webhook(standin: StandinState, params: Params) -> Ok:
     if secret and not _SECRET_TOKEN.fullmatch(secret):
         raise BotApiError.bad_request("secret token contains unallowed characters")
     max_connections = params.integer("max_connections")
-    if max_connections is not None and not 1 <= max_connections <= WEBHOOK_MAX_CONNECTIONS_MAX:
+    if max_connections is not None and not 1 <= max_connections <= MAX_WEBHOOK_CONNECTIONS:
         raise BotApiError.bad_request("bad webhook: max_connections must be between 1 and 100")
     already = standin.feed.webhook.url == url
     standin.set_webhook(
@@ -305,7 +311,7 @@ def reply_markup(params: Params) -> dict[str, Any] | None:
                     'can\'t parse inline keyboard button: Field "text" must be of type String'
                 )
             data = button.get("callback_data")
-            if data is not None and not (isinstance(data, str) and 1 <= len(data.encode()) <= CALLBACK_DATA_MAX_BYTES):
+            if data is not None and not (isinstance(data, str) and 1 <= len(data.encode()) <= MAX_CALLBACK_DATA_BYTES):
                 raise BotApiError.bad_request("BUTTON_DATA_INVALID")
     return {"inline_keyboard": keyboard}
 

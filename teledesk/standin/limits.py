@@ -19,12 +19,8 @@ GET_UPDATES_LIMIT_MAX = 100
 # 50 s at most; capping here keeps a stray huge value from pinning a server thread for hours.
 GET_UPDATES_TIMEOUT_MAX = 50
 
-# setWebhook max_connections: "1-100. Defaults to 40."
+# setWebhook max_connections: "1-100. Defaults to 40." (the ceiling: teledesk.telegram.limits)
 WEBHOOK_MAX_CONNECTIONS_DEFAULT = 40
-WEBHOOK_MAX_CONNECTIONS_MAX = 100
-
-# InlineKeyboardButton.callback_data: "1-64 bytes".
-CALLBACK_DATA_MAX_BYTES = 64
 
 # Bot command names: "1-32 characters. Can contain only lowercase English letters, digits and underscores."
 BOT_COMMAND_MAX = 32

@@ -1,21 +1,30 @@
-"""Every Telegram limit the desk relies on, named once."""
+"""Every Telegram limit the desk relies on, named once: python-telegram-bot's constants where it
+has them (they follow the Bot API documentation), the desk's own figures below them."""
 
-MAX_MESSAGE_LENGTH = 4096
-"""Characters in one sendMessage text."""
+from telegram.constants import FileSizeLimit, FloodLimit, InlineKeyboardButtonLimit, MessageLimit, WebhookLimit
 
-MAX_CAPTION_LENGTH = 1024
-"""Characters in a media caption."""
+MAX_MESSAGE_LENGTH = int(MessageLimit.MAX_TEXT_LENGTH)
+"""Characters in one sendMessage text (4096)."""
 
-MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
-"""getFile serves files up to 20 MB from Telegram's own Bot API server."""
+MAX_CAPTION_LENGTH = int(MessageLimit.CAPTION_LENGTH)
+"""Characters in a media caption (1024)."""
 
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-"""Files a bot may upload through Telegram's own Bot API server."""
+MAX_DOWNLOAD_BYTES = int(FileSizeLimit.FILESIZE_DOWNLOAD)
+"""getFile serves files up to 20 MB (20,000,000 bytes) from Telegram's own Bot API server."""
 
-MESSAGES_PER_SECOND_PER_CHAT = 1
-MESSAGES_PER_SECOND_OVERALL = 30
+MAX_UPLOAD_BYTES = int(FileSizeLimit.FILESIZE_UPLOAD)
+"""Files a bot may upload through Telegram's own Bot API server (50 MB)."""
 
-WEBHOOK_SECRET_PATTERN = r"^[A-Za-z0-9_-]{1,256}$"
+MESSAGES_PER_SECOND_PER_CHAT = int(FloodLimit.MESSAGES_PER_SECOND_PER_CHAT)
+MESSAGES_PER_SECOND_OVERALL = int(FloodLimit.MESSAGES_PER_SECOND)
+
+MAX_CALLBACK_DATA_BYTES = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)
+"""An inline button's callback_data: 1-64 bytes."""
+
+MAX_WEBHOOK_CONNECTIONS = int(WebhookLimit.MAX_CONNECTIONS_LIMIT)
+"""setWebhook's max_connections: 1-100."""
+
+WEBHOOK_SECRET_PATTERN = rf"^[A-Za-z0-9_-]{{1,{int(WebhookLimit.MAX_SECRET_TOKEN_LENGTH)}}}$"
 """What Telegram accepts as setWebhook's secret_token."""
 
 UPDATE_DEDUPE_TTL_DAYS = 7
