@@ -10,7 +10,7 @@ import { useMessagesStore } from './messages.js';
 // the agent sees a clear reason at once instead of a refused request.
 export const MAX_TEXT = 40960;
 export const MAX_CAPTION = 1024;
-export const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+export const MAX_UPLOAD_BYTES = 50_000_000; // Telegram's 50 MB, as teledesk/telegram/limits.py
 
 let nextAttachmentId = 0;
 
