@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from support import EventRecorder, text_update, wait_until
 
+from teledesk.local.desk import relay_healthy
+
 pytestmark = pytest.mark.integration
 
 
@@ -34,7 +36,8 @@ def test_after_a_relay_restart_nothing_is_lost_on_the_way_to_the_consoles(desk, 
     desk.child("relay").stop()
     assert post_update(text_update(customer, "sent while the relay was down")).status_code == 200
     desk.restart("relay", wait_for_port=desk.settings.desk_port)
-    wait_until(lambda: agent.get(f"{desk.console_url}api/health", timeout=2).status_code == 200, timeout=60)
+    # Its port opens before its worker has loaded the app: a first call may wait a few seconds.
+    wait_until(lambda: relay_healthy(desk.settings.desk_port), timeout=60)
     # The agent's cookie still holds: the session secret is the desk's setting, not the process's.
     history = wait_until(lambda: agent.get(f"{desk.console_url}api/conversations/{customer['id']}/messages",
                                            timeout=10).json()["messages"], timeout=30)
