@@ -6,17 +6,15 @@ import functools
 import logging
 import secrets
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
-import gevent
 from flask import current_app, jsonify, session
-from gevent import monkey
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from realtime.offload import off_the_loop
 from teledesk.store import SESSION_EPOCH, Store
 
 ADMIN_USERNAME = "admin"
-T = TypeVar("T")
 
 log = logging.getLogger("teledesk.relay.auth")
 
@@ -36,12 +34,9 @@ def ensure_admin(agents: Store, password: str) -> str:
 _NO_SUCH_AGENT = generate_password_hash(secrets.token_hex(16))
 
 
-def off_the_loop(work: Callable[..., T], *args: Any) -> T:
-    """Run CPU-heavy work that releases the GIL (scrypt: ~0.2 s and 32 MiB a check) on a real
-    thread when the relay runs on gevent, so every other socket keeps flowing meanwhile."""
-    if monkey.is_module_patched("threading"):
-        return gevent.get_hub().threadpool.apply(work, args)
-    return work(*args)
+def hash_password(password: str) -> str:
+    """A password's scrypt hash, computed off the event loop."""
+    return off_the_loop(generate_password_hash, password)
 
 
 def authenticate(username: str, password: str) -> dict[str, Any] | None:

@@ -81,7 +81,7 @@ def create_agent(admin: dict) -> tuple[Any, int]:
     if error := _password_error(body.get("password")):
         return _bad_request(error)
     store = relay().store
-    password_hash = auth.off_the_loop(auth.generate_password_hash, body["password"])
+    password_hash = auth.hash_password(body["password"])
     if not store.create_agent(username, name.strip(), role, password_hash):
         return jsonify(error=f"the username {username!r} is taken"), 409
     return jsonify(agent=agent_view(store.agent(username))), 201
@@ -122,7 +122,7 @@ def set_password(admin: dict, username: str) -> tuple[Any, int]:
     agent = store.agent(username)
     if agent is None:
         return _no_such_agent()
-    store.set_agent_password(username, auth.off_the_loop(auth.generate_password_hash, body["password"]))
+    store.set_agent_password(username, auth.hash_password(body["password"]))
     if username == admin["username"]:  # this session goes on under the new epoch; any other ends
         session["epoch"] = (store.agent(username) or agent).get(SESSION_EPOCH, 0)
     else:

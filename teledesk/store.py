@@ -10,18 +10,16 @@ the last update time read for an existing one) fail if anything changed since th
 from __future__ import annotations
 
 import random
-import threading
 import time
-from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
-from google.cloud.firestore_v1.field_path import FieldPath
 
 from teledesk.envelope import Envelope, MessageType
 from teledesk.inbound import REOPEN, Folded, fold, next_conversation, preview
+from teledesk.known_conversations import KnownConversations, changed_fields
 from teledesk.telegram.limits import UPDATE_DEDUPE_TTL_DAYS
 from teledesk.telegram.updates import Event
 
@@ -30,64 +28,8 @@ DELIVERY_STATES = ("queued", "sent", "failed")
 SESSION_EPOCH = "session_epoch"  # an agent's sessions signed under an older epoch are over
 INBOUND_ATTEMPTS = 10  # reads and commits of one inbound event before the push is retried
 INBOUND_BACKOFF_S = 0.02  # grows with each conflict, jittered, so two writers stop colliding
-KNOWN_CONVERSATIONS = 10_000  # conversations a process remembers as it last wrote them
 # A commit's precondition failed: someone wrote in between (or the message was stored before).
 CONFLICTS = (gexc.AlreadyExists, gexc.FailedPrecondition, gexc.Aborted, gexc.NotFound)
-
-
-class KnownConversations:
-    """The conversations this process last wrote, each with the update time its commit gave it.
-
-    A conversation's next inbound message is folded into this copy and committed on the
-    condition that the stored document still has that update time, so the common case costs one
-    round trip (the commit) instead of a transaction's four. If anyone else wrote in between, the
-    commit fails and the conversation is read afresh. Bounded; least recently used goes first.
-    """
-
-    def __init__(self, size: int = KNOWN_CONVERSATIONS):
-        self.size = size
-        self._entries: OrderedDict[int, tuple[dict[str, Any], Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, chat_id: int) -> tuple[dict[str, Any], Any] | None:
-        with self._lock:
-            entry = self._entries.get(chat_id)
-            if entry is None:
-                return None
-            self._entries.move_to_end(chat_id)
-            return _copied(entry[0]), entry[1]
-
-    def put(self, chat_id: int, conversation: dict[str, Any], update_time: Any) -> None:
-        with self._lock:
-            self._entries[chat_id] = (_copied(conversation), update_time)
-            self._entries.move_to_end(chat_id)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-
-    def forget(self, chat_id: int) -> None:
-        with self._lock:
-            self._entries.pop(chat_id, None)
-
-
-def _copied(value: Any) -> Any:
-    """A copy of a document's value whose maps and arrays are new (the rest is immutable)."""
-    if isinstance(value, dict):
-        return {key: _copied(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_copied(item) for item in value]
-    return value
-
-
-def _changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    """The top-level fields of `after` that differ from `before`, as `update()` field paths, each
-    replaced whole. Folding never removes a field, so with `before`'s update time as precondition
-    this writes exactly `after`. Never empty: the write must carry the precondition even when the
-    document stays as it was (one unchanged field is written again)."""
-    changed = {key: value for key, value in after.items() if key not in before or before[key] != value}
-    if not changed:
-        key = next(iter(after))
-        changed = {key: after[key]}
-    return {FieldPath(key).to_api_repr(): value for key, value in changed.items()}
 
 
 class Store:
@@ -187,12 +129,12 @@ class Store:
             if existing is None:
                 batch.create(target_ref, folded.message)
             else:
-                batch.update(target_ref, _changes(existing, folded.message),
+                batch.update(target_ref, changed_fields(existing, folded.message),
                              option=self.db.write_option(last_update_time=target.update_time))
         if conversation is None:
             batch.create(conversation_ref, folded.conversation)
         else:
-            batch.update(conversation_ref, _changes(conversation, folded.conversation),
+            batch.update(conversation_ref, changed_fields(conversation, folded.conversation),
                          option=self.db.write_option(last_update_time=conversation_time))
         results = batch.commit()
         self.known.put(chat_id, folded.conversation, results[-1].update_time)  # the conversation is written last

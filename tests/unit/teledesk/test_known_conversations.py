@@ -7,7 +7,8 @@ from google.api_core import exceptions as gexc
 
 from teledesk import store as store_module
 from teledesk.envelope import Envelope, MessageType
-from teledesk.store import KnownConversations, Store, _changes
+from teledesk.known_conversations import KnownConversations, changed_fields
+from teledesk.store import Store
 
 
 def test_a_known_conversation_is_handed_out_as_a_copy():
@@ -36,17 +37,17 @@ def test_known_conversations_are_bounded_and_forget_the_least_recently_used():
 def test_only_changed_fields_are_written_each_replaced_whole():
     before = {"unread": 1, "status": "open", "customer": {"first_name": "Ana", "username": "ana"}}
     after = {**before, "unread": 2, "customer": {"first_name": "Ana"}, "last_message": {"text": "hola"}}
-    assert _changes(before, after) == {"unread": 2, "customer": {"first_name": "Ana"},
+    assert changed_fields(before, after) == {"unread": 2, "customer": {"first_name": "Ana"},
                                        "last_message": {"text": "hola"}}
 
 
 def test_a_write_that_changes_nothing_still_carries_a_field_for_its_precondition():
     before = {"unread": 1, "status": "open"}
-    assert _changes(before, dict(before)) == {"unread": 1}
+    assert changed_fields(before, dict(before)) == {"unread": 1}
 
 
 def test_field_names_that_are_not_plain_identifiers_are_quoted():
-    assert _changes({}, {"a.b": 1, "plain": 2}) == {"`a.b`": 1, "plain": 2}
+    assert changed_fields({}, {"a.b": 1, "plain": 2}) == {"`a.b`": 1, "plain": 2}
 
 
 def test_a_conversation_that_keeps_changing_gives_up_after_a_bounded_number_of_tries(monkeypatch):
