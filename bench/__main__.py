@@ -34,7 +34,7 @@ from typing import Any
 from bench import console, fanout, ladder, lifecycle, report, scenarios
 from bench.chain import Path as MessagePath
 from bench.chain import message_path
-from bench.client import Load, Sample, TimedRecorder, customers, updates_for
+from bench.client import Load, Sample, TimedRecorder, customers, updates_for, warm_up
 from bench.scenarios import Target
 from bench.stats import ratio, scenario_figures, stage_figures
 from teledesk.local.emulators import Emulators, MissingPrerequisite
@@ -127,11 +127,7 @@ def measure(target: Target, args: argparse.Namespace, settle: float = 0.0, linge
         load = Load(target.webhook_url, target.secret, recorder)
         people = customers(args.customers)
         if args.warmup:
-            warm = load.run(updates_for(people, args.warmup, random.Random(SEED), spread=False), args.rate,
-                            args.timeout)
-            if not any(s.arrived for s in warm):
-                raise RuntimeError(f"none of the {len(warm)} warm-up messages reached the Socket.IO client "
-                                   f"(answers: {sorted({s.status for s in warm}, key=str)})")
+            warm_up(load, people, args.warmup, args.rate, args.timeout, SEED)
             pause(settle)
         updates = updates_for(people, args.messages, random.Random(SEED), spread=True)
         samples = load.run(updates, args.rate, args.timeout)

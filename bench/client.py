@@ -181,3 +181,12 @@ class Load:
                 sample.arrived = arrival[0]
                 sample.trace = {**dict(arrival[1].get("trace") or {}), **sample.trace}
             sample.copies = self.recorder.copies.get(sample.key, 0)
+
+
+def warm_up(load: Load, people: list[dict[str, Any]], count: int, rate: float, timeout: float, seed: int) -> None:
+    """Send `count` messages, one per customer in turn, and wait for them: conversations exist and
+    connections are warm before anything is measured. An error when none of them arrived."""
+    warm = load.run(updates_for(people, count, random.Random(seed), spread=False), rate, timeout)
+    if not any(s.arrived for s in warm):
+        raise RuntimeError(f"none of the {len(warm)} warm-up messages reached the Socket.IO client "
+                           f"(answers: {sorted({s.status for s in warm}, key=str)})")

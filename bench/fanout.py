@@ -35,7 +35,7 @@ import requests
 
 from bench import lifecycle, scenarios
 from bench.chain import Path as MessagePath
-from bench.client import Load, TimedRecorder, customers, updates_for
+from bench.client import Load, TimedRecorder, customers, updates_for, warm_up
 from bench.stats import summary
 from teledesk.local.emulators import Emulators
 from teledesk.local.processes import Child
@@ -133,10 +133,7 @@ def child_pids(pid: int) -> list[int]:
         with contextlib.suppress(OSError, ValueError):
             found.update(int(x) for x in children.read_text().split())
     if not found:  # a kernel without /proc/<pid>/task/<tid>/children
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            with contextlib.suppress(OSError, ValueError, IndexError):
-                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
-                    found.add(int(stat.parent.name))
+        found.update(lifecycle._children(pid))
     return sorted(found)
 
 
@@ -182,14 +179,7 @@ def per_message_ms(before: float | None, after: float | None, messages: int) -> 
 # --- the runs ----------------------------------------------------------------------------------------------------
 
 def _wait_file(path: Path, worker: Child, timeout: float) -> Any:
-    deadline = time.monotonic() + timeout
-    while not path.exists():
-        lifecycle.check()
-        if worker.process.poll() is not None:
-            raise RuntimeError(f"{worker.name} exited with {worker.process.returncode}; see {worker.log_path}")
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{worker.name} wrote no {path.name} within {timeout:.0f} s; see {worker.log_path}")
-        time.sleep(0.1)
+    worker.wait_until(lambda: lifecycle.check() or path.exists(), timeout)
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -221,7 +211,7 @@ def one_round(target: scenarios.Target, load: Load, people: list[dict[str, Any]]
     before = relay_rss_kb(desk)
     argv = [sys.executable, "-m", "bench.fanout_clients", "--dir", str(folder), "--clients", str(clients),
             "--batch", str(params.batch), "--kind", params.client, *desk.console_urls]
-    env = {**scenarios._environment(desk.emulators, desk.settings.project_id), "BENCH_COOKIE": target.cookie}
+    env = {**desk.environment(), "BENCH_COOKIE": target.cookie}
     with scenarios._children() as children:
         worker = scenarios._start(children, f"fanout-clients-{clients}", argv, env, work)
         ready = _wait_file(folder / "ready.json", worker, 60 + READY_S_PER_CLIENT * clients)
@@ -257,12 +247,9 @@ def one_desk(emulators: Emulators, project_id: str, work: Path, path: MessagePat
         recorder = TimedRecorder().connect(target.socket_url, target.cookie)
         try:
             load = Load(target.webhook_url, target.secret, recorder)
-            warm = load.run(updates_for(people, len(people), random.Random(SEED), spread=False), params.rate,
-                            params.timeout)
+            warm_up(load, people, len(people), params.rate, params.timeout, SEED)
         finally:
             recorder.close()
-        if not any(s.arrived for s in warm):
-            raise RuntimeError("fan-out: none of the warm-up messages reached the console")
         log(f"fan-out, {relays} relay(s): 1 console …")
         single = one_round(target, load, people, 1, params, work)
         log(f"fan-out, {relays} relay(s): {params.clients} consoles …")

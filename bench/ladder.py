@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench import stats
 from bench.client import Sample
-from bench.stats import percentile, scenario_figures
+from bench.stats import scenario_figures
 
 DEFAULT_RATES = (25.0, 50.0, 75.0, 100.0)
 GROWTH_FACTOR = 2.0
@@ -44,8 +45,7 @@ def thirds(samples: list[Sample]) -> tuple[list[Sample], list[Sample]]:
 
 def p99(samples: list[Sample]) -> float | None:
     """The p99 of the messages that arrived; None when none did."""
-    latencies = [s.latency_ms for s in samples if s.latency_ms is not None]
-    return round(percentile(latencies, 99), 1) if latencies else None
+    return stats.summary((s.latency_ms for s in samples), points=(99,)).get("p99")
 
 
 def trend(first_p99: float | None, last_p99: float | None) -> str:
@@ -63,13 +63,9 @@ def rung_figures(samples: list[Sample], rate: float) -> dict[str, Any]:
     lost = figures["sent"] - figures["received"]
     verdict = trend(first_p99, last_p99)
     return {
+        **{key: figures[key] for key in ("sent", "received", "duplicated", "latency_ms", "webhook_answer_ms")},
         "rate": rate,
-        "sent": figures["sent"],
-        "received": figures["received"],
         "lost": lost,
-        "duplicated": figures["duplicated"],
-        "latency_ms": figures["latency_ms"],
-        "webhook_answer_ms": figures["webhook_answer_ms"],
         "first_third_p99_ms": first_p99,
         "last_third_p99_ms": last_p99,
         "p99_trend": verdict,

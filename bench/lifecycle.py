@@ -75,8 +75,9 @@ def become_subreaper() -> bool:
     return False
 
 
-def _children() -> list[int]:
-    me, found = os.getpid(), []
+def _children(parent: int | None = None) -> list[int]:
+    """The live (not zombie) child processes of `parent` (this process by default), from /proc."""
+    me, found = parent or os.getpid(), []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         with contextlib.suppress(OSError, ValueError, IndexError):
             fields = stat.read_text().rsplit(")", 1)[1].split()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from bench.ladder import why_not_held
+from bench.ladder import rate_key, why_not_held
 
 BUSY_PERCENT = 15  # CPU busy (all CPUs) in the second before the bench starts anything
 SCENARIO_TITLES = {"direct": "direct floor", "hops": "emulator hops floor", "full": "full desk"}
@@ -104,7 +105,7 @@ def render_ladder(figures: dict[str, Any]) -> str:
     lines.append(_row(["rate", "", "sent", "recv", "lost", "dup", "p50", "p99", "p99 first -> last", "trend",
                        "held"], widths, left=2))
     for rate in p["rates"]:
-        key = f"{rate:g}"
+        key = rate_key(rate)
         for n, scenario in enumerate(k for k in ("hops", "full") if key in rungs.get(k, {})):
             rung = rungs[scenario][key]
             lat = rung["latency_ms"]
@@ -136,6 +137,18 @@ def render_ladder(figures: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _fanout_rounds(figures: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(the relays' label on a run's first row, else "", the round's name, the round), one console then many."""
+    for relays, run in figures["runs"].items():
+        label = _relays_label(relays)
+        yield label, "1 console", run["single"]
+        yield "", f"{run['many']['clients']} consoles", run["many"]
+
+
+def _relays_label(relays: str) -> str:
+    return f"{relays} relay" + ("s" if relays != "1" else "")
+
+
 def render_fanout(figures: dict[str, Any]) -> str:
     """Fan-out: one console, then many, on one relay and on two; what was added, and the targets."""
     p, budgets = figures["params"], figures["budgets_ms"]
@@ -149,35 +162,31 @@ def render_fanout(figures: dict[str, Any]) -> str:
     widths = [10, 15, 9, 10, 8, 6, 9, 9, 11, 15, 10]
     lines.append(_row(["", "", "consoles", "connected", "missing", "dup", "p50", "p99", "spread p99",
                        "API p50 / p99", "RSS/1k"], widths, left=2))
-    for relays, run in figures["runs"].items():
-        label = f"{relays} relay" + ("s" if relays != "1" else "")
-        for n, (name, round_) in enumerate((("1 console", run["single"]),
-                                            (f"{run['many']['clients']} consoles", run["many"]))):
-            lat, api = round_["latency_ms"], round_["api_ms"]
-            rss = round_["rss_mb_per_1000_sockets"] if n else None
-            lines.append(_row([label if n == 0 else "", name, str(round_["clients"]), str(round_["connected"]),
-                               str(round_["missing"]), str(round_["duplicated"]), _ms(lat.get("p50")),
-                               _ms(lat.get("p99")), _ms(round_["spread_ms"].get("p99")),
-                               f"{_ms(api.get('p50'))} / {_ms(api.get('p99'))}",
-                               "-" if rss is None else f"{rss:.1f} MB"], widths, left=2))
-        add = run["added_ms"]
-        lines.append(_row(["", "added over 1", "", "", "", "", _signed(add.get("p50")), _signed(add.get("p99")), "",
-                           "", ""], widths, left=2))
+    runs = iter(figures["runs"].values())
+    for label, name, round_ in _fanout_rounds(figures):
+        lat, api = round_["latency_ms"], round_["api_ms"]
+        rss = None if label else round_["rss_mb_per_1000_sockets"]
+        lines.append(_row([label, name, str(round_["clients"]), str(round_["connected"]),
+                           str(round_["missing"]), str(round_["duplicated"]), _ms(lat.get("p50")),
+                           _ms(lat.get("p99")), _ms(round_["spread_ms"].get("p99")),
+                           f"{_ms(api.get('p50'))} / {_ms(api.get('p99'))}",
+                           "-" if rss is None else f"{rss:.1f} MB"], widths, left=2))
+        if not label:  # the run's second round: what the many added over one
+            add = next(runs)["added_ms"]
+            lines.append(_row(["", "added over 1", "", "", "", "", _signed(add.get("p50")), _signed(add.get("p99")),
+                               "", "", ""], widths, left=2))
     lines.append(f"  (spread: per message, the last console's arrival - the first's; API: "
                  f"{p['api_requests']} sequential GET /api/conversations with the consoles connected; RSS/1k: the "
                  f"relays' gunicorn workers' VmRSS grown while the consoles connected, per 1,000 sockets)")
     lines += ["", "CPU used per message while the messages went out and arrived (ms): the relays' gunicorn workers, "
                   "the consoles' process"]
-    for relays, run in figures["runs"].items():
-        label = f"{relays} relay" + ("s" if relays != "1" else "")
-        for n, (name, round_) in enumerate((("1 console", run["single"]),
-                                            (f"{run['many']['clients']} consoles", run["many"]))):
-            lines.append(_row([label if n == 0 else "", name, _ms(round_.get("relay_cpu_ms_per_message")),
-                               _ms(round_.get("consoles_cpu_ms_per_message"))], [10, 15, 10, 10], left=2))
+    for label, name, round_ in _fanout_rounds(figures):
+        lines.append(_row([label, name, _ms(round_.get("relay_cpu_ms_per_message")),
+                           _ms(round_.get("consoles_cpu_ms_per_message"))], [10, 15, 10, 10], left=2))
     lines += ["", f"Targets: each console gets each message exactly once; <= {budgets['added_p99']:g} ms p99 added "
                   f"over 1 console; GET /api/conversations p99 <= {budgets['api_p99']:g} ms"]
     for relays, run in figures["runs"].items():
-        label = f"{relays} relay" + ("s" if relays != "1" else "")
+        label = _relays_label(relays)
         many, verdict = run["many"], run["verdicts"]
         lines.append(f"  {label}: exactly once: {_met(verdict['exactly_once'])} ({many['connected']}/"
                      f"{many['clients']} connected, {many['missing']} missing, {many['duplicated']} duplicated); "

@@ -12,7 +12,6 @@ import contextlib
 import json
 import os
 import secrets
-import socket
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from bench.chain import floor_manifest
 from bench.client import login
 from teledesk.local.desk import Desk
 from teledesk.local.emulators import Emulators
-from teledesk.local.processes import Child, free_port, http_ok, port_open
+from teledesk.local.processes import Child, free_port, free_port_run, http_ok, port_open
 from teledesk.local.topology import create_topology
 from teledesk.manifest import Manifest
 from teledesk.settings import ROOT, Settings
@@ -117,26 +116,6 @@ def _start(children: list[Child], name: str, argv: list[str], env: dict[str, str
         child = Child(name, argv, env, log_dir, cwd=ROOT)
         children.append(child)
     return child
-
-
-def free_port_run(count: int) -> int:
-    """A free port whose next `count` - 1 ports are free too (relays listen on DESK_PORT … DESK_PORT+N-1)."""
-    while True:
-        port = free_port()
-        if port + count > 65535:
-            continue
-        probes: list[socket.socket] = []
-        try:
-            for offset in range(1, count):
-                probe = socket.socket()
-                probes.append(probe)
-                probe.bind(("127.0.0.1", port + offset))
-        except OSError:
-            continue
-        finally:
-            for probe in probes:
-                probe.close()
-        return port
 
 
 def purge_project(emulators: Emulators, project_id: str) -> None:

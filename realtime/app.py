@@ -72,8 +72,7 @@ def create_app(
     # With several relays, every emit goes through Redis to the sockets of every relay.
     queue = (socketio_server.RedisManager(settings.desk_redis_url, channel="flask-socketio",
                                           redis_options=QUEUE_REDIS_OPTIONS) if settings.desk_redis_url else None)
-    socketio = SocketIO(app, async_mode=async_mode, cors_allowed_origins=None,
-                        **({"client_manager": queue} if queue else {}))
+    socketio = SocketIO(app, async_mode=async_mode, cors_allowed_origins=None, client_manager=queue)
     state = shared_state(settings.desk_redis_url)
     broadcaster = Broadcaster(socketio, state)
     store = store or Store(settings.project_id)

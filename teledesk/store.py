@@ -95,9 +95,38 @@ class Store:
 
     def _fold_inbound(self, envelope: Envelope, policy: str, trust_known: bool) -> Folded:
         chat_id = envelope.chat_id
+        known = self.known.get(chat_id) if trust_known else None
+        conversation, conversation_time, target_ref, target = self._read_inbound(envelope, known)
+        existing = target.to_dict() if target is not None and target.exists else None
+        folded = fold(conversation, existing, envelope, policy)
+        if not folded.changed:
+            if conversation is not None:
+                self.known.put(chat_id, conversation, conversation_time)
+            return folded
+        batch = self.db.batch()
+        if folded.message is not None and target_ref is not None:
+            if existing is None:
+                batch.create(target_ref, folded.message)
+            else:
+                batch.update(target_ref, changed_fields(existing, folded.message),
+                             option=self.db.write_option(last_update_time=target.update_time))
+        conversation_ref = self._conversation_ref(chat_id)
+        if conversation is None:
+            batch.create(conversation_ref, folded.conversation)
+        else:
+            batch.update(conversation_ref, changed_fields(conversation, folded.conversation),
+                         option=self.db.write_option(last_update_time=conversation_time))
+        results = batch.commit()
+        self.known.put(chat_id, folded.conversation, results[-1].update_time)  # the conversation is written last
+        return folded
+
+    def _read_inbound(self, envelope: Envelope, known: tuple[dict[str, Any], Any] | None) -> tuple[
+            dict[str, Any] | None, Any, firestore.DocumentReference | None, firestore.DocumentSnapshot | None]:
+        """What folding `envelope` needs, in one read at most: the conversation and its update time
+        (`known`, when this process wrote it last), and the message the event is about."""
+        chat_id = envelope.chat_id
         conversation_ref = self._conversation_ref(chat_id)
         event = envelope.extra.get("event", Event.MESSAGE)
-        known = self.known.get(chat_id) if trust_known else None
         target: firestore.DocumentSnapshot | None = None
         if event == Event.REACTION:
             target_id = envelope.extra.get("reaction", {}).get("telegram_message_id")
@@ -113,32 +142,11 @@ class Store:
         if target_ref is not None and target_ref.path in found:
             target = found[target_ref.path]
         if known is not None:
-            conversation, conversation_time = known
-        else:
-            snapshot = found[conversation_ref.path]
-            conversation, conversation_time = (snapshot.to_dict(), snapshot.update_time) if snapshot.exists else (
-                None, None)
-        existing = target.to_dict() if target is not None and target.exists else None
-        folded = fold(conversation, existing, envelope, policy)
-        if not folded.changed:
-            if conversation is not None:
-                self.known.put(chat_id, conversation, conversation_time)
-            return folded
-        batch = self.db.batch()
-        if folded.message is not None and target_ref is not None:
-            if existing is None:
-                batch.create(target_ref, folded.message)
-            else:
-                batch.update(target_ref, changed_fields(existing, folded.message),
-                             option=self.db.write_option(last_update_time=target.update_time))
-        if conversation is None:
-            batch.create(conversation_ref, folded.conversation)
-        else:
-            batch.update(conversation_ref, changed_fields(conversation, folded.conversation),
-                         option=self.db.write_option(last_update_time=conversation_time))
-        results = batch.commit()
-        self.known.put(chat_id, folded.conversation, results[-1].update_time)  # the conversation is written last
-        return folded
+            return known[0], known[1], target_ref, target
+        snapshot = found[conversation_ref.path]
+        if not snapshot.exists:
+            return None, None, target_ref, target
+        return snapshot.to_dict(), snapshot.update_time, target_ref, target
 
     def count(self, name: str, by: int = 1) -> None:
         """A desk-wide counter (kept, counted, never dropped silently); the metrics step reads it."""

@@ -101,9 +101,10 @@ variable "function_concurrency" {
   description = "Pushes one function instance handles at once. Each step mostly waits on Firestore and Pub/Sub, so several share a vCPU (docs/scaling.md); above 1 Cloud Functions needs at least 1 vCPU."
   type        = number
   default     = 8
+
   validation {
     condition     = var.function_concurrency >= 1 && var.function_concurrency <= 1000
-    error_message = "function_concurrency is 1 to 1000."
+    error_message = "function_concurrency must be between 1 and 1000 (Cloud Run's limit)."
   }
 }
 

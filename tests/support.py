@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import random
-import socket
 import threading
 import time
 import uuid
@@ -14,7 +13,7 @@ from typing import Any
 import requests
 import socketio
 
-from teledesk.local.processes import free_port
+from teledesk.local.processes import free_port_run
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _update_ids = itertools.count(random.randint(10_000_000, 90_000_000))
@@ -95,14 +94,7 @@ def new_agent(console_url: str, admin: requests.Session, name: str) -> tuple[str
 
 def free_port_pair() -> int:
     """A free port whose next port is free too (two relays listen on DESK_PORT and DESK_PORT + 1)."""
-    while True:
-        port = free_port()
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port + 1))
-            except OSError:
-                continue
-        return port
+    return free_port_run(2)
 
 
 def wait_until(condition: Callable[[], Any], timeout: float = 20.0, interval: float = 0.1) -> Any:

@@ -24,6 +24,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def free_port_run(count: int) -> int:
+    """A free port whose next `count` - 1 ports are free too (relays listen on DESK_PORT … DESK_PORT+N-1)."""
+    while True:
+        port = free_port()
+        if port + count > 65535:
+            continue
+        with contextlib.ExitStack() as probes:
+            try:
+                for offset in range(1, count):
+                    probe = probes.enter_context(socket.socket())
+                    probe.bind(("127.0.0.1", port + offset))
+            except OSError:
+                continue
+        return port
+
+
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.2)
