@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from teledesk.bot_texts import bot_text
 from teledesk.business_hours import opening_hours
 from teledesk.envelope import Envelope, MessageType
+from teledesk.model import DeliveryState
 from teledesk.pipeline import Services, event_step
 from teledesk.telegram.updates import Event
 
@@ -57,7 +58,7 @@ def autoreply(envelope: Envelope, services: Services) -> Envelope | None:
     if key is None:
         return None
     answer = _bot_message(envelope, key, services, now)
-    stored, _conversation, _created = services.store.queue_outbound(envelope.chat_id, answer.id, answer.to_dict())
+    stored, _conversation, _created = services.store.answers.queue(envelope.chat_id, answer.id, answer.to_dict())
     if key == "out_of_hours":
-        services.store.note_conversation(envelope.chat_id, out_of_hours_noted_at=now)
-    return answer if (stored.get("delivery") or {}).get("state") == "queued" else None
+        services.store.conversations.note(envelope.chat_id, out_of_hours_noted_at=now)
+    return answer if stored.delivery is not None and stored.delivery.state == DeliveryState.QUEUED else None

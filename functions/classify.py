@@ -12,7 +12,7 @@ from teledesk.telegram.updates import PRIVATE, classify_update
 @event_step("classify")
 def classify(envelope: Envelope, services: Services) -> Envelope | None:
     if envelope.extra.get("chat_type", PRIVATE) != PRIVATE and not services.settings.group_chats:
-        services.store.count("ignored_group_updates")
+        services.store.stats.count("ignored_group_updates")
         return None
     envelope.type = classify_update(envelope.extra.get("update") or {})
     return envelope

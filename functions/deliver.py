@@ -122,16 +122,16 @@ def deliver(cloud_event: Any) -> None:
 
 def _send(envelope: Envelope, services: Services) -> Envelope | None:
     store = services.store
-    stored = store.message(envelope.chat_id, envelope.id)
+    stored = store.messages.get(envelope.chat_id, envelope.id)
     if stored is None:
         return None  # the relay stores before it publishes: an unknown id is not ours to send
-    delivery = stored.get("delivery") or {}
+    delivery = stored.delivery.wire() if stored.delivery is not None else {}
     if delivery.get("state") not in FINAL_STATES:
         reply_to = (envelope.extra.get("reply_to") or {}).get("telegram_message_id")
 
         def count_failure() -> int:
-            return store.count_failed_attempt(envelope.chat_id, envelope.id)
-        media = stored.get("media") or envelope.media
+            return store.answers.count_failed_attempt(envelope.chat_id, envelope.id)
+        media = stored.media.wire() if stored.media is not None else envelope.media
         if media and media.get("kind"):
             outcome = _or_failed_on_last_attempt(services, lambda: _send_media(envelope, services, media, reply_to),
                                                  count_failure)
@@ -140,20 +140,21 @@ def _send(envelope: Envelope, services: Services) -> Envelope | None:
             already = {int(k): v for k, v in (delivery.get("parts") or {}).items()}
             outcome = _or_failed_on_last_attempt(services, lambda: _client(services).send_parts(
                 envelope.chat_id, parts, already_sent=already, reply_to=reply_to,
-                on_part_sent=lambda i, mid: store.record_sent_part(envelope.chat_id, envelope.id, i, mid)),
+                on_part_sent=lambda i, mid: store.answers.record_sent_part(envelope.chat_id, envelope.id, i, mid)),
                 count_failure)
-        store.settle_delivery(envelope.chat_id, envelope.id, outcome.state, outcome.reason,
+        store.answers.settle(envelope.chat_id, envelope.id, outcome.state, outcome.reason,
                               outcome.telegram_message_ids, outcome.file_id)
         if outcome.blocked:
-            store.flag_blocked(envelope.chat_id, True)
-            conversation = store.conversation(envelope.chat_id)
+            store.conversations.flag_blocked(envelope.chat_id, True)
+            conversation = store.conversations.get(envelope.chat_id)
             if conversation is not None:
-                envelope.extra["conversation"] = conversation
+                envelope.extra["conversation"] = conversation.wire()
         delivery = {"state": outcome.state, "reason": outcome.reason}
-    if envelope.type == MessageType.BOT or (stored.get("media") or {}).get("kind"):
+    if envelope.type == MessageType.BOT or stored.media is not None:
         # The relay shows agents' answers when they queue them; the bot's once they are settled, and
         # an uploaded file again once Telegram has it (its file_id gives the consoles a URL for it).
-        envelope.extra["message"] = store.message(envelope.chat_id, envelope.id)
+        settled = store.messages.get(envelope.chat_id, envelope.id)
+        envelope.extra["message"] = settled.wire() if settled is not None else None
     return _announce(envelope, delivery["state"], delivery.get("reason"), envelope.extra.get("client_id"))
 
 
@@ -167,7 +168,7 @@ def _send_media(envelope: Envelope, services: Services, media: dict[str, Any], r
             return DeliveryOutcome("failed", "the uploaded file is no longer stored")
     outcome = _client(services).send_media(envelope.chat_id, upload, reply_to=reply_to)
     if outcome.file_id and not media.get("file_id"):
-        services.store.record_file_id(envelope.chat_id, envelope.id, outcome.file_id)  # a re-send reuses it
+        services.store.answers.record_file_id(envelope.chat_id, envelope.id, outcome.file_id)  # a re-send reuses it
     return outcome
 
 
@@ -176,30 +177,30 @@ def _send_media(envelope: Envelope, services: Services, media: dict[str, Any], r
 def _change(envelope: Envelope, services: Services, action: str) -> Envelope | None:
     target_id, revision = envelope.extra.get("target"), int(envelope.extra.get("revision") or 0)
     store = services.store
-    target = store.message(envelope.chat_id, target_id) if target_id else None
+    target = store.messages.get(envelope.chat_id, target_id) if target_id else None
     if target is None or revision < 1:
         return None
-    if int(target.get("revision") or 0) >= revision:  # applied before: announce again only
-        envelope.extra["message"] = target
+    if (target.revision or 0) >= revision:  # applied before: announce again only
+        envelope.extra["message"] = target.wire()
         return _announce(envelope, "sent", None, None)
-    delivery = target.get("delivery") or {}
-    ids = list(delivery.get("telegram_message_ids") or [])
-    if not ids and delivery.get("telegram_message_id") is not None:
-        ids = [delivery["telegram_message_id"]]
+    delivery = target.delivery
+    ids = list(delivery.telegram_message_ids or []) if delivery is not None else []
+    if not ids and delivery is not None and delivery.telegram_message_id is not None:
+        ids = [delivery.telegram_message_id]
     if not ids:
         return _announce(envelope, "failed", "the message was never sent", None)
     client = _client(services)
     if action == "edit":
-        caption = bool(target.get("media"))
+        caption = target.media is not None
         outcome = _or_failed_on_last_attempt(services, lambda: client.edit_text(envelope.chat_id, ids[0],
                                                                                envelope.text, caption=caption))
     else:
         outcome = _or_failed_on_last_attempt(services, lambda: client.delete(envelope.chat_id, ids))
     if outcome.state == "sent":
-        changed, _ = store.apply_change(envelope.chat_id, target_id, revision, text=envelope.text,
+        changed, _ = store.answers.apply_change(envelope.chat_id, target_id, revision, text=envelope.text,
                                         deleted=action == "delete")
         if changed is not None:
-            envelope.extra["message"] = changed
+            envelope.extra["message"] = changed.wire()
     return _announce(envelope, outcome.state, outcome.reason, None)
 
 

@@ -12,8 +12,8 @@ from teledesk.pipeline import Services, event_step
 
 @event_step("enrich")
 def enrich(envelope: Envelope, services: Services) -> Envelope:
-    folded = services.store.record_inbound(envelope, services.settings.resolved_policy)
-    envelope.extra["conversation"] = folded.conversation
+    folded = services.store.inbound.record(envelope, services.settings.resolved_policy)
+    envelope.extra["conversation"] = folded.conversation.wire()
     if folded.message is not None:
-        envelope.extra["stored"] = folded.message
+        envelope.extra["stored"] = folded.message.wire()
     return envelope

@@ -57,7 +57,7 @@ def ingest(request: flask.Request) -> tuple[dict, int]:
         log.exception("could not publish update %s; Telegram will retry", update_id)
         return _error(500, "could not accept the update now")
     try:
-        first = svc.store.note_update(update_id)
+        first = svc.store.updates.note(update_id)
     except Exception:  # published is accepted: a retry would only be published again
         log.warning("update %s was published but could not be noted", update_id, exc_info=True)
         return {"ok": True}, 200

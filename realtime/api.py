@@ -13,7 +13,7 @@ from realtime.auth import authenticate, login_required, public_agent
 from realtime.openapi import OPENAPI
 from realtime.views import conversation_view, message_view
 from teledesk.envelope import Envelope, MessageType
-from teledesk.store import SESSION_EPOCH
+from teledesk.model import Agent, Conversation, ConversationStatus, DeliveryState, Message
 from teledesk.telegram.limits import MAX_MESSAGE_LENGTH
 from teledesk.telegram.outbound import MAX_ANSWER_LENGTH
 
@@ -94,19 +94,19 @@ def _client_id(value: Any) -> str:
     return value
 
 
-def agent_extra(agent: dict) -> dict[str, Any]:
+def agent_extra(agent: Agent) -> dict[str, Any]:
     """Who wrote an answer or a note, as the consoles show it."""
-    return {"username": agent["username"], "name": agent.get("name")}
+    return {"username": agent.username, "name": agent.name}
 
 
-def answer_extra(agent: dict, chat_id: int, client_id: Any, reply_to: Any = None) -> dict[str, Any]:
+def answer_extra(agent: Agent, chat_id: int, client_id: Any, reply_to: Any = None) -> dict[str, Any]:
     """What an agent's answer (a text or a file) carries besides its content: the idempotency key,
     the author, and the message it quotes. Telegram quotes by its own message_id, so `reply_to`
     must name a message of this chat that Telegram has; anything else is a 400."""
     extra: dict[str, Any] = {"client_id": _client_id(client_id), "agent": agent_extra(agent)}
     if reply_to is not None:
-        quoted = relay().store.message(chat_id, reply_to) if isinstance(reply_to, str) and reply_to else None
-        quoted_id = telegram_message_id(quoted) if quoted else None
+        quoted = relay().store.messages.get(chat_id, reply_to) if isinstance(reply_to, str) and reply_to else None
+        quoted_id = telegram_message_id(quoted) if quoted is not None else None
         if quoted_id is None:
             _refuse("reply_to must be the id of a message of this conversation that Telegram has")
         extra["reply_to"] = {"message_id": reply_to, "telegram_message_id": quoted_id}
@@ -142,8 +142,8 @@ def login() -> tuple[Any, int]:
     if agent is None:
         return jsonify(error="wrong username or password"), 401
     session.clear()
-    session["agent"] = agent["username"]
-    session["epoch"] = agent.get(SESSION_EPOCH, 0)
+    session["agent"] = agent.username
+    session["epoch"] = agent.session_epoch
     session.permanent = True
     return jsonify(agent=public_agent(agent)), 200
 
@@ -156,28 +156,28 @@ def logout() -> tuple[str, int]:
 
 @api.get("/me")
 @login_required
-def me(agent: dict) -> Any:
+def me(agent: Agent) -> Any:
     return jsonify(agent=public_agent(agent))
 
 
 @api.get("/conversations")
 @login_required
-def conversations(agent: dict) -> Any:
-    return jsonify(conversations=[conversation_view(c) for c in relay().store.conversations()])
+def conversations(agent: Agent) -> Any:
+    return jsonify(conversations=[conversation_view(c) for c in relay().store.conversations.latest()])
 
 
 @api.get("/conversations/<int(signed=True):chat_id>/messages")
 @login_required
-def messages(agent: dict, chat_id: int) -> Any:
+def messages(agent: Agent, chat_id: int) -> Any:
     before = request.args.get("before", type=float)
     limit = min(request.args.get("limit", PAGE_SIZE, type=int), PAGE_SIZE)
-    found = relay().store.messages(chat_id, limit=limit, before=before)
+    found = relay().store.messages.history(chat_id, limit=limit, before=before)
     return jsonify(messages=[message_view(m) for m in found])
 
 
 @api.post("/conversations/<int(signed=True):chat_id>/messages")
 @login_required
-def reply(agent: dict, chat_id: int) -> tuple[Any, int]:
+def reply(agent: Agent, chat_id: int) -> tuple[Any, int]:
     """Queue an answer. Up to MAX_ANSWER_LENGTH (ten times 4,096) characters: deliver sends a text
     over 4,096 as several messages. `reply_to` (a stored message id) quotes that message. An
     answer to a resolved conversation opens it again."""
@@ -202,12 +202,12 @@ def queue_answer(envelope: Envelope) -> tuple[Any, int]:
     """
     chat_id = envelope.chat_id
     try:
-        stored, conversation, _created = relay().store.queue_outbound(chat_id, envelope.id, envelope.to_dict())
+        stored, conversation, _created = relay().store.answers.queue(chat_id, envelope.id, envelope.to_dict())
     except KeyError:
         return _not_found()
-    if (stored.get("delivery") or {}).get("state") == "queued":
-        if conversation.get("status") == "resolved":
-            conversation = relay().store.update_conversation(chat_id, status="open") or conversation
+    if stored.delivery is not None and stored.delivery.state == DeliveryState.QUEUED:
+        if conversation.status == ConversationStatus.RESOLVED:
+            conversation = relay().store.conversations.update(chat_id, status=ConversationStatus.OPEN) or conversation
         _publish_answer(stored)
         broadcaster = relay().broadcaster
         broadcaster.message(stored)
@@ -216,36 +216,37 @@ def queue_answer(envelope: Envelope) -> tuple[Any, int]:
     return jsonify(message=message_view(stored)), 202
 
 
-def _publish_answer(stored: dict[str, Any]) -> None:
+def _publish_answer(stored: Message) -> None:
     """Hand a stored, queued answer to deliver: what was stored goes out, whoever asks."""
     relay().publisher.publish(relay().manifest.relay_publishes, _stored_envelope(stored))
 
 
-def _queued(stored: dict[str, Any]) -> dict[str, Any]:
+def _queued(stored: Message) -> dict[str, Any]:
     """The `delivery` event of a queued answer; `retry` (0 at first) keeps a retry's events from
     being taken for repeats of the first attempt's."""
-    return {"chat_id": stored["chat_id"], "client_id": stored.get("client_id"), "message_id": stored["id"],
-            "state": "queued", "reason": None, "retry": int(stored.get("retries") or 0)}
+    return {"chat_id": stored.chat_id, "client_id": stored.client_id, "message_id": stored.id,
+            "state": DeliveryState.QUEUED, "reason": None, "retry": stored.retries or 0}
 
 
-def telegram_message_id(message: dict[str, Any]) -> int | None:
+def telegram_message_id(message: Message) -> int | None:
     """The Telegram message_id of a stored message: inbound ones carry it, outbound ones got it on sending."""
-    found = message.get("telegram_message_id") or (message.get("delivery") or {}).get("telegram_message_id")
+    found = message.sent_as
     if found is None:
-        match = re.fullmatch(r"tg--?\d+-(\d+)", str(message.get("id", "")))
+        match = re.fullmatch(r"tg--?\d+-(\d+)", message.id)
         found = int(match.group(1)) if match else None
-    return int(found) if found is not None else None
+    return found
 
 
-def _stored_envelope(stored: dict[str, Any]) -> Envelope:
-    return Envelope.from_dict({k: v for k, v in stored.items() if k not in ("direction", "stored_at", "delivery")})
+def _stored_envelope(stored: Message) -> Envelope:
+    kept = {k: v for k, v in stored.wire().items() if k not in ("direction", "stored_at", "delivery")}
+    return Envelope.from_dict(kept)
 
 
 def _conversation_action(chat_id: int, **changes: Any) -> tuple[Any, int]:
-    return _changed(relay().store.update_conversation(chat_id, **changes))
+    return _changed(relay().store.conversations.update(chat_id, **changes))
 
 
-def _changed(conversation: dict[str, Any] | None) -> tuple[Any, int]:
+def _changed(conversation: Conversation | None) -> tuple[Any, int]:
     """Show every console a conversation's new state, and answer it (404 when there was none)."""
     if conversation is None:
         return _not_found()
@@ -255,41 +256,41 @@ def _changed(conversation: dict[str, Any] | None) -> tuple[Any, int]:
 
 @api.post("/conversations/<int(signed=True):chat_id>/assign")
 @login_required
-def assign(agent: dict, chat_id: int) -> tuple[Any, int]:
+def assign(agent: Agent, chat_id: int) -> tuple[Any, int]:
     body = _json_object()
     if body is None:
         return _bad_request(NOT_AN_OBJECT)
-    username = body.get("username") or agent["username"]
-    assignee = relay().store.agent(username) if isinstance(username, str) else None
-    if assignee is None or assignee.get("disabled"):
+    username = body.get("username") or agent.username
+    assignee = relay().store.agents.get(username) if isinstance(username, str) else None
+    if assignee is None or assignee.disabled:
         return _bad_request(f"no active agent {username!r}")
     return _conversation_action(chat_id, assignee=username)
 
 
 @api.post("/conversations/<int(signed=True):chat_id>/resolve")
 @login_required
-def resolve(agent: dict, chat_id: int) -> tuple[Any, int]:
+def resolve(agent: Agent, chat_id: int) -> tuple[Any, int]:
     return _conversation_action(chat_id, status="resolved")
 
 
 @api.post("/conversations/<int(signed=True):chat_id>/reopen")
 @login_required
-def reopen(agent: dict, chat_id: int) -> tuple[Any, int]:
+def reopen(agent: Agent, chat_id: int) -> tuple[Any, int]:
     return _conversation_action(chat_id, status="open")
 
 
 @api.post("/conversations/<int(signed=True):chat_id>/pending")
 @login_required
-def pending(agent: dict, chat_id: int) -> tuple[Any, int]:
+def pending(agent: Agent, chat_id: int) -> tuple[Any, int]:
     return _conversation_action(chat_id, status="pending")
 
 
 @api.post("/conversations/<int(signed=True):chat_id>/start")
 @login_required
-def start(agent: dict, chat_id: int) -> tuple[Any, int]:
+def start(agent: Agent, chat_id: int) -> tuple[Any, int]:
     """A new conversation with a customer who wrote before (the next `number`), assigned to me; only
     from a resolved one (409 otherwise, so a repeat starts nothing)."""
-    started, conversation = relay().store.start_conversation(chat_id, agent["username"])
+    started, conversation = relay().store.conversations.start_next(chat_id, agent.username)
     if conversation is not None and not started:
         return jsonify(error="only a resolved conversation makes way for a new one"), 409
     return _changed(conversation)
@@ -297,15 +298,15 @@ def start(agent: dict, chat_id: int) -> tuple[Any, int]:
 
 @api.post("/conversations/<int(signed=True):chat_id>/read")
 @login_required
-def read(agent: dict, chat_id: int) -> tuple[Any, int]:
-    return _changed(relay().store.mark_read(chat_id))
+def read(agent: Agent, chat_id: int) -> tuple[Any, int]:
+    return _changed(relay().store.conversations.mark_read(chat_id))
 
 
 # -- private notes, retries, search ----------------------------------------------------------------
 
 @api.post("/conversations/<int(signed=True):chat_id>/notes")
 @login_required
-def note(agent: dict, chat_id: int) -> tuple[Any, int]:
+def note(agent: Agent, chat_id: int) -> tuple[Any, int]:
     """A private note for the other agents: stored and shown, never published, so nothing can send
     it to Telegram. Once per client_id, like an answer."""
     body = _json_object()
@@ -318,7 +319,7 @@ def note(agent: dict, chat_id: int) -> tuple[Any, int]:
         extra={"client_id": client_id, "agent": agent_extra(agent)},
     ).stamp("relay")
     try:
-        stored, _created = relay().store.add_note(chat_id, envelope.id, envelope.to_dict())
+        stored, _created = relay().store.messages.add_note(chat_id, envelope.id, envelope.to_dict())
     except KeyError:
         return _not_found()
     relay().broadcaster.message(stored)  # a repeat emits again only if the first emit failed
@@ -327,13 +328,13 @@ def note(agent: dict, chat_id: int) -> tuple[Any, int]:
 
 @api.post("/conversations/<int(signed=True):chat_id>/messages/<message_id>/retry")
 @login_required
-def retry(agent: dict, chat_id: int, message_id: str) -> tuple[Any, int]:
+def retry(agent: Agent, chat_id: int, message_id: str) -> tuple[Any, int]:
     """Send a failed answer again: the same message, back to queued, published as it was stored.
 
     If the publish fails, the answer goes back to failed, so the agent can retry once more
     instead of it waiting, queued, for a publish that never happened.
     """
-    status, stored = relay().store.requeue_failed(chat_id, message_id)
+    status, stored = relay().store.answers.requeue_failed(chat_id, message_id)
     if status == "missing" or stored is None:
         return jsonify(error="no such outgoing message in this conversation"), 404
     if status == "not_failed":
@@ -342,22 +343,22 @@ def retry(agent: dict, chat_id: int, message_id: str) -> tuple[Any, int]:
         _publish_answer(stored)
     except Exception:
         reason = "could not be queued again; try again"
-        relay().store.set_delivery(chat_id, message_id, "failed", reason)
+        relay().store.answers.set_delivery(chat_id, message_id, DeliveryState.FAILED, reason)
         relay().broadcaster.delivery({**_queued(stored), "state": "failed", "reason": reason})  # every console
         raise
     relay().broadcaster.delivery(_queued(stored))
     return jsonify(message=message_view(stored)), 202
 
 
-def _customer_text(conversation: dict[str, Any]) -> str:
-    customer = conversation.get("customer") or {}
-    name = " ".join(str(customer.get(k) or "") for k in ("first_name", "last_name")).strip()
-    return f"{name}\n@{customer.get('username') or ''}".casefold()
+def _customer_text(conversation: Conversation) -> str:
+    customer = conversation.customer
+    name = " ".join(part or "" for part in (customer.first_name, customer.last_name)).strip()
+    return f"{name}\n@{customer.username or ''}".casefold()
 
 
 @api.get("/search")
 @login_required
-def search(agent: dict) -> tuple[Any, int]:
+def search(agent: Agent) -> tuple[Any, int]:
     """Conversations by the customer's name or @username, and messages by text (case-insensitive).
 
     Firestore has no substring search, so the scan is bounded: the SEARCH_SCAN (2,000)
@@ -370,8 +371,8 @@ def search(agent: dict) -> tuple[Any, int]:
         return _bad_request(f"q must be {SEARCH_LENGTH[0]} to {SEARCH_LENGTH[1]} characters")
     needle = query.casefold()
     store = relay().store
-    conversations = [c for c in store.conversations(limit=SEARCH_SCAN) if needle in _customer_text(c)]
-    messages = [m for m in store.recent_messages(SEARCH_SCAN)
-                if not m.get("deleted") and needle in str(m.get("text") or "").casefold()]
+    conversations = [c for c in store.conversations.latest(limit=SEARCH_SCAN) if needle in _customer_text(c)]
+    messages = [m for m in store.messages.recent(SEARCH_SCAN)
+                if not m.deleted and needle in m.text.casefold()]
     return jsonify(conversations=[conversation_view(c) for c in conversations[:SEARCH_RESULTS]],
                    messages=[message_view(m) for m in messages[:SEARCH_RESULTS]]), 200

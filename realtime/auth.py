@@ -12,7 +12,8 @@ from flask import current_app, jsonify, session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from realtime.offload import off_the_loop
-from teledesk.store import SESSION_EPOCH, Store
+from teledesk.model import Agent, Role
+from teledesk.store import Store
 
 ADMIN_USERNAME = "admin"
 
@@ -23,10 +24,10 @@ def store() -> Store:
     return current_app.extensions["teledesk"].store
 
 
-def ensure_admin(agents: Store, password: str) -> str:
+def ensure_admin(store: Store, password: str) -> str:
     """Create the first agent, `admin`, if there is none; returns the password it was given."""
     password = password or secrets.token_urlsafe(12)
-    if agents.create_agent(ADMIN_USERNAME, "Admin", "admin", generate_password_hash(password)):
+    if store.agents.create(ADMIN_USERNAME, "Admin", Role.ADMIN, generate_password_hash(password)):
         log.info("created agent %r", ADMIN_USERNAME)
     return password
 
@@ -39,31 +40,30 @@ def hash_password(password: str) -> str:
     return off_the_loop(generate_password_hash, password)
 
 
-def authenticate(username: str, password: str) -> dict[str, Any] | None:
-    agent = store().agent(username) if username else None
+def authenticate(username: str, password: str) -> Agent | None:
+    agent = store().agents.get(username) if username else None
     # Check a hash either way, so the answer's timing does not tell which usernames exist.
-    matches = off_the_loop(check_password_hash, agent["password_hash"] if agent else _NO_SUCH_AGENT, password)
-    if agent is None or agent.get("disabled") or not matches:
+    matches = off_the_loop(check_password_hash, agent.password_hash if agent else _NO_SUCH_AGENT, password)
+    if agent is None or agent.disabled or not matches:
         return None
     return agent
 
 
-def current_agent() -> dict[str, Any] | None:
+def current_agent() -> Agent | None:
     """The agent of this session, looked up each time so a disabled agent is out at once, and a
     session from before the agent was disabled or got a new password is over."""
     username = session.get("agent")
     if not username:
         return None
-    agent = store().agent(username)
-    if agent is None or agent.get("disabled") or session.get("epoch", 0) != agent.get(SESSION_EPOCH, 0):
+    agent = store().agents.get(username)
+    if agent is None or agent.disabled or session.get("epoch", 0) != agent.session_epoch:
         session.clear()
         return None
     return agent
 
 
-def public_agent(agent: dict[str, Any]) -> dict[str, Any]:
-    return {"username": agent["username"], "name": agent.get("name") or agent["username"],
-            "role": agent.get("role", "agent")}
+def public_agent(agent: Agent) -> dict[str, str]:
+    return agent.public()
 
 
 def login_required(view: Callable[..., Any]) -> Callable[..., Any]:

@@ -17,6 +17,7 @@ from flask_socketio import SocketIO
 
 from realtime.state import Claim, MemoryState, SharedState
 from realtime.views import conversation_view, delivery_view, message_view
+from teledesk.model import Conversation, Message
 
 AGENTS_ROOM = "agents"
 
@@ -46,14 +47,14 @@ class Broadcaster:
             raise
         self.state.confirm(key)
 
-    def message(self, message: dict[str, Any]) -> None:
+    def message(self, message: Message) -> None:
         """A message's state; an edit or a reaction raises its `revision` and goes out again, and so
         does an agent's upload once Telegram gave it a file_id (the consoles then have its URL)."""
-        file_id = (message.get("media") or {}).get("file_id") or ""
-        key = f"message:{message['id']}:{message.get('revision') or 0}:{file_id}"
+        file_id = (message.media.file_id if message.media is not None else None) or ""
+        key = f"message:{message.id}:{message.revision or 0}:{file_id}"
         self._emit_once(key, "message", message_view(message))
 
-    def conversation(self, conversation: dict[str, Any]) -> None:
+    def conversation(self, conversation: Conversation) -> None:
         view = conversation_view(conversation)
         state = hashlib.sha256(json.dumps(view, sort_keys=True, default=str).encode()).hexdigest()
         self._emit_once(f"conversation:{view['chat_id']}:{state}", "conversation", view)

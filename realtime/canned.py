@@ -14,6 +14,7 @@ from flask import Blueprint, jsonify
 
 from realtime.api import NOT_AN_OBJECT, _json_object, _refuse, api, relay
 from realtime.auth import login_required
+from teledesk.model import Agent, CannedResponse
 from teledesk.telegram.limits import MAX_MESSAGE_LENGTH
 
 SHORTCUT = re.compile(r"[a-z0-9_-]{1,32}")
@@ -23,8 +24,8 @@ canned = Blueprint("canned", __name__)
 api.register_blueprint(canned)  # under /api, its endpoints named api.canned.*
 
 
-def canned_view(found: dict[str, Any]) -> dict[str, Any]:
-    return {k: found.get(k) for k in ("id", "shortcut", "text")}
+def canned_view(found: CannedResponse) -> dict[str, Any]:
+    return found.model_dump(include={"id", "shortcut", "text"})
 
 
 def _no_such() -> tuple[Any, int]:
@@ -45,9 +46,9 @@ def _fields() -> tuple[str, str]:
     return shortcut, text
 
 
-def _saved(agent: dict, canned_id: str | None, created: int) -> tuple[Any, int]:
+def _saved(agent: Agent, canned_id: str | None, created: int) -> tuple[Any, int]:
     shortcut, text = _fields()
-    status, saved = relay().store.save_canned(canned_id, shortcut, text, agent["username"])
+    status, saved = relay().store.canned.save(canned_id, shortcut, text, agent.username)
     if status == "taken":
         return jsonify(error=f"the shortcut {shortcut!r} is taken"), 409
     if saved is None:
@@ -57,20 +58,20 @@ def _saved(agent: dict, canned_id: str | None, created: int) -> tuple[Any, int]:
 
 @canned.get("/canned")
 @login_required
-def list_canned(agent: dict) -> Any:
-    found = relay().store.canned_responses()  # ordered by shortcut
+def list_canned(agent: Agent) -> Any:
+    found = relay().store.canned.all()  # ordered by shortcut
     return jsonify(canned=[canned_view(c) for c in found])
 
 
 @canned.post("/canned")
 @login_required
-def add_canned(agent: dict) -> tuple[Any, int]:
+def add_canned(agent: Agent) -> tuple[Any, int]:
     return _saved(agent, None, 201)
 
 
 @canned.put("/canned/<canned_id>")
 @login_required
-def update_canned(agent: dict, canned_id: str) -> tuple[Any, int]:
+def update_canned(agent: Agent, canned_id: str) -> tuple[Any, int]:
     if not CANNED_ID.fullmatch(canned_id):
         return _no_such()
     return _saved(agent, canned_id, 200)
@@ -78,7 +79,7 @@ def update_canned(agent: dict, canned_id: str) -> tuple[Any, int]:
 
 @canned.delete("/canned/<canned_id>")
 @login_required
-def delete_canned(agent: dict, canned_id: str) -> tuple[Any, int]:
-    if not CANNED_ID.fullmatch(canned_id) or not relay().store.delete_canned(canned_id):
+def delete_canned(agent: Agent, canned_id: str) -> tuple[Any, int]:
+    if not CANNED_ID.fullmatch(canned_id) or not relay().store.canned.delete(canned_id):
         return _no_such()
     return "", 204

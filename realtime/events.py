@@ -90,9 +90,9 @@ def register_events(socketio: SocketIO, presence: Presence) -> None:
         if agent is None:
             return False  # refused: the client gets connect_error
         join_room(AGENTS_ROOM)
-        join_room(agent_room(agent["username"]))
+        join_room(agent_room(agent.username))
         presence = _presence()
-        presence.join(request.sid, agent["username"], agent.get("name") or agent["username"])
+        presence.join(request.sid, agent.username, agent.name or agent.username)
         if current_agent() is None:  # disabled while joining: end_sessions may have missed this socket
             presence.leave(request.sid, announce)
             return False

@@ -16,6 +16,7 @@ from flask import Blueprint, Response, current_app, jsonify
 
 from realtime.auth import login_required
 from teledesk.keyed_locks import KeyedLocks
+from teledesk.model import Agent
 from teledesk.telegram.files import Download, FileTooLarge, FileUnavailable, TelegramFiles
 
 media = Blueprint("media", __name__, url_prefix="/api")
@@ -93,9 +94,9 @@ def _serve(key: str, file_id: str, size: int | None = None, mime: str | None = N
 
 @media.get("/conversations/<int(signed=True):chat_id>/messages/<message_id>/media")
 @login_required
-def message_media(agent: dict, chat_id: int, message_id: str) -> Any:
-    message = _relay().store.message(chat_id, message_id)
-    item = (message or {}).get("media") or {}
+def message_media(agent: Agent, chat_id: int, message_id: str) -> Any:
+    message = _relay().store.messages.get(chat_id, message_id)
+    item = message.media.wire() if message is not None and message.media is not None else {}
     if not item.get("file_id"):
         return jsonify(error="this message has no file"), 404
     return _serve(item.get("file_unique_id") or item["file_id"], item["file_id"], item.get("file_size"),
@@ -104,10 +105,10 @@ def message_media(agent: dict, chat_id: int, message_id: str) -> Any:
 
 @media.get("/conversations/<int(signed=True):chat_id>/avatar")
 @login_required
-def avatar(agent: dict, chat_id: int) -> Any:
+def avatar(agent: Agent, chat_id: int) -> Any:
     cache: MediaCache = _relay().media_cache
-    conversation = _relay().store.conversation(chat_id)
-    user_id = ((conversation or {}).get("customer") or {}).get("id")
+    conversation = _relay().store.conversations.get(chat_id)
+    user_id = conversation.customer.id if conversation is not None else None
     if user_id is None:
         return jsonify(error="no such conversation"), 404
     if user_id not in cache.avatars:

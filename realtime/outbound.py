@@ -28,6 +28,7 @@ from realtime.api import _bad_request, _not_found, agent_extra, answer_extra, ap
 from realtime.auth import login_required
 from teledesk.blobs import BlobStore, blob_store
 from teledesk.envelope import Envelope, MessageType
+from teledesk.model import Agent, Direction, Message
 from teledesk.telegram.limits import MAX_CAPTION_LENGTH, MAX_MESSAGE_LENGTH, MAX_UPLOAD_BYTES
 
 TYPING_INTERVAL_S = 4.0
@@ -60,17 +61,17 @@ def _publish(envelope: Envelope) -> None:
 NOT_YOURS = "no such message of yours in this conversation"
 
 
-def _is_theirs(agent: dict, stored: dict[str, Any] | None) -> bool:
+def _is_theirs(agent: Agent, stored: Message | None) -> bool:
     """Agents change their own answers only: not a colleague's, not the bot's, not a customer's."""
-    return bool(stored) and stored.get("direction") == "out" and \
-        (stored.get("agent") or {}).get("username") == agent["username"]
+    return stored is not None and stored.direction == Direction.OUT and \
+        stored.agent is not None and stored.agent.username == agent.username
 
 
-def _change(agent: dict, chat_id: int, message_id: str, action: str, text: str = "",
-            stored: dict[str, Any] | None = None) -> tuple[Any, int]:
-    if not _is_theirs(agent, stored or relay().store.message(chat_id, message_id)):
+def _change(agent: Agent, chat_id: int, message_id: str, action: str, text: str = "",
+            stored: Message | None = None) -> tuple[Any, int]:
+    if not _is_theirs(agent, stored or relay().store.messages.get(chat_id, message_id)):
         return jsonify(error=NOT_YOURS), 404
-    status, message, n = relay().store.request_change(chat_id, message_id)
+    status, message, n = relay().store.answers.request_change(chat_id, message_id)
     if status == "missing" or message is None:
         return jsonify(error=NOT_YOURS), 404
     if status == "not_sent":
@@ -85,13 +86,13 @@ def _change(agent: dict, chat_id: int, message_id: str, action: str, text: str =
 
 @outbound.post("/conversations/<int(signed=True):chat_id>/messages/<message_id>/edit")
 @login_required
-def edit(agent: dict, chat_id: int, message_id: str) -> tuple[Any, int]:
+def edit(agent: Agent, chat_id: int, message_id: str) -> tuple[Any, int]:
     body = request.get_json(silent=True)
     text = body.get("text") if isinstance(body, dict) else None
     if not isinstance(text, str):
         return _bad_request("text is required")
-    stored = relay().store.message(chat_id, message_id)
-    is_caption = bool(stored and stored.get("media"))
+    stored = relay().store.messages.get(chat_id, message_id)
+    is_caption = stored is not None and stored.media is not None
     if not is_caption and not text.strip():
         return _bad_request("text is required")  # a caption may be emptied, a text message may not
     limit = MAX_CAPTION_LENGTH if is_caption else MAX_MESSAGE_LENGTH
@@ -99,14 +100,15 @@ def edit(agent: dict, chat_id: int, message_id: str) -> tuple[Any, int]:
         return _bad_request(f"an edit is at most {limit} characters")
     if not _is_theirs(agent, stored):
         return jsonify(error=NOT_YOURS), 404
-    if len((stored.get("delivery") or {}).get("telegram_message_ids") or []) > 1:
+    assert stored is not None  # theirs
+    if stored.delivery is not None and len(stored.delivery.telegram_message_ids or []) > 1:
         return _bad_request("a message sent in several parts cannot be edited; delete it and send it again")
     return _change(agent, chat_id, message_id, "edit", text, stored)
 
 
 @outbound.delete("/conversations/<int(signed=True):chat_id>/messages/<message_id>")
 @login_required
-def delete(agent: dict, chat_id: int, message_id: str) -> tuple[Any, int]:
+def delete(agent: Agent, chat_id: int, message_id: str) -> tuple[Any, int]:
     return _change(agent, chat_id, message_id, "delete")
 
 
@@ -114,8 +116,8 @@ def delete(agent: dict, chat_id: int, message_id: str) -> tuple[Any, int]:
 
 @outbound.post("/conversations/<int(signed=True):chat_id>/typing")
 @login_required
-def typing(agent: dict, chat_id: int) -> tuple[Any, int]:
-    if relay().store.conversation(chat_id) is None:
+def typing(agent: Agent, chat_id: int) -> tuple[Any, int]:
+    if relay().store.conversations.get(chat_id) is None:
         return _not_found()
     sent = relay().state.throttle(f"typing:{chat_id}", TYPING_INTERVAL_S)
     if sent:
@@ -140,7 +142,7 @@ def media_kind(mime_type: str, asked: str | None) -> str | None:
 
 @outbound.post("/conversations/<int(signed=True):chat_id>/media")
 @login_required
-def upload(agent: dict, chat_id: int) -> tuple[Any, int]:
+def upload(agent: Agent, chat_id: int) -> tuple[Any, int]:
     file = request.files.get("file")
     caption = request.form.get("caption", "")
     client_id = request.form.get("client_id", "")
@@ -159,7 +161,7 @@ def upload(agent: dict, chat_id: int) -> tuple[Any, int]:
     if not data:
         return _bad_request("the file is empty")
     message_id = f"agent-{client_id}"
-    existing = relay().store.message(chat_id, message_id)
+    existing = relay().store.messages.get(chat_id, message_id)
     filename = re.sub(r"\.{2,}", ".", _SAFE_NAME.sub("_", file.filename))[-100:].lstrip(".") or "file"
     key = f"{chat_id}/{client_id}/{filename}"
     if existing is None:

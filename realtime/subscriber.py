@@ -26,6 +26,7 @@ from google.cloud import pubsub_v1
 from realtime.broadcast import Broadcaster, InFlight
 from teledesk.envelope import Envelope, EnvelopeError, MessageType
 from teledesk.manifest import Manifest
+from teledesk.model import Conversation, DeliveryState, Direction, Message
 
 MAX_MESSAGES = 100
 PULL_WAIT_S = 20
@@ -56,12 +57,12 @@ class RelaySubscriber:
     def on_enriched(self, envelope: Envelope) -> None:
         conversation = envelope.extra.get("conversation")
         if conversation is not None:
-            self.broadcaster.conversation(conversation)
+            self.broadcaster.conversation(Conversation.model_validate(conversation))
         if envelope.type == MessageType.CLIENT:
             # What enrich stored: a new message, or the one an edit or a reaction changed.
             # The trace travels on, so every hop can be read from the console's event.
-            stored = envelope.extra.get("stored") or {**envelope.to_dict(), "direction": "in"}
-            self.broadcaster.message({**stored, "trace": envelope.trace})
+            stored = envelope.extra.get("stored") or {**envelope.to_dict(), "direction": Direction.IN}
+            self.broadcaster.message(Message.model_validate({**stored, "trace": envelope.trace}))
 
     def on_delivery(self, envelope: Envelope) -> None:
         # An edit or delete carries the message's new state; a failed one (403) the conversation
@@ -71,10 +72,10 @@ class RelaySubscriber:
             return
         message = envelope.extra.get("message")
         if message:
-            self.broadcaster.message(message)
+            self.broadcaster.message(Message.model_validate(message))
         conversation = envelope.extra.get("conversation")
-        if conversation and delivery.get("state") == "failed":
-            self.broadcaster.conversation(conversation)
+        if conversation and delivery.get("state") == DeliveryState.FAILED:
+            self.broadcaster.conversation(Conversation.model_validate(conversation))
         self.broadcaster.delivery(delivery)
 
     @staticmethod

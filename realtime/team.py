@@ -3,7 +3,7 @@
 Disabling takes effect at once everywhere: the agent's API calls answer 401 (every call looks the
 agent up again, see `auth.current_agent`), and their open consoles get `session_ended` and are
 closed (`events.end_sessions`). Disabling and a new password also start a new session epoch
-(`teledesk.store.SESSION_EPOCH`), so the sessions from before stay over after an enable. Nothing
+(`Agent.session_epoch`), so the sessions from before stay over after an enable. Nothing
 here ever answers a password hash.
 """
 
@@ -20,10 +20,10 @@ from realtime import auth
 from realtime.api import NOT_AN_OBJECT, _bad_request, _json_object, api, relay
 from realtime.auth import login_required, public_agent
 from realtime.events import end_sessions
-from teledesk.store import SESSION_EPOCH
+from teledesk.model import Agent, Role
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9_.-]{1,31}")  # a letter or digit first: no "..", no "__x__" ids
-ROLES = ("admin", "agent")
+ROLES = tuple(Role)
 MAX_NAME_LENGTH = 64
 PASSWORD_LENGTH = (8, 256)
 
@@ -31,8 +31,8 @@ team = Blueprint("team", __name__)
 api.register_blueprint(team)  # under /api, its endpoints named api.team.*
 
 
-def agent_view(agent: dict[str, Any]) -> dict[str, Any]:
-    return {**public_agent(agent), "disabled": bool(agent.get("disabled"))}
+def agent_view(agent: Agent) -> dict[str, Any]:
+    return {**public_agent(agent), "disabled": agent.disabled}
 
 
 def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -40,8 +40,8 @@ def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
     @login_required
     @functools.wraps(view)
-    def guarded(agent: dict, *args: Any, **kwargs: Any) -> Any:
-        if agent.get("role") != "admin":
+    def guarded(agent: Agent, *args: Any, **kwargs: Any) -> Any:
+        if agent.role != Role.ADMIN:
             return jsonify(error="only an admin can change the team"), 403
         return view(agent, *args, **kwargs)
 
@@ -61,13 +61,13 @@ def _password_error(password: Any) -> str | None:
 
 @team.get("/agents")
 @login_required
-def list_agents(agent: dict) -> Any:
-    return jsonify(agents=[agent_view(a) for a in relay().store.agents()])
+def list_agents(agent: Agent) -> Any:
+    return jsonify(agents=[agent_view(a) for a in relay().store.agents.all()])
 
 
 @team.post("/agents")
 @admin_required
-def create_agent(admin: dict) -> tuple[Any, int]:
+def create_agent(admin: Agent) -> tuple[Any, int]:
     body = _json_object()
     if body is None:
         return _bad_request(NOT_AN_OBJECT)
@@ -82,13 +82,15 @@ def create_agent(admin: dict) -> tuple[Any, int]:
         return _bad_request(error)
     store = relay().store
     password_hash = auth.hash_password(body["password"])
-    if not store.create_agent(username, name.strip(), role, password_hash):
+    if not store.agents.create(username, name.strip(), role, password_hash):
         return jsonify(error=f"the username {username!r} is taken"), 409
-    return jsonify(agent=agent_view(store.agent(username))), 201
+    created = store.agents.get(username)
+    assert created is not None  # just created
+    return jsonify(agent=agent_view(created)), 201
 
 
 def _set_disabled(username: str, disabled: bool) -> tuple[Any, int]:
-    changed = relay().store.set_agent_disabled(username, disabled)
+    changed = relay().store.agents.set_disabled(username, disabled)
     if changed is None:
         return _no_such_agent()
     if disabled:
@@ -98,33 +100,33 @@ def _set_disabled(username: str, disabled: bool) -> tuple[Any, int]:
 
 @team.post("/agents/<username>/disable")
 @admin_required
-def disable(admin: dict, username: str) -> tuple[Any, int]:
-    if username == admin["username"]:
+def disable(admin: Agent, username: str) -> tuple[Any, int]:
+    if username == admin.username:
         return _bad_request("you cannot disable yourself")
     return _set_disabled(username, True)
 
 
 @team.post("/agents/<username>/enable")
 @admin_required
-def enable(admin: dict, username: str) -> tuple[Any, int]:
+def enable(admin: Agent, username: str) -> tuple[Any, int]:
     return _set_disabled(username, False)
 
 
 @team.post("/agents/<username>/password")
 @admin_required
-def set_password(admin: dict, username: str) -> tuple[Any, int]:
+def set_password(admin: Agent, username: str) -> tuple[Any, int]:
     body = _json_object()
     if body is None:
         return _bad_request(NOT_AN_OBJECT)
     if error := _password_error(body.get("password")):
         return _bad_request(error)
     store = relay().store
-    agent = store.agent(username)
+    agent = store.agents.get(username)
     if agent is None:
         return _no_such_agent()
-    store.set_agent_password(username, auth.hash_password(body["password"]))
-    if username == admin["username"]:  # this session goes on under the new epoch; any other ends
-        session["epoch"] = (store.agent(username) or agent).get(SESSION_EPOCH, 0)
+    store.agents.set_password(username, auth.hash_password(body["password"]))
+    if username == admin.username:  # this session goes on under the new epoch; any other ends
+        session["epoch"] = (store.agents.get(username) or agent).session_epoch
     else:
         end_sessions(current_app.extensions["socketio"], relay().state, username, reason="password")
     return jsonify(agent=agent_view(agent)), 200

@@ -5,21 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 from realtime.media import media_url
+from teledesk.model import Conversation, Message
 
 INTERNAL_FIELDS = ("update",)
 
 
-def message_view(message: dict[str, Any]) -> dict[str, Any]:
+def message_view(message: Message) -> dict[str, Any]:
     """A stored message as agents see it; a file gets the URL the console fetches it from."""
-    view = {k: v for k, v in message.items() if k not in INTERNAL_FIELDS}
-    media = view.get("media")
-    if isinstance(media, dict) and media.get("file_id"):
-        view["media"] = {**media, "url": media_url(view["chat_id"], view["id"])}
+    view = {k: v for k, v in message.wire().items() if k not in INTERNAL_FIELDS}
+    if message.media is not None and message.media.file_id and message.chat_id is not None:
+        view["media"] = {**view["media"], "url": media_url(message.chat_id, message.id)}
     return view
 
 
-def conversation_view(conversation: dict[str, Any]) -> dict[str, Any]:
-    return dict(conversation)
+def conversation_view(conversation: Conversation) -> dict[str, Any]:
+    return conversation.wire()
 
 
 def delivery_view(delivery: dict[str, Any]) -> dict[str, Any]:

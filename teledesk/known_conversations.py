@@ -1,5 +1,5 @@
-"""What a process remembers of the conversations it wrote, for `Store.record_inbound`'s
-optimistic commits, and the field updates those commits write."""
+"""What a process remembers of the conversations it wrote, for the optimistic commits of
+`Inbound.record` (teledesk/store/inbound.py), and the field updates those commits write."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from collections import OrderedDict
 from typing import Any
 
 from google.cloud.firestore_v1.field_path import FieldPath
+
+from teledesk.model import Conversation
 
 KNOWN_CONVERSATIONS = 10_000  # conversations a process remembers as it last wrote them
 
@@ -23,20 +25,20 @@ class KnownConversations:
 
     def __init__(self, size: int = KNOWN_CONVERSATIONS):
         self.size = size
-        self._entries: OrderedDict[int, tuple[dict[str, Any], Any]] = OrderedDict()
+        self._entries: OrderedDict[int, tuple[Conversation, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, chat_id: int) -> tuple[dict[str, Any], Any] | None:
+    def get(self, chat_id: int) -> tuple[Conversation, Any] | None:
         with self._lock:
             entry = self._entries.get(chat_id)
             if entry is None:
                 return None
             self._entries.move_to_end(chat_id)
-            return _copied(entry[0]), entry[1]
+            return entry[0].model_copy(deep=True), entry[1]
 
-    def put(self, chat_id: int, conversation: dict[str, Any], update_time: Any) -> None:
+    def put(self, chat_id: int, conversation: Conversation, update_time: Any) -> None:
         with self._lock:
-            self._entries[chat_id] = (_copied(conversation), update_time)
+            self._entries[chat_id] = (conversation.model_copy(deep=True), update_time)
             self._entries.move_to_end(chat_id)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
@@ -44,15 +46,6 @@ class KnownConversations:
     def forget(self, chat_id: int) -> None:
         with self._lock:
             self._entries.pop(chat_id, None)
-
-
-def _copied(value: Any) -> Any:
-    """A copy of a document's value whose maps and arrays are new (the rest is immutable)."""
-    if isinstance(value, dict):
-        return {key: _copied(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_copied(item) for item in value]
-    return value
 
 
 def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""`Store.record_inbound` on the Firestore emulator: one optimistic commit per event, never a lost write.
+"""`Inbound.record` (teledesk/store/inbound.py) on the Firestore emulator: one optimistic commit per
+event, never a lost write.
 
 enrich folds each customer event into its conversation with preconditions instead of a
 read-write transaction, and skips the read when this process wrote the conversation last. These
@@ -66,103 +67,103 @@ class RoundTrips:
 
 def test_a_conversation_this_process_wrote_last_takes_one_round_trip(stores, chat_id, monkeypatch):
     store, _ = stores
-    store.record_inbound(message(chat_id, 1))
+    store.inbound.record(message(chat_id, 1))
     trips = RoundTrips(store, monkeypatch)
-    folded = store.record_inbound(message(chat_id, 2))
+    folded = store.inbound.record(message(chat_id, 2))
     assert trips.calls == ["commit"]
-    assert folded.changed and folded.conversation["unread"] == 2
-    assert store.conversation(chat_id) == folded.conversation
-    assert [m["text"] for m in store.messages(chat_id)] == ["message 1", "message 2"]
+    assert folded.changed and folded.conversation.unread == 2
+    assert store.conversations.get(chat_id) == folded.conversation
+    assert [m.text for m in store.messages.history(chat_id)] == ["message 1", "message 2"]
 
 
 def test_an_unknown_conversation_takes_one_read_and_one_commit(stores, chat_id, monkeypatch):
     store, other = stores
-    other.record_inbound(message(chat_id, 1))
+    other.inbound.record(message(chat_id, 1))
     trips = RoundTrips(store, monkeypatch)
-    assert store.record_inbound(message(chat_id, 2)).conversation["unread"] == 2
+    assert store.inbound.record(message(chat_id, 2)).conversation.unread == 2
     assert trips.calls == ["batch_get_documents", "commit"]
 
 
 def test_a_redelivered_message_rewrites_nothing_even_when_the_conversation_is_known(stores, chat_id):
     store, _ = stores
-    first = store.record_inbound(message(chat_id, 1))
-    stored = store.message(chat_id, f"tg-{chat_id}-1")
-    again = store.record_inbound(message(chat_id, 1, text="a different text, as a bug would send"))
+    first = store.inbound.record(message(chat_id, 1))
+    stored = store.messages.get(chat_id, f"tg-{chat_id}-1")
+    again = store.inbound.record(message(chat_id, 1, text="a different text, as a bug would send"))
     assert not again.changed
     assert again.message == stored and again.conversation == first.conversation
-    assert store.message(chat_id, f"tg-{chat_id}-1") == stored
-    assert store.conversation(chat_id)["unread"] == 1
+    assert store.messages.get(chat_id, f"tg-{chat_id}-1") == stored
+    assert store.conversations.get(chat_id).unread == 1
     # And from a process that never saw the conversation.
     _, other = stores
-    assert not other.record_inbound(message(chat_id, 1)).changed
-    assert store.conversation(chat_id)["unread"] == 1
+    assert not other.inbound.record(message(chat_id, 1)).changed
+    assert store.conversations.get(chat_id).unread == 1
 
 
 def test_what_an_agent_wrote_in_between_is_folded_in_not_overwritten(stores, chat_id):
     enrich, relay = stores
-    enrich.record_inbound(message(chat_id, 1))
-    relay.update_conversation(chat_id, assignee="maria", status="pending")
-    relay.mark_read(chat_id)
-    folded = enrich.record_inbound(message(chat_id, 2))  # its copy of the conversation is stale
-    stored = enrich.conversation(chat_id)
+    enrich.inbound.record(message(chat_id, 1))
+    relay.conversations.update(chat_id, assignee="maria", status="pending")
+    relay.conversations.mark_read(chat_id)
+    folded = enrich.inbound.record(message(chat_id, 2))  # its copy of the conversation is stale
+    stored = enrich.conversations.get(chat_id)
     assert stored == folded.conversation
-    assert (stored["assignee"], stored["status"], stored["unread"]) == ("maria", "open", 1)
-    assert stored["last_message"]["text"] == "message 2"
+    assert (stored.assignee, stored.status, stored.unread) == ("maria", "open", 1)
+    assert stored.last_message.text == "message 2"
 
 
 def test_a_resolved_conversation_starts_the_next_one_once(stores, chat_id):
     enrich, relay = stores
-    enrich.record_inbound(message(chat_id, 1), NEW_CONVERSATION)
-    relay.update_conversation(chat_id, status="resolved")
-    folded = enrich.record_inbound(message(chat_id, 2), NEW_CONVERSATION)
-    assert (folded.conversation["number"], folded.conversation["status"]) == (2, "open")
-    assert not enrich.record_inbound(message(chat_id, 2), NEW_CONVERSATION).changed
-    assert enrich.conversation(chat_id)["number"] == 2
-    assert enrich.message(chat_id, f"tg-{chat_id}-2")["conversation_number"] == 2
+    enrich.inbound.record(message(chat_id, 1), NEW_CONVERSATION)
+    relay.conversations.update(chat_id, status="resolved")
+    folded = enrich.inbound.record(message(chat_id, 2), NEW_CONVERSATION)
+    assert (folded.conversation.number, folded.conversation.status) == (2, "open")
+    assert not enrich.inbound.record(message(chat_id, 2), NEW_CONVERSATION).changed
+    assert enrich.conversations.get(chat_id).number == 2
+    assert enrich.messages.get(chat_id, f"tg-{chat_id}-2").conversation_number == 2
 
 
 def test_two_processes_taking_turns_on_one_chat_lose_no_count(stores, chat_id):
     first, second = stores
     for n in range(1, 9):
-        (first if n % 3 else second).record_inbound(message(chat_id, n))
-    conversation = first.conversation(chat_id)
-    assert conversation["unread"] == 8 and conversation["last_message"]["text"] == "message 8"
-    assert len(first.messages(chat_id)) == 8
+        (first if n % 3 else second).inbound.record(message(chat_id, n))
+    conversation = first.conversations.get(chat_id)
+    assert conversation.unread == 8 and conversation.last_message.text == "message 8"
+    assert len(first.messages.history(chat_id)) == 8
 
 
 def test_fields_are_replaced_whole_and_empty_maps_are_kept(stores, chat_id):
     store, _ = stores
     start = message(chat_id, 1, text="/start promo", command={"name": "start", "payload": "promo"})
     start.type = MessageType.COMMAND
-    store.record_inbound(start)
-    assert store.conversation(chat_id)["context"] == {"start": "promo"}
-    store.update_conversation(chat_id, status="resolved")
-    store.record_inbound(message(chat_id, 2), NEW_CONVERSATION)  # the next conversation: context {}
-    assert store.conversation(chat_id)["context"] == {}
+    store.inbound.record(start)
+    assert store.conversations.get(chat_id).context == {"start": "promo"}
+    store.conversations.update(chat_id, status="resolved")
+    store.inbound.record(message(chat_id, 2), NEW_CONVERSATION)  # the next conversation: context {}
+    assert store.conversations.get(chat_id).context == {}
     customer = {"id": chat_id, "first_name": "Ana", "username": "ana_new"}
     renamed = message(chat_id, 3)
     renamed.customer = customer
-    store.record_inbound(renamed)
-    assert store.conversation(chat_id)["customer"]["username"] == "ana_new"
+    store.inbound.record(renamed)
+    assert store.conversations.get(chat_id).customer.username == "ana_new"
 
 
 def test_an_edit_of_a_known_message_keeps_its_history(stores, chat_id):
     store, _ = stores
-    store.record_inbound(message(chat_id, 1, text="first"))
+    store.inbound.record(message(chat_id, 1, text="first"))
     edit = message(chat_id, 1, text="second", event=Event.EDIT, revision=1_700_000_100)
-    folded = store.record_inbound(edit)
+    folded = store.inbound.record(edit)
     assert folded.changed
-    stored = store.message(chat_id, f"tg-{chat_id}-1")
-    assert stored["text"] == "second" and [h["text"] for h in stored["edit_history"]] == ["first"]
-    assert not store.record_inbound(edit).changed
+    stored = store.messages.get(chat_id, f"tg-{chat_id}-1")
+    assert stored.text == "second" and [h["text"] for h in stored.edit_history] == ["first"]
+    assert not store.inbound.record(edit).changed
 
 
 def test_a_reaction_finds_its_message_by_telegram_id(stores, chat_id):
     store, _ = stores
-    store.record_inbound(message(chat_id, 5))
+    store.inbound.record(message(chat_id, 5))
     reaction = message(chat_id, 90, text="", event=Event.REACTION, reaction={"telegram_message_id": 5,
                                                                               "emojis": ["👍"]})
     reaction.id = f"tg-update-{chat_id}"
-    assert store.record_inbound(reaction).changed
-    assert store.message(chat_id, f"tg-{chat_id}-5")["reactions"] == {"customer": ["👍"]}
-    assert not store.record_inbound(reaction).changed
+    assert store.inbound.record(reaction).changed
+    assert store.messages.get(chat_id, f"tg-{chat_id}-5").reactions == {"customer": ["👍"]}
+    assert not store.inbound.record(reaction).changed

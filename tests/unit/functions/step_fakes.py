@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import copy
 import time
+from types import SimpleNamespace
 from typing import Any
 
 from cloudevents.http import CloudEvent
@@ -17,7 +18,7 @@ from fakes import PublishFailed as PublishFailed
 
 from teledesk.envelope import Envelope
 from teledesk.inbound import REOPEN, Folded, fold
-from teledesk.store import DELIVERY_STATES
+from teledesk.model import Conversation, DeliveryState, Message
 from teledesk.telegram.updates import Event
 
 SECRET = "webhook-secret_" + "x" * 20
@@ -50,7 +51,8 @@ def envelope_event(envelope: Envelope) -> CloudEvent:
 
 
 class FakeStore:
-    """`teledesk.store.Store`'s pipeline-facing methods, with the same semantics, kept in dicts."""
+    """The repositories of `teledesk.store.Store` that the steps use, with the same semantics, over
+    documents kept in dicts as Firestore keeps them (`chats`, `chat_messages`); reads give models."""
 
     def __init__(self) -> None:
         self.noted: set[int] = set()
@@ -59,6 +61,12 @@ class FakeStore:
         self.chats: dict[int, dict[str, Any]] = {}
         self.chat_messages: dict[int, dict[str, dict[str, Any]]] = {}
         self.delivery_writes: list[tuple[int, str, str, str | None, int | None]] = []
+        self.updates = SimpleNamespace(note=self.note_update)
+        self.stats = SimpleNamespace(count=self.count)
+        self.inbound = SimpleNamespace(record=self.record_inbound)
+        self.answers = SimpleNamespace(queue=self.queue_outbound, set_delivery=self.set_delivery)
+        self.conversations = SimpleNamespace(get=self.conversation, note=self.note_conversation)
+        self.messages = SimpleNamespace(get=self.message)
 
     def note_update(self, update_id: int) -> bool:
         if self.fail_note:
@@ -79,38 +87,45 @@ class FakeStore:
             wanted = envelope.extra.get("reaction", {}).get("telegram_message_id")
             target_id = next((k for k, m in messages.items() if wanted in (
                 m.get("telegram_message_id"), (m.get("delivery") or {}).get("telegram_message_id"))), None)
-        folded = fold(self.chats.get(envelope.chat_id), messages.get(target_id) if target_id else None, envelope,
-                      policy)
+        conversation = self.conversation(envelope.chat_id)
+        target = messages.get(target_id) if target_id else None
+        folded = fold(conversation, Message.from_firestore(target) if target else None, envelope, policy)
         if folded.changed:
             if folded.message is not None and target_id is not None:
-                messages[target_id] = folded.message
-            self.chats[envelope.chat_id] = folded.conversation
+                messages[target_id] = folded.message.to_firestore()
+            self.chats[envelope.chat_id] = folded.conversation.to_firestore()
         return copy.deepcopy(folded)
 
-    def queue_outbound(self, chat_id: int, message_id: str, message: dict[str, Any]) -> tuple[dict, dict, bool]:
+    def queue_outbound(self, chat_id: int, message_id: str, message: dict[str, Any]
+                       ) -> tuple[Message, Conversation, bool]:
         messages = self.chat_messages.setdefault(chat_id, {})
-        conversation = self.chats.setdefault(chat_id, {"chat_id": chat_id})
+        conversation = Conversation.from_firestore(self.chats.setdefault(chat_id, {"chat_id": chat_id}))
         if message_id in messages:
-            return messages[message_id], conversation, False
+            return Message.from_firestore(messages[message_id]), conversation, False
         messages[message_id] = {**message, "direction": "out", "stored_at": time.time(),
                                 "delivery": {"state": "queued", "reason": None, "updated_at": time.time()}}
-        return messages[message_id], conversation, True
+        return Message.from_firestore(messages[message_id]), conversation, True
 
     def note_conversation(self, chat_id: int, **facts: Any) -> None:
         self.chats.setdefault(chat_id, {"chat_id": chat_id}).update(facts)
 
     def add_outbound(self, envelope: Envelope, state: str = "queued", reason: str | None = None) -> None:
-        """What the relay's queue_outbound leaves behind for deliver to find."""
+        """What the relay's Answers.queue leaves behind for deliver to find."""
         self.chat_messages.setdefault(envelope.chat_id, {})[envelope.id] = {
             **envelope.to_dict(), "direction": "out", "stored_at": time.time(),
             "delivery": {"state": state, "reason": reason, "updated_at": time.time()}}
 
-    def message(self, chat_id: int, message_id: str) -> dict[str, Any] | None:
-        return copy.deepcopy(self.chat_messages.get(chat_id, {}).get(message_id))
+    def conversation(self, chat_id: int) -> Conversation | None:
+        stored = self.chats.get(chat_id)
+        return Conversation.from_firestore(copy.deepcopy(stored)) if stored else None
+
+    def message(self, chat_id: int, message_id: str) -> Message | None:
+        stored = self.chat_messages.get(chat_id, {}).get(message_id)
+        return Message.from_firestore(copy.deepcopy(stored)) if stored else None
 
     def set_delivery(self, chat_id: int, message_id: str, state: str, reason: str | None = None,
                      telegram_message_id: int | None = None) -> None:
-        assert state in DELIVERY_STATES
+        assert state in list(DeliveryState)
         self.delivery_writes.append((chat_id, message_id, state, reason, telegram_message_id))
         delivery = {"state": state, "reason": reason, "updated_at": time.time()}
         if telegram_message_id is not None:

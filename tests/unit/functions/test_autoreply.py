@@ -41,7 +41,7 @@ def test_start_and_help_are_answered_by_the_bot_in_the_customers_language(svc, n
     autoreply(envelope_event(enriched(command(name, language))))
     [answer] = answers(svc)
     assert answer["type"] == MessageType.BOT and answer["text"].startswith(opening)
-    stored = svc.store.message(CHAT, answer["id"])
+    stored = svc.store.chat_messages[CHAT][answer["id"]]
     assert stored["delivery"]["state"] == "queued"  # stored before published: deliver sends only what it knows
 
 
@@ -54,7 +54,7 @@ def test_a_redelivered_command_is_one_answer(svc):
     assert len({a["id"] for a in answers(svc)}) == 1
     assert [m for m in svc.store.chat_messages[CHAT].values() if m["type"] == MessageType.BOT] != []
     assert len(svc.store.chat_messages[CHAT]) == 1
-    svc.store.set_delivery(CHAT, answers(svc)[0]["id"], "sent")
+    svc.store.answers.set_delivery(CHAT, answers(svc)[0]["id"], "sent")
     autoreply(event)
     assert len(answers(svc)) == 2  # once sent, a redelivery publishes nothing more
 

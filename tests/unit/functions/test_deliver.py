@@ -24,8 +24,8 @@ import teledesk.telegram.client
 from functions.deliver import deliver, delivery_attempt
 from teledesk.blobs import LocalBlobStore
 from teledesk.envelope import Envelope, MessageType
+from teledesk.model import DeliveryState, Message
 from teledesk.pipeline import Services
-from teledesk.store import DELIVERY_STATES
 from teledesk.telegram.client import BLOCKED_REASON, TOKEN_REASON, DeliveryOutcome, TransientTelegramError
 from teledesk.telegram.outbound import Pacer
 
@@ -49,7 +49,7 @@ class OutboundStore(FakeStore):
 
     def settle_delivery(self, chat_id: int, message_id: str, state: str, reason: str | None = None,
                         telegram_message_ids: Any = (), file_id: str | None = None) -> None:
-        assert state in DELIVERY_STATES
+        assert state in list(DeliveryState)
         ids = list(telegram_message_ids)
         self.delivery_writes.append((chat_id, message_id, state, reason, ids[0] if ids else None))
         message = self.chat_messages.setdefault(chat_id, {}).setdefault(message_id, {})
@@ -72,23 +72,27 @@ class OutboundStore(FakeStore):
     def flag_blocked(self, chat_id: int, blocked: bool) -> None:
         self.chats.setdefault(chat_id, {"chat_id": chat_id, "status": "open"})["blocked"] = blocked
 
-    def conversation(self, chat_id: int) -> dict[str, Any] | None:
-        return copy.deepcopy(self.chats.get(chat_id))
-
     def apply_change(self, chat_id: int, message_id: str, revision: int, *, text: str | None = None,
-                     deleted: bool = False) -> tuple[dict[str, Any] | None, bool]:
+                     deleted: bool = False) -> tuple[Message | None, bool]:
         message = self.chat_messages.get(chat_id, {}).get(message_id)
         if message is None:
             return None, False
         if int(message.get("revision") or 0) >= revision:
-            return copy.deepcopy(message), False
+            return Message.from_firestore(copy.deepcopy(message)), False
         message["revision"] = revision
         if deleted:
             message["deleted"] = True
         else:
             message.setdefault("edit_history", []).append({"text": message.get("text", "")})
             message.update(text=text, edited=time.time())
-        return copy.deepcopy(message), True
+        return Message.from_firestore(copy.deepcopy(message)), True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answers.__dict__.update(
+            record_sent_part=self.record_sent_part, settle=self.settle_delivery, apply_change=self.apply_change,
+            count_failed_attempt=self.count_failed_attempt, record_file_id=self.record_file_id)
+        self.conversations.flag_blocked = self.flag_blocked
 
 
 @pytest.fixture
@@ -203,7 +207,7 @@ def test_a_failed_send_is_recorded_and_announced_with_its_reason(svc: Services, 
     telegram_api.outcome = DeliveryOutcome("failed", BLOCKED_REASON)
     svc.store.add_outbound(answer())
     deliver(envelope_event(answer()))
-    assert svc.store.message(CHAT, MESSAGE_ID)["delivery"]["state"] == "failed"
+    assert svc.store.chat_messages[CHAT][MESSAGE_ID]["delivery"]["state"] == "failed"
     assert announced(svc) == [{"chat_id": CHAT, "client_id": CLIENT_ID, "message_id": MESSAGE_ID,
                                "state": "failed", "reason": BLOCKED_REASON}]
 
@@ -260,7 +264,7 @@ def test_a_transient_telegram_error_propagates_so_pubsub_retries(svc: Services, 
     svc.store.add_outbound(answer())
     with pytest.raises(TransientTelegramError):
         deliver(envelope_event(answer()))
-    assert svc.store.message(CHAT, MESSAGE_ID)["delivery"]["state"] == "queued"  # the retry will send
+    assert svc.store.chat_messages[CHAT][MESSAGE_ID]["delivery"]["state"] == "queued"  # the retry will send
     assert svc.publisher.published == []
     telegram_api.outcome = DeliveryOutcome("sent", telegram_message_id=100)
     deliver(envelope_event(answer()))
@@ -377,7 +381,7 @@ def test_a_403_flags_the_conversation_blocked_and_announces_it(svc: Services, bo
     [envelope] = svc.publisher.on(OUT)
     assert (envelope["delivery"]["state"], envelope["delivery"]["reason"]) == ("failed", BLOCKED_REASON)
     assert envelope["conversation"]["blocked"] is True
-    assert svc.store.conversation(CHAT)["blocked"] is True
+    assert svc.store.chats[CHAT]["blocked"] is True
 
 
 def test_a_refused_token_is_a_failed_delivery_with_a_plain_reason(svc: Services, bot: SimpleNamespace):
@@ -416,7 +420,7 @@ def test_a_long_answer_goes_out_in_order_as_several_messages(svc: Services, tele
     parts = [t for _, t in telegram_api.sent]
     assert len(parts) == 3 and " ".join(parts) == text
     assert all(len(p) <= 4096 for p in parts)
-    stored = svc.store.message(CHAT, MESSAGE_ID)["delivery"]
+    stored = svc.store.chat_messages[CHAT][MESSAGE_ID]["delivery"]
     assert stored["telegram_message_ids"] == [99, 100, 101] and stored["state"] == "sent"
 
 
@@ -426,12 +430,12 @@ def test_a_redelivery_after_part_two_of_three_sends_only_part_three(svc: Service
     telegram_api.fail_at_part = 2
     with pytest.raises(TransientTelegramError):
         deliver(envelope_event(answer(text)))
-    assert svc.store.message(CHAT, MESSAGE_ID)["delivery"]["parts"] == {"0": 99, "1": 100}
+    assert svc.store.chat_messages[CHAT][MESSAGE_ID]["delivery"]["parts"] == {"0": 99, "1": 100}
     telegram_api.fail_at_part = None
     deliver(envelope_event(answer(text)))
     assert len(telegram_api.sent) == 3  # parts 1 and 2 once, then part 3
     assert telegram_api.calls[-1] == ("send_parts", None, {0: 99, 1: 100})
-    assert svc.store.message(CHAT, MESSAGE_ID)["delivery"]["telegram_message_ids"] == [99, 100, 101]
+    assert svc.store.chat_messages[CHAT][MESSAGE_ID]["delivery"]["telegram_message_ids"] == [99, 100, 101]
 
 
 def test_reply_to_quotes_the_customer_message(svc: Services, bot: SimpleNamespace):
@@ -482,7 +486,7 @@ def test_a_failed_edit_leaves_the_message_as_it_was(svc: Services, telegram_api:
     sent_answer(svc, [99])
     telegram_api.outcome = DeliveryOutcome("failed", "message can't be edited")
     deliver(envelope_event(change("edit", 1, "x")))
-    assert svc.store.message(CHAT, MESSAGE_ID)["text"] == "Hola, Ana"
+    assert svc.store.chat_messages[CHAT][MESSAGE_ID]["text"] == "Hola, Ana"
     assert announced(svc)[0]["reason"] == "message can't be edited"
 
 
@@ -509,7 +513,7 @@ def test_an_upload_is_sent_from_the_blob_store_and_its_file_id_reused(svc: Servi
     telegram_api.outcome = DeliveryOutcome("sent")
     deliver(envelope_event(envelope))
     assert telegram_api.calls[0] == ("send_media", "photo", None, b"PNG", "a caption")
-    assert svc.store.message(CHAT, MESSAGE_ID)["media"]["file_id"] == "FILE-ID-1"
+    assert svc.store.chat_messages[CHAT][MESSAGE_ID]["media"]["file_id"] == "FILE-ID-1"
     svc.store.chat_messages[CHAT][MESSAGE_ID]["delivery"]["state"] = "queued"  # say, sent again by hand
     deliver(envelope_event(envelope))
     assert telegram_api.calls[-1][:3] == ("send_media", "photo", "FILE-ID-1")

@@ -65,7 +65,7 @@ def test_a_store_error_propagates_so_pubsub_retries(svc: Services, monkeypatch):
     def unavailable(envelope: Envelope, policy: str = "reopen") -> None:
         raise ConnectionError("firestore unavailable")
 
-    monkeypatch.setattr(svc.store, "record_inbound", unavailable)
+    monkeypatch.setattr(svc.store.inbound, "record", unavailable)
     with pytest.raises(ConnectionError):
         enrich(envelope_event(classified(text_update())))
     assert svc.publisher.published == [] and svc.publisher.raw == []

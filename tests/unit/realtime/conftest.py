@@ -48,7 +48,7 @@ def settings(dist: Path) -> Settings:
 def store() -> FakeStore:
     store = FakeStore()
     store.add_conversation(CHAT_ID)
-    store.create_agent("bob", "Bob", "agent", cheap_hash("bob-password"))
+    store.agents.create("bob", "Bob", "agent", cheap_hash("bob-password"))
     return store
 
 

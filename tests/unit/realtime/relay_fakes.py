@@ -10,14 +10,18 @@ import copy
 import functools
 import time
 import uuid
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, TypeVar
 
 from fakes import FakePublisher as FakePublisher  # re-exported for the tests
 from fakes import PublishFailed as PublishFailed
 from werkzeug.security import generate_password_hash
 
 from teledesk.inbound import new_conversation, next_conversation, preview
-from teledesk.store import DELIVERY_STATES, SESSION_EPOCH
+from teledesk.model import Agent, CannedResponse, Conversation, DeliveryState, Document, Message
+from teledesk.store import SESSION_EPOCH
+
+D = TypeVar("D", bound=Document)
 
 ADMIN_PASSWORD = "admin-password"
 CHAT_ID = 4242
@@ -32,20 +36,31 @@ def login(client: Any, username: str = "admin", password: str = ADMIN_PASSWORD) 
 
 
 class FakeStore:
-    """`teledesk.store.Store`'s relay-facing methods, with the same semantics, kept in dicts.
-
-    Like Firestore, every read hands out a copy, so a caller mutating what it got changes nothing.
-    """
+    """The repositories of `teledesk.store.Store` that the relay uses, with the same semantics, over
+    documents kept in dicts as Firestore keeps them (`agent_docs`, `chats`, `chat_messages`,
+    `canned_docs`); like Firestore, every read hands out a new model, so a caller changing what it
+    got changes nothing stored."""
 
     def __init__(self) -> None:
-        self.agents: dict[str, dict[str, Any]] = AgentTable()  # also callable: Store.agents()
+        self.agent_docs: dict[str, dict[str, Any]] = {}
         self.chats: dict[int, dict[str, Any]] = {}
         self.chat_messages: dict[int, dict[str, dict[str, Any]]] = {}
-        self.canned: dict[str, dict[str, Any]] = {}
+        self.canned_docs: dict[str, dict[str, Any]] = {}
+        self.agents = SimpleNamespace(get=self.agent, all=self.all_agents, create=self.create_agent,
+                                      set_disabled=self.set_agent_disabled, set_password=self.set_agent_password)
+        self.conversations = SimpleNamespace(get=self.conversation, latest=self.latest_conversations,
+                                             update=self.update_conversation, mark_read=self.mark_read,
+                                             start_next=self.start_conversation)
+        self.messages = SimpleNamespace(get=self.message, history=self.history, recent=self.recent_messages,
+                                        add_note=self.add_note)
+        self.answers = SimpleNamespace(queue=self.queue_outbound, set_delivery=self.set_delivery,
+                                       requeue_failed=self.requeue_failed)
+        self.canned = SimpleNamespace(all=self.canned_responses, save=self.save_canned, delete=self.delete_canned)
 
-    # -- seeding (test helpers, not Store methods) ---------------------------------------------
+    # -- seeding (test helpers, not the store's) ------------------------------------------------
     def add_conversation(self, chat_id: int, **fields: Any) -> dict[str, Any]:
-        conversation = {**new_conversation(chat_id, {"id": chat_id, "first_name": "Ana"}, time.time()), **fields}
+        conversation = {**new_conversation(chat_id, {"id": chat_id, "first_name": "Ana"}, time.time()).to_firestore(),
+                        **fields}
         self.chats[chat_id] = conversation
         self.chat_messages.setdefault(chat_id, {})
         return copy.deepcopy(conversation)
@@ -53,147 +68,149 @@ class FakeStore:
     def add_message(self, chat_id: int, message: dict[str, Any]) -> None:
         self.chat_messages.setdefault(chat_id, {})[message["id"]] = copy.deepcopy(message)
 
-    # -- Store methods ----------------------------------------------------------------------------
+    # -- the repositories' methods ----------------------------------------------------------------
     def create_agent(self, username: str, name: str, role: str, password_hash: str) -> bool:
-        if username in self.agents:
+        if username in self.agent_docs:
             return False
-        self.agents[username] = {"username": username, "name": name, "role": role,
-                                 "password_hash": password_hash, "disabled": False, "created_at": time.time()}
+        self.agent_docs[username] = {"username": username, "name": name, "role": role,
+                                     "password_hash": password_hash, "disabled": False, "created_at": time.time()}
         return True
 
-    def agent(self, username: str) -> dict[str, Any] | None:
-        return copy.deepcopy(self.agents.get(username))
+    def agent(self, username: str) -> Agent | None:
+        return _read(Agent, self.agent_docs.get(username))
 
-    def conversation(self, chat_id: int) -> dict[str, Any] | None:
-        return copy.deepcopy(self.chats.get(chat_id))
+    def all_agents(self) -> list[Agent]:
+        return [Agent.from_firestore(copy.deepcopy(self.agent_docs[u])) for u in sorted(self.agent_docs)]
 
-    def conversations(self, limit: int = 200) -> list[dict[str, Any]]:
+    def conversation(self, chat_id: int) -> Conversation | None:
+        return _read(Conversation, self.chats.get(chat_id))
+
+    def latest_conversations(self, limit: int = 200) -> list[Conversation]:
         ordered = sorted(self.chats.values(), key=lambda c: c["updated_at"], reverse=True)
-        return copy.deepcopy(ordered[:limit])
+        return [Conversation.from_firestore(copy.deepcopy(c)) for c in ordered[:limit]]
 
-    def message(self, chat_id: int, message_id: str) -> dict[str, Any] | None:
-        return copy.deepcopy(self.chat_messages.get(chat_id, {}).get(message_id))
+    def message(self, chat_id: int, message_id: str) -> Message | None:
+        return _read(Message, self.chat_messages.get(chat_id, {}).get(message_id))
 
-    def messages(self, chat_id: int, limit: int = 100, before: float | None = None) -> list[dict[str, Any]]:
+    def history(self, chat_id: int, limit: int = 100, before: float | None = None) -> list[Message]:
         found = sorted(self.chat_messages.get(chat_id, {}).values(), key=lambda m: m["stored_at"], reverse=True)
         if before is not None:
             found = [m for m in found if m["stored_at"] < before]
-        return copy.deepcopy(found[:limit][::-1])
+        return [Message.from_firestore(copy.deepcopy(m)) for m in found[:limit][::-1]]
 
-    def queue_outbound(
-        self, chat_id: int, message_id: str, message: dict[str, Any]
-    ) -> tuple[dict[str, Any], dict[str, Any], bool]:
+    def queue_outbound(self, chat_id: int, message_id: str, message: dict[str, Any]
+                       ) -> tuple[Message, Conversation, bool]:
         if chat_id not in self.chats:
             raise KeyError(chat_id)
         existing = self.chat_messages[chat_id].get(message_id)
+        conversation = Conversation.from_firestore(self.chats[chat_id])
         if existing is not None:
-            return copy.deepcopy(existing), copy.deepcopy(self.chats[chat_id]), False
+            return Message.from_firestore(copy.deepcopy(existing)), conversation, False
         now = time.time()
-        stored = {**copy.deepcopy(message), "direction": "out", "stored_at": now,
-                  "delivery": {"state": "queued", "reason": None, "updated_at": now}}
-        conversation = self.chats[chat_id]
-        conversation.update(last_message=preview(stored), updated_at=now, unread=0)
-        if conversation.get("first_response_at") is None:
-            conversation["first_response_at"] = now
-        self.chat_messages[chat_id][message_id] = stored
-        return copy.deepcopy(stored), copy.deepcopy(conversation), True
+        stored = Message.model_validate({**copy.deepcopy(message), "direction": "out", "stored_at": now,
+                                         "delivery": {"state": "queued", "reason": None, "updated_at": now}})
+        conversation.set(last_message=preview(stored), updated_at=now, unread=0)
+        if conversation.first_response_at is None:
+            conversation.first_response_at = now
+        self.chats[chat_id] = conversation.to_firestore()
+        self.chat_messages[chat_id][message_id] = stored.to_firestore()
+        return Message.from_firestore(stored.to_firestore()), Conversation.from_firestore(self.chats[chat_id]), True
 
     def set_delivery(self, chat_id: int, message_id: str, state: str, reason: str | None = None,
                      telegram_message_id: int | None = None) -> None:
-        assert state in DELIVERY_STATES
+        assert state in list(DeliveryState)
         self.chat_messages[chat_id][message_id]["delivery"] = {"state": state, "reason": reason,
                                                                "updated_at": time.time()}
 
-    def update_conversation(self, chat_id: int, **changes: Any) -> dict[str, Any] | None:
+    def update_conversation(self, chat_id: int, **changes: Any) -> Conversation | None:
         if chat_id not in self.chats:
             return None
         self.chats[chat_id].update(changes, updated_at=time.time())
-        return copy.deepcopy(self.chats[chat_id])
+        return self.conversation(chat_id)
 
-    def mark_read(self, chat_id: int) -> dict[str, Any] | None:
+    def mark_read(self, chat_id: int) -> Conversation | None:
         if chat_id not in self.chats:
             return None
         self.chats[chat_id]["unread"] = 0
-        return copy.deepcopy(self.chats[chat_id])
+        return self.conversation(chat_id)
 
-    # -- the team (Store's; `agents()` is the AgentTable below) ------------------------------------
-    def set_agent_disabled(self, username: str, disabled: bool) -> dict[str, Any] | None:
-        if username not in self.agents:
+    def set_agent_disabled(self, username: str, disabled: bool) -> Agent | None:
+        if username not in self.agent_docs:
             return None
-        self.agents[username]["disabled"] = disabled
+        self.agent_docs[username]["disabled"] = disabled
         if disabled:
             self._new_session_epoch(username)
-        return copy.deepcopy(self.agents[username])
+        return self.agent(username)
 
     def _new_session_epoch(self, username: str) -> None:
-        self.agents[username][SESSION_EPOCH] = self.agents[username].get(SESSION_EPOCH, 0) + 1
+        self.agent_docs[username][SESSION_EPOCH] = self.agent_docs[username].get(SESSION_EPOCH, 0) + 1
 
     def set_agent_password(self, username: str, password_hash: str) -> None:
-        if username not in self.agents:
+        if username not in self.agent_docs:
             raise KeyError(username)  # Firestore's update() fails on a missing document too
-        self.agents[username]["password_hash"] = password_hash
+        self.agent_docs[username]["password_hash"] = password_hash
         self._new_session_epoch(username)
 
-    # -- notes, retry, search, canned (Store's) ---------------------------------------------------
-    def add_note(self, chat_id: int, note_id: str, note: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    def add_note(self, chat_id: int, note_id: str, note: dict[str, Any]) -> tuple[Message, bool]:
         if chat_id not in self.chats:
             raise KeyError(chat_id)
         existing = self.chat_messages[chat_id].get(note_id)
         if existing is not None:
-            return copy.deepcopy(existing), False
+            return Message.from_firestore(copy.deepcopy(existing)), False
         stored = {**copy.deepcopy(note), "direction": "note", "private": True, "stored_at": time.time()}
         self.chat_messages[chat_id][note_id] = stored
-        return copy.deepcopy(stored), True
+        return Message.from_firestore(copy.deepcopy(stored)), True
 
-    def requeue_failed(self, chat_id: int, message_id: str) -> tuple[str, dict[str, Any] | None]:
+    def requeue_failed(self, chat_id: int, message_id: str) -> tuple[str, Message | None]:
         message = self.chat_messages.get(chat_id, {}).get(message_id)
         if message is None or message.get("direction") != "out" or message.get("deleted"):
             return "missing", None
         delivery = message.get("delivery") or {}
         if delivery.get("state") != "failed":
-            return "not_failed", copy.deepcopy(message)
+            return "not_failed", Message.from_firestore(copy.deepcopy(message))
         delivery = {k: v for k, v in delivery.items() if k != "failed_attempts"}
         delivery.update(state="queued", reason=None, updated_at=time.time())
         message.update(delivery=delivery, retries=int(message.get("retries") or 0) + 1)
-        return "ok", copy.deepcopy(message)
+        return "ok", Message.from_firestore(copy.deepcopy(message))
 
-    def start_conversation(self, chat_id: int, assignee: str) -> tuple[bool, dict[str, Any] | None]:
+    def start_conversation(self, chat_id: int, assignee: str) -> tuple[bool, Conversation | None]:
         if chat_id not in self.chats:
             return False, None
-        conversation = self.chats[chat_id]
-        if conversation.get("status") != "resolved":
-            return False, copy.deepcopy(conversation)
+        conversation = Conversation.from_firestore(self.chats[chat_id])
+        if conversation.status != "resolved":
+            return False, conversation
         now = time.time()
-        conversation.update(next_conversation(conversation, now), assignee=assignee, unread=0, updated_at=now)
-        return True, copy.deepcopy(conversation)
+        changes = {**next_conversation(conversation, now), "assignee": assignee, "unread": 0, "updated_at": now}
+        conversation.set(**changes)
+        self.chats[chat_id] = conversation.to_firestore()
+        return True, self.conversation(chat_id)
 
-    def recent_messages(self, limit: int) -> list[dict[str, Any]]:
+    def recent_messages(self, limit: int) -> list[Message]:
         every = [m for messages in self.chat_messages.values() for m in messages.values()]
-        return copy.deepcopy(sorted(every, key=lambda m: m["stored_at"], reverse=True)[:limit])
+        newest = sorted(every, key=lambda m: m["stored_at"], reverse=True)[:limit]
+        return [Message.from_firestore(copy.deepcopy(m)) for m in newest]
 
-    def canned_responses(self) -> list[dict[str, Any]]:
-        return copy.deepcopy(sorted(self.canned.values(), key=lambda c: c["shortcut"]))
+    def canned_responses(self) -> list[CannedResponse]:
+        ordered = sorted(self.canned_docs.values(), key=lambda c: c["shortcut"])
+        return [CannedResponse.from_firestore(copy.deepcopy(c)) for c in ordered]
 
     def save_canned(self, canned_id: str | None, shortcut: str, text: str,
-                    author: str) -> tuple[str, dict[str, Any] | None]:
-        if canned_id is not None and canned_id not in self.canned:
+                    author: str) -> tuple[str, CannedResponse | None]:
+        if canned_id is not None and canned_id not in self.canned_docs:
             return "missing", None
-        if any(c["shortcut"] == shortcut and c["id"] != canned_id for c in self.canned.values()):
+        if any(c["shortcut"] == shortcut and c["id"] != canned_id for c in self.canned_docs.values()):
             return "taken", None
         canned_id = canned_id or uuid.uuid4().hex[:20]
-        self.canned[canned_id] = {"id": canned_id, "shortcut": shortcut, "text": text, "updated_by": author,
-                                  "updated_at": time.time()}
-        return "ok", copy.deepcopy(self.canned[canned_id])
+        self.canned_docs[canned_id] = {"id": canned_id, "shortcut": shortcut, "text": text, "updated_by": author,
+                                       "updated_at": time.time()}
+        return "ok", CannedResponse.from_firestore(copy.deepcopy(self.canned_docs[canned_id]))
 
     def delete_canned(self, canned_id: str) -> bool:
-        return self.canned.pop(canned_id, None) is not None
+        return self.canned_docs.pop(canned_id, None) is not None
 
 
-class AgentTable(dict):
-    """The fake's agents by username, which tests seed and change; called, it is `Store.agents()`."""
-
-    def __call__(self) -> list[dict[str, Any]]:
-        return copy.deepcopy([self[username] for username in sorted(self)])
+def _read(kind: type[D], stored: dict[str, Any] | None) -> D | None:
+    return kind.from_firestore(copy.deepcopy(stored)) if stored is not None else None
 
 
 class RecordingSocketIO:

@@ -157,7 +157,7 @@ def test_an_answer_is_stored_queued_published_once_and_shown_to_the_consoles(
     assert "relay" in envelope["trace"]
     assert attributes == {"type": "AGENT", "chat_id": str(CHAT_ID), "schema": "1"}  # deliver's filter
 
-    assert store.message(CHAT_ID, f"agent-{CLIENT_ID}")["delivery"]["state"] == "queued"
+    assert store.chat_messages[CHAT_ID][f"agent-{CLIENT_ID}"]["delivery"]["state"] == "queued"
     events = received(console)
     assert [name for name, _ in events] == ["message", "conversation", "delivery"]
     shown, conversation, delivery = (payload for _, payload in events)
@@ -195,7 +195,7 @@ def test_a_repeat_while_still_queued_is_published_again(agent: FlaskClient, publ
 def test_a_repeat_once_delivered_is_not_published_again(agent: FlaskClient, store: FakeStore,
                                                         publisher: FakePublisher, console, state: str):
     answer(agent, "Hola")
-    store.set_delivery(CHAT_ID, f"agent-{CLIENT_ID}", state)
+    store.answers.set_delivery(CHAT_ID, f"agent-{CLIENT_ID}", state)
     received(console)
     response = answer(agent, "Hola")
     assert response.status_code == 202
@@ -208,7 +208,7 @@ def test_a_publish_that_fails_answers_an_error_and_the_retry_publishes(agent: Fl
                                                                          publisher: FakePublisher):
     publisher.fail_next = 1
     assert answer(agent, "Hola").status_code == 500
-    assert store.message(CHAT_ID, f"agent-{CLIENT_ID}")["delivery"]["state"] == "queued"
+    assert store.chat_messages[CHAT_ID][f"agent-{CLIENT_ID}"]["delivery"]["state"] == "queued"
     assert answer(agent, "Hola").status_code == 202
     assert len(publisher.published) == 1
 
@@ -248,21 +248,21 @@ def test_assign_defaults_to_me_and_is_shown_to_the_consoles(agent: FlaskClient, 
     response = agent.post(f"/api/conversations/{CHAT_ID}/assign")
     assert response.status_code == 200
     assert response.get_json()["conversation"]["assignee"] == "admin"
-    assert store.conversation(CHAT_ID)["assignee"] == "admin"
+    assert store.chats[CHAT_ID]["assignee"] == "admin"
     assert [(name, payload["assignee"]) for name, payload in received(console)] == [("conversation", "admin")]
 
 
 def test_assign_to_another_agent(agent: FlaskClient, store: FakeStore):
     response = agent.post(f"/api/conversations/{CHAT_ID}/assign", json={"username": "bob"})
     assert response.get_json()["conversation"]["assignee"] == "bob"
-    assert store.conversation(CHAT_ID)["assignee"] == "bob"
+    assert store.chats[CHAT_ID]["assignee"] == "bob"
 
 
 def test_assign_to_an_unknown_agent_is_a_bad_request_and_changes_nothing(agent: FlaskClient, store: FakeStore,
                                                                          console):
     response = agent.post(f"/api/conversations/{CHAT_ID}/assign", json={"username": "mallory"})
     assert response.status_code == 400
-    assert store.conversation(CHAT_ID)["assignee"] is None
+    assert store.chats[CHAT_ID]["assignee"] is None
     assert received(console) == []
 
 
@@ -278,7 +278,7 @@ def test_actions_change_the_conversation_and_are_shown_to_the_consoles(
     response = agent.post(f"/api/conversations/{CHAT_ID}/{action}")
     assert response.status_code == 200
     assert response.get_json()["conversation"][field] == after
-    assert store.conversation(CHAT_ID)[field] == after
+    assert store.chats[CHAT_ID][field] == after
     events = received(console)
     assert [(name, payload["chat_id"], payload[field]) for name, payload in events] == [
         ("conversation", CHAT_ID, after)]

@@ -39,14 +39,14 @@ def test_login_answers_the_public_view_of_the_agent_and_sets_a_session_cookie(cl
 
 
 def test_the_first_agent_is_admin_with_the_configured_password(app: Flask, store: FakeStore):
-    admin = store.agent("admin")
-    assert admin is not None and admin["role"] == "admin"
-    assert ADMIN_PASSWORD not in admin["password_hash"]  # hashed, never kept as given
-    assert check_password_hash(admin["password_hash"], ADMIN_PASSWORD)
+    admin = store.agents.get("admin")
+    assert admin is not None and admin.role == "admin"
+    assert ADMIN_PASSWORD not in admin.password_hash  # hashed, never kept as given
+    assert check_password_hash(admin.password_hash, ADMIN_PASSWORD)
 
 
 def test_an_existing_admin_keeps_its_password_when_the_relay_starts_again(settings, store: FakeStore):
-    store.create_agent("admin", "Admin", "admin", cheap_hash("changed-by-the-admin"))
+    store.agents.create("admin", "Admin", "admin", cheap_hash("changed-by-the-admin"))
     app, _ = create_app(settings, store=store, publisher=FakePublisher(), subscribe=False)
     assert login(app.test_client(), "admin", "changed-by-the-admin").status_code == 200
     assert login(app.test_client()).status_code == 401
@@ -55,8 +55,8 @@ def test_an_existing_admin_keeps_its_password_when_the_relay_starts_again(settin
 def test_without_a_configured_password_the_admin_gets_a_random_one(settings, store: FakeStore):
     app, _ = create_app(replace(settings, desk_admin_password=""), store=store, publisher=FakePublisher(),
                         subscribe=False)
-    admin = store.agent("admin")
-    assert admin is not None and not check_password_hash(admin["password_hash"], "")
+    admin = store.agents.get("admin")
+    assert admin is not None and not check_password_hash(admin.password_hash, "")
     assert login(app.test_client(), "admin", "").status_code == 401
 
 
@@ -105,20 +105,20 @@ def test_logout_ends_the_session(agent: FlaskClient):
 
 def test_a_disabled_agent_is_out_at_the_next_call_and_stays_out(agent: FlaskClient, store: FakeStore):
     assert agent.get("/api/conversations").status_code == 200
-    store.agents["admin"]["disabled"] = True
+    store.agent_docs["admin"]["disabled"] = True
     assert agent.get("/api/conversations").status_code == 401
-    store.agents["admin"]["disabled"] = False
+    store.agent_docs["admin"]["disabled"] = False
     # The refused call cleared the session: being enabled again needs a new login.
     assert agent.get("/api/conversations").status_code == 401
 
 
 def test_a_deleted_agent_is_out_at_the_next_call(agent: FlaskClient, store: FakeStore):
-    del store.agents["admin"]
+    del store.agent_docs["admin"]
     assert agent.get("/api/me").status_code == 401
 
 
 def test_a_disabled_agent_cannot_log_in(client: FlaskClient, store: FakeStore):
-    store.agents["admin"]["disabled"] = True
+    store.agent_docs["admin"]["disabled"] = True
     assert login(client).status_code == 401
 
 

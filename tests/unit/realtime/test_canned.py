@@ -25,7 +25,7 @@ def test_added_responses_are_listed_by_shortcut_with_only_their_public_fields(ag
     add(agent, "envio", "Enviamos en 24 h")
     assert [(c["shortcut"], c["text"]) for c in listed(agent)] == [("envio", "Enviamos en 24 h"),
                                                                    ("precio", "Cuesta 10 €")]
-    assert store.canned[canned["id"]]["updated_by"] == "admin"
+    assert store.canned_docs[canned["id"]]["updated_by"] == "admin"
 
 
 def test_a_shortcut_is_lower_cased_and_unique(agent: FlaskClient):

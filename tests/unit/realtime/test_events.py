@@ -28,7 +28,7 @@ def test_a_socket_after_logout_is_refused(app: Flask, socketio: SocketIO, agent:
 
 
 def test_a_disabled_agents_socket_is_refused(app: Flask, socketio: SocketIO, agent: FlaskClient, store: FakeStore):
-    store.agents["admin"]["disabled"] = True
+    store.agent_docs["admin"]["disabled"] = True
     assert not socketio.test_client(app, flask_test_client=agent).is_connected()
 
 
@@ -36,17 +36,17 @@ def test_an_agent_disabled_while_its_socket_joins_is_refused_and_leaves_no_socke
         app: Flask, socketio: SocketIO, agent: FlaskClient, store: FakeStore, monkeypatch):
     """end_sessions reads the registered sockets: the socket is registered before the second look
     at the agent, so a deactivation in between is seen by one or the other."""
-    looked_up = store.agent
+    looked_up = store.agents.get
     lookups: list[str] = []
 
     def agent_disabled_after_the_first_look(username: str):
         lookups.append(username)
         if len(lookups) == 2:
             assert app.extensions["teledesk"].state.agent_sockets("admin")  # already registered
-            store.agents["admin"]["disabled"] = True
+            store.agent_docs["admin"]["disabled"] = True
         return looked_up(username)
 
-    monkeypatch.setattr(store, "agent", agent_disabled_after_the_first_look)
+    monkeypatch.setattr(store.agents, "get", agent_disabled_after_the_first_look)
     assert not socketio.test_client(app, flask_test_client=agent).is_connected()
     assert len(lookups) == 2
     assert app.extensions["teledesk"].state.agent_sockets("admin") == set()

@@ -123,7 +123,7 @@ def test_the_avatar_is_fetched_once_and_a_customer_without_one_is_404(agent: Fla
     fake, _ = bot_api
     url = f"/api/conversations/{CHAT_ID}/avatar"
     assert agent.get(url).data == agent.get(url).data == PHOTO
-    assert fake.calls.count(f"getUserProfilePhotos {store.conversation(CHAT_ID)['customer']['id']}") == 1
+    assert fake.calls.count(f"getUserProfilePhotos {store.chats[CHAT_ID]['customer']['id']}") == 1
     assert [c for c in fake.calls if c.startswith("getFile")] == ["getFile avatar"]
     store.add_conversation(404)
     store.chats[404]["customer"]["id"] = 404

@@ -43,7 +43,7 @@ def retry(agent: FlaskClient, message_id: str = FAILED, chat_id: int = CHAT_ID) 
 def test_a_note_is_stored_private_and_shown_to_the_agents_but_never_published(
     agent: FlaskClient, store: FakeStore, publisher: FakePublisher, console
 ):
-    before = store.conversation(CHAT_ID)
+    before = store.conversations.get(CHAT_ID)
     response = write_note(agent)
     assert response.status_code == 202
     note = response.get_json()["message"]
@@ -51,10 +51,10 @@ def test_a_note_is_stored_private_and_shown_to_the_agents_but_never_published(
     assert note["agent"] == {"username": "admin", "name": "Admin"} and note["client_id"] == CLIENT_ID
     assert note["text"] == "Cliente VIP: ofrecer envío gratis" and note["stored_at"] > 0
     assert "delivery" not in note
-    assert store.message(CHAT_ID, NOTE)["private"] is True
+    assert store.chat_messages[CHAT_ID][NOTE]["private"] is True
     assert publisher.published == []  # nothing goes towards deliver, so nothing towards Telegram
     assert received(console) == [("message", note)]
-    assert store.conversation(CHAT_ID) == before  # no unread, first response, preview or order change
+    assert store.conversations.get(CHAT_ID) == before  # no unread, first response, preview or order change
 
 
 def test_a_repeated_note_is_stored_once_and_answers_what_was_stored(agent: FlaskClient, store: FakeStore, console):
@@ -129,7 +129,7 @@ def test_a_failed_answer_is_queued_again_and_published_as_stored(
     assert response.status_code == 202
     message = response.get_json()["message"]
     assert (message["id"], message["delivery"]["state"], message["delivery"]["reason"]) == (FAILED, "queued", None)
-    stored = store.message(CHAT_ID, FAILED)["delivery"]
+    stored = store.chat_messages[CHAT_ID][FAILED]["delivery"]
     assert stored["state"] == "queued" and "failed_attempts" not in stored  # deliver counts afresh
     assert stored["parts"] == {"0": 31}  # a split text's sent parts stay: deliver sends only the rest
     [(topic, envelope, _)] = publisher.published
@@ -157,7 +157,7 @@ def test_a_retry_is_announced_although_the_first_attempt_was_queued_and_failed_b
 def test_each_retry_is_numbered(agent: FlaskClient, store: FakeStore, publisher: FakePublisher):
     add_failed(store)
     retry(agent)
-    store.set_delivery(CHAT_ID, FAILED, "failed", "again")
+    store.answers.set_delivery(CHAT_ID, FAILED, "failed", "again")
     assert retry(agent).status_code == 202
     assert [envelope["retries"] for _, envelope, _ in publisher.published] == [1, 2]
 
@@ -165,7 +165,7 @@ def test_each_retry_is_numbered(agent: FlaskClient, store: FakeStore, publisher:
 @pytest.mark.parametrize("state", ["queued", "sent"])
 def test_only_a_failed_answer_is_retried(agent: FlaskClient, store: FakeStore, publisher, console, state: str):
     add_failed(store)
-    store.set_delivery(CHAT_ID, FAILED, state)
+    store.answers.set_delivery(CHAT_ID, FAILED, state)
     response = retry(agent)
     assert response.status_code == 409 and "error" in response.get_json()
     assert publisher.published == [] and received(console) == []
@@ -191,7 +191,7 @@ def test_a_retry_whose_publish_fails_is_failed_again_so_it_can_be_retried(app: F
     add_failed(store)
     publisher.fail_next = 1
     assert retry(browser).status_code == 500
-    assert store.message(CHAT_ID, FAILED)["delivery"]["state"] == "failed"
+    assert store.chat_messages[CHAT_ID][FAILED]["delivery"]["state"] == "failed"
     [(name, told)] = received(console)  # the other consoles learn the new reason too
     assert (name, told["state"], told["reason"]) == ("delivery", "failed", "could not be queued again; try again")
     assert retry(browser).status_code == 202

@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from relay_fakes import CHAT_ID, FakePublisher, FakeStore, received
 
 from teledesk.blobs import LocalBlobStore
+from teledesk.model import Message
 from teledesk.telegram.outbound import MAX_ANSWER_LENGTH
 
 CLIENT_ID = "c0ffee-42_ab"
@@ -20,14 +21,18 @@ SENT = f"agent-{CLIENT_ID}"
 
 
 class OutboundStore(FakeStore):
-    def request_change(self, chat_id: int, message_id: str) -> tuple[str, dict[str, Any] | None, int]:
+    def __init__(self) -> None:
+        super().__init__()
+        self.answers.request_change = self.request_change
+
+    def request_change(self, chat_id: int, message_id: str) -> tuple[str, Message | None, int]:
         message = self.chat_messages.get(chat_id, {}).get(message_id)
         if message is None or message.get("direction") != "out" or message.get("deleted"):
             return "missing", None, 0
         if (message.get("delivery") or {}).get("state") != "sent":
-            return "not_sent", copy.deepcopy(message), 0
+            return "not_sent", Message.from_firestore(copy.deepcopy(message)), 0
         message["changes_requested"] = message.get("changes_requested", 0) + 1
-        return "ok", copy.deepcopy(message), message["changes_requested"]
+        return "ok", Message.from_firestore(copy.deepcopy(message)), message["changes_requested"]
 
 
 @pytest.fixture

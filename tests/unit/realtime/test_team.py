@@ -32,8 +32,8 @@ def socket_of(app: Flask, socketio: SocketIO, browser: FlaskClient) -> Any:
 # -- listing ------------------------------------------------------------------------------------------
 
 def test_any_agent_lists_the_team_by_username_without_password_hashes(bob: FlaskClient, store: FakeStore):
-    store.create_agent("al", "Al", "agent", "secret-hash")
-    store.agents["al"]["disabled"] = True
+    store.agents.create("al", "Al", "agent", "secret-hash")
+    store.agent_docs["al"]["disabled"] = True
     response = bob.get("/api/agents")
     assert response.status_code == 200
     assert response.get_json() == {"agents": [
@@ -50,9 +50,9 @@ def test_an_admin_adds_an_agent_who_can_then_log_in(agent: FlaskClient, client: 
     response = agent.post("/api/agents", json={**NEW_AGENT, "name": "  Bea  "})
     assert response.status_code == 201
     assert response.get_json() == {"agent": {"username": "bea", "name": "Bea", "role": "agent", "disabled": False}}
-    stored = store.agent("bea")
-    assert stored is not None and stored["password_hash"] != NEW_AGENT["password"]
-    assert check_password_hash(stored["password_hash"], NEW_AGENT["password"])
+    stored = store.agents.get("bea")
+    assert stored is not None and stored.password_hash != NEW_AGENT["password"]
+    assert check_password_hash(stored.password_hash, NEW_AGENT["password"])
     assert login(client, "bea", "bea-password").get_json()["agent"]["username"] == "bea"
 
 
@@ -60,14 +60,14 @@ def test_the_role_defaults_to_agent_and_may_be_admin(agent: FlaskClient, store: 
     assert agent.post("/api/agents", json={**NEW_AGENT, "role": "admin"}).status_code == 201
     body = {k: v for k, v in NEW_AGENT.items() if k != "role"} | {"username": "cy"}
     assert agent.post("/api/agents", json=body).get_json()["agent"]["role"] == "agent"
-    assert (store.agents["bea"]["role"], store.agents["cy"]["role"]) == ("admin", "agent")
+    assert (store.agent_docs["bea"]["role"], store.agent_docs["cy"]["role"]) == ("admin", "agent")
 
 
 def test_a_taken_username_is_a_conflict_and_changes_nothing(agent: FlaskClient, store: FakeStore):
-    before = store.agent("bob")
+    before = store.agents.get("bob")
     response = agent.post("/api/agents", json={**NEW_AGENT, "username": "bob"})
     assert (response.status_code, response.get_json()) == (409, {"error": "the username 'bob' is taken"})
-    assert store.agent("bob") == before
+    assert store.agents.get("bob") == before
 
 
 @pytest.mark.parametrize(("change", "error"), [
@@ -91,7 +91,7 @@ def test_an_invalid_new_agent_is_a_bad_request_that_says_why(agent: FlaskClient,
                                                              change: dict, error: str):
     response = agent.post("/api/agents", json={**NEW_AGENT, **change})
     assert (response.status_code, response.get_json()) == (400, {"error": error})
-    assert sorted(store.agents) == ["admin", "bob"]
+    assert sorted(store.agent_docs) == ["admin", "bob"]
 
 
 @pytest.mark.parametrize("path", ["/api/agents", "/api/agents/bob/password"])
@@ -107,10 +107,10 @@ def test_a_body_that_is_not_an_object_is_a_bad_request(agent: FlaskClient, path:
     ("/api/agents/admin/password", {"password": "taken-over!"}),
 ])
 def test_only_an_admin_changes_the_team(bob: FlaskClient, store: FakeStore, path: str, body: Any):
-    before = {username: dict(agent) for username, agent in store.agents.items()}
+    before = {username: dict(agent) for username, agent in store.agent_docs.items()}
     response = bob.post(path, json=body)
     assert (response.status_code, response.get_json()) == (403, {"error": "only an admin can change the team"})
-    assert dict(store.agents) == before
+    assert dict(store.agent_docs) == before
 
 
 # -- disabling and enabling -----------------------------------------------------------------------------
@@ -126,7 +126,7 @@ def test_disabling_an_agent_ends_every_one_of_their_sockets_and_their_api_calls(
 
     assert response.status_code == 200
     assert response.get_json() == {"agent": {"username": "bob", "name": "Bob", "role": "agent", "disabled": True}}
-    assert store.agents["bob"]["disabled"] is True
+    assert store.agent_docs["bob"]["disabled"] is True
     for tab in bobs_tabs:
         assert not tab.is_connected()
         # what reached the tab before it was closed (get_received() refuses a closed client)
@@ -141,7 +141,7 @@ def test_an_enabled_agent_logs_in_again(agent: FlaskClient, client: FlaskClient,
     assert login(client, "bob", "bob-password").status_code == 401
     response = agent.post("/api/agents/bob/enable")
     assert response.status_code == 200 and response.get_json()["agent"]["disabled"] is False
-    assert store.agents["bob"]["disabled"] is False
+    assert store.agent_docs["bob"]["disabled"] is False
     assert login(client, "bob", "bob-password").status_code == 200
 
 
@@ -153,7 +153,7 @@ def test_disabling_twice_or_an_agent_without_sockets_is_fine(agent: FlaskClient)
 def test_an_admin_cannot_disable_themself(agent: FlaskClient, console: Any, store: FakeStore):
     response = agent.post("/api/agents/admin/disable")
     assert (response.status_code, response.get_json()) == (400, {"error": "you cannot disable yourself"})
-    assert store.agents["admin"]["disabled"] is False
+    assert store.agent_docs["admin"]["disabled"] is False
     assert console.is_connected() and agent.get("/api/me").status_code == 200
 
 
@@ -171,7 +171,7 @@ def test_another_admin_can_be_disabled(agent: FlaskClient, store: FakeStore):
 def test_an_unknown_agent_is_not_found(agent: FlaskClient, store: FakeStore, path: str, body: Any):
     response = agent.post(path, json=body)
     assert (response.status_code, response.get_json()) == (404, {"error": "no such agent"})
-    assert "nobody" not in store.agents
+    assert "nobody" not in store.agent_docs
 
 
 # -- passwords ----------------------------------------------------------------------------------------
@@ -180,7 +180,7 @@ def test_an_admin_sets_an_agents_password(agent: FlaskClient, client: FlaskClien
     response = agent.post("/api/agents/bob/password", json={"password": "new-bob-password"})
     assert response.status_code == 200
     assert response.get_json() == {"agent": {"username": "bob", "name": "Bob", "role": "agent", "disabled": False}}
-    assert "new-bob-password" not in store.agents["bob"]["password_hash"]
+    assert "new-bob-password" not in store.agent_docs["bob"]["password_hash"]
     assert login(client, "bob", "bob-password").status_code == 401
     assert login(client, "bob", "new-bob-password").status_code == 200
 

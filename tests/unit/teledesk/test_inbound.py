@@ -8,6 +8,7 @@ import pytest
 
 from teledesk.envelope import MessageType
 from teledesk.inbound import NEW_CONVERSATION, REOPEN, fold, preview
+from teledesk.model import Conversation, ConversationStatus, Message
 from teledesk.telegram.updates import classify_update, envelope_from_update
 
 USER = {"id": 42, "is_bot": False, "first_name": "Ana", "language_code": "es"}
@@ -34,34 +35,35 @@ def edit(text: str, edit_date: int, message_id: int = 1) -> dict[str, Any]:
 def test_a_new_message_opens_a_conversation_counts_unread_and_previews():
     folded = fold(None, None, envelope(message(text="hola")), now=10.0)
     assert folded.changed
-    assert folded.conversation["unread"] == 1 and folded.conversation["status"] == "open"
-    assert folded.conversation["last_message"]["text"] == "hola"
-    assert folded.message["id"] == "tg-42-1" and folded.message["direction"] == "in"
-    assert "update" not in folded.message and folded.message["telegram_message_id"] == 1
+    assert folded.conversation.unread == 1 and folded.conversation.status == "open"
+    assert folded.conversation.last_message.text == "hola"
+    assert folded.message.id == "tg-42-1" and folded.message.direction == "in"
+    assert "update" not in folded.message and folded.message.telegram_message_id == 1
 
 
 def test_an_answers_preview_names_its_agent_and_a_customers_names_nobody():
-    answer = {"type": "AGENT", "date": 5, "text": "Ya está", "direction": "out",
+    answer = {"id": "agent-1", "chat_id": 42, "type": "AGENT", "date": 5, "text": "Ya está", "direction": "out",
               "agent": {"username": "bea", "name": "Bea", "password_hash": "never copied"}}
-    assert preview(answer)["agent"] == {"username": "bea", "name": "Bea"}
-    assert preview({**answer, "type": "CLIENT", "direction": "in", "agent": None})["agent"] is None
+    assert preview(Message.from_firestore(answer)).wire()["agent"] == {"username": "bea", "name": "Bea"}
+    customers = Message.from_firestore({**answer, "type": "CLIENT", "direction": "in", "agent": None})
+    assert preview(customers).agent is None
 
 
 def test_the_same_message_again_changes_nothing():
     first = fold(None, None, envelope(message(text="hola")))
     again = fold(first.conversation, first.message, envelope(message(text="hola")))
-    assert not again.changed and again.conversation["unread"] == 1
+    assert not again.changed and again.conversation.unread == 1
 
 
 def test_an_edit_keeps_the_earlier_text_as_history_and_is_idempotent():
     first = fold(None, None, envelope(message(text="I ordered 2")))
     edited = fold(first.conversation, first.message, envelope(edit("I ordered 3", 1_700_000_060)))
     assert edited.changed
-    assert edited.message["text"] == "I ordered 3" and edited.message["edited"] is True
-    assert [h["text"] for h in edited.message["edit_history"]] == ["I ordered 2"]
-    assert edited.message["revision"] == 1_700_000_060
-    assert edited.conversation["last_message"]["text"] == "I ordered 3"
-    assert edited.conversation["unread"] == 1  # an edit is not a new message
+    assert edited.message.text == "I ordered 3" and edited.message.edited is True
+    assert [h["text"] for h in edited.message.edit_history] == ["I ordered 2"]
+    assert edited.message.revision == 1_700_000_060
+    assert edited.conversation.last_message.text == "I ordered 3"
+    assert edited.conversation.unread == 1  # an edit is not a new message
     again = fold(edited.conversation, edited.message, envelope(edit("I ordered 3", 1_700_000_060)))
     assert not again.changed
     older = fold(edited.conversation, edited.message, envelope(edit("stale", 1_700_000_030)))
@@ -70,37 +72,38 @@ def test_an_edit_keeps_the_earlier_text_as_history_and_is_idempotent():
 
 def test_an_edit_of_an_unknown_message_is_kept_as_it_is_now():
     folded = fold(None, None, envelope(edit("seen only edited", 1_700_000_060, message_id=9)))
-    assert folded.message["text"] == "seen only edited" and folded.message["edited"] is True
+    assert folded.message.text == "seen only edited" and folded.message.edited is True
 
 
 def test_a_reaction_marks_the_message_it_is_about():
-    target = {"id": "agent-abc", "type": "AGENT", "direction": "out", "text": "Llega mañana",
-              "delivery": {"state": "sent", "telegram_message_id": 5}}
+    target = Message.from_firestore({"id": "agent-abc", "chat_id": 42, "date": 1, "type": "AGENT", "direction": "out",
+                                     "text": "Llega mañana", "delivery": {"state": "sent", "telegram_message_id": 5}})
     update = {"update_id": 3, "message_reaction": {"chat": CHAT, "message_id": 5, "user": USER, "date": 1,
                                                    "old_reaction": [],
                                                    "new_reaction": [{"type": "emoji", "emoji": "👍"}]}}
     reacted = envelope(update)
     assert reacted.type == MessageType.CLIENT
-    folded = fold({"chat_id": 42, "status": "open", "unread": 0}, target, reacted)
-    assert folded.message["reactions"] == {"customer": ["👍"]} and folded.message["revision"] == 1
+    folded = fold(Conversation(chat_id=42, status=ConversationStatus.OPEN, unread=0), target, reacted)
+    assert folded.message.reactions == {"customer": ["👍"]} and folded.message.revision == 1
     assert not fold(folded.conversation, folded.message, reacted).changed
 
 
 def test_a_reaction_retried_after_a_newer_one_changes_nothing():
     """ingest republishes Telegram's retry of an update, behind whatever came after it."""
-    target = {"id": "tg-42-5", "type": "CLIENT", "direction": "in", "text": "hola", "telegram_message_id": 5}
+    target = Message.from_firestore({"id": "tg-42-5", "chat_id": 42, "date": 1, "type": "CLIENT", "direction": "in",
+                                     "text": "hola", "telegram_message_id": 5})
 
     def reaction(update_id: int, emoji: str):
         return envelope({"update_id": update_id, "message_reaction": {
             "chat": CHAT, "message_id": 5, "user": USER, "date": 1, "old_reaction": [],
             "new_reaction": [{"type": "emoji", "emoji": emoji}]}})
 
-    conversation = {"chat_id": 42, "status": "open", "unread": 0}
+    conversation = Conversation(chat_id=42, status=ConversationStatus.OPEN, unread=0)
     first = fold(conversation, target, reaction(3, "👍"))
     newer = fold(first.conversation, first.message, reaction(4, "👎"))
-    assert newer.changed and newer.message["reactions"] == {"customer": ["👎"]}
+    assert newer.changed and newer.message.reactions == {"customer": ["👎"]}
     retried = fold(newer.conversation, newer.message, reaction(3, "👍"))
-    assert not retried.changed and retried.message["reactions"] == {"customer": ["👎"]}
+    assert not retried.changed and retried.message.reactions == {"customer": ["👎"]}
 
 
 def test_block_and_unblock_flag_the_conversation():
@@ -110,40 +113,40 @@ def test_block_and_unblock_flag_the_conversation():
             "new_chat_member": {"status": status, "user": BOT, **({"until_date": 0} if status == "kicked" else {})}}}
 
     blocked = fold(None, None, envelope(member("kicked", 5)))
-    assert blocked.conversation["blocked"] is True and blocked.message["type"] == MessageType.MEMBER
+    assert blocked.conversation.blocked is True and blocked.message.type == MessageType.MEMBER
     unblocked = fold(blocked.conversation, None, envelope(member("member", 6)))
-    assert unblocked.conversation["blocked"] is False
+    assert unblocked.conversation.blocked is False
 
 
 def test_a_deep_link_start_keeps_its_payload_as_context():
     start = message(text="/start order_1234", entities=[{"type": "bot_command", "offset": 0, "length": 6}])
     folded = fold(None, None, envelope(start))
-    assert folded.conversation["context"] == {"start": "order_1234"}
-    assert folded.conversation["unread"] == 0  # the bot answers /start; it is not an agent's to read
+    assert folded.conversation.context == {"start": "order_1234"}
+    assert folded.conversation.unread == 0  # the bot answers /start; it is not an agent's to read
 
 
 @pytest.mark.parametrize(("policy", "number", "assignee"), [(REOPEN, 1, "maria"), (NEW_CONVERSATION, 2, None)])
 def test_writing_to_a_resolved_conversation_reopens_it_or_starts_the_next(policy, number, assignee):
-    resolved = {**fold(None, None, envelope(message(text="hola"))).conversation, "status": "resolved",
-                "assignee": "maria", "first_response_at": 5.0}
+    resolved = fold(None, None, envelope(message(text="hola"))).conversation.set(
+        status=ConversationStatus.RESOLVED, assignee="maria", first_response_at=5.0)
     folded = fold(resolved, None, envelope(message(message_id=2, update_id=2, text="otra vez")), policy)
-    assert folded.conversation["status"] == "open"
-    assert (folded.conversation["number"], folded.conversation["assignee"]) == (number, assignee)
-    assert folded.message["conversation_number"] == number
+    assert folded.conversation.status == "open"
+    assert (folded.conversation.number, folded.conversation.assignee) == (number, assignee)
+    assert folded.message.conversation_number == number
 
 
 def test_a_customer_answering_a_pending_conversation_opens_it_in_the_same_conversation():
     first = fold(None, None, envelope(message(text="hola"))).conversation
-    pending = {**first, "status": "pending", "assignee": "maria"}
+    pending = first.set(status=ConversationStatus.PENDING, assignee="maria")
     folded = fold(pending, None, envelope(message(message_id=2, update_id=2, text="aquí está el número")),
                   NEW_CONVERSATION)
-    assert folded.conversation["status"] == "open"
-    assert (folded.conversation["number"], folded.conversation["assignee"]) == (1, "maria")
+    assert folded.conversation.status == "open"
+    assert (folded.conversation.number, folded.conversation.assignee) == (1, "maria")
 
 
 def test_unsupported_is_stored_not_counted_as_unread():
     folded = fold(None, None, envelope(message(new_chat_title="x")))
-    assert folded.message["type"] == MessageType.UNSUPPORTED and folded.conversation["unread"] == 0
+    assert folded.message.type == MessageType.UNSUPPORTED and folded.conversation.unread == 0
 
 
 def test_albums_forwards_and_replies_keep_what_agents_need():

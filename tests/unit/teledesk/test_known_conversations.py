@@ -2,33 +2,37 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from google.api_core import exceptions as gexc
 
-from teledesk import store as store_module
 from teledesk.envelope import Envelope, MessageType
 from teledesk.known_conversations import KnownConversations, changed_fields
+from teledesk.model import Conversation
 from teledesk.store import Store
+from teledesk.store import inbound as inbound_module
 
 
 def test_a_known_conversation_is_handed_out_as_a_copy():
     known = KnownConversations()
-    written = {"unread": 1, "customer": {"first_name": "Ana"}, "tags": ["a"]}
+    as_written = {"chat_id": 7, "unread": 1, "customer": {"first_name": "Ana"}, "tags": ["a"]}
+    written = Conversation.from_firestore(copy.deepcopy(as_written))
     known.put(7, written, "t1")
-    written["customer"]["first_name"] = "changed after the write"
+    written.customer.first_name = "changed after the write"
     conversation, update_time = known.get(7)
-    assert (conversation, update_time) == ({"unread": 1, "customer": {"first_name": "Ana"}, "tags": ["a"]}, "t1")
-    conversation["customer"]["first_name"] = "changed by a caller"
-    conversation["tags"].append("b")
-    assert known.get(7)[0] == {"unread": 1, "customer": {"first_name": "Ana"}, "tags": ["a"]}
+    assert (conversation.to_firestore(), update_time) == (as_written, "t1")
+    conversation.customer.first_name = "changed by a caller"
+    conversation.tags.append("b")
+    assert known.get(7)[0].to_firestore() == as_written
 
 
 def test_known_conversations_are_bounded_and_forget_the_least_recently_used():
     known = KnownConversations(size=2)
-    known.put(1, {"n": 1}, "t1")
-    known.put(2, {"n": 2}, "t2")
+    known.put(1, Conversation(chat_id=1), "t1")
+    known.put(2, Conversation(chat_id=2), "t2")
     assert known.get(1) is not None  # 1 is now the most recently used
-    known.put(3, {"n": 3}, "t3")
+    known.put(3, Conversation(chat_id=3), "t3")
     assert known.get(2) is None and known.get(1) is not None and known.get(3) is not None
     known.forget(1)
     assert known.get(1) is None
@@ -54,18 +58,18 @@ def test_a_conversation_that_keeps_changing_gives_up_after_a_bounded_number_of_t
     """Each conflict forgets the cached copy and reads afresh; the last conflict is kept as the cause,
     and the push is answered with an error so Pub/Sub retries it later."""
     store = Store("p", client=object())  # type: ignore[arg-type]
-    monkeypatch.setattr(store_module, "INBOUND_BACKOFF_S", 0)
+    monkeypatch.setattr(inbound_module, "INBOUND_BACKOFF_S", 0)
     tries: list[bool] = []
 
     def always_conflicting(envelope, policy, trust_known):
         tries.append(trust_known)
-        store.known.put(envelope.chat_id, {"unread": 1}, "t")  # as a successful read would
+        store.inbound.known.put(envelope.chat_id, Conversation(chat_id=7, unread=1), "t")  # as a read would
         raise gexc.FailedPrecondition("the conversation changed since it was read")
 
-    monkeypatch.setattr(store, "_fold_inbound", always_conflicting)
+    monkeypatch.setattr(store.inbound, "_fold", always_conflicting)
     envelope = Envelope(id="tg-7-1", type=MessageType.CLIENT, chat_id=7, date=1, text="hola")
     with pytest.raises(gexc.Aborted) as raised:
-        store.record_inbound(envelope)
-    assert tries == [True] + [False] * (store_module.INBOUND_ATTEMPTS - 1)
+        store.inbound.record(envelope)
+    assert tries == [True] + [False] * (inbound_module.INBOUND_ATTEMPTS - 1)
     assert isinstance(raised.value.__cause__, gexc.FailedPrecondition)
-    assert store.known.get(7) is None
+    assert store.inbound.known.get(7) is None

@@ -1,0 +1,36 @@
+"""Conversation state in Firestore: one repository a concern, over the typed model (teledesk.model).
+
+Hot documents are not fought over: one chat's messages arrive one at a time (ordering keys),
+idempotent inserts use `create()`, and transactions are kept to where a read decides a write.
+"""
+
+from __future__ import annotations
+
+from google.cloud import firestore
+
+from teledesk.store.agents import SESSION_EPOCH, Agents
+from teledesk.store.answers import Answers
+from teledesk.store.canned import CannedResponses
+from teledesk.store.conversations import Conversations
+from teledesk.store.documents import Documents
+from teledesk.store.inbound import Inbound
+from teledesk.store.messages import Messages
+from teledesk.store.updates import Stats, UpdateLog
+
+__all__ = ["SESSION_EPOCH", "Store"]
+
+
+class Store:
+    """Every repository of the desk, over one Firestore client (one per process)."""
+
+    def __init__(self, project_id: str, client: firestore.Client | None = None) -> None:
+        self.db = client or firestore.Client(project=project_id)
+        documents = Documents(self.db)
+        self.updates = UpdateLog(self.db)
+        self.stats = Stats(self.db)
+        self.inbound = Inbound(documents, self.stats)
+        self.conversations = Conversations(documents)
+        self.messages = Messages(documents)
+        self.answers = Answers(documents)
+        self.agents = Agents(documents)
+        self.canned = CannedResponses(self.db)

@@ -1,0 +1,54 @@
+"""The team: agents, their roles, passwords and whether their sessions still hold."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from google.api_core import exceptions as gexc
+from google.cloud import firestore
+
+from teledesk.model import Agent, Role
+from teledesk.store.documents import AGENTS, Documents, read, read_each
+
+SESSION_EPOCH = "session_epoch"  # an agent's sessions signed under an older epoch are over
+
+
+class Agents:
+    def __init__(self, documents: Documents) -> None:
+        self.documents, self.db = documents, documents.db
+
+    def get(self, username: str) -> Agent | None:
+        return read(Agent, self.documents.agent(username).get())
+
+    def all(self) -> list[Agent]:
+        """Every agent, by username: a support team is small enough to list whole."""
+        return read_each(Agent, self.db.collection(AGENTS).order_by("username").stream())
+
+    def create(self, username: str, name: str, role: Role | str, password_hash: str) -> bool:
+        agent = Agent(username=username, name=name, role=role, password_hash=password_hash, disabled=False,
+                      created_at=time.time())
+        try:
+            self.documents.agent(username).create(agent.to_firestore())
+        except gexc.AlreadyExists:
+            return False
+        return True
+
+    def set_password(self, username: str, password_hash: str) -> None:
+        """A new password also ends the agent's sessions (a new session epoch)."""
+        self.documents.agent(username).update({"password_hash": password_hash, SESSION_EPOCH: firestore.Increment(1)})
+
+    def set_disabled(self, username: str, disabled: bool) -> Agent | None:
+        """Disable or enable an agent; their new state, or None if there is no such agent.
+
+        Disabling starts a new session epoch, so enabling the agent again does not bring back the
+        sessions they had: they sign in again."""
+        ref = self.documents.agent(username)
+        changes: dict[str, Any] = {"disabled": disabled}
+        if disabled:
+            changes[SESSION_EPOCH] = firestore.Increment(1)
+        try:
+            ref.update(changes)  # fails on a missing document: no read needed first
+        except gexc.NotFound:
+            return None
+        return read(Agent, ref.get())

@@ -1,0 +1,167 @@
+"""Answers on their way out: queued once per idempotency key, their delivery, edits and deletes.
+
+Deliver is the one writer of an answer's delivery, one chat at a time (ordering keys), so most of
+these are plain merge writes; transactions are kept to where a read decides a write.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from google.cloud import firestore
+
+from teledesk.inbound import preview
+from teledesk.model import Conversation, Delivery, DeliveryState, Direction, Message, MessageType
+from teledesk.store.documents import Documents, read
+
+
+class Answers:
+    def __init__(self, documents: Documents) -> None:
+        self.documents, self.db = documents, documents.db
+
+    def queue(self, chat_id: int, message_id: str, message: dict[str, Any]) -> tuple[Message, Conversation, bool]:
+        """Store an agent's (or the bot's) answer as queued, once per idempotency key.
+
+        Only an agent's answer counts as the first response and as having read the chat.
+
+        Returns the stored message (the earlier one on a repeat), the conversation and whether
+        the message was new. KeyError when there is no such conversation.
+        """
+        conversation_ref = self.documents.conversation(chat_id)
+        message_ref = self.documents.message(chat_id, message_id)
+
+        @firestore.transactional
+        def write(transaction: firestore.Transaction) -> tuple[Message, Conversation, bool]:
+            existing = read(Message, message_ref.get(transaction=transaction))
+            conversation = read(Conversation, conversation_ref.get(transaction=transaction))
+            if conversation is None:
+                raise KeyError(chat_id)
+            if existing is not None:
+                return existing, conversation, False
+            now = time.time()
+            stored = Message.model_validate({
+                **message, "direction": Direction.OUT, "stored_at": now,
+                "delivery": Delivery(state=DeliveryState.QUEUED, reason=None, updated_at=now)})
+            conversation.set(last_message=preview(stored), updated_at=now)
+            if stored.type == MessageType.AGENT:
+                conversation.unread = 0
+                if conversation.first_response_at is None:
+                    conversation.first_response_at = now
+            transaction.set(message_ref, stored.to_firestore())
+            transaction.set(conversation_ref, conversation.to_firestore())
+            return stored, conversation, True
+
+        return write(self.db.transaction())  # type: ignore[no-any-return]
+
+    def _merge(self, chat_id: int, message_id: str, fields: dict[str, Any]) -> None:
+        self.documents.message(chat_id, message_id).set(fields, merge=True)
+
+    def set_delivery(self, chat_id: int, message_id: str, state: DeliveryState | str, reason: str | None = None,
+                     telegram_message_id: int | None = None) -> None:
+        delivery = Delivery(state=state, reason=reason, updated_at=time.time())
+        if telegram_message_id is not None:
+            delivery.telegram_message_id = telegram_message_id
+        self._merge(chat_id, message_id, {"delivery": delivery.to_firestore()})
+
+    def record_sent_part(self, chat_id: int, message_id: str, index: int, telegram_message_id: int) -> None:
+        """Remember that part `index` of a split answer reached Telegram, before the next is sent."""
+        self._merge(chat_id, message_id, {"delivery": {"parts": {str(index): telegram_message_id}}})
+
+    def settle(self, chat_id: int, message_id: str, state: DeliveryState | str, reason: str | None = None,
+               telegram_message_ids: list[int] | tuple[int, ...] = (), file_id: str | None = None) -> None:
+        """The final state of an answer: every Telegram message id it became, and the uploaded file's id."""
+        delivery = Delivery(state=state, reason=reason, updated_at=time.time())
+        if telegram_message_ids:
+            delivery.set(telegram_message_id=telegram_message_ids[0], telegram_message_ids=list(telegram_message_ids))
+        document: dict[str, Any] = {"delivery": delivery.to_firestore()}
+        if file_id:
+            document["media"] = {"file_id": file_id}
+        self._merge(chat_id, message_id, document)
+
+    def record_file_id(self, chat_id: int, message_id: str, file_id: str) -> None:
+        self._merge(chat_id, message_id, {"media": {"file_id": file_id}})
+
+    def count_failed_attempt(self, chat_id: int, message_id: str) -> int:
+        """One more failed delivery attempt of an answer; returns how many there were."""
+        ref = self.documents.message(chat_id, message_id)
+        ref.set({"delivery": {"failed_attempts": firestore.Increment(1)}}, merge=True)
+        delivery = (ref.get().to_dict() or {}).get("delivery") or {}
+        return int(delivery.get("failed_attempts") or 1)
+
+    def request_change(self, chat_id: int, message_id: str) -> tuple[str, Message | None, int]:
+        """Number an agent's edit or delete of their own sent message: ("ok", message, n).
+
+        ("missing", None, 0) when there is no such outgoing message (or it was deleted),
+        ("not_sent", message, 0) while it is not yet sent. `n` (1, 2, …) makes the change's
+        envelope id, so a redelivered change is applied once.
+        """
+        ref = self.documents.message(chat_id, message_id)
+
+        @firestore.transactional
+        def number(transaction: firestore.Transaction) -> tuple[str, Message | None, int]:
+            message = _sent_by_the_desk(read(Message, ref.get(transaction=transaction)))
+            if message is None:
+                return "missing", None, 0
+            if message.delivery is None or message.delivery.state != DeliveryState.SENT:
+                return "not_sent", message, 0
+            n = (message.changes_requested or 0) + 1
+            transaction.update(ref, {"changes_requested": n})
+            return "ok", message, n
+
+        return number(self.db.transaction())  # type: ignore[no-any-return]
+
+    def apply_change(self, chat_id: int, message_id: str, revision: int, *, text: str | None = None,
+                     deleted: bool = False) -> tuple[Message | None, bool]:
+        """Apply edit (`text`) or delete number `revision` once; (the message, whether it changed).
+
+        Only deliver writes here, one chat at a time (ordering keys), so no transaction.
+        """
+        ref = self.documents.message(chat_id, message_id)
+        message = read(Message, ref.get())
+        if message is None:
+            return None, False
+        if (message.revision or 0) >= revision:
+            return message, False
+        now = time.time()
+        changes: dict[str, Any] = {"revision": revision}
+        if deleted:
+            changes.update(deleted=True, deleted_at=now)
+        else:
+            history = [*(message.edit_history or []), {"text": message.text, "until": now}]
+            changes.update(text=text or "", edited=now, edit_history=history)
+        ref.set(changes, merge=True)
+        return message.set(**changes), True
+
+    def requeue_failed(self, chat_id: int, message_id: str) -> tuple[str, Message | None]:
+        """Put a failed answer back to queued: ("ok", message), ("missing", None), ("not_failed", message).
+
+        A transaction, so two agents retrying at once queue it once. The reason and the count of
+        failed attempts (deliver's stand-in for Pub/Sub's deliveryAttempt) start afresh; the parts
+        of a split text already sent stay recorded, so deliver sends only the rest. `retries`
+        numbers the retry, which keeps its delivery events apart from the first attempt's.
+        """
+        ref = self.documents.message(chat_id, message_id)
+
+        @firestore.transactional
+        def requeue(transaction: firestore.Transaction) -> tuple[str, Message | None]:
+            message = _sent_by_the_desk(read(Message, ref.get(transaction=transaction)))
+            if message is None:
+                return "missing", None
+            if message.delivery is None or message.delivery.state != DeliveryState.FAILED:
+                return "not_failed", message
+            delivery = message.delivery.to_firestore()
+            delivery.pop("failed_attempts", None)
+            delivery.update(state=DeliveryState.QUEUED, reason=None, updated_at=time.time())
+            changes = {"delivery": delivery, "retries": (message.retries or 0) + 1}
+            transaction.update(ref, changes)
+            return "ok", message.set(**changes)
+
+        return requeue(self.db.transaction())  # type: ignore[no-any-return]
+
+
+def _sent_by_the_desk(message: Message | None) -> Message | None:
+    """An outgoing message that is still there: what an agent may edit, delete or retry."""
+    if message is None or message.direction != Direction.OUT or message.deleted:
+        return None
+    return message
