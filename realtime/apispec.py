@@ -21,6 +21,7 @@ from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
+from spectree.models import InType, SecureType
 from spectree.plugins.flask_plugin import FlaskPlugin
 
 from realtime.errors import refuse_invalid
@@ -69,7 +70,7 @@ api_spec = _Spec(
     naming_strategy=lambda model: model.__name__,
     nested_naming_strategy=lambda _parent, child: child,
     security_schemes=[SecurityScheme(name=SESSION, data=SecuritySchemeData(
-        type="apiKey", field_in="cookie", name="session", description="set by POST /api/login"))],
+        type=SecureType.API_KEY, field_in=InType.COOKIE, name="session", description="set by POST /api/login"))],
     security={SESSION: []},
 )
 

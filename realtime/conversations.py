@@ -57,8 +57,8 @@ def messages(agent: dict[str, Any], chat_id: int, query: MessagesQuery) -> Respo
 def reply(agent: dict[str, Any], chat_id: int, json: Reply) -> tuple[Response, int]:
     """Answer the customer; client_id makes it idempotent
 
-    Over 4,096 characters, deliver sends it as several messages. `reply_to` (a stored message id)
-    quotes that message. An answer to a resolved conversation opens it again.
+    A text longer than Telegram takes in one message goes out as several. `reply_to` (a stored
+    message id) quotes that message. An answer to a resolved conversation opens it again.
     """
     extra = answer_extra(agent, chat_id, json.client_id, json.reply_to)
     envelope = Envelope(

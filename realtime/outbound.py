@@ -110,7 +110,7 @@ def delete(agent: dict[str, Any], chat_id: int, message_id: str) -> tuple[Respon
 @login_required
 @declare(answers(202, TypingAnswer, 401, 404))
 def typing(agent: dict[str, Any], chat_id: int) -> tuple[Response, int]:
-    """Show 'typing…' to the customer; at most once per 4 s per chat for the whole desk"""
+    """Show 'typing…' to the customer; at most once per TYPING_INTERVAL_S per chat for the whole desk"""
     relay = current_relay()
     if relay.store.conversation(chat_id) is None:
         raise ApiError(404, NO_SUCH_CONVERSATION)

@@ -126,8 +126,8 @@ def _text(max_length: int) -> Any:
 
 
 AnswerText = Annotated[str, _text(MAX_ANSWER_LENGTH), AfterValidator(_not_blank),
-                       Field(description="over 4,096 characters it goes out as several messages, cut at word "
-                                         "boundaries")]
+                       Field(description=f"over {MAX_MESSAGE_LENGTH:,} characters it goes out as several "
+                                         "messages, cut at word boundaries")]
 NoteText = Annotated[str, _text(MAX_NOTE_LENGTH), AfterValidator(_not_blank)]
 CannedText = Annotated[str, _text(MAX_MESSAGE_LENGTH), AfterValidator(_not_blank)]
 ClientId = Annotated[str, Field(pattern=CLIENT_ID_PATTERN, description="the idempotency key: a repeat is one message"),
@@ -362,7 +362,7 @@ class ChangeAnswer(BaseModel):
 
 
 class TypingAnswer(BaseModel):
-    sent: bool = Field(description="false when throttled: one typing action per chat every 4 s")
+    sent: bool = Field(description="false when throttled: one typing action per chat per interval, for the desk")
 
 
 class SearchAnswer(BaseModel):
