@@ -1,0 +1,207 @@
+"""What the desk stores and shows: one typed model, its statuses, and how each crosses Firestore
+and the wire.
+
+| entity | Firestore | statuses |
+|---|---|---|
+| `Conversation` | `conversations/{chat_id}` | `ConversationStatus`: open, pending, resolved; `Priority` |
+| `Message` (in, out, or a note) | `conversations/{chat_id}/messages/{id}` | `Direction`; out: `Delivery.state` |
+| `Agent` | `agents/{username}` | `Role`; `disabled` |
+| `CannedResponse` | `canned/{id}` | |
+
+What crosses Pub/Sub is the versioned envelope (`teledesk.envelope`), not these documents.
+
+Every document keeps the fields it does not name (`extra="allow"`): what Telegram sent with a
+message (entities, a reply, an album) or what a later step adds passes through untouched. A
+document is written back as it was read plus what changed: `to_firestore()` leaves out the
+fields that were never set, so a default is never written into a document that lacked the field.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any, Self
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from teledesk.envelope import MessageType
+
+__all__ = [
+    "Agent", "AgentRef", "CannedResponse", "Conversation", "ConversationStatus", "Customer", "Delivery",
+    "DeliveryState", "Direction", "Document", "Media", "Message", "MessageType", "Preview", "Priority", "Role",
+]
+
+
+class ConversationStatus(StrEnum):
+    OPEN = "open"
+    PENDING = "pending"  # waiting for the customer
+    RESOLVED = "resolved"
+
+
+class Priority(StrEnum):
+    NORMAL = "normal"
+    HIGH = "high"
+
+
+class DeliveryState(StrEnum):
+    QUEUED = "queued"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class Direction(StrEnum):
+    IN = "in"  # from the customer's side of the chat
+    OUT = "out"  # an agent's or the bot's answer
+    NOTE = "note"  # an agent's private note: never sent
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    AGENT = "agent"
+
+
+class Document(BaseModel):
+    """A stored document: named fields typed, the others kept as they are."""
+
+    model_config = ConfigDict(extra="allow", use_enum_values=True, validate_assignment=True)
+
+    @classmethod
+    def from_firestore(cls, data: dict[str, Any]) -> Self:
+        return cls.model_validate(data)
+
+    def to_firestore(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
+
+    def wire(self) -> dict[str, Any]:
+        """As JSON carries it: in an envelope, an API answer or a Socket.IO event."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
+    def complete(self) -> Self:
+        """Count every field as set, defaults too: a new document is written whole."""
+        self.model_fields_set.update(type(self).model_fields)
+        return self
+
+    def set(self, **changes: Any) -> Self:
+        """Change fields in place (each one counts as set, so it is written)."""
+        for name, value in changes.items():
+            setattr(self, name, value)
+        return self
+
+
+class Customer(Document):
+    """The Telegram user on the customer's side of a chat, as Telegram describes them."""
+
+    id: int | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    username: str | None = None
+    language_code: str | None = None
+
+
+class AgentRef(Document):
+    """Who wrote an answer or a note."""
+
+    username: str | None = None
+    name: str | None = None
+
+
+class Media(Document):
+    """A message's file or other non-text content: `kind`, and Telegram's file id when it has one."""
+
+    kind: str
+    file_id: str | None = None
+
+
+class Preview(Document):
+    """The chat list's line for a conversation."""
+
+    text: str = ""
+    type: MessageType
+    date: int
+    media_kind: str | None = None
+    direction: Direction
+    agent: AgentRef | None = None
+
+
+class Conversation(Document):
+    chat_id: int
+    number: int = 1  # which conversation with this customer: the "new" resolved policy starts the next
+    customer: Customer = Field(default_factory=Customer)
+    status: ConversationStatus = ConversationStatus.OPEN
+    assignee: str | None = None
+    priority: Priority = Priority.NORMAL
+    unread: int = 0
+    last_message: Preview | None = None
+    context: dict[str, Any] = Field(default_factory=dict)  # e.g. the /start payload a customer came with
+    created_at: float = 0.0
+    updated_at: float = 0.0
+    first_response_at: float | None = None
+    sla_due: float | None = None
+    blocked: bool = False
+
+
+class Delivery(Document):
+    """Where an outgoing message is on its way to Telegram."""
+
+    state: DeliveryState
+    reason: str | None = None
+    updated_at: float = 0.0
+    telegram_message_id: int | None = None
+    telegram_message_ids: list[int] | None = None  # every message a long or split answer became
+    parts: dict[str, int] | None = None  # the parts of a split answer already sent, by index
+    failed_attempts: int | None = None
+
+
+class Message(Document):
+    """A message of a conversation: the customer's (in), an answer (out) or a private note."""
+
+    id: str
+    type: MessageType
+    chat_id: int
+    date: int
+    text: str = ""
+    media: Media | None = None
+    direction: Direction
+    stored_at: float = 0.0
+    agent: AgentRef | None = None
+    delivery: Delivery | None = None
+    conversation_number: int | None = None  # which conversation with the customer it belongs to (in)
+    client_id: str | None = None  # the console's idempotency key (out, notes)
+    telegram_message_id: int | None = None  # the customer's own message (in)
+    revision: int | None = None  # the last edit, delete or reaction folded in
+    edited: bool | float | None = None  # True (the customer edited it) or when an agent did
+    edit_history: list[dict[str, Any]] | None = None
+    deleted: bool | None = None
+    deleted_at: float | None = None
+    reactions: dict[str, list[str]] | None = None  # by who reacted: "customer"
+    reaction_update_id: int | None = None  # the update the reactions are as of
+    retries: int | None = None  # an agent's retries of a failed answer
+    changes_requested: int | None = None  # edits and deletes an agent asked for (numbers the next)
+
+    @property
+    def sent_as(self) -> int | None:
+        """The Telegram message id this message is known by: the customer's own, or what deliver got."""
+        if self.telegram_message_id is not None:
+            return self.telegram_message_id
+        return self.delivery.telegram_message_id if self.delivery is not None else None
+
+
+class Agent(Document):
+    username: str
+    name: str = ""
+    role: Role = Role.AGENT
+    password_hash: str = ""
+    disabled: bool = False
+    created_at: float = 0.0
+    session_epoch: int = 0  # sessions signed under an older epoch are over
+
+    def public(self) -> dict[str, str]:
+        """What anyone may see of an agent: never the password hash."""
+        return {"username": self.username, "name": self.name or self.username, "role": self.role}
+
+
+class CannedResponse(Document):
+    id: str
+    shortcut: str
+    text: str
+    updated_by: str | None = None
+    updated_at: float = 0.0
