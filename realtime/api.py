@@ -18,7 +18,7 @@ from realtime.apispec import PUBLIC, answers, declare, openapi_document
 from realtime.auth import authenticate, login_required, public_agent
 from realtime.errors import NOT_JSON, ApiError
 from realtime.relay import current_relay
-from realtime.schemas import AgentAnswer, Document, Health, Login
+from realtime.schemas import AgentAnswer, Health, Login, OpenAPIDocument
 from teledesk.store import SESSION_EPOCH
 
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
@@ -66,7 +66,7 @@ def health() -> tuple[Response, int]:
     return jsonify(body), 200 if subscribed else 503
 
 
-@declare(answers(200, Document), security=PUBLIC)
+@declare(answers(200, OpenAPIDocument), security=PUBLIC)
 def openapi() -> Response:
     """This document, generated from the routes' declarations"""
     return jsonify(openapi_document())

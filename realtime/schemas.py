@@ -10,13 +10,14 @@ it, the error is "<field> <rule>" ("client_id must be 8 to 64 letters, digits, '
 any other field answers Pydantic's words, after its name ("text: String should have at most
 4096 characters").
 
-The answers are declared here too, shaped as the relay answers them today, until the stored model
-(`teledesk/model.py`) gives them their types.
+The answers are declared with the stored model's types (`teledesk/model.py`): a conversation and a
+message are answered as the model's documents in their wire form; the views of them that the API
+makes (an agent's public face, a canned response's three fields, a change) are declared here.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -36,7 +37,7 @@ from pydantic_core import PydanticCustomError
 from werkzeug.datastructures import FileStorage
 
 from realtime.errors import rule_error
-from teledesk.envelope import MessageType
+from teledesk import model
 from teledesk.telegram.limits import MAX_CAPTION_LENGTH, MAX_MESSAGE_LENGTH
 from teledesk.telegram.outbound import MAX_ANSWER_LENGTH
 
@@ -137,10 +138,7 @@ Username = Annotated[str, Field(pattern=USERNAME_PATTERN),
                      said(f"must be 2 to {MAX_USERNAME_LENGTH} of a-z, 0-9, '_', '.' or '-', a letter or digit first")]
 Password = Annotated[str, Field(min_length=PASSWORD_LENGTH[0], max_length=PASSWORD_LENGTH[1]),
                      said(f"must be {PASSWORD_LENGTH[0]} to {PASSWORD_LENGTH[1]} characters")]
-Role = Literal["admin", "agent"]
-ROLES: tuple[str, ...] = get_args(Role)
 MediaKind = Literal["photo", "document", "voice", "video"]
-MEDIA_KINDS: tuple[str, ...] = get_args(MediaKind)
 UploadedFile = Annotated[FileStorage, AfterValidator(_a_file), WithJsonSchema({"type": "string", "format": "binary"})]
 
 
@@ -214,7 +212,7 @@ class NewAgent(Body):
     username: Username
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME_LENGTH),
                     said(f"must be 1 to {MAX_NAME_LENGTH} characters")]
-    role: Annotated[Role, said("must be 'admin' or 'agent'")] = "agent"
+    role: Annotated[model.Role, said("must be 'admin' or 'agent'")] = model.Role.AGENT
     password: Password
 
 
@@ -224,69 +222,20 @@ class NewPassword(Body):
 
 # -- answers ---------------------------------------------------------------------------------------
 
-class Open(BaseModel):
-    """A stored document as the API shows it: these fields, and whatever else it holds."""
-
-    model_config = ConfigDict(extra="allow")
-
-
 class ErrorBody(BaseModel):
     error: str = Field(description="a plain sentence; a refused request names each field that is wrong")
 
 
 class AgentView(BaseModel):
+    """What anyone may see of an agent (`teledesk.model.Agent.public`)."""
+
     username: str
     name: str
-    role: Role
+    role: model.Role
 
 
 class TeamAgent(AgentView):
     disabled: bool
-
-
-class Customer(Open):
-    id: int | None = None
-    first_name: str | None = None
-    last_name: str | None = None
-    username: str | None = None
-    language_code: str | None = None
-
-
-class Conversation(Open):
-    chat_id: int
-    number: int | None = None
-    customer: Customer | None = None
-    status: Literal["open", "pending", "resolved"] | None = None
-    assignee: str | None = None
-    priority: str | None = None
-    unread: int | None = None
-    last_message: dict[str, Any] | None = None
-    created_at: float | None = None
-    updated_at: float | None = None
-    first_response_at: float | None = None
-    blocked: bool | None = None
-
-
-class Delivery(Open):
-    state: Literal["queued", "sent", "failed"] | None = None
-    reason: str | None = None
-
-
-class Message(Open):
-    id: str
-    chat_id: int | None = None
-    type: MessageType | None = None
-    date: float | None = None
-    text: str | None = None
-    media: dict[str, Any] | None = Field(None, description="kind, Telegram's ids, and `url` where a logged-in "
-                                                           "agent fetches the file")
-    customer: Customer | None = None
-    direction: Literal["in", "out", "note"] | None = None
-    client_id: str | None = None
-    private: bool | None = Field(None, description="a private note: agents only, never sent")
-    delivery: Delivery | None = None
-    stored_at: float | None = None
-    trace: dict[str, float] | None = None
 
 
 class Change(BaseModel):
@@ -342,19 +291,19 @@ class TeamAnswer(BaseModel):
 
 
 class ConversationAnswer(BaseModel):
-    conversation: Conversation
+    conversation: model.Conversation
 
 
 class ConversationsAnswer(BaseModel):
-    conversations: list[Conversation]
+    conversations: list[model.Conversation]
 
 
 class MessageAnswer(BaseModel):
-    message: Message
+    message: model.Message
 
 
 class MessagesAnswer(BaseModel):
-    messages: list[Message]
+    messages: list[model.Message]
 
 
 class ChangeAnswer(BaseModel):
@@ -366,8 +315,8 @@ class TypingAnswer(BaseModel):
 
 
 class SearchAnswer(BaseModel):
-    conversations: list[Conversation]
-    messages: list[Message]
+    conversations: list[model.Conversation]
+    messages: list[model.Message]
 
 
 class CannedAnswer(BaseModel):
@@ -378,5 +327,5 @@ class CannedListAnswer(BaseModel):
     canned: list[Canned]
 
 
-class Document(RootModel[dict[str, Any]]):
+class OpenAPIDocument(RootModel[dict[str, Any]]):
     """An OpenAPI 3.1 document."""

@@ -61,7 +61,7 @@ def create_agent(admin: dict[str, Any], json: NewAgent) -> tuple[Response, int]:
     """Add an agent (admin)"""
     store = current_relay().store
     password_hash = auth.hash_password(json.password)
-    if not store.create_agent(json.username, json.name, json.role, password_hash):
+    if not store.create_agent(json.username, json.name, str(json.role), password_hash):
         raise ApiError(409, f"the username {json.username!r} is taken")
     created = store.agent(json.username)
     if created is None:

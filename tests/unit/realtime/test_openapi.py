@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from openapi_schema_validator import OAS31Validator
 from openapi_spec_validator import validate
 from relay_fakes import CHAT_ID, FakePublisher, FakeStore
 
@@ -288,3 +289,43 @@ def test_the_query_parameters_the_console_sends_are_declared(document: dict[str,
         assert re.search(rf"[?&]{name}=", client), f"the console no longer sends {name}: update this test"
         parameters = document["paths"][path][method]["parameters"]
         assert any(p["name"] == name and p["in"] == "query" for p in parameters), (path, name)
+
+
+# -- the answers against the document -----------------------------------------------------------------
+
+def _answer_schema(document: dict[str, Any], method: str, path: str, status: int) -> dict[str, Any]:
+    content = document["paths"][path][method]["responses"][str(status)]["content"]["application/json"]
+    return {**content["schema"], "components": document["components"]}
+
+
+def test_the_answers_are_what_the_document_says(agent: FlaskClient, store: FakeStore, document: dict[str, Any]):
+    store.add_message(CHAT_ID, {"id": f"tg-{CHAT_ID}-7", "type": "CLIENT", "chat_id": CHAT_ID, "date": 1_700_000_000,
+                                "text": "¿Hay envío a Cádiz?", "direction": "in", "stored_at": 1.0,
+                                "customer": {"id": CHAT_ID, "first_name": "Ana"}, "telegram_message_id": 7,
+                                "media": {"kind": "photo", "file_id": "F1", "file_unique_id": "U1"},
+                                "trace": {"ingest": 1.0}, "update": {"update_id": 1}})
+    calls = [
+        ("post", f"{CHAT}/messages", "/api/conversations/{chat_id}/messages", 202,
+         {"json": {"text": "Sí", "client_id": CLIENT_ID, "reply_to": f"tg-{CHAT_ID}-7"}}),
+        ("post", f"{CHAT}/notes", "/api/conversations/{chat_id}/notes", 202,
+         {"json": {"text": "VIP", "client_id": "note-0001"}}),
+        ("get", f"{CHAT}/messages", "/api/conversations/{chat_id}/messages", 200, {}),
+        ("get", "/api/conversations", "/api/conversations", 200, {}),
+        ("post", f"{CHAT}/assign", "/api/conversations/{chat_id}/assign", 200, {}),
+        ("post", f"{CHAT}/read", "/api/conversations/{chat_id}/read", 200, {}),
+        ("get", "/api/search", "/api/search", 200, {"query_string": {"q": "cadiz"}}),
+        ("post", "/api/canned", "/api/canned", 201, {"json": {"shortcut": "hola", "text": "¡Hola!"}}),
+        ("get", "/api/canned", "/api/canned", 200, {}),
+        ("get", "/api/agents", "/api/agents", 200, {}),
+        ("get", "/api/me", "/api/me", 200, {}),
+        ("get", "/api/theme", "/api/theme", 200, {}),
+        ("get", "/api/health", "/api/health", 200, {}),
+        ("post", f"{CHAT}/typing", "/api/conversations/{chat_id}/typing", 202, {}),
+        ("get", f"{CHAT}/messages/nope/media", "/api/conversations/{chat_id}/messages/{message_id}/media", 404, {}),
+    ]
+    for method, url, path, status, request_ in calls:
+        response = getattr(agent, method)(url, **request_)
+        assert response.status_code == status, (url, response.get_data(as_text=True))
+        OAS31Validator(_answer_schema(document, method, path, status)).validate(response.get_json())
+    found = agent.get("/api/search", query_string={"q": "cadiz"}).get_json()
+    assert [m["id"] for m in found["messages"]] == [f"tg-{CHAT_ID}-7"]  # "cadiz" finds "Cádiz"
