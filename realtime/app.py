@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 import socketio as socketio_server
@@ -35,6 +36,9 @@ from teledesk.pubsub import Publisher
 from teledesk.settings import Settings
 from teledesk.store import Store
 from teledesk.telegram.health import WebhookHealth
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 __all__ = ["SESSION_LIFETIME", "Relay", "create_app"]
 
@@ -108,10 +112,10 @@ class SessionGate:
     Engine.IO session (with `sid`) were let in at their handshake.
     """
 
-    def __init__(self, app: Flask, wsgi_app: Any) -> None:
+    def __init__(self, app: Flask, wsgi_app: WSGIApplication) -> None:
         self.app, self.wsgi_app = app, wsgi_app
 
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         handshake = "sid" not in parse_qs(environ.get("QUERY_STRING", ""))
         if environ.get("PATH_INFO", "").startswith(SOCKETIO_PATH) and handshake:
             with self.app.request_context(environ):
