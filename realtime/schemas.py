@@ -43,16 +43,19 @@ from teledesk.telegram.outbound import MAX_ANSWER_LENGTH
 
 # -- limits, each written once ---------------------------------------------------------------------
 
-CLIENT_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"  # the console's idempotency key
+CLIENT_ID_LENGTH = (8, 64)
+CLIENT_ID_PATTERN = rf"^[A-Za-z0-9_-]{{{CLIENT_ID_LENGTH[0]},{CLIENT_ID_LENGTH[1]}}}$"  # the idempotency key
 PAGE_SIZE = 50  # a history page; the console asks for the one before when the agent scrolls up
 MAX_NOTE_LENGTH = MAX_MESSAGE_LENGTH
 MAX_ID_LENGTH = 256  # a stored message's id (`tg-<chat>-<n>`, `agent-<client_id>` …) with room to spare
 SEARCH_LENGTH = (2, 100)
-USERNAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{1,31}$"  # a letter or digit first: no "..", no "__x__" ids
 MAX_USERNAME_LENGTH = 32
+# a letter or digit first: no "..", no "__x__" ids
+USERNAME_PATTERN = rf"^[a-z0-9][a-z0-9_.-]{{1,{MAX_USERNAME_LENGTH - 1}}}$"
 MAX_NAME_LENGTH = 64
 PASSWORD_LENGTH = (8, 256)
-SHORTCUT_PATTERN = r"^[a-z0-9_-]{1,32}$"
+MAX_SHORTCUT_LENGTH = 32
+SHORTCUT_PATTERN = rf"^[a-z0-9_-]{{1,{MAX_SHORTCUT_LENGTH}}}$"
 NOT_BLANK = r"\S"  # at least one character that is not white space
 
 # The theme (realtime/theme.py): everything in it ends up in CSS custom properties, so values are
@@ -132,7 +135,7 @@ AnswerText = Annotated[str, _text(MAX_ANSWER_LENGTH), AfterValidator(_not_blank)
 NoteText = Annotated[str, _text(MAX_NOTE_LENGTH), AfterValidator(_not_blank)]
 CannedText = Annotated[str, _text(MAX_MESSAGE_LENGTH), AfterValidator(_not_blank)]
 ClientId = Annotated[str, Field(pattern=CLIENT_ID_PATTERN, description="the idempotency key: a repeat is one message"),
-                     said("must be 8 to 64 letters, digits, '-' or '_'")]
+                     said(f"must be {CLIENT_ID_LENGTH[0]} to {CLIENT_ID_LENGTH[1]} letters, digits, '-' or '_'")]
 MessageId = Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH)]
 Username = Annotated[str, Field(pattern=USERNAME_PATTERN),
                      said(f"must be 2 to {MAX_USERNAME_LENGTH} of a-z, 0-9, '_', '.' or '-', a letter or digit first")]
@@ -204,7 +207,7 @@ class SearchQuery(Body):
 class CannedFields(Body):
     shortcut: Annotated[str, BeforeValidator(_stripped_lower), Field(pattern=SHORTCUT_PATTERN,
                                                                      description="lower-cased; unique"),
-                        said("must be 1 to 32 of a-z, 0-9, '_' or '-'")]
+                        said(f"must be 1 to {MAX_SHORTCUT_LENGTH} of a-z, 0-9, '_' or '-'")]
     text: CannedText
 
 
