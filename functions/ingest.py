@@ -24,12 +24,12 @@ MAX_UPDATE_BYTES = 1024 * 1024
 log = logging.getLogger("teledesk.ingest")
 
 
-def _error(status: int, description: str) -> tuple[dict, int]:
+def _error(status: int, description: str) -> tuple[dict[str, object], int]:
     return {"ok": False, "description": description}, status
 
 
 @functions_framework.http
-def ingest(request: flask.Request) -> tuple[dict, int]:
+def ingest(request: flask.Request) -> tuple[dict[str, object], int]:
     svc = services()
     expected = svc.settings.telegram_webhook_secret.encode()
     given = request.headers.get(SECRET_HEADER, "").encode()

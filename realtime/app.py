@@ -4,52 +4,47 @@ from __future__ import annotations
 
 import logging
 import secrets
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 import socketio as socketio_server
 from flask import Flask, abort, send_from_directory
 from flask_socketio import SocketIO
 
-import realtime.canned  # registers the canned responses' endpoints on the API blueprint
-import realtime.outbound  # registers the outbound endpoints on the API blueprint
-import realtime.team  # registers the team's endpoints on the API blueprint
-import realtime.theme  # noqa: F401  (registers /api/theme, read when the API blueprint is registered)
-from realtime.api import api
+from realtime.api import api_blueprint
 from realtime.auth import current_agent, ensure_admin
 from realtime.broadcast import Broadcaster
+from realtime.canned import canned
+from realtime.conversations import conversations
+from realtime.errors import register_error_handlers
 from realtime.events import register_events
 from realtime.media import MediaCache, media
+from realtime.outbound import outbound
 from realtime.presence import Presence
-from realtime.state import QUEUE_REDIS_OPTIONS, SharedState, shared_state
+from realtime.relay import EXTENSION, Relay
+from realtime.search import search
+from realtime.state import QUEUE_REDIS_OPTIONS, shared_state
 from realtime.subscriber import RelaySubscriber
-from teledesk.manifest import Manifest, load_manifest
+from realtime.team import team
+from realtime.theme import ThemeFile, theme
+from teledesk.blobs import blob_store
+from teledesk.manifest import load_manifest
 from teledesk.pubsub import Publisher
 from teledesk.settings import Settings
 from teledesk.store import Store
 from teledesk.telegram.health import WebhookHealth
 
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+__all__ = ["SESSION_LIFETIME", "Relay", "create_app"]
+
 SESSION_LIFETIME = timedelta(hours=12)
 SOCKETIO_PATH = "/socket.io"
-
-
-@dataclass
-class Relay:
-    """What the relay's handlers share; kept on `app.extensions["teledesk"]`."""
-
-    settings: Settings
-    manifest: Manifest
-    store: Store
-    publisher: Publisher
-    broadcaster: Broadcaster
-    subscriber: RelaySubscriber | None
-    media_cache: MediaCache
-    webhook_health: WebhookHealth
-    state: SharedState  # what is per desk, not per process (realtime/state.py)
-    presence: Presence  # who has which chat open (realtime/events.py)
+API_FAMILIES = (conversations, outbound, search, canned, team, theme, media)  # each under /api
 
 
 def create_app(
@@ -57,7 +52,12 @@ def create_app(
     subscribe: bool = True, async_mode: str = "threading",
 ) -> tuple[Flask, SocketIO]:
     """The relay. `async_mode` is how it is served: "gevent" under gunicorn's gevent worker
-    (realtime/wsgi.py), "threading" under the Flask test client."""
+    (realtime/wsgi.py), "threading" under the Flask test client.
+
+    Everything an app has is wired here: its state (one `Relay` on `app.extensions`), the API's
+    blueprints, the Socket.IO handlers, the error style, the console. Importing a module of the
+    relay registers nothing anywhere.
+    """
     settings = settings or Settings.from_env()
     manifest = load_manifest()
     app = Flask(__name__, static_folder=None)
@@ -77,13 +77,22 @@ def create_app(
     broadcaster = Broadcaster(socketio, state)
     store = store or Store(settings.project_id)
     subscriber = RelaySubscriber(settings.project_id, manifest, broadcaster) if subscribe else None
-    relay = app.extensions["teledesk"] = Relay(
-        settings, manifest, store, publisher or Publisher(settings.project_id), broadcaster, subscriber,
-        MediaCache(settings.media_cache_dir), WebhookHealth(settings.telegram_bot_token, settings.telegram_api_base),
-        state, Presence(state),
+    look = ThemeFile(settings.desk_theme)
+    look.current()  # read now, so a bad theme file is reported when the relay starts, not at first use
+    relay = Relay(
+        settings=settings, manifest=manifest, store=store, publisher=publisher or Publisher(settings.project_id),
+        socketio=socketio, broadcaster=broadcaster, subscriber=subscriber,
+        media_cache=MediaCache(settings.media_cache_dir),
+        webhook_health=WebhookHealth(settings.telegram_bot_token, settings.telegram_api_base),
+        state=state, presence=Presence(state), blobs=blob_store(), theme=look,
     )
+    app.extensions[EXTENSION] = relay
+
+    api = api_blueprint()  # a new root per app: its same-origin rule covers every family under it
+    for family in API_FAMILIES:
+        api.register_blueprint(family)
     app.register_blueprint(api)
-    app.register_blueprint(media)
+    register_error_handlers(app)
     register_events(socketio, relay.presence)
     app.wsgi_app = SessionGate(app, app.wsgi_app)  # type: ignore[method-assign]
     _serve_console(app, settings.frontend_dist)
@@ -103,10 +112,10 @@ class SessionGate:
     Engine.IO session (with `sid`) were let in at their handshake.
     """
 
-    def __init__(self, app: Flask, wsgi_app: Any) -> None:
+    def __init__(self, app: Flask, wsgi_app: WSGIApplication) -> None:
         self.app, self.wsgi_app = app, wsgi_app
 
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         handshake = "sid" not in parse_qs(environ.get("QUERY_STRING", ""))
         if environ.get("PATH_INFO", "").startswith(SOCKETIO_PATH) and handshake:
             with self.app.request_context(environ):

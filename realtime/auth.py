@@ -8,10 +8,12 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
-from flask import current_app, jsonify, session
+from flask import session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from realtime.errors import ApiError
 from realtime.offload import off_the_loop
+from realtime.relay import current_relay
 from teledesk.model import Agent, Role
 from teledesk.store import Store
 
@@ -21,7 +23,7 @@ log = logging.getLogger("teledesk.relay.auth")
 
 
 def store() -> Store:
-    return current_app.extensions["teledesk"].store
+    return current_relay().store
 
 
 def ensure_admin(store: Store, password: str) -> str:
@@ -67,11 +69,14 @@ def public_agent(agent: Agent) -> dict[str, str]:
 
 
 def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    """The agent of this session first, then the view's own arguments; 401 without one (before the
+    request's body is looked at)."""
+
     @functools.wraps(view)
     def guarded(*args: Any, **kwargs: Any) -> Any:
         agent = current_agent()
         if agent is None:
-            return jsonify(error="login required"), 401
+            raise ApiError(401, "login required")
         return view(agent, *args, **kwargs)
 
     return guarded

@@ -10,76 +10,66 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, Response, jsonify
 
-from realtime.api import NOT_AN_OBJECT, _json_object, _refuse, api, relay
+from realtime.apispec import answers, declare
 from realtime.auth import login_required
+from realtime.errors import ApiError
+from realtime.relay import current_relay
+from realtime.schemas import CannedAnswer, CannedFields, CannedListAnswer
 from teledesk.model import Agent, CannedResponse
-from teledesk.telegram.limits import MAX_MESSAGE_LENGTH
 
-SHORTCUT = re.compile(r"[a-z0-9_-]{1,32}")
 CANNED_ID = re.compile(r"[A-Za-z0-9]{1,64}")  # Firestore's automatic ids; anything else is not one of ours
+NO_SUCH = "no such canned response"
 
 canned = Blueprint("canned", __name__)
-api.register_blueprint(canned)  # under /api, its endpoints named api.canned.*
 
 
 def canned_view(found: CannedResponse) -> dict[str, Any]:
     return found.model_dump(include={"id", "shortcut", "text"})
 
 
-def _no_such() -> tuple[Any, int]:
-    return jsonify(error="no such canned response"), 404
-
-
-def _fields() -> tuple[str, str]:
-    """The body's shortcut (lower-cased) and text, or a 400."""
-    body = _json_object()
-    if body is None:
-        _refuse(NOT_AN_OBJECT)
-    shortcut, text = body.get("shortcut"), body.get("text")
-    shortcut = shortcut.strip().lower() if isinstance(shortcut, str) else ""
-    if not SHORTCUT.fullmatch(shortcut):
-        _refuse("shortcut must be 1 to 32 of a-z, 0-9, '_' or '-'")
-    if not isinstance(text, str) or not text.strip() or len(text) > MAX_MESSAGE_LENGTH:
-        _refuse(f"text must be 1 to {MAX_MESSAGE_LENGTH} characters")
-    return shortcut, text
-
-
-def _saved(agent: Agent, canned_id: str | None, created: int) -> tuple[Any, int]:
-    shortcut, text = _fields()
-    status, saved = relay().store.canned.save(canned_id, shortcut, text, agent.username)
+def _saved(agent: Agent, canned_id: str | None, fields: CannedFields) -> Response:
+    status, saved = current_relay().store.canned.save(canned_id, fields.shortcut, fields.text, agent.username)
     if status == "taken":
-        return jsonify(error=f"the shortcut {shortcut!r} is taken"), 409
+        raise ApiError(409, f"the shortcut {fields.shortcut!r} is taken")
     if saved is None:
-        return _no_such()
-    return jsonify(canned=canned_view(saved)), created
+        raise ApiError(404, NO_SUCH)
+    return jsonify(canned=canned_view(saved))
 
 
 @canned.get("/canned")
 @login_required
-def list_canned(agent: Agent) -> Any:
-    found = relay().store.canned.all()  # ordered by shortcut
+@declare(answers(200, CannedListAnswer, 401))
+def list_canned(agent: Agent) -> Response:
+    """Canned responses, by shortcut"""
+    found = current_relay().store.canned.all()  # ordered by shortcut
     return jsonify(canned=[canned_view(c) for c in found])
 
 
 @canned.post("/canned")
 @login_required
-def add_canned(agent: Agent) -> tuple[Any, int]:
-    return _saved(agent, None, 201)
+@declare(answers(201, CannedAnswer, 401, 409, description="created"))
+def add_canned(agent: Agent, json: CannedFields) -> tuple[Response, int]:
+    """Add a canned response"""
+    return _saved(agent, None, json), 201
 
 
 @canned.put("/canned/<canned_id>")
 @login_required
-def update_canned(agent: Agent, canned_id: str) -> tuple[Any, int]:
+@declare(answers(200, CannedAnswer, 401, 404, 409))
+def update_canned(agent: Agent, canned_id: str, json: CannedFields) -> Response:
+    """Change a canned response"""
     if not CANNED_ID.fullmatch(canned_id):
-        return _no_such()
-    return _saved(agent, canned_id, 200)
+        raise ApiError(404, NO_SUCH)
+    return _saved(agent, canned_id, json)
 
 
 @canned.delete("/canned/<canned_id>")
 @login_required
-def delete_canned(agent: Agent, canned_id: str) -> tuple[Any, int]:
-    if not CANNED_ID.fullmatch(canned_id) or not relay().store.canned.delete(canned_id):
-        return _no_such()
+@declare(answers(204, None, 401, 404, description="deleted"))
+def delete_canned(agent: Agent, canned_id: str) -> tuple[str, int]:
+    """Delete a canned response"""
+    if not CANNED_ID.fullmatch(canned_id) or not current_relay().store.canned.delete(canned_id):
+        raise ApiError(404, NO_SUCH)
     return "", 204

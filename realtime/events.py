@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import current_app, request
+from flask import request
 from flask_socketio import SocketIO, emit, join_room
 
 from realtime.auth import current_agent
@@ -41,8 +41,10 @@ def end_sessions(socketio: SocketIO, state: SharedState, username: str, reason: 
     return len(sids)
 
 
-def _presence() -> Presence:
-    return current_app.extensions["teledesk"].presence
+def _sid() -> str:
+    """This event's socket: Flask-SocketIO sets `_sid()` for the handlers it calls."""
+    sid: str = getattr(request, "sid")  # noqa: B009  (not a Request attribute Flask declares)
+    return sid
 
 
 def _invalid_presence(data: Any) -> str | None:
@@ -58,6 +60,8 @@ def _invalid_presence(data: Any) -> str | None:
 
 
 def register_events(socketio: SocketIO, presence: Presence) -> None:
+    """The relay's Socket.IO handlers on `socketio` (create_app calls it once per app)."""
+
     def announce(view: View) -> None:
         socketio.emit("presence", view, to=AGENTS_ROOM)
 
@@ -84,34 +88,32 @@ def register_events(socketio: SocketIO, presence: Presence) -> None:
     if not isinstance(presence.state, MemoryState):
         socketio.start_background_task(heartbeat, presence)
 
-    @socketio.on("connect")
     def connect(auth: Any = None) -> bool:
         agent = current_agent()
         if agent is None:
             return False  # refused: the client gets connect_error
         join_room(AGENTS_ROOM)
         join_room(agent_room(agent.username))
-        presence = _presence()
-        presence.join(request.sid, agent.username, agent.name or agent.username)
+        presence.join(_sid(), agent.username, agent.name or agent.username)
         if current_agent() is None:  # disabled while joining: end_sessions may have missed this socket
-            presence.leave(request.sid, announce)
+            presence.leave(_sid(), announce)
             return False
         for view in presence.snapshot():
             emit("presence", view)  # to this socket only
         return True
 
-    @socketio.on("disconnect")
     def disconnect(reason: Any = None) -> None:
-        _presence().leave(request.sid, announce)
+        presence.leave(_sid(), announce)
 
-    @socketio.on("presence")
     def presence_report(data: Any = None) -> dict[str, str] | None:
         """What this console has open and whether its agent types; an invalid one is acknowledged with an error."""
         error = _invalid_presence(data)
         if error:
             return {"error": error}
-        presence = _presence()
-        presence.report(request.sid, data.get("chat_id"), data.get("typing", False), announce)
+        presence.report(_sid(), data.get("chat_id"), data.get("typing", False), announce)
         if presence.claim_sweeper():
             socketio.start_background_task(sweep_while_typing, presence)
         return None
+
+    for event, handler in (("connect", connect), ("disconnect", disconnect), ("presence", presence_report)):
+        socketio.on_event(event, handler)

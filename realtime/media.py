@@ -10,16 +10,18 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
-from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response
 
+from realtime.apispec import answers, declare
 from realtime.auth import login_required
+from realtime.errors import ApiError
+from realtime.relay import current_relay
 from teledesk.keyed_locks import KeyedLocks
 from teledesk.model import Agent
 from teledesk.telegram.files import Download, FileTooLarge, FileUnavailable, TelegramFiles
 
-media = Blueprint("media", __name__, url_prefix="/api")
+media = Blueprint("media", __name__)
 TOO_LARGE = "too large to download"
 NO_AVATAR = "-"
 
@@ -61,17 +63,13 @@ def media_url(chat_id: int, message_id: str) -> str:
     return f"/api/conversations/{chat_id}/messages/{message_id}/media"
 
 
-def _relay() -> Any:
-    return current_app.extensions["teledesk"]
-
-
 def _files() -> TelegramFiles:
-    settings = _relay().settings
+    settings = current_relay().settings
     return TelegramFiles(settings.telegram_bot_token, settings.telegram_api_base, settings.max_download_bytes)
 
 
-def _serve(key: str, file_id: str, size: int | None = None, mime: str | None = None) -> Any:
-    cache: MediaCache = _relay().media_cache
+def _serve(key: str, file_id: str, size: int | None = None, mime: str | None = None) -> Response:
+    cache = current_relay().media_cache
     found = cache.get(key)
     if found is None:
         # Single flight: agents opening one photo at once cost Telegram one download, not one each.
@@ -81,9 +79,9 @@ def _serve(key: str, file_id: str, size: int | None = None, mime: str | None = N
                 try:
                     found = _files().download(file_id, size, mime)
                 except FileTooLarge:
-                    return jsonify(error=TOO_LARGE), 413
+                    raise ApiError(413, TOO_LARGE) from None
                 except FileUnavailable as exc:
-                    return jsonify(error=f"the file could not be fetched from Telegram: {exc}"), 502
+                    raise ApiError(502, f"the file could not be fetched from Telegram: {exc}") from exc
                 cache.put(key, found)
     response = Response(found.content, content_type=found.content_type)
     response.headers["Cache-Control"] = "private, max-age=86400"
@@ -92,31 +90,39 @@ def _serve(key: str, file_id: str, size: int | None = None, mime: str | None = N
     return response
 
 
+FILE = "the file, with its content type"
+
+
 @media.get("/conversations/<int(signed=True):chat_id>/messages/<message_id>/media")
 @login_required
-def message_media(agent: Agent, chat_id: int, message_id: str) -> Any:
-    message = _relay().store.messages.get(chat_id, message_id)
+@declare(answers(200, None, 401, 404, 413, 502, description=FILE))
+def message_media(agent: Agent, chat_id: int, message_id: str) -> Response:
+    """A message's file (through getFile, cached); 413 over the download limit"""
+    message = current_relay().store.messages.get(chat_id, message_id)
     item = message.media.wire() if message is not None and message.media is not None else {}
     if not item.get("file_id"):
-        return jsonify(error="this message has no file"), 404
+        raise ApiError(404, "this message has no file")
     return _serve(item.get("file_unique_id") or item["file_id"], item["file_id"], item.get("file_size"),
                   item.get("mime_type"))
 
 
 @media.get("/conversations/<int(signed=True):chat_id>/avatar")
 @login_required
-def avatar(agent: Agent, chat_id: int) -> Any:
-    cache: MediaCache = _relay().media_cache
-    conversation = _relay().store.conversations.get(chat_id)
+@declare(answers(200, None, 401, 404, 502, description=FILE))
+def avatar(agent: Agent, chat_id: int) -> Response:
+    """The customer's profile photo (cached)"""
+    relay = current_relay()
+    cache = relay.media_cache
+    conversation = relay.store.conversations.get(chat_id)
     user_id = conversation.customer.id if conversation is not None else None
     if user_id is None:
-        return jsonify(error="no such conversation"), 404
+        raise ApiError(404, "no such conversation")
     if user_id not in cache.avatars:
         try:
             cache.avatars[user_id] = _files().profile_photo_file_id(user_id) or NO_AVATAR
         except FileUnavailable as exc:
-            return jsonify(error=f"the profile photo could not be fetched: {exc}"), 502
+            raise ApiError(502, f"the profile photo could not be fetched: {exc}") from exc
     file_id = cache.avatars[user_id]
     if file_id == NO_AVATAR:
-        return jsonify(error="the customer shows no profile photo"), 404
+        raise ApiError(404, "the customer shows no profile photo")
     return _serve(f"avatar-{user_id}-{file_id[-16:]}", file_id)

@@ -20,40 +20,31 @@ import mimetypes
 import re
 import time
 import uuid
-from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify
 
-from realtime.api import _bad_request, _not_found, agent_extra, answer_extra, api, queue_answer, relay
+from realtime.answers import NO_SUCH_CONVERSATION, agent_extra, answer_extra, queue_answer
+from realtime.apispec import answers, declare
 from realtime.auth import login_required
-from teledesk.blobs import BlobStore, blob_store
+from realtime.errors import ApiError
+from realtime.relay import current_relay
+from realtime.schemas import ChangeAnswer, Edit, MessageAnswer, TypingAnswer, Upload
+from realtime.views import message_view
 from teledesk.envelope import Envelope, MessageType
 from teledesk.model import Agent, Direction, Message
-from teledesk.telegram.limits import MAX_CAPTION_LENGTH, MAX_MESSAGE_LENGTH, MAX_UPLOAD_BYTES
+from teledesk.telegram.limits import MAX_CAPTION_LENGTH, MAX_UPLOAD_BYTES
 
 TYPING_INTERVAL_S = 4.0
-MEDIA_KINDS = ("photo", "document", "voice", "video")
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 
 outbound = Blueprint("outbound", __name__)
-api.register_blueprint(outbound)  # under /api, its endpoints named api.outbound.*, with the rest of the API
-
-
-def _extension(relay_obj: Any, name: str, make: Any) -> Any:
-    """Per-app state kept beside the relay (the blueprint owns it, not `Relay`)."""
-    holder = relay_obj.__dict__.setdefault("_outbound", {})
-    if name not in holder:
-        holder[name] = make()
-    return holder[name]
-
-
-def blobs() -> BlobStore:
-    return _extension(relay(), "blobs", blob_store)
+CHAT = "/conversations/<int(signed=True):chat_id>"
 
 
 def _publish(envelope: Envelope) -> None:
-    relay().publisher.publish(relay().manifest.relay_publishes, envelope.stamp("relay"))
+    relay = current_relay()
+    relay.publisher.publish(relay.manifest.relay_publishes, envelope.stamp("relay"))
 
 
 # -- edit and delete ----------------------------------------------------------------------------------
@@ -68,14 +59,15 @@ def _is_theirs(agent: Agent, stored: Message | None) -> bool:
 
 
 def _change(agent: Agent, chat_id: int, message_id: str, action: str, text: str = "",
-            stored: Message | None = None) -> tuple[Any, int]:
-    if not _is_theirs(agent, stored or relay().store.messages.get(chat_id, message_id)):
-        return jsonify(error=NOT_YOURS), 404
-    status, message, n = relay().store.answers.request_change(chat_id, message_id)
+            stored: Message | None = None) -> tuple[Response, int]:
+    relay = current_relay()
+    if not _is_theirs(agent, stored or relay.store.messages.get(chat_id, message_id)):
+        raise ApiError(404, NOT_YOURS)
+    status, message, n = relay.store.answers.request_change(chat_id, message_id)
     if status == "missing" or message is None:
-        return jsonify(error=NOT_YOURS), 404
+        raise ApiError(404, NOT_YOURS)
     if status == "not_sent":
-        return jsonify(error="the message is not sent yet"), 409
+        raise ApiError(409, "the message is not sent yet")
     envelope = Envelope(
         id=f"{action}-{message_id}-{n}", type=MessageType.AGENT, chat_id=chat_id, date=int(time.time()), text=text,
         extra={"action": action, "target": message_id, "revision": n, "agent": agent_extra(agent)},
@@ -84,42 +76,45 @@ def _change(agent: Agent, chat_id: int, message_id: str, action: str, text: str 
     return jsonify(change={"id": envelope.id, "action": action, "message_id": message_id, "revision": n}), 202
 
 
-@outbound.post("/conversations/<int(signed=True):chat_id>/messages/<message_id>/edit")
+@outbound.post(f"{CHAT}/messages/<message_id>/edit")
 @login_required
-def edit(agent: Agent, chat_id: int, message_id: str) -> tuple[Any, int]:
-    body = request.get_json(silent=True)
-    text = body.get("text") if isinstance(body, dict) else None
-    if not isinstance(text, str):
-        return _bad_request("text is required")
-    stored = relay().store.messages.get(chat_id, message_id)
+@declare(answers(202, ChangeAnswer, 401, 404, 409,
+                 description="queued; the new state comes as a `message` event"))
+def edit(agent: Agent, chat_id: int, message_id: str, json: Edit) -> tuple[Response, int]:
+    """Edit one of my sent answers: a text (not one sent in several parts), or a file's caption"""
+    stored = current_relay().store.messages.get(chat_id, message_id)
     is_caption = stored is not None and stored.media is not None
-    if not is_caption and not text.strip():
-        return _bad_request("text is required")  # a caption may be emptied, a text message may not
-    limit = MAX_CAPTION_LENGTH if is_caption else MAX_MESSAGE_LENGTH
-    if len(text) > limit:
-        return _bad_request(f"an edit is at most {limit} characters")
-    if not _is_theirs(agent, stored):
-        return jsonify(error=NOT_YOURS), 404
-    assert stored is not None  # theirs
+    if not is_caption and not json.text.strip():
+        raise ApiError(400, "text: String should not be blank")  # a caption may be emptied, a text may not
+    if is_caption and len(json.text) > MAX_CAPTION_LENGTH:
+        raise ApiError(400, f"text: a caption should have at most {MAX_CAPTION_LENGTH} characters")
+    if stored is None or not _is_theirs(agent, stored):
+        raise ApiError(404, NOT_YOURS)
     if stored.delivery is not None and len(stored.delivery.telegram_message_ids or []) > 1:
-        return _bad_request("a message sent in several parts cannot be edited; delete it and send it again")
-    return _change(agent, chat_id, message_id, "edit", text, stored)
+        raise ApiError(400, "a message sent in several parts cannot be edited; delete it and send it again")
+    return _change(agent, chat_id, message_id, "edit", json.text, stored)
 
 
-@outbound.delete("/conversations/<int(signed=True):chat_id>/messages/<message_id>")
+@outbound.delete(f"{CHAT}/messages/<message_id>")
 @login_required
-def delete(agent: Agent, chat_id: int, message_id: str) -> tuple[Any, int]:
+@declare(answers(202, ChangeAnswer, 401, 404, 409,
+                 description="queued; the new state (`deleted: true`) comes as a `message` event"))
+def delete(agent: Agent, chat_id: int, message_id: str) -> tuple[Response, int]:
+    """Delete one of my sent answers for the customer (every part of a split one)"""
     return _change(agent, chat_id, message_id, "delete")
 
 
 # -- typing -------------------------------------------------------------------------------------------
 
-@outbound.post("/conversations/<int(signed=True):chat_id>/typing")
+@outbound.post(f"{CHAT}/typing")
 @login_required
-def typing(agent: Agent, chat_id: int) -> tuple[Any, int]:
-    if relay().store.conversations.get(chat_id) is None:
-        return _not_found()
-    sent = relay().state.throttle(f"typing:{chat_id}", TYPING_INTERVAL_S)
+@declare(answers(202, TypingAnswer, 401, 404))
+def typing(agent: Agent, chat_id: int) -> tuple[Response, int]:
+    """Show 'typing…' to the customer; at most once per TYPING_INTERVAL_S per chat for the whole desk"""
+    relay = current_relay()
+    if relay.store.conversations.get(chat_id) is None:
+        raise ApiError(404, NO_SUCH_CONVERSATION)
+    sent = relay.state.throttle(f"typing:{chat_id}", TYPING_INTERVAL_S)
     if sent:
         _publish(Envelope(id=f"typing-{chat_id}-{uuid.uuid4().hex}", type=MessageType.AGENT, chat_id=chat_id,
                           date=int(time.time()), extra={"action": "typing", "agent": agent_extra(agent)}))
@@ -128,9 +123,7 @@ def typing(agent: Agent, chat_id: int) -> tuple[Any, int]:
 
 # -- uploads ------------------------------------------------------------------------------------------
 
-def media_kind(mime_type: str, asked: str | None) -> str | None:
-    if asked:
-        return asked if asked in MEDIA_KINDS else None
+def media_kind(mime_type: str) -> str:
     if mime_type in PHOTO_TYPES:
         return "photo"
     if mime_type in ("audio/ogg", "audio/opus"):
@@ -140,35 +133,33 @@ def media_kind(mime_type: str, asked: str | None) -> str | None:
     return "document"
 
 
-@outbound.post("/conversations/<int(signed=True):chat_id>/media")
+@outbound.post(f"{CHAT}/media")
 @login_required
-def upload(agent: Agent, chat_id: int) -> tuple[Any, int]:
-    file = request.files.get("file")
-    caption = request.form.get("caption", "")
-    client_id = request.form.get("client_id", "")
-    if file is None or not file.filename:
-        return _bad_request("a file is required (multipart field `file`)")
-    extra = answer_extra(agent, chat_id, client_id, request.form.get("reply_to") or None)  # 400s its own
-    if len(caption) > MAX_CAPTION_LENGTH:
-        return _bad_request(f"caption is longer than {MAX_CAPTION_LENGTH} characters")
-    mime_type = file.mimetype or mimetypes.guess_type(file.filename)[0] or "application/octet-stream"
-    kind = media_kind(mime_type, request.form.get("kind"))
-    if kind is None:
-        return _bad_request(f"kind must be one of {', '.join(MEDIA_KINDS)}")
+@declare(answers(202, MessageAnswer, 401, 404, 413, description="queued for delivery"))
+def upload(agent: Agent, chat_id: int, form: Upload) -> tuple[Response, int]:
+    """Send a photo, document, voice note or video; `kind` follows the MIME type unless given"""
+    if not isinstance(form, Upload):  # not multipart: spectree had no form to check
+        raise ApiError(400, "the body must be multipart/form-data with a `file`")
+    file = form.file
+    filename_given = file.filename or "file"
+    extra = answer_extra(agent, chat_id, form.client_id, form.reply_to)
+    mime_type = file.mimetype or mimetypes.guess_type(filename_given)[0] or "application/octet-stream"
+    kind = form.kind or media_kind(mime_type)
     data = file.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
-        return jsonify(error=f"files are at most {MAX_UPLOAD_BYTES} bytes"), 413
+        raise ApiError(413, f"file: files are at most {MAX_UPLOAD_BYTES} bytes")
     if not data:
-        return _bad_request("the file is empty")
-    message_id = f"agent-{client_id}"
-    existing = relay().store.messages.get(chat_id, message_id)
-    filename = re.sub(r"\.{2,}", ".", _SAFE_NAME.sub("_", file.filename))[-100:].lstrip(".") or "file"
-    key = f"{chat_id}/{client_id}/{filename}"
+        raise ApiError(400, "file: the file is empty")
+    relay = current_relay()
+    message_id = f"agent-{form.client_id}"
+    existing = relay.store.messages.get(chat_id, message_id)
+    filename = re.sub(r"\.{2,}", ".", _SAFE_NAME.sub("_", filename_given))[-100:].lstrip(".") or "file"
+    key = f"{chat_id}/{form.client_id}/{filename}"
     if existing is None:
-        blobs().put(key, data, mime_type)  # before the message refers to it
+        relay.blobs.put(key, data, mime_type)  # before the message refers to it
     envelope = Envelope(
-        id=message_id, type=MessageType.AGENT, chat_id=chat_id, date=int(time.time()), text=caption,
+        id=message_id, type=MessageType.AGENT, chat_id=chat_id, date=int(time.time()), text=form.caption,
         media={"kind": kind, "blob": key, "filename": filename, "mime_type": mime_type, "size": len(data)},
         extra=extra,
     ).stamp("relay")
-    return queue_answer(envelope)
+    return jsonify(message=message_view(queue_answer(envelope))), 202

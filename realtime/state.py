@@ -78,6 +78,11 @@ QUEUE_REDIS_OPTIONS: dict[str, Any] = {"socket_connect_timeout": 5, "socket_keep
                                        "health_check_interval": 30}
 
 
+def _text(value: bytes | str) -> str:
+    """What Redis answers, as text (the client gives bytes unless told to decode)."""
+    return value.decode() if isinstance(value, bytes) else value
+
+
 def shared_state(redis_url: str) -> SharedState:
     return RedisState(redis.Redis.from_url(redis_url, **REDIS_OPTIONS)) if redis_url else MemoryState()
 
@@ -216,7 +221,7 @@ class RedisState:
 
     def agent_sockets(self, username: str) -> set[str]:
         key = self._key("agent-sockets", username)
-        sockets = {sid.decode(): relay.decode() for sid, relay in self.redis.hgetall(key).items()}
+        sockets = {_text(sid): _text(relay) for sid, relay in self.redis.hgetall(key).items()}
         gone = self._gone_relays(set(sockets.values()))
         if gone:
             self.redis.hdel(key, *[sid for sid, relay in sockets.items() if relay in gone])
@@ -233,7 +238,7 @@ class RedisState:
 
     def chat_entries(self, chat_id: int) -> dict[str, Entry]:
         key = self._key("chat", chat_id)
-        entries = {sid.decode(): json.loads(raw) for sid, raw in self.redis.hgetall(key).items()}
+        entries = {_text(sid): json.loads(raw) for sid, raw in self.redis.hgetall(key).items()}
         gone = self._gone_relays({e.get("relay", "") for e in entries.values()})
         if gone:
             self.redis.hdel(key, *[sid for sid, e in entries.items() if e.get("relay") in gone])

@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 
 from google.api_core import exceptions as gexc
-from google.cloud import pubsub_v1
+from google.cloud import pubsub_v1  # type: ignore[attr-defined]  # google-cloud-pubsub has no py.typed
 
 from realtime.broadcast import Broadcaster, InFlight
 from teledesk.envelope import Envelope, EnvelopeError, MessageType
@@ -130,7 +130,8 @@ class RelaySubscriber:
             response = client.pull(request={"subscription": path, "max_messages": MAX_MESSAGES}, timeout=PULL_WAIT_S)
         except gexc.DeadlineExceeded:
             return
-        done, retry = [], []
+        done: list[str] = []
+        retry: list[str] = []
         for received in response.received_messages:
             relayed = self.relay(received.message.data, received.message.message_id, handler)
             (done if relayed else retry).append(received.ack_id)

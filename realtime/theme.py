@@ -20,23 +20,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify
-from flask.blueprints import BlueprintSetupState
+from flask import Blueprint, Response, jsonify
 
-from realtime.api import api
+from realtime.apispec import PUBLIC, answers, declare
+from realtime.errors import ApiError
+from realtime.relay import current_relay
+from realtime.schemas import (
+    COLOR_KEY_PATTERN,
+    COLOR_PATTERN,
+    LOGO_URL,
+    MAX_COLORS,
+    MAX_THEME_NAME_LENGTH,
+    RADIUS_PATTERN,
+)
+from realtime.schemas import Theme as ThemeAnswer
 
-LOGO_URL = "/api/theme/logo"
 LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
               ".webp": "image/webp"}
 MAX_LOGO_BYTES = 1_000_000
-MAX_NAME_LENGTH = 80
-MAX_COLORS = 64
-KEYS = ("name", "logo", "radius", "colors", "dark")
-COLOR_KEY = re.compile(r"[a-z][a-z0-9-]{0,39}")  # the console (stores/theme.js) takes the same
-_NUMBER = r"\d{1,3}(?:\.\d+)?%?"
-COLOR = re.compile(rf"#(?:[0-9a-fA-F]{{3,4}}|[0-9a-fA-F]{{6}}|[0-9a-fA-F]{{8}})"
-                   rf"|rgba?\(\s*{_NUMBER}(?:\s*,?\s*{_NUMBER}){{2}}(?:\s*[,/]\s*{_NUMBER})?\s*\)")
-RADIUS = re.compile(r"\d{1,2}(?:\.\d{1,2})?(?:px|rem)")
+KEYS = tuple(ThemeAnswer.model_fields)  # name, logo, radius, colors, dark
+# The rules of realtime/schemas.py, which the document's `Theme` states: one declaration.
+COLOR_KEY = re.compile(COLOR_KEY_PATTERN)
+COLOR = re.compile(COLOR_PATTERN)
+RADIUS = re.compile(RADIUS_PATTERN)
 
 log = logging.getLogger("teledesk.relay.theme")
 
@@ -103,8 +109,8 @@ def load_theme(path: Path) -> Theme:
     if unknown:
         raise ThemeError(f"has unknown keys {', '.join(unknown)} (known: {', '.join(KEYS)})")
     name, radius = raw.get("name"), raw.get("radius")
-    if name is not None and (not isinstance(name, str) or not 0 < len(name.strip()) <= MAX_NAME_LENGTH):
-        raise ThemeError(f"`name` must be 1 to {MAX_NAME_LENGTH} characters")
+    if name is not None and (not isinstance(name, str) or not 0 < len(name.strip()) <= MAX_THEME_NAME_LENGTH):
+        raise ThemeError(f"`name` must be 1 to {MAX_THEME_NAME_LENGTH} characters")
     if radius is not None and (not isinstance(radius, str) or not RADIUS.fullmatch(radius.strip())):
         raise ThemeError(f"`radius` is {radius!r}, not a length like 12px or 0.75rem")
     logo, logo_type = _logo(raw.get("logo"), path.parent)
@@ -152,34 +158,28 @@ class ThemeFile:
 
 
 theme = Blueprint("theme", __name__)
-api.register_blueprint(theme)  # under /api, its endpoints named api.theme.*
-
-
-@theme.record_once
-def _load(state: BlueprintSetupState) -> None:
-    """Read the theme when the relay starts, so a bad file is reported then, not at first use."""
-    holder = ThemeFile(state.app.extensions["teledesk"].settings.desk_theme)
-    holder.current()
-    state.app.extensions["teledesk_theme"] = holder
 
 
 def current_theme() -> Theme:
-    holder = current_app.extensions.get("teledesk_theme")
-    return holder.current() if holder is not None else BUILT_IN
+    return current_relay().theme.current()
 
 
 @theme.get("/theme")
+@declare(answers(200, ThemeAnswer), security=PUBLIC)
 def get_theme() -> Response:
+    """The organisation's look (DESK_THEME); the built-in one: nulls and {}"""
     response = jsonify(current_theme().document)
     response.headers["Cache-Control"] = "no-cache"
     return response
 
 
 @theme.get("/theme/logo")
-def get_logo() -> Response | tuple[Response, int]:
+@declare(answers(200, None, 404, description="the image (svg, png, jpeg or webp)"), security=PUBLIC)
+def get_logo() -> Response:
+    """The theme's logo"""
     found = current_theme()
     if found.logo is None:
-        return jsonify(error="the theme has no logo"), 404
+        raise ApiError(404, "the theme has no logo")
     response = Response(found.logo, mimetype=found.logo_type)
     # An SVG is a document that could carry script: opened on its own, it runs none.
     response.headers.update({"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache",

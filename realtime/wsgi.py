@@ -20,7 +20,10 @@ if GEVENT:
     grpc_gevent.init_gevent()
 
 from realtime.app import create_app  # noqa: E402  (after gRPC is told about gevent)
+from realtime.relay import current_relay  # noqa: E402
 
 app, socketio = create_app(async_mode="gevent" if GEVENT else "threading")
-if app.extensions["teledesk"].subscriber is not None:
-    atexit.register(app.extensions["teledesk"].subscriber.stop)
+with app.app_context():
+    subscriber = current_relay().subscriber
+if subscriber is not None:
+    atexit.register(subscriber.stop)

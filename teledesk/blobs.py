@@ -53,7 +53,7 @@ class LocalBlobStore:
 
 class GcsBlobStore:  # pragma: no cover - needs Google Cloud Storage; not reachable from the tests
     def __init__(self, bucket: str):
-        from google.cloud import storage  # imported here: only the GCP deployment needs it
+        from google.cloud import storage  # type: ignore[attr-defined]  # only the GCP deployment needs it
 
         self.bucket = storage.Client().bucket(bucket)
 
@@ -64,7 +64,8 @@ class GcsBlobStore:  # pragma: no cover - needs Google Cloud Storage; not reacha
         from google.api_core import exceptions as gexc
 
         try:
-            return self.bucket.blob(_checked(key)).download_as_bytes()
+            data: bytes = self.bucket.blob(_checked(key)).download_as_bytes()
+            return data
         except gexc.NotFound as exc:
             raise KeyError(key) from exc
 

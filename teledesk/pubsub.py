@@ -14,7 +14,7 @@ from typing import Any
 from google import pubsub_v1 as pubsub_api
 from google.api_core import exceptions as gexc
 from google.api_core import retry as retries
-from google.cloud import pubsub_v1
+from google.cloud import pubsub_v1  # type: ignore[attr-defined]
 
 from teledesk.envelope import Envelope, EnvelopeError
 from teledesk.keyed_locks import KeyedLocks
@@ -61,8 +61,8 @@ class SyncPublisherClient:
         message = {"data": data, "ordering_key": ordering_key, "attributes": attributes}
         try:
             with self._ordering_keys.hold((topic, ordering_key)) if ordering_key else contextlib.nullcontext():
-                response = self._api.publish(topic=topic, messages=[message], retry=PUBLISH_RETRY,
-                                             timeout=PUBLISH_TIMEOUT_S)
+                response = self._api.publish(topic=topic, messages=[message],  # type: ignore[list-item]
+                                             retry=PUBLISH_RETRY, timeout=PUBLISH_TIMEOUT_S)
             future.set_result(response.message_ids[0])
         except Exception as exc:  # handed to the caller through the future, as the library does
             future.set_exception(exc)

@@ -203,7 +203,7 @@ def test_a_retry_whose_publish_fails_is_failed_again_so_it_can_be_retried(app: F
 @pytest.fixture
 def blobs(app: Flask, tmp_path: Path) -> LocalBlobStore:
     local = LocalBlobStore(tmp_path / "blobs")
-    app.extensions["teledesk"].__dict__["_outbound"] = {"blobs": local}
+    app.extensions["teledesk"].blobs = local
     return local
 
 

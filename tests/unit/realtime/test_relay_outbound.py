@@ -45,7 +45,7 @@ def store() -> OutboundStore:
 @pytest.fixture
 def blobs(app: Flask, tmp_path: Path) -> LocalBlobStore:
     local = LocalBlobStore(tmp_path / "blobs")
-    app.extensions["teledesk"].__dict__["_outbound"] = {"blobs": local}
+    app.extensions["teledesk"].blobs = local
     return local
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask.testing import FlaskClient
 
@@ -27,3 +29,14 @@ def test_a_change_is_taken_only_from_the_consoles_own_origin(agent: FlaskClient,
 
 def test_reads_are_not_held_to_it(agent: FlaskClient):
     assert agent.get("/api/conversations", headers={"Sec-Fetch-Site": "cross-site"}).status_code == 200
+
+
+def test_every_write_under_api_is_held_to_it(app, agent: FlaskClient):
+    writes = [(method, re.sub(r"<(?:[^>]*:)?\w+>", "1", rule.rule)) for rule in app.url_map.iter_rules()
+              if rule.rule.startswith("/api/")
+              for method in sorted((rule.methods or set()) & {"POST", "PUT", "DELETE"})]
+    assert len(writes) >= 20  # every family nested under the API's root
+    for method, path in writes:
+        response = agent.open(path, method=method, headers={"Sec-Fetch-Site": "cross-site"}, json={})
+        assert (response.status_code, response.get_json()) == (
+            403, {"error": "changes are only taken from the console's own origin"}), (method, path)

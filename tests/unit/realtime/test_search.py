@@ -1,4 +1,4 @@
-"""realtime/api.py's search: customers by name or @username, messages by text, on fakes."""
+"""realtime/search.py: customers by name or @username, messages by text, on fakes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 from relay_fakes import CHAT_ID, FakeStore
 
-import realtime.api
+import realtime.search
 
 
 def search(agent: FlaskClient, q: str) -> Any:
@@ -63,8 +63,8 @@ def test_a_file_found_by_its_caption_has_the_url_the_console_fetches_it_from(age
 def test_the_scan_is_bounded_and_the_results_capped(agent, store: FakeStore, monkeypatch: pytest.MonkeyPatch):
     for n in range(1, 81):
         add_text(store, CHAT_ID, n, f"hola {n}")
-    assert len(search(agent, "hola").get_json()["messages"]) == realtime.api.SEARCH_RESULTS == 50
-    monkeypatch.setattr(realtime.api, "SEARCH_SCAN", 10)
+    assert len(search(agent, "hola").get_json()["messages"]) == realtime.search.SEARCH_RESULTS == 50
+    monkeypatch.setattr(realtime.search, "SEARCH_SCAN", 10)
     found = search(agent, "hola").get_json()["messages"]
     assert [m["text"] for m in found] == [f"hola {n}" for n in range(80, 70, -1)]  # only the 10 newest are read
 

@@ -1,0 +1,84 @@
+"""An agent's answer to a customer, whatever it carries (a text, a file): who wrote it, what it
+quotes, and how it is queued for deliver once and shown to every console.
+
+Used by the conversation routes (a text answer, a retry) and the outbound ones (an upload).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from realtime.errors import ApiError
+from realtime.relay import current_relay
+from teledesk.envelope import Envelope
+from teledesk.model import Agent, ConversationStatus, DeliveryState, Message
+
+NO_SUCH_CONVERSATION = "no such conversation"
+QUOTE_RULE = "reply_to must be the id of a message of this conversation that Telegram has"
+
+
+def agent_extra(agent: Agent) -> dict[str, Any]:
+    """Who wrote an answer or a note, as the consoles show it."""
+    return {"username": agent.username, "name": agent.name}
+
+
+def answer_extra(agent: Agent, chat_id: int, client_id: str, reply_to: str | None = None) -> dict[str, Any]:
+    """What an agent's answer (a text or a file) carries besides its content: the idempotency key,
+    the author, and the message it quotes. Telegram quotes by its own message_id, so `reply_to`
+    must name a message of this chat that Telegram has; anything else is a 400."""
+    extra: dict[str, Any] = {"client_id": client_id, "agent": agent_extra(agent)}
+    if reply_to is not None:
+        quoted = current_relay().store.messages.get(chat_id, reply_to)
+        quoted_id = telegram_message_id(quoted) if quoted is not None else None
+        if quoted_id is None:
+            raise ApiError(400, QUOTE_RULE)
+        extra["reply_to"] = {"message_id": reply_to, "telegram_message_id": quoted_id}
+    return extra
+
+
+def telegram_message_id(message: Message) -> int | None:
+    """The Telegram message_id of a stored message: inbound ones carry it, outbound ones got it on sending."""
+    found = message.sent_as
+    if found is None:
+        match = re.fullmatch(r"tg--?\d+-(\d+)", message.id)
+        found = int(match.group(1)) if match else None
+    return found
+
+
+def queue_answer(envelope: Envelope) -> Message:
+    """Store an agent's answer (once per client_id), publish it for deliver, show it; the stored message.
+
+    A repeat of one still queued is published again (its first publish or emit may have been
+    lost): what was stored goes out, not the repeat's body; deliver sends once and the
+    broadcaster emits once. Answering a resolved conversation opens it again.
+    """
+    relay = current_relay()
+    chat_id = envelope.chat_id
+    try:
+        stored, conversation, _created = relay.store.answers.queue(chat_id, envelope.id, envelope.to_dict())
+    except KeyError:
+        raise ApiError(404, NO_SUCH_CONVERSATION) from None
+    if stored.delivery is not None and stored.delivery.state == DeliveryState.QUEUED:
+        if conversation.status == ConversationStatus.RESOLVED:
+            conversation = relay.store.conversations.update(chat_id, status=ConversationStatus.OPEN) or conversation
+        publish_answer(stored)
+        relay.broadcaster.message(stored)
+        relay.broadcaster.conversation(conversation)
+        relay.broadcaster.delivery(queued(stored))
+    return stored
+
+
+def publish_answer(stored: Message) -> None:
+    """Hand a stored, queued answer to deliver: what was stored goes out, whoever asks."""
+    relay = current_relay()
+    kept = {k: v for k, v in stored.wire().items() if k not in ("direction", "stored_at", "delivery")}
+    envelope = Envelope.from_dict(kept)
+    relay.publisher.publish(relay.manifest.relay_publishes, envelope)
+
+
+def queued(stored: Message) -> dict[str, Any]:
+    """The `delivery` event of a queued answer; `retry` (0 at first) keeps a retry's events from
+    being taken for repeats of the first attempt's."""
+    return {"chat_id": stored.chat_id, "client_id": stored.client_id, "message_id": stored.id,
+            "state": DeliveryState.QUEUED, "reason": None, "retry": stored.retries or 0}

@@ -1,0 +1,101 @@
+"""The agent API declared once: spectree checks each request against the route's Pydantic models
+(realtime/schemas.py) and generates the OpenAPI document served at /api/openapi.json from the
+same declarations.
+
+A route is declared with `@declare(...)` under its Flask route and its `login_required` (which
+runs first: a request without a session is a 401 before anything else), and takes what it
+declares by annotation: `json: Reply`, `query: SearchQuery`, `form: Upload`. A request that
+breaks a declaration never reaches the handler: it is answered 400 in the one error style
+(realtime/errors.py), each wrong field named. Answers are checked against their declared model
+in the tests (test_openapi.py), not on every request.
+
+`api_spec` holds the declarations, as a Blueprint holds its routes: made at import, the same for
+every app; it keeps no app and no state of a request.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, cast
+
+from pydantic import BaseModel
+from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
+from spectree.models import InType, SecureType
+from spectree.plugins.flask_plugin import FlaskPlugin
+
+from realtime.errors import refuse_invalid
+from realtime.schemas import ErrorBody
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+SESSION = "session"
+PUBLIC: dict[str, list[str]] = {}  # a route anyone may call: no session needed
+ERROR_DESCRIPTIONS = {400: "Refused: `error` names each field that is wrong", 401: "No valid session",
+                      403: "Not allowed", 404: "Not found", 409: "Conflict with the current state",
+                      413: "Too large", 502: "Telegram could not be reached", 503: "Not ready"}
+
+
+class _FlaskPlugin(FlaskPlugin):
+    """spectree's Flask plugin, with Telegram's ids as what they are (64-bit integers), and the
+    answers declared for the document but not checked on every request: they are the stored
+    model's documents, and the tests check them against the document (test_openapi.py)."""
+
+    def validate_response(self, resp: Any, resp_model: Response | None, skip_validation: bool,
+                          force_resp_serialize: bool) -> Any:
+        return super().validate_response(resp, resp_model, True, force_resp_serialize)
+
+    def parse_path(self, route: Any, path_parameter_descriptions: Mapping[str, str] | None) -> tuple[str, list[Any]]:
+        path, parameters = super().parse_path(route, path_parameter_descriptions)
+        for parameter in parameters:
+            if parameter["schema"].get("format") == "int32":
+                parameter["schema"]["format"] = "int64"
+        return path, parameters
+
+
+class _Spec(SpecTree):
+    def document(self) -> dict[str, Any]:
+        """The OpenAPI document of the current app's routes. (spectree's generator moves nested
+        models out of the declarations it keeps; each document starts from a copy of them.)"""
+        declared = copy.deepcopy(self.models)
+        try:
+            return self._generate_spec()
+        finally:
+            self.models = declared
+
+
+api_spec = _Spec(
+    backend=_FlaskPlugin,
+    mode="strict",  # only what is declared is documented: the console's own routes are not the API
+    title="teledesk agent API",
+    version="1",
+    description="The agents' HTTP API of the relay. Errors are `{\"error\": \"...\"}` with the status.",
+    validation_error_status=400,
+    validation_error_model=ErrorBody,
+    before=refuse_invalid,
+    naming_strategy=lambda model: model.__name__,
+    nested_naming_strategy=lambda _parent, child: child,
+    security_schemes=[SecurityScheme(name=SESSION, data=SecuritySchemeData(
+        type=SecureType.API_KEY, field_in=InType.COOKIE, name="session", description="set by POST /api/login"))],
+    security={SESSION: []},
+)
+
+
+def answers(status: int, model: type[BaseModel] | None = None, *errors: int, description: str = "") -> Response:
+    """A route's answers: `model` with `status` on success, `{"error"}` with each of `errors`."""
+    success: Any = (model, description) if description else model
+    codes: dict[str, Any] = {f"HTTP_{status}": success}
+    for code in errors:
+        codes[f"HTTP_{code}"] = (ErrorBody, ERROR_DESCRIPTIONS[code])
+    return Response(**codes)
+
+
+def declare(resp: Response, *, security: dict[str, list[str]] | None = None,
+            tags: tuple[str, ...] = ()) -> Callable[[View], View]:
+    """Validate a route's request against the models it annotates (`json`, `query`, `form`) and
+    its answer against `resp`, and put it in the OpenAPI document."""
+    return cast(Callable[[View], View], api_spec.validate(resp=resp, security=security, tags=tags))
+
+
+def openapi_document() -> dict[str, Any]:
+    return api_spec.document()

@@ -1,0 +1,182 @@
+"""Conversations and their messages: listing, answering, the agents' actions, private notes, retries.
+
+Under /api (create_app nests this family in the API's root); every route is declared once
+(realtime/apispec.py, realtime/schemas.py), and every refusal is an `ApiError`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+
+from realtime.answers import NO_SUCH_CONVERSATION, agent_extra, answer_extra, publish_answer, queue_answer, queued
+from realtime.apispec import answers, declare
+from realtime.auth import login_required
+from realtime.errors import ApiError
+from realtime.relay import current_relay
+from realtime.schemas import (
+    Assign,
+    ConversationAnswer,
+    ConversationsAnswer,
+    MessageAnswer,
+    MessagesAnswer,
+    MessagesQuery,
+    NewNote,
+    Reply,
+)
+from realtime.views import conversation_view, message_view
+from teledesk.envelope import Envelope, MessageType
+from teledesk.model import Agent, Conversation, ConversationStatus, DeliveryState
+
+conversations = Blueprint("conversations", __name__)
+CHAT = "/conversations/<int(signed=True):chat_id>"
+
+
+@conversations.get("/conversations")
+@login_required
+@declare(answers(200, ConversationsAnswer, 401))
+def list_conversations(agent: Agent) -> Response:
+    """Conversations, most recent activity first"""
+    return jsonify(conversations=[conversation_view(c) for c in current_relay().store.conversations.latest()])
+
+
+@conversations.get(f"{CHAT}/messages")
+@login_required
+@declare(answers(200, MessagesAnswer, 401))
+def messages(agent: Agent, chat_id: int, query: MessagesQuery) -> Response:
+    """A conversation's messages, oldest first: the newest page, or the page older than `before`"""
+    found = current_relay().store.messages.history(chat_id, limit=query.limit, before=query.before)
+    return jsonify(messages=[message_view(m) for m in found])
+
+
+@conversations.post(f"{CHAT}/messages")
+@login_required
+@declare(answers(202, MessageAnswer, 401, 404, description="queued for delivery"))
+def reply(agent: Agent, chat_id: int, json: Reply) -> tuple[Response, int]:
+    """Answer the customer; client_id makes it idempotent
+
+    A text longer than Telegram takes in one message goes out as several. `reply_to` (a stored
+    message id) quotes that message. An answer to a resolved conversation opens it again.
+    """
+    extra = answer_extra(agent, chat_id, json.client_id, json.reply_to)
+    envelope = Envelope(
+        id=f"agent-{json.client_id}", type=MessageType.AGENT, chat_id=chat_id, date=int(time.time()),
+        text=json.text, extra=extra,
+    ).stamp("relay")
+    return jsonify(message=message_view(queue_answer(envelope))), 202
+
+
+def _changed(conversation: Conversation | None) -> Response:
+    """Show every console a conversation's new state, and answer it (404 when there was none)."""
+    if conversation is None:
+        raise ApiError(404, NO_SUCH_CONVERSATION)
+    current_relay().broadcaster.conversation(conversation)
+    return jsonify(conversation=conversation_view(conversation))
+
+
+def _action(chat_id: int, **changes: Any) -> Response:
+    return _changed(current_relay().store.conversations.update(chat_id, **changes))
+
+
+@conversations.post(f"{CHAT}/assign")
+@login_required
+@declare(answers(200, ConversationAnswer, 401, 404))
+def assign(agent: Agent, chat_id: int, json: Assign) -> Response:
+    """Assign to an active agent (default: me)"""
+    username = json.username or agent.username
+    assignee = current_relay().store.agents.get(username)
+    if assignee is None or assignee.disabled:
+        raise ApiError(400, f"username: no active agent {username!r}")
+    return _action(chat_id, assignee=username)
+
+
+STATUS_ACTIONS = {"resolve": (ConversationStatus.RESOLVED, "Mark resolved"),
+                  "reopen": (ConversationStatus.OPEN, "Open again"),
+                  "pending": (ConversationStatus.PENDING, "Mark pending (waiting for the customer)")}
+
+
+def _status_route(status: str, summary: str) -> Callable[..., Response]:
+    def set_status(agent: Agent, chat_id: int) -> Response:
+        return _action(chat_id, status=status)
+
+    set_status.__doc__ = summary
+    return login_required(declare(answers(200, ConversationAnswer, 401, 404))(set_status))
+
+
+for _name, (_status, _summary) in STATUS_ACTIONS.items():
+    conversations.add_url_rule(f"{CHAT}/{_name}", endpoint=_name, view_func=_status_route(_status, _summary),
+                               methods=["POST"])
+
+
+@conversations.post(f"{CHAT}/start")
+@login_required
+@declare(answers(200, ConversationAnswer, 401, 404, 409))
+def start(agent: Agent, chat_id: int) -> Response:
+    """Start a new conversation with this customer, from a resolved one
+
+    The next `number`, open, assigned to me, unread 0, context cleared; 409 unless the conversation
+    is resolved, so a repeat starts nothing.
+    """
+    started, conversation = current_relay().store.conversations.start_next(chat_id, agent.username)
+    if conversation is not None and not started:
+        raise ApiError(409, "only a resolved conversation makes way for a new one")
+    return _changed(conversation)
+
+
+@conversations.post(f"{CHAT}/read")
+@login_required
+@declare(answers(200, ConversationAnswer, 401, 404))
+def read(agent: Agent, chat_id: int) -> Response:
+    """Mark read (unread back to 0)"""
+    return _changed(current_relay().store.conversations.mark_read(chat_id))
+
+
+@conversations.post(f"{CHAT}/notes")
+@login_required
+@declare(answers(202, MessageAnswer, 401, 404, description="stored"))
+def note(agent: Agent, chat_id: int, json: NewNote) -> tuple[Response, int]:
+    """A private note for the other agents: stored and shown, never sent to Telegram
+
+    Stored and emitted as a `message` (direction note); never published, so nothing can send it to
+    Telegram. Once per client_id, like an answer.
+    """
+    envelope = Envelope(
+        id=f"note-{json.client_id}", type=MessageType.AGENT, chat_id=chat_id, date=int(time.time()),
+        text=json.text, extra={"client_id": json.client_id, "agent": agent_extra(agent)},
+    ).stamp("relay")
+    relay = current_relay()
+    try:
+        stored, _created = relay.store.messages.add_note(chat_id, envelope.id, envelope.to_dict())
+    except KeyError:
+        raise ApiError(404, NO_SUCH_CONVERSATION) from None
+    relay.broadcaster.message(stored)  # a repeat emits again only if the first emit failed
+    return jsonify(message=message_view(stored)), 202
+
+
+@conversations.post(f"{CHAT}/messages/<message_id>/retry")
+@login_required
+@declare(answers(202, MessageAnswer, 401, 404, 409, description="queued again"))
+def retry(agent: Agent, chat_id: int, message_id: str) -> tuple[Response, int]:
+    """Send a failed answer again: the same message, back to queued, published as it was stored
+
+    If the publish fails, the answer goes back to failed, so the agent can retry once more
+    instead of it waiting, queued, for a publish that never happened.
+    """
+    relay = current_relay()
+    status, stored = relay.store.answers.requeue_failed(chat_id, message_id)
+    if status == "missing" or stored is None:
+        raise ApiError(404, "no such outgoing message in this conversation")
+    if status == "not_failed":
+        raise ApiError(409, "only a failed message can be sent again")
+    try:
+        publish_answer(stored)
+    except Exception:
+        reason = "could not be queued again; try again"
+        relay.store.answers.set_delivery(chat_id, message_id, DeliveryState.FAILED, reason)
+        relay.broadcaster.delivery({**queued(stored), "state": "failed", "reason": reason})  # every console
+        raise
+    relay.broadcaster.delivery(queued(stored))
+    return jsonify(message=message_view(stored)), 202
