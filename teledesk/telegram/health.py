@@ -40,9 +40,11 @@ class WebhookHealth:
         if not self.token:
             return {"error": "Telegram could not be reached: no bot token is set"}
         try:
+            # TIMEOUT_S bounds the whole read, the process's first getMe included: the liveness
+            # probe waits on this.
             info = shared_bot(self.token, self.api_base).run(lambda bot: bot.get_webhook_info(
-                read_timeout=TIMEOUT_S, connect_timeout=TIMEOUT_S))
-        except NetworkError as exc:  # timeouts, refused connections, 5xx
+                read_timeout=TIMEOUT_S, connect_timeout=TIMEOUT_S), timeout=TIMEOUT_S)
+        except (NetworkError, TimeoutError) as exc:  # timeouts, refused connections, 5xx
             return {"error": f"Telegram could not be reached: {exc.__class__.__name__}"}
         except TelegramError as exc:  # refused: 401, 404...
             return {"error": redact(exc.message) or "refused"}

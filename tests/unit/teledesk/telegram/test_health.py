@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from typing import Any
 
 import pytest
@@ -10,6 +12,7 @@ from telegram.error import NetworkError
 from telegram.request import HTTPXRequest
 
 from teledesk.telegram import bot as shared
+from teledesk.telegram import health
 from teledesk.telegram.health import CACHE_S, WebhookHealth
 
 GET_ME = {"ok": True, "result": {"id": 42, "is_bot": True, "first_name": "Desk", "username": "desk_bot"}}
@@ -66,3 +69,17 @@ def test_an_unreachable_or_refusing_telegram_is_reported_not_raised(monkeypatch)
 
 def test_without_a_token_there_is_nothing_to_ask():
     assert "could not be reached" in WebhookHealth("", "http://x").read()["error"]
+
+
+def test_a_slow_telegram_is_reported_within_the_timeout_first_getme_included(monkeypatch):
+    """The liveness probe waits on this read: TIMEOUT_S bounds all of it."""
+
+    async def slow(self: HTTPXRequest, url: str, method: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        await asyncio.sleep(2)
+        return 200, json.dumps(GET_ME).encode()
+
+    monkeypatch.setattr(HTTPXRequest, "do_request", slow)
+    monkeypatch.setattr(health, "TIMEOUT_S", 0.2)
+    started = time.monotonic()
+    assert WebhookHealth("42:T", "http://slow").read() == {"error": "Telegram could not be reached: TimeoutError"}
+    assert time.monotonic() - started < 1.5
