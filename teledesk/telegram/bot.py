@@ -121,7 +121,7 @@ class TelegramLoop:
             loop.run_forever()
 
         _native("start_new_thread")(serve, ())
-        started.acquire()  # a native wait of a few microseconds, once per process
+        started.acquire()  # a native wait while the thread starts, once per process
         self.loop = made[0]
 
     def run(self, work: Callable[[], Awaitable[T]], timeout: float | None = None) -> T:
@@ -138,9 +138,14 @@ class TelegramLoop:
         async def call() -> T:
             return await work()
 
+        def finished(task: asyncio.Future[T]) -> None:
+            if not task.cancelled():
+                task.exception()  # seen: a caller that gave up leaves no "exception never retrieved"
+            waiter.notify()
+
         def start() -> None:
             task = asyncio.ensure_future(call(), loop=self.loop)
-            task.add_done_callback(lambda _: waiter.notify())
+            task.add_done_callback(finished)
             tasks.append(task)
 
         def cancel() -> None:
@@ -241,7 +246,7 @@ def shared_bot(token: str, api_base: str) -> SharedBot:
 
 def redact(text: str) -> str:
     """`text` without any bot token this process knows (as is, or URL-encoded as in a file's URL)."""
-    for token in _tokens:
+    for token in tuple(_tokens):  # a snapshot: another thread may be adding one
         text = text.replace(token, REDACTED).replace(quote(token), REDACTED)
     return text
 
