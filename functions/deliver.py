@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextvars
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import flask
@@ -73,7 +74,8 @@ def _announce(envelope: Envelope, state: str, reason: str | None, client_id: str
     return envelope
 
 
-def _or_failed_on_last_attempt(services: Services, send: Any, count_failure: Any = None) -> DeliveryOutcome:
+def _or_failed_on_last_attempt(services: Services, send: Callable[[], DeliveryOutcome],
+                               count_failure: Callable[[], int] | None = None) -> DeliveryOutcome:
     """`send()`, or on a transient error: raise for a retry, unless this was the last attempt.
 
     The attempt number is Pub/Sub's `deliveryAttempt`; the Pub/Sub emulator's push body does not
@@ -175,7 +177,7 @@ def _send_media(envelope: Envelope, services: Services, media: dict[str, Any], r
 # -- edits, deletes, typing -------------------------------------------------------------------------------
 
 def _change(envelope: Envelope, services: Services, action: str) -> Envelope | None:
-    target_id, revision = envelope.extra.get("target"), int(envelope.extra.get("revision") or 0)
+    target_id, revision = str(envelope.extra.get("target") or ""), int(envelope.extra.get("revision") or 0)
     store = services.store
     target = store.messages.get(envelope.chat_id, target_id) if target_id else None
     if target is None or revision < 1:

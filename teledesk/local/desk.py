@@ -22,6 +22,7 @@ from teledesk.local.redis_server import RedisServer
 from teledesk.local.topology import create_topology
 from teledesk.manifest import Manifest, load_manifest
 from teledesk.settings import ROOT, Settings
+from teledesk.telegram.bot import shared_bot
 
 STANDIN_TOKEN = "123456789:teledesk-local-standin"
 RESTART_PAUSE_S = 2.0
@@ -155,16 +156,17 @@ class Desk:
                 "--bind", f"127.0.0.1:{port}", "realtime.wsgi:app"]
 
     def _connect_telegram(self) -> None:
-        """Point Telegram (or the stand-in) at the webhook, or start polling it."""
+        """Point Telegram (or the stand-in) at the webhook, or start polling it (through this
+        process's one Bot: a refusal raises python-telegram-bot's error, without the token)."""
         s = self._effective_settings()
-        bot_api = f"{s.telegram_api_base}/bot{s.telegram_bot_token}"
+        telegram = shared_bot(s.telegram_bot_token, s.telegram_api_base)
         if s.telegram_mode == "polling":
-            requests.post(f"{bot_api}/deleteWebhook", timeout=10).raise_for_status()
+            telegram.run(lambda bot: bot.delete_webhook(read_timeout=10))
             self._start("poller", [sys.executable, "-m", "teledesk.telegram.polling"])
         elif self.uses_standin:
-            requests.post(f"{bot_api}/setWebhook", json={
-                "url": self.webhook_url, "secret_token": s.telegram_webhook_secret,
-                "allowed_updates": list(self.manifest.allowed_updates)}, timeout=10).raise_for_status()
+            telegram.run(lambda bot: bot.set_webhook(
+                url=self.webhook_url, secret_token=s.telegram_webhook_secret,
+                allowed_updates=list(self.manifest.allowed_updates), read_timeout=10))
         else:
             log.warning("Telegram cannot reach %s: set TELEGRAM_MODE=polling to develop with a real bot locally",
                         self.webhook_url)

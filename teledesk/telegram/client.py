@@ -1,6 +1,7 @@
 """Sending through python-telegram-bot's `Bot`, against any Bot-API-compatible base URL.
 
-The same code talks to Telegram or to the local stand-in: only `TELEGRAM_API_BASE` differs.
+The same code talks to Telegram or to the local stand-in: only `TELEGRAM_API_BASE` differs. The
+`Bot` is the process's one (`teledesk.telegram.bot.shared_bot`), made and initialised once.
 
 What Telegram answers, and what the desk does with it:
 
@@ -24,11 +25,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
-from telegram import Bot, InputFile, ReplyParameters
+from telegram import Bot, InputFile, Message, ReplyParameters
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 
+from teledesk.telegram.bot import redact, shared_bot
 from teledesk.telegram.outbound import Pacer
 
 BLOCKED_REASON = "blocked by the customer"
@@ -88,6 +91,10 @@ def retry_after_seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if value is not None else float(exc.retry_after)  # type: ignore[arg-type]
 
 
+async def _send_message(bot: Bot, **kwargs: Any) -> Message:
+    return await bot.send_message(read_timeout=REQUEST_TIMEOUT_S, **kwargs)
+
+
 def _file_id_of(message: Any, kind: str) -> str | None:
     attached = getattr(message, kind, None)
     if isinstance(attached, (list, tuple)):  # photo: the sizes, largest last
@@ -96,16 +103,18 @@ def _file_id_of(message: Any, kind: str) -> str | None:
 
 
 class TelegramClient:
+    """Sends for one token and base, through the process's one `Bot` (`teledesk.telegram.bot`).
+
+    Each request is one call on the Bot's loop; what waits or writes (the pacer, `on_part_sent`)
+    runs in the caller, between requests, never on the loop that every sender shares.
+    """
+
     def __init__(self, token: str, api_base: str, *, pacer: Pacer | None = None,
                  max_inline_wait_s: float = MAX_INLINE_WAIT_S, sleep: Callable[[float], Awaitable[None]] | None = None):
-        self.token = token
-        self.api_base = api_base.rstrip("/")
+        self.telegram = shared_bot(token, api_base)
         self.pacer = pacer
         self.max_inline_wait_s = max_inline_wait_s
         self._sleep = sleep or wait
-
-    def _bot(self) -> Bot:
-        return Bot(self.token, base_url=f"{self.api_base}/bot", base_file_url=f"{self.api_base}/file/bot")
 
     # -- the one place Telegram's answers are interpreted ----------------------------------------
     async def _call(self, make: Callable[[], Awaitable[T]]) -> T:
@@ -124,23 +133,25 @@ class TelegramClient:
             except InvalidToken as exc:
                 raise Refused(TOKEN_REASON) from exc
             except BadRequest as exc:
-                raise Refused(exc.message) from exc
+                raise Refused(redact(exc.message)) from exc
             except (NetworkError, TelegramError) as exc:  # 5xx, 429 without retry_after, timeouts
-                raise TransientTelegramError(str(exc) or type(exc).__name__) from exc
+                raise TransientTelegramError(redact(str(exc)) or type(exc).__name__) from exc
 
-    def _run(self, work: Callable[[Bot], Awaitable[DeliveryOutcome]]) -> DeliveryOutcome:
-        async def session() -> DeliveryOutcome:
-            try:
-                async with self._bot() as bot:  # initialize() calls getMe: a refused token shows here
-                    return await work(bot)
-            except Refused as refused:
-                return DeliveryOutcome("failed", refused.reason, blocked=refused.blocked)
-            except InvalidToken:
-                return DeliveryOutcome("failed", TOKEN_REASON)
-            except (NetworkError, TelegramError) as exc:  # getMe or shutdown could not reach Telegram
-                raise TransientTelegramError(str(exc) or type(exc).__name__) from exc
+    def _request(self, make: Callable[[Bot], Awaitable[T]]) -> T:
+        """One request through the process's Bot; raises `Refused` or `TransientTelegramError`."""
+        try:
+            return self.telegram.run(lambda bot: self._call(lambda: make(bot)))
+        except InvalidToken as exc:  # getMe, on the Bot's first use, refused the token
+            raise Refused(TOKEN_REASON) from exc
+        except TelegramError as exc:  # getMe could not reach Telegram
+            raise TransientTelegramError(redact(str(exc)) or type(exc).__name__) from exc
 
-        return asyncio.run(session())
+    @staticmethod
+    def _settled(send: Callable[[], DeliveryOutcome]) -> DeliveryOutcome:
+        try:
+            return send()
+        except Refused as refused:
+            return DeliveryOutcome("failed", refused.reason, blocked=refused.blocked)
 
     def _pace(self, chat_id: int) -> None:
         if self.pacer is not None:
@@ -162,7 +173,7 @@ class TelegramClient:
         """
         done = dict(already_sent or {})
 
-        async def work(bot: Bot) -> DeliveryOutcome:
+        def send() -> DeliveryOutcome:
             for index, text in enumerate(parts):
                 if index in done:
                     continue
@@ -171,80 +182,77 @@ class TelegramClient:
                     kwargs["reply_parameters"] = ReplyParameters(message_id=reply_to,
                                                                  allow_sending_without_reply=True)
                 self._pace(chat_id)
-                sent = await self._call(lambda t=text, k=kwargs: bot.send_message(
-                    chat_id=chat_id, text=t, read_timeout=REQUEST_TIMEOUT_S, **k))
+                sent = self._request(partial(_send_message, chat_id=chat_id, text=text, **kwargs))
                 done[index] = sent.message_id
                 if on_part_sent is not None:
                     on_part_sent(index, sent.message_id)
             ids = tuple(done[i] for i in range(len(parts)))
             return DeliveryOutcome("sent", telegram_message_id=ids[0] if ids else None, telegram_message_ids=ids)
 
-        return self._run(work)
+        return self._settled(send)
 
     def send_media(self, chat_id: int, media: MediaUpload, reply_to: int | None = None) -> DeliveryOutcome:
         """Upload (multipart) or re-send by `file_id`; the outcome carries the `file_id` to reuse."""
         method = MEDIA_METHODS[media.kind]
+        kwargs: dict[str, Any] = {"chat_id": chat_id, "write_timeout": 60, "read_timeout": 60}
+        if media.caption:
+            kwargs["caption"] = media.caption
+        if reply_to is not None:
+            kwargs["reply_parameters"] = ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
 
-        async def work(bot: Bot) -> DeliveryOutcome:
-            kwargs: dict[str, Any] = {"chat_id": chat_id, "write_timeout": 60, "read_timeout": 60}
-            if media.caption:
-                kwargs["caption"] = media.caption
-            if reply_to is not None:
-                kwargs["reply_parameters"] = ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+        def send() -> DeliveryOutcome:
             self._pace(chat_id)
 
-            async def send() -> Any:
+            async def upload(bot: Bot) -> Any:
                 payload = media.file_id or InputFile(media.data or b"", filename=media.filename)
                 return await getattr(bot, method)(**{media.kind: payload}, **kwargs)
 
-            sent = await self._call(send)
+            sent = self._request(upload)
             return DeliveryOutcome("sent", telegram_message_id=sent.message_id,
                                    telegram_message_ids=(sent.message_id,),
                                    file_id=_file_id_of(sent, media.kind) or media.file_id)
 
-        return self._run(work)
+        return self._settled(send)
 
     # -- changing what was sent -------------------------------------------------------------------
     def edit_text(self, chat_id: int, telegram_message_id: int, text: str, caption: bool = False) -> DeliveryOutcome:
         """editMessageText, or editMessageCaption when the message is a photo, document, voice or video."""
-        async def work(bot: Bot) -> DeliveryOutcome:
+        def edit() -> DeliveryOutcome:
             try:
                 if caption:
-                    await self._call(lambda: bot.edit_message_caption(caption=text, chat_id=chat_id,
-                                                                      message_id=telegram_message_id))
+                    self._request(lambda bot: bot.edit_message_caption(caption=text, chat_id=chat_id,
+                                                                       message_id=telegram_message_id))
                 else:
-                    await self._call(lambda: bot.edit_message_text(text=text, chat_id=chat_id,
-                                                                   message_id=telegram_message_id))
+                    self._request(lambda bot: bot.edit_message_text(text=text, chat_id=chat_id,
+                                                                    message_id=telegram_message_id))
             except Refused as refused:
                 if "not modified" not in refused.reason.lower():  # a retried edit that had gone through
                     raise
             return DeliveryOutcome("sent", telegram_message_id=telegram_message_id,
                                    telegram_message_ids=(telegram_message_id,))
 
-        return self._run(work)
+        return self._settled(edit)
 
     def delete(self, chat_id: int, telegram_message_ids: Sequence[int]) -> DeliveryOutcome:
-        async def work(bot: Bot) -> DeliveryOutcome:
+        def delete_each() -> DeliveryOutcome:
             for message_id in telegram_message_ids:
                 try:
-                    await self._call(lambda m=message_id: bot.delete_message(chat_id=chat_id, message_id=m))
+                    self._request(partial(Bot.delete_message, chat_id=chat_id, message_id=message_id))
                 except Refused as refused:
                     if "not found" not in refused.reason.lower():  # already gone: a retried delete
                         raise
             return DeliveryOutcome("sent", telegram_message_ids=tuple(telegram_message_ids))
 
-        return self._run(work)
+        return self._settled(delete_each)
 
     def send_chat_action(self, chat_id: int, action: str = "typing") -> DeliveryOutcome:
-        async def work(bot: Bot) -> DeliveryOutcome:
-            await self._call(lambda: bot.send_chat_action(chat_id=chat_id, action=action))
-            return DeliveryOutcome("sent")
-
-        return self._run(work)
+        return self._settled(lambda: self._sent(self._request(
+            lambda bot: bot.send_chat_action(chat_id=chat_id, action=action))))
 
     def answer_callback_query(self, callback_query_id: str, text: str | None = None) -> DeliveryOutcome:
-        async def work(bot: Bot) -> DeliveryOutcome:
-            await self._call(lambda: bot.answer_callback_query(callback_query_id=callback_query_id, text=text))
-            return DeliveryOutcome("sent")
+        return self._settled(lambda: self._sent(self._request(
+            lambda bot: bot.answer_callback_query(callback_query_id=callback_query_id, text=text))))
 
-        return self._run(work)
+    @staticmethod
+    def _sent(_: object) -> DeliveryOutcome:
+        return DeliveryOutcome("sent")

@@ -1,19 +1,30 @@
 """Reading files from the Bot API: a message's media and a customer's profile photo.
 
-`getFile` then the download URL of the configured Bot API base: Telegram's own server serves
-files up to 20 MB; a self-hosted Bot API server (same protocol, `TELEGRAM_API_BASE`) lifts the
-limit, which `TELEGRAM_MAX_DOWNLOAD_BYTES` then raises to match.
+`getFile` then the download URL of the configured Bot API base, both through the process's one
+`Bot` (`teledesk.telegram.bot`): Telegram's own server serves files up to 20 MB; a self-hosted
+Bot API server (same protocol, `TELEGRAM_API_BASE`) lifts the limit, which
+`TELEGRAM_MAX_DOWNLOAD_BYTES` then raises to match.
+
+A download URL holds the bot token, and so may what python-telegram-bot says about a failed
+request: what these errors say is redacted (`teledesk.telegram.bot.redact`), since the relay
+shows it to agents.
 """
 
 from __future__ import annotations
 
 import mimetypes
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeVar
 
-import requests
+from telegram import Bot
+from telegram.error import TelegramError
+
+from teledesk.telegram.bot import redact, shared_bot
 
 TIMEOUT_S = 30
+
+T = TypeVar("T")
 
 
 class FileTooLarge(Exception):
@@ -34,45 +45,56 @@ def content_type_of(file_path: str, declared: str | None = None) -> str:
     return declared or mimetypes.guess_type(file_path)[0] or "application/octet-stream"
 
 
-class TelegramFiles:
-    def __init__(self, token: str, api_base: str, max_bytes: int, session: requests.Session | None = None):
-        self.token = token
-        self.api_base = api_base.rstrip("/")
-        self.max_bytes = max_bytes
-        self.http = session or requests.Session()
+def _said(exc: TelegramError) -> str:
+    """What went wrong: Telegram's description, or the HTTP status of an answer that was not the
+    Bot API's JSON (PTB quotes such a page whole after ". Parsing the server response"); no token."""
+    said = exc.message.split(". Parsing the server response", 1)[0]
+    return redact(said) or type(exc).__name__
 
-    def _call(self, method: str, **params: Any) -> Any:
+
+class TelegramFiles:
+    def __init__(self, token: str, api_base: str, max_bytes: int):
+        self.telegram = shared_bot(token, api_base)
+        self.max_bytes = max_bytes
+
+    def _read(self, method: str, work: Callable[[Bot], Awaitable[T]]) -> T:
         try:
-            answer = self.http.post(f"{self.api_base}/bot{self.token}/{method}", json=params, timeout=TIMEOUT_S)
-            body = answer.json()
-        except (requests.RequestException, ValueError) as exc:
-            raise FileUnavailable(f"{method}: {exc}") from exc
-        if not body.get("ok"):
-            description = str(body.get("description", ""))
-            if "too big" in description:
-                raise FileTooLarge(description)
-            raise FileUnavailable(f"{method}: {description or answer.status_code}")
-        return body["result"]
+            return self.telegram.run(work)
+        except TelegramError as exc:
+            if "too big" in exc.message.lower():
+                raise FileTooLarge(_said(exc)) from exc
+            raise FileUnavailable(f"{method}: {_said(exc)}") from exc
 
     def download(self, file_id: str, size_hint: int | None = None, mime_type: str | None = None) -> Download:
         if size_hint is not None and size_hint > self.max_bytes:
             raise FileTooLarge(f"{size_hint} bytes is over the {self.max_bytes}-byte download limit")
-        found = self._call("getFile", file_id=file_id)
-        if (found.get("file_size") or 0) > self.max_bytes or "file_path" not in found:
-            raise FileTooLarge("the Bot API gives no download for this file")
-        path = found["file_path"]
-        try:
-            answer = self.http.get(f"{self.api_base}/file/bot{self.token}/{path}", timeout=TIMEOUT_S)
-        except requests.RequestException as exc:
-            raise FileUnavailable(str(exc)) from exc
-        if answer.status_code != 200:
-            raise FileUnavailable(f"download answered {answer.status_code}")
-        return Download(answer.content, content_type_of(path, mime_type))
+
+        async def fetch(bot: Bot) -> Download:
+            found = await bot.get_file(file_id, read_timeout=TIMEOUT_S)
+            url_prefix = f"{bot.base_file_url}/"
+            if (found.file_size or 0) > self.max_bytes or not found.file_path:
+                raise FileTooLarge("the Bot API gives no download for this file")
+            if not found.file_path.startswith(url_prefix):
+                # PTB leaves a file_path that names a file on this machine as it is (for a local
+                # Bot API server) and would read it from disk: the desk only downloads.
+                raise FileUnavailable("getFile: the Bot API gave no download URL for this file")
+            path = found.file_path.removeprefix(url_prefix)
+            try:
+                content = await found.download_as_bytearray(read_timeout=TIMEOUT_S)
+            except TelegramError as exc:
+                raise FileUnavailable(f"download: {_said(exc)}") from exc
+            return Download(bytes(content), content_type_of(path, mime_type))
+
+        return self._read("getFile", fetch)
 
     def profile_photo_file_id(self, user_id: int) -> str | None:
         """The customer's current profile photo (a small size), or None if they show none."""
-        photos = self._call("getUserProfilePhotos", user_id=user_id, limit=1)
-        sizes = (photos.get("photos") or [[]])[0]
-        if not sizes:
-            return None
-        return sizes[min(1, len(sizes) - 1)]["file_id"]  # the second size is ~320px: enough for an avatar
+
+        async def first_photo(bot: Bot) -> str | None:
+            photos = await bot.get_user_profile_photos(user_id, limit=1, read_timeout=TIMEOUT_S)
+            sizes = photos.photos[0] if photos.photos else ()
+            if not sizes:
+                return None
+            return sizes[min(1, len(sizes) - 1)].file_id  # the second size is ~320px: enough for an avatar
+
+        return self._read("getUserProfilePhotos", first_photo)

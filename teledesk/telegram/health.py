@@ -1,6 +1,8 @@
 """What Telegram says about the webhook (`getWebhookInfo`): pending updates and its last error.
 
-Read at most once per `CACHE_S`, so a console polling /api/health costs Telegram nothing more.
+Asked through the process's one `Bot` (`teledesk.telegram.bot`), at most once per `CACHE_S`, so
+a console polling /api/health costs Telegram nothing more. /api/health is public: the report
+carries Telegram's own description of a refusal, the kind of a network failure, never a token.
 """
 
 from __future__ import annotations
@@ -9,7 +11,9 @@ import threading
 import time
 from typing import Any
 
-import requests
+from telegram.error import NetworkError, TelegramError
+
+from teledesk.telegram.bot import redact, shared_bot
 
 CACHE_S = 30.0
 TIMEOUT_S = 5
@@ -18,7 +22,7 @@ FIELDS = ("url", "pending_update_count", "last_error_date", "last_error_message"
 
 class WebhookHealth:
     def __init__(self, token: str, api_base: str, clock: Any = time.monotonic):
-        self.url = f"{api_base.rstrip('/')}/bot{token}/getWebhookInfo"
+        self.token, self.api_base = token, api_base
         self.clock = clock
         self._lock = threading.Lock()
         self._cached: tuple[float, dict[str, Any]] | None = None
@@ -27,12 +31,22 @@ class WebhookHealth:
         with self._lock:
             if self._cached is not None and self.clock() - self._cached[0] < CACHE_S:
                 return self._cached[1]
-        try:
-            body = requests.get(self.url, timeout=TIMEOUT_S).json()
-            info = body["result"] if body.get("ok") else {"error": body.get("description", "refused")}
-            report = {k: info[k] for k in (*FIELDS, "error") if k in info}
-        except (requests.RequestException, ValueError, KeyError) as exc:
-            report = {"error": f"Telegram could not be reached: {exc.__class__.__name__}"}
+        report = self._ask()
         with self._lock:
             self._cached = (self.clock(), report)
         return report
+
+    def _ask(self) -> dict[str, Any]:
+        if not self.token:
+            return {"error": "Telegram could not be reached: no bot token is set"}
+        try:
+            # TIMEOUT_S bounds the whole read, the process's first getMe included: the liveness
+            # probe waits on this.
+            info = shared_bot(self.token, self.api_base).run(lambda bot: bot.get_webhook_info(
+                read_timeout=TIMEOUT_S, connect_timeout=TIMEOUT_S), timeout=TIMEOUT_S)
+        except (NetworkError, TimeoutError) as exc:  # timeouts, refused connections, 5xx
+            return {"error": f"Telegram could not be reached: {exc.__class__.__name__}"}
+        except TelegramError as exc:  # refused: 401, 404...
+            return {"error": redact(exc.message) or "refused"}
+        found = info.to_dict()  # Telegram's own shape again: dates as epoch seconds
+        return {k: found[k] for k in FIELDS if k in found}

@@ -173,8 +173,8 @@ def envelope_from_update(update: Any) -> Envelope:
 
 def _any_date(update: dict[str, Any]) -> int:
     for value in update.values():
-        if isinstance(value, dict) and isinstance(value.get("date"), int):
-            return value["date"]
+        if isinstance(value, dict) and isinstance(date := value.get("date"), int):
+            return date
     return 0
 
 

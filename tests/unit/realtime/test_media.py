@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from flask import Flask, request
@@ -20,18 +22,24 @@ PHOTO = b"\x89PNG\r\n\x1a\n" + b"p" * 100
 
 
 class FakeBotApi:
-    """getFile, getUserProfilePhotos and the file route, counting what was asked."""
+    """getFile, getUserProfilePhotos and the file route, counting what was asked (and getMe, which
+    python-telegram-bot asks once when its Bot is first used)."""
 
     def __init__(self) -> None:
         self.calls: list[str] = []
         self.delay_s = 0.0
+        self.file_status = 200  # otherwise the file route fails with a page that quotes the URL
         self.app = Flask(__name__)
+        self.app.post(f"/bot{TOKEN}/getMe")(self.get_me)
         self.app.post(f"/bot{TOKEN}/getFile")(self.get_file)
         self.app.post(f"/bot{TOKEN}/getUserProfilePhotos")(self.profile_photos)
         self.app.get(f"/file/bot{TOKEN}/<path:path>")(self.file)
 
+    def get_me(self):  # type: ignore[no-untyped-def]
+        return {"ok": True, "result": {"id": 42, "is_bot": True, "first_name": "Desk", "username": "desk_bot"}}
+
     def get_file(self):  # type: ignore[no-untyped-def]
-        file_id = request.get_json()["file_id"]
+        file_id = params()["file_id"]
         self.calls.append(f"getFile {file_id}")
         time.sleep(self.delay_s)
         if file_id == "huge":
@@ -40,7 +48,7 @@ class FakeBotApi:
                                        "file_path": f"photos/{file_id}.jpg"}}
 
     def profile_photos(self):  # type: ignore[no-untyped-def]
-        user = request.get_json()["user_id"]
+        user = int(params()["user_id"])
         self.calls.append(f"getUserProfilePhotos {user}")
         sizes = [] if user == 404 else [[{"file_id": "small", "file_unique_id": "s", "width": 160, "height": 160},
                                          {"file_id": "avatar", "file_unique_id": "a", "width": 320, "height": 320}]]
@@ -48,7 +56,14 @@ class FakeBotApi:
 
     def file(self, path: str):  # type: ignore[no-untyped-def]
         self.calls.append(f"download {path}")
+        if self.file_status != 200:  # as a proxy's error page might: the URL, token and all
+            return f"<h1>Bad Gateway</h1><p>{request.url} ({request.full_path})</p>", self.file_status
         return PHOTO
+
+
+def params() -> dict:
+    """A Bot API call's parameters: python-telegram-bot posts them as a form."""
+    return request.get_json(silent=True) or request.form.to_dict()
 
 
 @pytest.fixture
@@ -56,6 +71,7 @@ def bot_api() -> Iterator[tuple[FakeBotApi, str]]:
     fake = FakeBotApi()
     server = make_server("127.0.0.1", 0, fake.app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    fake.stop = lambda: (server.shutdown(), server.server_close())  # type: ignore[attr-defined]
     yield fake, f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
 
@@ -134,3 +150,30 @@ def test_messages_with_files_carry_the_url_agents_fetch_them_from(agent: FlaskCl
     url = with_photo(store)
     shown = agent.get(f"/api/conversations/{CHAT_ID}/messages").get_json()["messages"]
     assert next(m for m in shown if m["id"] == "tg-1-5")["media"]["url"] == url
+
+
+def assert_no_token(*texts: str) -> None:
+    for text in texts:
+        assert TOKEN not in text and quote(TOKEN) not in text
+
+
+def test_a_failed_download_says_so_without_the_bot_token(agent: FlaskClient, store: FakeStore, bot_api,
+                                                         caplog: pytest.LogCaptureFixture):
+    fake, _ = bot_api
+    fake.file_status = 502
+    caplog.set_level(logging.DEBUG)
+    answer = agent.get(with_photo(store))
+    assert answer.status_code == 502
+    assert "could not be fetched from Telegram" in answer.get_json()["error"]
+    assert "Bad Gateway" in answer.get_json()["error"]  # what the server said is kept, its URL without the token
+    assert_no_token(answer.get_data(as_text=True), caplog.text)
+
+
+def test_an_unreachable_bot_api_says_so_without_the_bot_token(agent: FlaskClient, store: FakeStore, bot_api,
+                                                              caplog: pytest.LogCaptureFixture):
+    fake, _ = bot_api
+    fake.stop()
+    caplog.set_level(logging.DEBUG)
+    media, avatar = agent.get(with_photo(store)), agent.get(f"/api/conversations/{CHAT_ID}/avatar")
+    assert media.status_code == avatar.status_code == 502
+    assert_no_token(media.get_data(as_text=True), avatar.get_data(as_text=True), caplog.text)
