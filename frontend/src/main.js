@@ -6,6 +6,7 @@ import { i18n } from './i18n/index.js';
 import { useSessionStore } from './stores/session.js';
 import './styles/theme.css';
 import './styles/base.css';
+import './styles/forms.css';
 
 const pinia = createPinia();
 const app = createApp(App).use(pinia).use(i18n);

@@ -64,7 +64,9 @@ describe('socket connector', () => {
     desk.listMessages.mockClear();
 
     socket.fire('disconnect', 'transport close');
-    desk.listConversations.mockResolvedValueOnce({ conversations: [conversation(3, { updated_at: 200 }), conversation(4, { updated_at: 150 })] });
+    desk.listConversations.mockResolvedValueOnce({
+      conversations: [conversation(3, { updated_at: 200 }), conversation(4, { updated_at: 150 })],
+    });
     desk.listMessages.mockResolvedValueOnce({
       messages: [message('a', { chat_id: 3, date: 1 }), message('b', { chat_id: 3, date: 2 })],
     });
