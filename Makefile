@@ -48,8 +48,9 @@ chromium:  ## Debian's Chromium for the browser tests (Playwright never download
 redis:  ## Debian's redis-server: several relays share it (DESK_RELAYS > 1), and their tests
 	@command -v redis-server >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y redis-server; }
 
-lint: $(VENV)/.installed frontend/node_modules/.installed  ## ruff over the Python, ESLint over the console
+lint: $(VENV)/.installed frontend/node_modules/.installed  ## ruff and mypy --strict over the Python, ESLint over the console
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 	cd frontend && npm run lint
 
 test-unit: install redis  # the shared state is tested on a real redis-server too

@@ -58,7 +58,7 @@ def autoreply(envelope: Envelope, services: Services) -> Envelope | None:
     if key is None:
         return None
     answer = _bot_message(envelope, key, services, now)
-    stored, _conversation, _created = services.store.answers.queue(envelope.chat_id, answer.id, answer.to_dict())
+    stored, _conversation, _created = services.store.answers.queue(envelope.chat_id, answer)
     if key == "out_of_hours":
         services.store.conversations.note(envelope.chat_id, out_of_hours_noted_at=now)
     return answer if stored.delivery is not None and stored.delivery.state == DeliveryState.QUEUED else None

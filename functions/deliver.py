@@ -26,6 +26,7 @@ import functions_framework
 
 from teledesk.blobs import blob_store
 from teledesk.envelope import Envelope, MessageType
+from teledesk.open_data import JSONObject
 from teledesk.pipeline import Services, event_step
 from teledesk.telegram.client import DeliveryOutcome, MediaUpload, TelegramClient, TransientTelegramError
 from teledesk.telegram.outbound import Pacer, split_text
@@ -160,7 +161,7 @@ def _send(envelope: Envelope, services: Services) -> Envelope | None:
     return _announce(envelope, delivery["state"], delivery.get("reason"), envelope.extra.get("client_id"))
 
 
-def _send_media(envelope: Envelope, services: Services, media: dict[str, Any], reply_to: int | None) -> DeliveryOutcome:
+def _send_media(envelope: Envelope, services: Services, media: JSONObject, reply_to: int | None) -> DeliveryOutcome:
     upload = MediaUpload(kind=media["kind"], file_id=media.get("file_id"), filename=media.get("filename") or "file",
                          caption=envelope.text or "")
     if upload.file_id is None:

@@ -7,27 +7,28 @@ Used by the conversation routes (a text answer, a retry) and the outbound ones (
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from realtime.errors import ApiError
 from realtime.relay import current_relay
+from realtime.views import DeliveryEvent
 from teledesk.envelope import Envelope
 from teledesk.model import Agent, ConversationStatus, DeliveryState, Message
+from teledesk.open_data import JSONObject
 
 NO_SUCH_CONVERSATION = "no such conversation"
 QUOTE_RULE = "reply_to must be the id of a message of this conversation that Telegram has"
 
 
-def agent_extra(agent: Agent) -> dict[str, Any]:
+def agent_extra(agent: Agent) -> JSONObject:
     """Who wrote an answer or a note, as the consoles show it."""
     return {"username": agent.username, "name": agent.name}
 
 
-def answer_extra(agent: Agent, chat_id: int, client_id: str, reply_to: str | None = None) -> dict[str, Any]:
+def answer_extra(agent: Agent, chat_id: int, client_id: str, reply_to: str | None = None) -> JSONObject:
     """What an agent's answer (a text or a file) carries besides its content: the idempotency key,
     the author, and the message it quotes. Telegram quotes by its own message_id, so `reply_to`
     must name a message of this chat that Telegram has; anything else is a 400."""
-    extra: dict[str, Any] = {"client_id": client_id, "agent": agent_extra(agent)}
+    extra: JSONObject = {"client_id": client_id, "agent": agent_extra(agent)}
     if reply_to is not None:
         quoted = current_relay().store.messages.get(chat_id, reply_to)
         quoted_id = telegram_message_id(quoted) if quoted is not None else None
@@ -56,7 +57,7 @@ def queue_answer(envelope: Envelope) -> Message:
     relay = current_relay()
     chat_id = envelope.chat_id
     try:
-        stored, conversation, _created = relay.store.answers.queue(chat_id, envelope.id, envelope.to_dict())
+        stored, conversation, _created = relay.store.answers.queue(chat_id, envelope)
     except KeyError:
         raise ApiError(404, NO_SUCH_CONVERSATION) from None
     if stored.delivery is not None and stored.delivery.state == DeliveryState.QUEUED:
@@ -77,8 +78,8 @@ def publish_answer(stored: Message) -> None:
     relay.publisher.publish(relay.manifest.relay_publishes, envelope)
 
 
-def queued(stored: Message) -> dict[str, Any]:
+def queued(stored: Message) -> DeliveryEvent:
     """The `delivery` event of a queued answer; `retry` (0 at first) keeps a retry's events from
     being taken for repeats of the first attempt's."""
-    return {"chat_id": stored.chat_id, "client_id": stored.client_id, "message_id": stored.id,
-            "state": DeliveryState.QUEUED, "reason": None, "retry": stored.retries or 0}
+    return DeliveryEvent(chat_id=stored.chat_id, client_id=stored.client_id, message_id=stored.id,
+                         state=DeliveryState.QUEUED, reason=None, retry=stored.retries or 0)

@@ -26,6 +26,7 @@ from spectree.plugins.flask_plugin import FlaskPlugin
 
 from realtime.errors import refuse_invalid
 from realtime.schemas import ErrorBody
+from teledesk.open_data import JSONObject
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -54,7 +55,7 @@ class _FlaskPlugin(FlaskPlugin):
 
 
 class _Spec(SpecTree):
-    def document(self) -> dict[str, Any]:
+    def document(self) -> JSONObject:
         """The OpenAPI document of the current app's routes. (spectree's generator moves nested
         models out of the declarations it keeps; each document starts from a copy of them.)"""
         declared = copy.deepcopy(self.models)
@@ -84,7 +85,7 @@ api_spec = _Spec(
 def answers(status: int, model: type[BaseModel] | None = None, *errors: int, description: str = "") -> Response:
     """A route's answers: `model` with `status` on success, `{"error"}` with each of `errors`."""
     success: Any = (model, description) if description else model
-    codes: dict[str, Any] = {f"HTTP_{status}": success}
+    codes: JSONObject = {f"HTTP_{status}": success}
     for code in errors:
         codes[f"HTTP_{code}"] = (ErrorBody, ERROR_DESCRIPTIONS[code])
     return Response(**codes)
@@ -97,5 +98,5 @@ def declare(resp: Response, *, security: dict[str, list[str]] | None = None,
     return cast(Callable[[View], View], api_spec.validate(resp=resp, security=security, tags=tags))
 
 
-def openapi_document() -> dict[str, Any]:
+def openapi_document() -> JSONObject:
     return api_spec.document()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from flask_socketio import SocketIO
@@ -31,7 +32,7 @@ class Broadcaster:
         self.socketio = socketio
         self.state = state or MemoryState()
 
-    def _emit_once(self, key: str, event: str, data: dict[str, Any]) -> None:
+    def _emit_once(self, key: str, event: str, data: Mapping[str, object]) -> None:
         """Emit unless `key` went out before; a failed emit is released, so its retry goes out. An
         event another relay is emitting right now raises `InFlight`: its message is tried again
         shortly, and then either it went out or that relay died before it did."""
@@ -59,7 +60,7 @@ class Broadcaster:
         state = hashlib.sha256(json.dumps(view, sort_keys=True, default=str).encode()).hexdigest()
         self._emit_once(f"conversation:{view['chat_id']}:{state}", "conversation", view)
 
-    def delivery(self, delivery: dict[str, Any]) -> None:
+    def delivery(self, delivery: Mapping[str, Any]) -> None:
         """A delivery state; an agent's retry of a failed answer (`retry` 1, 2, …) goes through it again."""
         key = f"delivery:{delivery['message_id']}:{delivery['state']}:{delivery.get('retry') or 0}"
         self._emit_once(key, "delivery", delivery_view(delivery))

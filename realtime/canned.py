@@ -8,7 +8,6 @@ in the same transaction that writes.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
@@ -18,6 +17,7 @@ from realtime.errors import ApiError
 from realtime.relay import current_relay
 from realtime.schemas import CannedAnswer, CannedFields, CannedListAnswer
 from teledesk.model import Agent, CannedResponse
+from teledesk.open_data import JSONObject
 
 CANNED_ID = re.compile(r"[A-Za-z0-9]{1,64}")  # Firestore's automatic ids; anything else is not one of ours
 NO_SUCH = "no such canned response"
@@ -25,7 +25,7 @@ NO_SUCH = "no such canned response"
 canned = Blueprint("canned", __name__)
 
 
-def canned_view(found: CannedResponse) -> dict[str, Any]:
+def canned_view(found: CannedResponse) -> JSONObject:
     return found.model_dump(include={"id", "shortcut", "text"})
 
 

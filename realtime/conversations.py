@@ -149,7 +149,7 @@ def note(agent: Agent, chat_id: int, json: NewNote) -> tuple[Response, int]:
     ).stamp("relay")
     relay = current_relay()
     try:
-        stored, _created = relay.store.messages.add_note(chat_id, envelope.id, envelope.to_dict())
+        stored, _created = relay.store.messages.add_note(chat_id, envelope)
     except KeyError:
         raise ApiError(404, NO_SUCH_CONVERSATION) from None
     relay.broadcaster.message(stored)  # a repeat emits again only if the first emit failed

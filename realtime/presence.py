@@ -20,13 +20,18 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TypedDict
 
-from realtime.state import MemoryState, SharedState
+from realtime.state import MemoryState, SharedState, ShownAgent
 
 TYPING_TTL_S = 6.0
 
-View = dict[str, Any]
+class View(TypedDict):
+    """Which agents have a chat open, and whether they are typing: the `presence` event."""
+
+    chat_id: int
+    agents: list[ShownAgent]
+
 Announce = Callable[[View], None]
 
 
@@ -112,7 +117,7 @@ class Presence:
     def _view(self, chat_id: int) -> View:
         """The agents with `chat_id` open, once each (an agent may have several tabs), by username."""
         now = self.clock()
-        agents: dict[str, dict[str, Any]] = {}
+        agents: dict[str, ShownAgent] = {}
         for entry in self.state.chat_entries(chat_id).values():
             agent = agents.setdefault(entry["username"], {"username": entry["username"], "name": entry["name"],
                                                           "typing": False})

@@ -38,6 +38,7 @@ from werkzeug.datastructures import FileStorage
 
 from realtime.errors import rule_error
 from teledesk import model
+from teledesk.open_data import JSONObject
 from teledesk.telegram.limits import MAX_CAPTION_LENGTH, MAX_MESSAGE_LENGTH
 from teledesk.telegram.outbound import MAX_ANSWER_LENGTH
 
@@ -274,11 +275,23 @@ class Pull(BaseModel):
     error: str | None
 
 
+class TelegramStatus(BaseModel):
+    """`mode`, and what Telegram says of the webhook (getWebhookInfo's names), or why it could not say."""
+
+    mode: Literal["webhook", "polling"]
+    url: str | None = None
+    pending_update_count: int | None = None
+    last_error_date: int | None = None
+    last_error_message: str | None = None
+    max_connections: int | None = None
+    error: str | None = None
+
+
 class Health(BaseModel):
     status: Literal["ok", "down"]
     subscribed: bool
     pulls: dict[str, Pull] = Field(description="each subscription's pull loop, and the kind of its last error")
-    telegram: dict[str, Any] = Field(description="`mode`, and what Telegram says of the webhook")
+    telegram: TelegramStatus
 
 
 class AgentAnswer(BaseModel):
@@ -330,5 +343,5 @@ class CannedListAnswer(BaseModel):
     canned: list[Canned]
 
 
-class OpenAPIDocument(RootModel[dict[str, Any]]):
+class OpenAPIDocument(RootModel[JSONObject]):
     """An OpenAPI 3.1 document."""

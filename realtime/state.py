@@ -25,7 +25,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any, Protocol
+from typing import Final, NotRequired, Protocol, TypedDict
 
 import redis
 
@@ -39,7 +39,21 @@ HEARTBEAT_S = 10
 PREFIX = "teledesk:"
 CLAIMED, SENT = b"claimed", b"sent"
 
-Entry = dict[str, Any]  # a socket with a chat open: {username, name, typing_until, relay}
+class Entry(TypedDict):
+    """A socket with a chat open."""
+
+    username: str
+    name: str
+    typing_until: float
+    relay: NotRequired[str]  # the relay that holds the socket (in Redis)
+
+
+class ShownAgent(TypedDict):
+    """An agent the consoles were told has a chat open."""
+
+    username: str
+    name: str
+    typing: bool
 
 
 class Claim(enum.Enum):
@@ -63,18 +77,18 @@ class SharedState(Protocol):
     def remove_entry(self, chat_id: int, sid: str) -> None: ...
     def chat_entries(self, chat_id: int) -> dict[str, Entry]: ...
     def open_chats(self) -> set[int]: ...
-    def shown(self, chat_id: int) -> list[dict[str, Any]]: ...
-    def set_shown(self, chat_id: int, agents: list[dict[str, Any]]) -> None: ...
+    def shown(self, chat_id: int) -> list[ShownAgent]: ...
+    def set_shown(self, chat_id: int, agents: list[ShownAgent]) -> None: ...
     def heartbeat(self) -> list[int]: ...
 
 
 # Every call answers or fails within seconds: a connection left half-open by a failover must not
 # hang a pull loop (which would still look alive to /api/health).
-REDIS_OPTIONS: dict[str, Any] = {"socket_timeout": 5, "socket_connect_timeout": 5, "retry_on_timeout": True,
+REDIS_OPTIONS: Final = {"socket_timeout": 5, "socket_connect_timeout": 5, "retry_on_timeout": True,
                                  "health_check_interval": 30}
 # Socket.IO's message queue listens for as long as it is idle: no read timeout, but a connection
 # checked before use, and kept alive, so a dead one is found and replaced (its listener retries).
-QUEUE_REDIS_OPTIONS: dict[str, Any] = {"socket_connect_timeout": 5, "socket_keepalive": True,
+QUEUE_REDIS_OPTIONS: Final = {"socket_connect_timeout": 5, "socket_keepalive": True,
                                        "health_check_interval": 30}
 
 
@@ -99,7 +113,7 @@ class MemoryState:
         self._locks = KeyedLocks()
         self._sockets: dict[str, set[str]] = {}
         self._entries: dict[int, dict[str, Entry]] = {}
-        self._shown: dict[int, list[dict[str, Any]]] = {}
+        self._shown: dict[int, list[ShownAgent]] = {}
 
     def claim(self, key: str) -> Claim:
         with self._lock:
@@ -165,11 +179,11 @@ class MemoryState:
         with self._lock:
             return set(self._entries) | set(self._shown)
 
-    def shown(self, chat_id: int) -> list[dict[str, Any]]:
+    def shown(self, chat_id: int) -> list[ShownAgent]:
         with self._lock:
             return self._shown.get(chat_id, [])
 
-    def set_shown(self, chat_id: int, agents: list[dict[str, Any]]) -> None:
+    def set_shown(self, chat_id: int, agents: list[ShownAgent]) -> None:
         with self._lock:
             if agents:
                 self._shown[chat_id] = agents
@@ -247,11 +261,11 @@ class RedisState:
     def open_chats(self) -> set[int]:
         return {int(c) for c in self.redis.smembers(self._key("chats"))}
 
-    def shown(self, chat_id: int) -> list[dict[str, Any]]:
+    def shown(self, chat_id: int) -> list[ShownAgent]:
         raw = self.redis.get(self._key("shown", chat_id))
         return json.loads(raw) if raw else []
 
-    def set_shown(self, chat_id: int, agents: list[dict[str, Any]]) -> None:
+    def set_shown(self, chat_id: int, agents: list[ShownAgent]) -> None:
         if agents:
             self.redis.set(self._key("shown", chat_id), json.dumps(agents))
             return

@@ -23,13 +23,14 @@ from realtime.events import end_sessions
 from realtime.relay import current_relay
 from realtime.schemas import NewAgent, NewPassword, TeamAgentAnswer, TeamAnswer
 from teledesk.model import Agent, Role
+from teledesk.open_data import JSONObject
 
 team = Blueprint("team", __name__)
 AGENT = "/agents/<username>"
 NO_SUCH_AGENT = "no such agent"
 
 
-def agent_view(agent: Agent) -> dict[str, Any]:
+def agent_view(agent: Agent) -> JSONObject:
     return {**public_agent(agent), "disabled": agent.disabled}
 
 

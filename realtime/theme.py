@@ -34,6 +34,7 @@ from realtime.schemas import (
     RADIUS_PATTERN,
 )
 from realtime.schemas import Theme as ThemeAnswer
+from teledesk.open_data import JSONObject
 
 LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
               ".webp": "image/webp"}
@@ -55,7 +56,7 @@ class ThemeError(ValueError):
 class Theme:
     """What the two endpoints serve: the JSON the console reads, and the logo's bytes."""
 
-    document: dict[str, Any] = field(default_factory=lambda: {"name": None, "logo": None, "radius": None,
+    document: JSONObject = field(default_factory=lambda: {"name": None, "logo": None, "radius": None,
                                                                "colors": {}, "dark": {}})
     logo: bytes | None = None
     logo_type: str | None = None

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, NotRequired, TypedDict
 
 from realtime.media import media_url
 from teledesk.model import Conversation, Message
+from teledesk.open_data import JSONObject
 
 INTERNAL_FIELDS = ("update",)
 
 
-def message_view(message: Message) -> dict[str, Any]:
+class DeliveryEvent(TypedDict):
+    """The contract's `delivery` event: where an outgoing message is on its way to Telegram."""
+
+    chat_id: int | None
+    client_id: str | None
+    message_id: str | None
+    state: str | None
+    reason: str | None
+    retry: NotRequired[int]  # an agent's retry of a failed answer (1, 2, …) starts its ticks over
+
+
+def message_view(message: Message) -> JSONObject:
     """A stored message as agents see it; a file gets the URL the console fetches it from."""
     view = {k: v for k, v in message.wire().items() if k not in INTERNAL_FIELDS}
     if message.media is not None and message.media.file_id and message.chat_id is not None:
@@ -18,13 +31,15 @@ def message_view(message: Message) -> dict[str, Any]:
     return view
 
 
-def conversation_view(conversation: Conversation) -> dict[str, Any]:
+def conversation_view(conversation: Conversation) -> JSONObject:
     return conversation.wire()
 
 
-def delivery_view(delivery: dict[str, Any]) -> dict[str, Any]:
-    """The contract's fields, and `retry` (an agent's retry of a failed answer starts its ticks over)."""
-    view = {k: delivery.get(k) for k in ("chat_id", "client_id", "message_id", "state", "reason")}
+def delivery_view(delivery: Mapping[str, Any]) -> DeliveryEvent:
+    """The contract's fields of what deliver (or the relay) said of a delivery, and `retry`."""
+    view = DeliveryEvent(chat_id=delivery.get("chat_id"), client_id=delivery.get("client_id"),
+                         message_id=delivery.get("message_id"), state=delivery.get("state"),
+                         reason=delivery.get("reason"))
     if delivery.get("retry"):
         view["retry"] = int(delivery["retry"])
     return view

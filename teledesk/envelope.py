@@ -11,7 +11,8 @@ import json
 import time
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any
+
+from teledesk.open_data import JSONObject
 
 SCHEMA_VERSION = 1
 
@@ -38,12 +39,12 @@ class Envelope:
     chat_id: int
     date: int
     text: str = ""
-    media: dict[str, Any] | None = None
-    customer: dict[str, Any] = field(default_factory=dict)
+    media: JSONObject | None = None
+    customer: JSONObject = field(default_factory=dict)
     trace: dict[str, float] = field(default_factory=dict)
     schema: int = SCHEMA_VERSION
     # What later steps add; absent keys are simply not known yet.
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: JSONObject = field(default_factory=dict)
 
     def stamp(self, step: str) -> Envelope:
         """Record when `step` handled this message, in epoch milliseconds."""
@@ -53,7 +54,7 @@ class Envelope:
     def attributes(self) -> dict[str, str]:
         return {"type": str(self.type), "chat_id": str(self.chat_id), "schema": str(self.schema)}
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JSONObject:
         data = asdict(self)
         extra = data.pop("extra")
         return {**extra, **data}
@@ -62,7 +63,7 @@ class Envelope:
         return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Envelope:
+    def from_dict(cls, data: JSONObject) -> Envelope:
         try:
             known = {name: data[name] for name in cls.__dataclass_fields__ if name != "extra" and name in data}
             extra = {k: v for k, v in data.items() if k not in cls.__dataclass_fields__}

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from typing import Any
 
 from teledesk.envelope import Envelope, MessageType
-from teledesk.model import AgentRef, Conversation, ConversationStatus, Customer, Direction, Message, Preview
+from teledesk.model import AgentRef, Conversation, ConversationStatus, Customer, Direction, Message, Preview, Revision
+from teledesk.open_data import Fields, JSONObject
 from teledesk.telegram.updates import Event
 
 PREVIEW_LENGTH = 120
@@ -32,7 +32,7 @@ def preview(message: Message) -> Preview:
     )
 
 
-def new_conversation(chat_id: int, customer: dict[str, Any], now: float) -> Conversation:
+def new_conversation(chat_id: int, customer: JSONObject, now: float) -> Conversation:
     return Conversation(chat_id=chat_id, customer=Customer.model_validate(customer), created_at=now,
                         updated_at=now).complete()
 
@@ -51,7 +51,7 @@ def stored_form(envelope: Envelope, conversation_number: int, now: float) -> Mes
                                    "conversation_number": conversation_number})
 
 
-def next_conversation(conversation: Conversation, now: float) -> dict[str, Any]:
+def next_conversation(conversation: Conversation, now: float) -> Fields:
     """The changes that start the next conversation with the same customer: the "new" resolved
     policy on a customer's message, or an agent's explicit start; one rule for both."""
     return {"number": conversation.number + 1, "status": ConversationStatus.OPEN, "assignee": None,
@@ -106,8 +106,7 @@ def _fold_edit(conversation: Conversation, target: Message | None, envelope: Env
         return Folded(conversation, message.set(edited=True, edit_history=[]), True)
     if (target.revision or 0) >= revision:
         return Folded(conversation, target, False)
-    before = {"text": target.text, "media": target.media.to_firestore() if target.media else None,
-              "date": target.revision or target.date}
+    before = Revision(text=target.text, media=target.media, date=target.revision or target.date)
     message = target.model_copy(deep=True).set(
         text=envelope.text, media=envelope.media,
         entities=envelope.extra.get("entities", []), edited=True, revision=revision,

@@ -10,6 +10,7 @@ from typing import Any
 from google.cloud.firestore_v1.field_path import FieldPath
 
 from teledesk.model import Conversation
+from teledesk.open_data import Fields
 
 KNOWN_CONVERSATIONS = 10_000  # conversations a process remembers as it last wrote them
 
@@ -48,7 +49,7 @@ class KnownConversations:
             self._entries.pop(chat_id, None)
 
 
-def changed_fields(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+def changed_fields(before: Fields, after: Fields) -> Fields:
     """The top-level fields of `after` that differ from `before`, as `update()` field paths, each
     replaced whole. Folding never removes a field, so with `before`'s update time as precondition
     this writes exactly `after`. Never empty: the write must carry the precondition even when the

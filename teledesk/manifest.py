@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
 
+from teledesk.open_data import JSONObject
 from teledesk.settings import ROOT
 
 MANIFEST_PATH = ROOT / "pipeline.yaml"
@@ -92,7 +92,7 @@ def load_manifest(path: Path = MANIFEST_PATH) -> Manifest:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     defaults = data["defaults"]
 
-    def step(entry: dict[str, Any], retry: RetryPolicy | None) -> Step:
+    def step(entry: JSONObject, retry: RetryPolicy | None) -> Step:
         return Step(
             name=entry["name"],
             source=entry["source"],
@@ -103,7 +103,7 @@ def load_manifest(path: Path = MANIFEST_PATH) -> Manifest:
             retry=retry,
         )
 
-    def retry_of(entry: dict[str, Any]) -> RetryPolicy:
+    def retry_of(entry: JSONObject) -> RetryPolicy:
         retry = {**defaults["retry"], **entry.get("retry", {})}
         return RetryPolicy(
             minimum_backoff_s=_seconds(retry["minimum_backoff"]),

@@ -8,7 +8,8 @@ and the wire.
 | `Agent` | `agents/{username}` | `Role`; `disabled` |
 | `CannedResponse` | `canned/{id}` | |
 
-What crosses Pub/Sub is the versioned envelope (`teledesk.envelope`), not these documents.
+What crosses Pub/Sub is the versioned envelope (`teledesk.envelope.Envelope`, re-exported here),
+never one of these documents. A private note is a `Message` with direction `note`.
 
 Every document keeps the fields it does not name (`extra="allow"`): what Telegram sent with a
 message (entities, a reply, an album) or what a later step adds passes through untouched. A
@@ -23,11 +24,13 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from teledesk.envelope import MessageType
+from teledesk.envelope import Envelope, MessageType
+from teledesk.open_data import Fields, JSONObject
 
 __all__ = [
     "Agent", "AgentRef", "CannedResponse", "Conversation", "ConversationStatus", "Customer", "Delivery",
-    "DeliveryState", "Direction", "Document", "Media", "Message", "MessageType", "Preview", "Priority", "Role",
+    "DeliveryState", "Direction", "Document", "Envelope", "Media", "Message", "MessageType", "Preview", "Priority",
+    "Revision", "Role",
 ]
 
 
@@ -65,13 +68,13 @@ class Document(BaseModel):
     model_config = ConfigDict(extra="allow", use_enum_values=True, validate_assignment=True)
 
     @classmethod
-    def from_firestore(cls, data: dict[str, Any]) -> Self:
+    def from_firestore(cls, data: Fields) -> Self:
         return cls.model_validate(data)
 
-    def to_firestore(self) -> dict[str, Any]:
+    def to_firestore(self) -> Fields:
         return self.model_dump(exclude_unset=True)
 
-    def wire(self) -> dict[str, Any]:
+    def wire(self) -> JSONObject:
         """As JSON carries it: in an envelope, an API answer or a Socket.IO event."""
         return self.model_dump(mode="json", exclude_unset=True)
 
@@ -131,7 +134,7 @@ class Conversation(Document):
     priority: Priority = Priority.NORMAL
     unread: int = 0
     last_message: Preview | None = None
-    context: dict[str, Any] = Field(default_factory=dict)  # e.g. the /start payload a customer came with
+    context: dict[str, str] = Field(default_factory=dict)  # e.g. the /start payload a customer came with
     created_at: float = 0.0
     updated_at: float = 0.0
     first_response_at: float | None = None
@@ -149,6 +152,15 @@ class Delivery(Document):
     telegram_message_ids: list[int] | None = None  # every message a long or split answer became
     parts: dict[str, int] | None = None  # the parts of a split answer already sent, by index
     failed_attempts: int | None = None
+
+
+class Revision(Document):
+    """What a message said before an edit: the customer's (as of `date`) or an agent's (`until`)."""
+
+    text: str = ""
+    media: Media | None = None
+    date: int | None = None
+    until: float | None = None
 
 
 class Message(Document):
@@ -171,7 +183,7 @@ class Message(Document):
     telegram_message_id: int | None = None  # the customer's own message (in)
     revision: int | None = None  # the last edit, delete or reaction folded in
     edited: bool | float | None = None  # True (the customer edited it) or when an agent did
-    edit_history: list[dict[str, Any]] | None = None
+    edit_history: list[Revision] | None = None
     deleted: bool | None = None
     deleted_at: float | None = None
     reactions: dict[str, list[str]] | None = None  # by who reacted: "customer"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
 from teledesk.model import Agent, Role
+from teledesk.open_data import Fields
 from teledesk.store.documents import AGENTS, Documents, read, read_each
 
 SESSION_EPOCH = "session_epoch"  # an agent's sessions signed under an older epoch are over
@@ -44,7 +44,7 @@ class Agents:
         Disabling starts a new session epoch, so enabling the agent again does not bring back the
         sessions they had: they sign in again."""
         ref = self.documents.agent(username)
-        changes: dict[str, Any] = {"disabled": disabled}
+        changes: Fields = {"disabled": disabled}
         if disabled:
             changes[SESSION_EPOCH] = firestore.Increment(1)
         try:

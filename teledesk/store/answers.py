@@ -7,12 +7,13 @@ these are plain merge writes; transactions are kept to where a read decides a wr
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from google.cloud import firestore
 
+from teledesk.envelope import Envelope
 from teledesk.inbound import preview
-from teledesk.model import Conversation, Delivery, DeliveryState, Direction, Message, MessageType
+from teledesk.model import Conversation, Delivery, DeliveryState, Direction, Message, MessageType, Revision
+from teledesk.open_data import Fields
 from teledesk.store.documents import Documents, read
 
 
@@ -20,7 +21,7 @@ class Answers:
     def __init__(self, documents: Documents) -> None:
         self.documents, self.db = documents, documents.db
 
-    def queue(self, chat_id: int, message_id: str, message: dict[str, Any]) -> tuple[Message, Conversation, bool]:
+    def queue(self, chat_id: int, answer: Envelope) -> tuple[Message, Conversation, bool]:
         """Store an agent's (or the bot's) answer as queued, once per idempotency key.
 
         Only an agent's answer counts as the first response and as having read the chat.
@@ -29,7 +30,7 @@ class Answers:
         the message was new. KeyError when there is no such conversation.
         """
         conversation_ref = self.documents.conversation(chat_id)
-        message_ref = self.documents.message(chat_id, message_id)
+        message_ref = self.documents.message(chat_id, answer.id)
 
         @firestore.transactional
         def write(transaction: firestore.Transaction) -> tuple[Message, Conversation, bool]:
@@ -41,7 +42,7 @@ class Answers:
                 return existing, conversation, False
             now = time.time()
             stored = Message.model_validate({
-                **message, "direction": Direction.OUT, "stored_at": now,
+                **answer.to_dict(), "direction": Direction.OUT, "stored_at": now,
                 "delivery": Delivery(state=DeliveryState.QUEUED, reason=None, updated_at=now)})
             conversation.set(last_message=preview(stored), updated_at=now)
             if stored.type == MessageType.AGENT:
@@ -54,7 +55,7 @@ class Answers:
 
         return write(self.db.transaction())  # type: ignore[no-any-return]
 
-    def _merge(self, chat_id: int, message_id: str, fields: dict[str, Any]) -> None:
+    def _merge(self, chat_id: int, message_id: str, fields: Fields) -> None:
         self.documents.message(chat_id, message_id).set(fields, merge=True)
 
     def set_delivery(self, chat_id: int, message_id: str, state: DeliveryState | str, reason: str | None = None,
@@ -74,7 +75,7 @@ class Answers:
         delivery = Delivery(state=state, reason=reason, updated_at=time.time())
         if telegram_message_ids:
             delivery.set(telegram_message_id=telegram_message_ids[0], telegram_message_ids=list(telegram_message_ids))
-        document: dict[str, Any] = {"delivery": delivery.to_firestore()}
+        document: Fields = {"delivery": delivery.to_firestore()}
         if file_id:
             document["media"] = {"file_id": file_id}
         self._merge(chat_id, message_id, document)
@@ -124,14 +125,15 @@ class Answers:
         if (message.revision or 0) >= revision:
             return message, False
         now = time.time()
-        changes: dict[str, Any] = {"revision": revision}
+        changes: Fields = {"revision": revision}
         if deleted:
             changes.update(deleted=True, deleted_at=now)
         else:
-            history = [*(message.edit_history or []), {"text": message.text, "until": now}]
+            history = [*(message.edit_history or []), Revision(text=message.text, until=now)]
             changes.update(text=text or "", edited=now, edit_history=history)
-        ref.set(changes, merge=True)
-        return message.set(**changes), True
+        stored = message.set(**changes).to_firestore()
+        ref.set({name: stored[name] for name in changes}, merge=True)
+        return message, True
 
     def requeue_failed(self, chat_id: int, message_id: str) -> tuple[str, Message | None]:
         """Put a failed answer back to queued: ("ok", message), ("missing", None), ("not_failed", message).

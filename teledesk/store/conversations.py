@@ -10,6 +10,7 @@ from google.cloud import firestore
 
 from teledesk.inbound import next_conversation
 from teledesk.model import Conversation, ConversationStatus
+from teledesk.open_data import Fields
 from teledesk.store.documents import CONVERSATIONS, Documents, read, read_each
 
 
@@ -25,7 +26,7 @@ class Conversations:
         query = self.db.collection(CONVERSATIONS).order_by("updated_at", direction=firestore.Query.DESCENDING)
         return read_each(Conversation, query.limit(limit).stream())
 
-    def _change(self, chat_id: int, changes: dict[str, Any]) -> Conversation | None:
+    def _change(self, chat_id: int, changes: Fields) -> Conversation | None:
         """Apply `changes` to an existing conversation (None if there is none); its new state."""
         ref = self.documents.conversation(chat_id)
         try:

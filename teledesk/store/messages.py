@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
+from teledesk.envelope import Envelope
 from teledesk.model import Direction, Message
 from teledesk.store.documents import MESSAGES, Documents, read, read_each
 
@@ -34,7 +34,7 @@ class Messages:
         query = self.db.collection_group(MESSAGES).order_by("stored_at", direction=firestore.Query.DESCENDING)
         return read_each(Message, query.select(SEARCHED_FIELDS).limit(limit).stream())
 
-    def add_note(self, chat_id: int, note_id: str, note: dict[str, Any]) -> tuple[Message, bool]:
+    def add_note(self, chat_id: int, note: Envelope) -> tuple[Message, bool]:
         """Store an agent's private note once per id (`create()`); (the stored note, whether it is new).
 
         The conversation is not touched: a note is not something the customer said or was told,
@@ -43,9 +43,9 @@ class Messages:
         """
         if not self.documents.conversation(chat_id).get().exists:
             raise KeyError(chat_id)
-        stored = Message.model_validate({**note, "direction": Direction.NOTE, "private": True,
+        stored = Message.model_validate({**note.to_dict(), "direction": Direction.NOTE, "private": True,
                                          "stored_at": time.time()})
-        ref = self.documents.message(chat_id, note_id)
+        ref = self.documents.message(chat_id, note.id)
         try:
             ref.create(stored.to_firestore())
         except gexc.AlreadyExists:

@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 from telegram import Bot, InputFile, Message, ReplyParameters
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 
+from teledesk.open_data import JSONObject
 from teledesk.telegram.bot import redact, shared_bot
 from teledesk.telegram.outbound import Pacer
 
@@ -78,7 +79,7 @@ class MediaUpload:
     data: bytes | None = None
     filename: str = "file"
     caption: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: JSONObject = field(default_factory=dict)
 
 
 async def wait(seconds: float) -> None:
@@ -177,7 +178,7 @@ class TelegramClient:
             for index, text in enumerate(parts):
                 if index in done:
                     continue
-                kwargs: dict[str, Any] = {}
+                kwargs: JSONObject = {}
                 if reply_to is not None and index == 0:
                     kwargs["reply_parameters"] = ReplyParameters(message_id=reply_to,
                                                                  allow_sending_without_reply=True)
@@ -194,7 +195,7 @@ class TelegramClient:
     def send_media(self, chat_id: int, media: MediaUpload, reply_to: int | None = None) -> DeliveryOutcome:
         """Upload (multipart) or re-send by `file_id`; the outcome carries the `file_id` to reuse."""
         method = MEDIA_METHODS[media.kind]
-        kwargs: dict[str, Any] = {"chat_id": chat_id, "write_timeout": 60, "read_timeout": 60}
+        kwargs: JSONObject = {"chat_id": chat_id, "write_timeout": 60, "read_timeout": 60}
         if media.caption:
             kwargs["caption"] = media.caption
         if reply_to is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from telegram.error import NetworkError, TelegramError
 
@@ -20,14 +20,25 @@ TIMEOUT_S = 5
 FIELDS = ("url", "pending_update_count", "last_error_date", "last_error_message", "max_connections")
 
 
+class WebhookReport(TypedDict, total=False):
+    """getWebhookInfo's fields the desk shows (Telegram's names), or why Telegram could not say."""
+
+    url: str
+    pending_update_count: int
+    last_error_date: int
+    last_error_message: str
+    max_connections: int
+    error: str
+
+
 class WebhookHealth:
     def __init__(self, token: str, api_base: str, clock: Any = time.monotonic):
         self.token, self.api_base = token, api_base
         self.clock = clock
         self._lock = threading.Lock()
-        self._cached: tuple[float, dict[str, Any]] | None = None
+        self._cached: tuple[float, WebhookReport] | None = None
 
-    def read(self) -> dict[str, Any]:
+    def read(self) -> WebhookReport:
         with self._lock:
             if self._cached is not None and self.clock() - self._cached[0] < CACHE_S:
                 return self._cached[1]
@@ -36,7 +47,7 @@ class WebhookHealth:
             self._cached = (self.clock(), report)
         return report
 
-    def _ask(self) -> dict[str, Any]:
+    def _ask(self) -> WebhookReport:
         if not self.token:
             return {"error": "Telegram could not be reached: no bot token is set"}
         try:
@@ -49,4 +60,4 @@ class WebhookHealth:
         except TelegramError as exc:  # refused: 401, 404...
             return {"error": redact(exc.message) or "refused"}
         found = info.to_dict()  # Telegram's own shape again: dates as epoch seconds
-        return {k: found[k] for k in FIELDS if k in found}
+        return cast(WebhookReport, {k: found[k] for k in FIELDS if k in found})

@@ -18,7 +18,7 @@ import logging
 import time
 import warnings
 from functools import partial
-from typing import Any, cast
+from typing import cast
 
 import requests
 from telegram import Bot
@@ -26,6 +26,7 @@ from telegram.error import TelegramError
 from telegram.warnings import PTBUserWarning
 
 from teledesk.manifest import load_manifest
+from teledesk.open_data import JSONObject
 from teledesk.settings import Settings
 from teledesk.telegram.bot import redact, shared_bot
 
@@ -35,11 +36,11 @@ INGEST_TIMEOUT_S = 30
 
 log = logging.getLogger("teledesk.polling")
 
-async def _updates(bot: Bot, offset: int | None, allowed_updates: list[str]) -> list[dict[str, Any]]:
+async def _updates(bot: Bot, offset: int | None, allowed_updates: list[str]) -> list[JSONObject]:
     """getUpdates, answered as Telegram's JSON."""
     params = {"offset": offset, "timeout": LONG_POLL_SECONDS, "allowed_updates": allowed_updates}
     updates = await bot.do_api_request("getUpdates", api_kwargs=params, read_timeout=LONG_POLL_SECONDS + 10)
-    return cast(list[dict[str, Any]], updates)
+    return cast(list[JSONObject], updates)
 
 
 def forward_updates(settings: Settings, once: bool = False) -> None:

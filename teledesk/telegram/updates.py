@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from teledesk.envelope import Envelope, MessageType
+from teledesk.open_data import JSONObject
 
 MEDIA_KINDS = (
     # Order matters: Telegram sets `document` beside `animation`, and `location` beside `venue`.
@@ -36,19 +37,19 @@ class Event:
     OTHER = "other"
 
 
-def _first_dict(update: dict[str, Any], *keys: str) -> tuple[str, dict[str, Any]] | None:
+def _first_dict(update: JSONObject, *keys: str) -> tuple[str, JSONObject] | None:
     for key in keys:
         if isinstance(update.get(key), dict):
             return key, update[key]
     return None
 
 
-def _message_of(update: dict[str, Any]) -> dict[str, Any] | None:
+def _message_of(update: JSONObject) -> JSONObject | None:
     found = _first_dict(update, "message", "edited_message")
     return found[1] if found else None
 
 
-def _chat_and_user(update: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+def _chat_and_user(update: JSONObject) -> tuple[JSONObject, JSONObject]:
     """The chat an update belongs to, and the Telegram user behind it."""
     message = _message_of(update)
     if message is not None:
@@ -66,7 +67,7 @@ def _chat_and_user(update: dict[str, Any]) -> tuple[dict[str, Any], dict[str, An
     return {}, {}
 
 
-def media_of(message: dict[str, Any]) -> dict[str, Any] | None:
+def media_of(message: JSONObject) -> JSONObject | None:
     """The message's content object, whole, with its kind; a photo keeps every size."""
     for kind in MEDIA_KINDS:
         if kind not in message:
@@ -79,7 +80,7 @@ def media_of(message: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def _quoted(message: dict[str, Any], chat_id: int) -> dict[str, Any] | None:
+def _quoted(message: JSONObject, chat_id: int) -> JSONObject | None:
     quoted = message.get("reply_to_message")
     if not isinstance(quoted, dict) or "message_id" not in quoted:
         return None
@@ -93,7 +94,7 @@ def _quoted(message: dict[str, Any], chat_id: int) -> dict[str, Any] | None:
     }
 
 
-def _command(message: dict[str, Any]) -> dict[str, str] | None:
+def _command(message: JSONObject) -> dict[str, str] | None:
     """`/start order_1234` → {"name": "start", "payload": "order_1234"}."""
     text = str(message.get("text") or "")
     entities = message.get("entities") or []
@@ -104,8 +105,8 @@ def _command(message: dict[str, Any]) -> dict[str, str] | None:
     return {"name": word[1:].split("@", 1)[0].lower(), "payload": payload.strip()}
 
 
-def _message_details(message: dict[str, Any], chat_id: int) -> dict[str, Any]:
-    details: dict[str, Any] = {
+def _message_details(message: JSONObject, chat_id: int) -> JSONObject:
+    details: JSONObject = {
         "telegram_message_id": message.get("message_id"),
         "entities": message.get("entities") or message.get("caption_entities") or [],
     }
@@ -119,7 +120,7 @@ def _message_details(message: dict[str, Any], chat_id: int) -> dict[str, Any]:
     return details
 
 
-def _event_details(update: dict[str, Any], chat_id: int) -> tuple[str, str, dict[str, Any]]:
+def _event_details(update: JSONObject, chat_id: int) -> tuple[str, str, JSONObject]:
     """(event, envelope id, what the envelope carries about it)."""
     update_id = update["update_id"]
     if isinstance(update.get("message"), dict) and "message_id" in update["message"]:
@@ -171,14 +172,14 @@ def envelope_from_update(update: Any) -> Envelope:
     )
 
 
-def _any_date(update: dict[str, Any]) -> int:
+def _any_date(update: JSONObject) -> int:
     for value in update.values():
         if isinstance(value, dict) and isinstance(date := value.get("date"), int):
             return date
     return 0
 
 
-def classify_update(update: dict[str, Any]) -> MessageType:
+def classify_update(update: JSONObject) -> MessageType:
     """The message type of an update, as ARCHITECTURE.md defines the types."""
     message = _message_of(update)
     if message is not None:

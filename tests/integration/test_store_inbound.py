@@ -154,7 +154,7 @@ def test_an_edit_of_a_known_message_keeps_its_history(stores, chat_id):
     folded = store.inbound.record(edit)
     assert folded.changed
     stored = store.messages.get(chat_id, f"tg-{chat_id}-1")
-    assert stored.text == "second" and [h["text"] for h in stored.edit_history] == ["first"]
+    assert stored.text == "second" and [h.text for h in stored.edit_history] == ["first"]
     assert not store.inbound.record(edit).changed
 
 

@@ -96,8 +96,8 @@ class FakeStore:
             self.chats[envelope.chat_id] = folded.conversation.to_firestore()
         return copy.deepcopy(folded)
 
-    def queue_outbound(self, chat_id: int, message_id: str, message: dict[str, Any]
-                       ) -> tuple[Message, Conversation, bool]:
+    def queue_outbound(self, chat_id: int, answer: Envelope) -> tuple[Message, Conversation, bool]:
+        message_id, message = answer.id, answer.to_dict()
         messages = self.chat_messages.setdefault(chat_id, {})
         conversation = Conversation.from_firestore(self.chats.setdefault(chat_id, {"chat_id": chat_id}))
         if message_id in messages:

@@ -17,6 +17,7 @@ from fakes import FakePublisher as FakePublisher  # re-exported for the tests
 from fakes import PublishFailed as PublishFailed
 from werkzeug.security import generate_password_hash
 
+from teledesk.envelope import Envelope
 from teledesk.inbound import new_conversation, next_conversation, preview
 from teledesk.model import Agent, CannedResponse, Conversation, DeliveryState, Document, Message
 from teledesk.store import SESSION_EPOCH
@@ -98,8 +99,8 @@ class FakeStore:
             found = [m for m in found if m["stored_at"] < before]
         return [Message.from_firestore(copy.deepcopy(m)) for m in found[:limit][::-1]]
 
-    def queue_outbound(self, chat_id: int, message_id: str, message: dict[str, Any]
-                       ) -> tuple[Message, Conversation, bool]:
+    def queue_outbound(self, chat_id: int, answer: Envelope) -> tuple[Message, Conversation, bool]:
+        message_id, message = answer.id, answer.to_dict()
         if chat_id not in self.chats:
             raise KeyError(chat_id)
         existing = self.chat_messages[chat_id].get(message_id)
@@ -151,7 +152,8 @@ class FakeStore:
         self.agent_docs[username]["password_hash"] = password_hash
         self._new_session_epoch(username)
 
-    def add_note(self, chat_id: int, note_id: str, note: dict[str, Any]) -> tuple[Message, bool]:
+    def add_note(self, chat_id: int, envelope: Envelope) -> tuple[Message, bool]:
+        note_id, note = envelope.id, envelope.to_dict()
         if chat_id not in self.chats:
             raise KeyError(chat_id)
         existing = self.chat_messages[chat_id].get(note_id)

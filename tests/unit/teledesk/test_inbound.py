@@ -60,7 +60,7 @@ def test_an_edit_keeps_the_earlier_text_as_history_and_is_idempotent():
     edited = fold(first.conversation, first.message, envelope(edit("I ordered 3", 1_700_000_060)))
     assert edited.changed
     assert edited.message.text == "I ordered 3" and edited.message.edited is True
-    assert [h["text"] for h in edited.message.edit_history] == ["I ordered 2"]
+    assert [h.text for h in edited.message.edit_history] == ["I ordered 2"]
     assert edited.message.revision == 1_700_000_060
     assert edited.conversation.last_message.text == "I ordered 3"
     assert edited.conversation.unread == 1  # an edit is not a new message
