@@ -41,9 +41,9 @@ LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg"
 MAX_LOGO_BYTES = 1_000_000
 KEYS = tuple(ThemeAnswer.model_fields)  # name, logo, radius, colors, dark
 # The rules of realtime/schemas.py, which the document's `Theme` states: one declaration.
-COLOR_KEY = re.compile(COLOR_KEY_PATTERN)
-COLOR = re.compile(COLOR_PATTERN)
-RADIUS = re.compile(RADIUS_PATTERN)
+COLOR_KEY = re.compile(COLOR_KEY_PATTERN, re.ASCII)  # \d and \w as the document and the console read them
+COLOR = re.compile(COLOR_PATTERN, re.ASCII)
+RADIUS = re.compile(RADIUS_PATTERN, re.ASCII)
 
 log = logging.getLogger("teledesk.relay.theme")
 

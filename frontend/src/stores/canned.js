@@ -3,9 +3,6 @@ import { ref } from 'vue';
 import * as desk from '../api/desk.js';
 import { createSessionGuard } from './sessionGuard.js';
 
-// The relay's rules (docs/agent-api.md "Canned responses"), checked before asking it.
-export const SHORTCUT_PATTERN = /^[a-z0-9_-]{1,32}$/;
-export const MAX_CANNED_TEXT = 4096;
 const MAX_SUGGESTIONS = 8;
 
 const byShortcut = (a, b) => a.shortcut.localeCompare(b.shortcut);

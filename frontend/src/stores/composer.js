@@ -1,16 +1,15 @@
 import { defineStore } from 'pinia';
 import { markRaw, ref } from 'vue';
 import { errorText } from '../api/client.js';
+import { MAX_CAPTION, MAX_EDIT_TEXT, MAX_NOTE_TEXT, MAX_TEXT, MAX_UPLOAD_BYTES } from '../api/rules.js';
 import { formatSize } from '../components/media/mediaFiles.js';
 import { i18n } from '../i18n/index.js';
 import { useConversationsStore } from './conversations.js';
 import { useMessagesStore } from './messages.js';
 
-// The relay's limits (teledesk/telegram/limits.py, realtime/openapi.py): checked here first so
-// the agent sees a clear reason at once instead of a refused request.
-export const MAX_TEXT = 40960;
-export const MAX_CAPTION = 1024;
-export const MAX_UPLOAD_BYTES = 50_000_000; // Telegram's 50 MB, as teledesk/telegram/limits.py
+// The relay's limits (api/rules.js): checked here first so the agent sees a clear reason at once
+// instead of a refused request.
+export { MAX_CAPTION, MAX_TEXT, MAX_UPLOAD_BYTES };
 
 let nextAttachmentId = 0;
 
@@ -25,9 +24,14 @@ const blankDraft = () => ({
   error: null, // { key, params }: an i18n key under composer.errors
 });
 
-/** The longest text the draft may hold: a caption when editing a file's caption. */
+/**
+ * The longest text the draft may hold, as the relay takes it: an answer may be long (it goes out
+ * as several messages); an edit is of one message (of a caption, when it edits a file's); a note
+ * is one message's length.
+ */
 export function textLimit(draft) {
-  return draft.mode === 'edit' && draft.target?.media ? MAX_CAPTION : MAX_TEXT;
+  if (draft.mode === 'edit') return draft.target?.media ? MAX_CAPTION : MAX_EDIT_TEXT;
+  return draft.note ? MAX_NOTE_TEXT : MAX_TEXT;
 }
 
 /**

@@ -3,6 +3,7 @@ import { ApiError } from '../api/client.js';
 import { formatSize } from '../components/media/mediaFiles.js';
 import { i18n } from '../i18n/index.js';
 import { message } from '../test/fixtures.js';
+import { MAX_EDIT_TEXT, MAX_NOTE_TEXT } from '../api/rules.js';
 import { MAX_CAPTION, MAX_TEXT, MAX_UPLOAD_BYTES, useComposerStore } from './composer.js';
 import { useConversationsStore } from './conversations.js';
 import { useMessagesStore } from './messages.js';
@@ -187,6 +188,31 @@ describe('composer store: sending', () => {
     composer.setText(1, 'x'.repeat(MAX_CAPTION + 1));
     expect(composer.problem(1)?.key).toBe('textTooLong');
     expect(composer.problem(1).params.max).toBe(MAX_CAPTION);
+  });
+
+  it('holds an edited text to the relay\'s edit limit, one message, not an answer\'s', async () => {
+    const messages = spiedMessages();
+    const composer = useComposerStore();
+    composer.startEdit(own('a1', { text: 'Old' }));
+    composer.setText(1, 'x'.repeat(MAX_EDIT_TEXT));
+    expect(composer.problem(1)).toBeNull();
+    composer.setText(1, 'x'.repeat(MAX_EDIT_TEXT + 1));
+    expect(composer.problem(1)).toEqual({ key: 'textTooLong', params: { length: MAX_EDIT_TEXT + 1, max: MAX_EDIT_TEXT } });
+    expect(await composer.submit(1)).toBe(false);
+    expect(messages.edit).not.toHaveBeenCalled();
+    expect(MAX_EDIT_TEXT).toBeLessThan(MAX_TEXT);
+  });
+
+  it('holds a private note to the relay\'s note limit', async () => {
+    const messages = spiedMessages();
+    const composer = useComposerStore();
+    composer.toggleNote(1);
+    composer.setText(1, 'x'.repeat(MAX_NOTE_TEXT + 1));
+    expect(composer.problem(1)).toEqual({ key: 'textTooLong', params: { length: MAX_NOTE_TEXT + 1, max: MAX_NOTE_TEXT } });
+    expect(await composer.submit(1)).toBe(false);
+    expect(messages.sendNote).not.toHaveBeenCalled();
+    composer.toggleNote(1);
+    expect(composer.problem(1)).toBeNull(); // an answer may be longer: it goes out as several messages
   });
 });
 

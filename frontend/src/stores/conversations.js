@@ -1,7 +1,9 @@
 import { defineStore } from 'pinia';
 import { computed, ref, watch } from 'vue';
 import * as desk from '../api/desk.js';
+import { SEARCH_MAX, SEARCH_MIN } from '../api/rules.js';
 import { profileName } from '../composables/useCustomer.js';
+import { matcher } from '../utils/search.js';
 import { statusOf } from '../utils/status.js';
 import { useMessagesStore } from './messages.js';
 import { createSessionGuard } from './sessionGuard.js';
@@ -18,8 +20,6 @@ export const DEFAULT_TAB = 'all';
 const TAB_KEY = 'teledesk.chatTab';
 
 export const SEARCH_DELAY_MS = 250;
-export const SEARCH_MIN = 2; // the relay's /search takes 2 to 100 characters
-export const SEARCH_MAX = 100;
 
 /** Whether the agent can see the page: a hidden tab reads nothing. */
 const pageVisible = () => !globalThis.document?.hidden;
@@ -36,18 +36,24 @@ const IN_TAB = {
   all: () => true,
 };
 
-/** Lower case without accents, so "garcia" finds "García". */
-export const fold = (text) => String(text ?? '').normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
-
-/** Whether a conversation matches what the agent typed: name, @username or the last message's text. */
-export function matches(conversation, query) {
-  const needle = fold(query).trim();
-  if (!needle) return true;
-  const { customer, last_message: last } = conversation;
-  const username = customer?.username ? `@${customer.username}` : '';
-  const text = last?.direction === 'note' ? '' : last?.text;
-  return [profileName(customer), username, text].some((field) => fold(field).includes(needle));
+/**
+ * What the agent typed, as a test of a conversation: its name, @username or the last message's
+ * text holds the query by the relay's search rule (utils/search.js: "garcia" finds "García",
+ * "garcí" does not find "Garcia").
+ */
+function matching(query) {
+  const q = String(query ?? '').trim();
+  if (!q) return () => true;
+  const found = matcher(q);
+  return ({ customer, last_message: last }) => {
+    const username = customer?.username ? `@${customer.username}` : '';
+    const text = last?.direction === 'note' ? '' : last?.text;
+    return [profileName(customer), username, text].some((field) => found(field ?? ''));
+  };
 }
+
+/** Whether a conversation matches what the agent typed. */
+export const matches = (conversation, query) => matching(query)(conversation);
 
 function savedTab() {
   try {
@@ -83,9 +89,10 @@ export const useConversationsStore = defineStore('conversations', () => {
   const me = computed(() => useSessionStore().agent?.username ?? null);
   const sorted = computed(() => Object.values(byId.value).sort(byRecency));
   const active = computed(() => (activeChatId.value == null ? null : byId.value[activeChatId.value] ?? null));
-  const visible = computed(() => sorted.value.filter(
-    (c) => IN_TAB[tab.value](c, me.value) && matches(c, query.value),
-  ));
+  const visible = computed(() => {
+    const found = matching(query.value);
+    return sorted.value.filter((c) => IN_TAB[tab.value](c, me.value) && found(c));
+  });
   const counts = computed(() => Object.fromEntries(TABS.map(
     (name) => [name, sorted.value.filter((c) => IN_TAB[name](c, me.value)).length],
   )));

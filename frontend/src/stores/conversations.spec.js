@@ -248,6 +248,13 @@ describe('conversations store', () => {
     expect(matches(note, 'secret')).toBe(false);
   });
 
+  it('matches by the relay\'s search rule: an accent typed finds only that accent', () => {
+    const garcia = (lastName) => conversation(1, { customer: { id: 1, first_name: 'Ana', last_name: lastName } });
+    expect(matches(garcia('García'), 'garcí')).toBe(true);
+    expect(matches(garcia('Garcia'), 'garcí')).toBe(false);
+    expect(matches(garcia('Garcia'), 'garcia')).toBe(true);
+  });
+
   it('filters by the query at once and adds the total unread', () => {
     const store = useConversationsStore();
     store.upsert(conversation(1, { customer: { id: 1, first_name: 'Ana' }, unread: 2 }));

@@ -1,12 +1,13 @@
 import { defineStore } from 'pinia';
 import { markRaw, ref } from 'vue';
 import * as desk from '../api/desk.js';
+import { PAGE_SIZE } from '../api/rules.js';
 import { newClientId } from '../utils/clientId.js';
 import { createSessionGuard } from './sessionGuard.js';
 import { useSessionStore } from './session.js';
 
-/** docs/agent-api.md: a history page holds 50 messages at most; a shorter one is the last. */
-export const PAGE_SIZE = 50;
+/** A history page holds PAGE_SIZE messages at most (api/rules.js); a shorter one is the last. */
+export { PAGE_SIZE };
 
 // A delivery state never goes back to `queued` once it has been settled (a retry says so itself).
 const SETTLED = { queued: 0, sent: 1, failed: 1 };

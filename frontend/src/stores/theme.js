@@ -1,23 +1,19 @@
 import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import * as desk from '../api/desk.js';
+import { COLOUR_KEY_PATTERN, COLOUR_PATTERN, MAX_THEME_NAME_LENGTH, RADIUS_PATTERN } from '../api/rules.js';
 
-// What a theme value may look like before it reaches CSS: the theme file is configuration,
-// but a value that could close a declaration or a block (`;`, `}`) must never get through.
-const COLOUR = /^(?:#(?:[0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})|(?:rgba?|hsla?)\((?:[\d.,%\s/]|deg)+\)|[a-z]{3,30})$/i;
-const LENGTH = /^(?:0|\d{1,3}(?:\.\d{1,3})?(?:px|rem|em|%))$/;
-const KEY = /^[a-z][a-z0-9-]{0,39}$/;
-const NAME_MAX = 80;
-
-export const isColour = (value) => typeof value === 'string' && COLOUR.test(value.trim());
-export const isLength = (value) => typeof value === 'string' && LENGTH.test(value.trim());
+// What a theme value may look like before it reaches CSS: the relay's own rule for the theme file
+// (api/rules.js), so a value that could close a declaration or a block (`;`, `}`) never gets through.
+export const isColour = (value) => typeof value === 'string' && COLOUR_PATTERN.test(value.trim());
+export const isLength = (value) => typeof value === 'string' && RADIUS_PATTERN.test(value.trim());
 
 /** `{x: colour}` as `{'--td-x': colour}`, keeping only well-formed keys and colours. */
 function colourVariables(colours) {
   const variables = {};
   if (!colours || typeof colours !== 'object') return variables;
   for (const [key, value] of Object.entries(colours)) {
-    if (KEY.test(key) && isColour(value)) variables[`--td-${key}`] = value.trim();
+    if (COLOUR_KEY_PATTERN.test(key) && isColour(value)) variables[`--td-${key}`] = value.trim();
   }
   return variables;
 }
@@ -38,7 +34,7 @@ export function themeVariables(theme) {
 
 /** The organisation's name, as plain text. */
 function cleanName(name) {
-  return typeof name === 'string' ? name.trim().slice(0, NAME_MAX) : '';
+  return typeof name === 'string' ? name.trim().slice(0, MAX_THEME_NAME_LENGTH) : '';
 }
 
 /** The logo's URL: only the relay's own (`/api/...`), like every other file the console shows. */

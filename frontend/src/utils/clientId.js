@@ -1,5 +1,7 @@
+import { CLIENT_ID_PATTERN } from '../api/rules.js';
+
 /**
- * A fresh idempotency key for an outgoing message (matches ^[A-Za-z0-9_-]{8,64}$).
+ * A fresh idempotency key for an outgoing message (matches CLIENT_ID_PATTERN).
  * `crypto.randomUUID` exists only in secure contexts (https, localhost); elsewhere the
  * same 122 random bits come from `crypto.getRandomValues`.
  */
@@ -9,4 +11,4 @@ export function newClientId(cryptoImpl = globalThis.crypto) {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+export { CLIENT_ID_PATTERN };

@@ -92,3 +92,12 @@ def console(app: Flask, socketio: SocketIO, agent: FlaskClient) -> Any:
     socket = socketio.test_client(app, flask_test_client=agent)
     assert socket.is_connected()
     return socket
+
+
+@pytest.fixture
+def document(client: FlaskClient) -> dict[str, Any]:
+    """The relay's OpenAPI document, as /api/openapi.json serves it."""
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    body: dict[str, Any] = response.get_json()
+    return body

@@ -39,14 +39,6 @@ CHAT = f"/api/conversations/{CHAT_ID}"
 CONSOLE_API = ROOT / "frontend" / "src" / "api"
 
 
-@pytest.fixture
-def document(client: FlaskClient) -> dict[str, Any]:
-    response = client.get("/api/openapi.json")
-    assert response.status_code == 200
-    body: dict[str, Any] = response.get_json()
-    return body
-
-
 def served_routes(app: Flask) -> set[tuple[str, str]]:
     """(method, path in OpenAPI's spelling) of every route under /api."""
     return {
