@@ -26,12 +26,12 @@ import functions_framework
 
 from teledesk.blobs import blob_store
 from teledesk.envelope import Envelope, MessageType
-from teledesk.open_data import JSONObject
+from teledesk.model import Delivery, DeliveryState, Media
 from teledesk.pipeline import Services, event_step
 from teledesk.telegram.client import DeliveryOutcome, MediaUpload, TelegramClient, TransientTelegramError
 from teledesk.telegram.outbound import Pacer, split_text
 
-FINAL_STATES = ("sent", "failed")
+FINAL_STATES = (DeliveryState.SENT, DeliveryState.FAILED)
 PACER = Pacer()  # this process's budget: ~1 message/s per chat, ~30/s overall
 
 log = logging.getLogger("teledesk.deliver")
@@ -128,19 +128,20 @@ def _send(envelope: Envelope, services: Services) -> Envelope | None:
     stored = store.messages.get(envelope.chat_id, envelope.id)
     if stored is None:
         return None  # the relay stores before it publishes: an unknown id is not ours to send
-    delivery = stored.delivery.wire() if stored.delivery is not None else {}
-    if delivery.get("state") not in FINAL_STATES:
+    delivery = stored.delivery or Delivery(state=DeliveryState.QUEUED)
+    if delivery.state not in FINAL_STATES:
         reply_to = (envelope.extra.get("reply_to") or {}).get("telegram_message_id")
 
         def count_failure() -> int:
             return store.answers.count_failed_attempt(envelope.chat_id, envelope.id)
-        media = stored.media.wire() if stored.media is not None else envelope.media
-        if media and media.get("kind"):
-            outcome = _or_failed_on_last_attempt(services, lambda: _send_media(envelope, services, media, reply_to),
-                                                 count_failure)
+        media = stored.media or (Media.model_validate(envelope.media) if envelope.media else None)
+        if media is not None and media.kind:
+            kind = media.kind
+            outcome = _or_failed_on_last_attempt(
+                services, lambda: _send_media(envelope, services, media, kind, reply_to), count_failure)
         else:
             parts = split_text(envelope.text)
-            already = {int(k): v for k, v in (delivery.get("parts") or {}).items()}
+            already = {int(k): v for k, v in (delivery.parts or {}).items()}
             outcome = _or_failed_on_last_attempt(services, lambda: _client(services).send_parts(
                 envelope.chat_id, parts, already_sent=already, reply_to=reply_to,
                 on_part_sent=lambda i, mid: store.answers.record_sent_part(envelope.chat_id, envelope.id, i, mid)),
@@ -152,25 +153,28 @@ def _send(envelope: Envelope, services: Services) -> Envelope | None:
             conversation = store.conversations.get(envelope.chat_id)
             if conversation is not None:
                 envelope.extra["conversation"] = conversation.wire()
-        delivery = {"state": outcome.state, "reason": outcome.reason}
+        delivery = Delivery(state=outcome.state, reason=outcome.reason)
     if envelope.type == MessageType.BOT or stored.media is not None:
         # The relay shows agents' answers when they queue them; the bot's once they are settled, and
         # an uploaded file again once Telegram has it (its file_id gives the consoles a URL for it).
         settled = store.messages.get(envelope.chat_id, envelope.id)
         envelope.extra["message"] = settled.wire() if settled is not None else None
-    return _announce(envelope, delivery["state"], delivery.get("reason"), envelope.extra.get("client_id"))
+    return _announce(envelope, delivery.state, delivery.reason, envelope.extra.get("client_id"))
 
 
-def _send_media(envelope: Envelope, services: Services, media: JSONObject, reply_to: int | None) -> DeliveryOutcome:
-    upload = MediaUpload(kind=media["kind"], file_id=media.get("file_id"), filename=media.get("filename") or "file",
+def _send_media(envelope: Envelope, services: Services, media: Media, kind: str,
+                reply_to: int | None) -> DeliveryOutcome:
+    upload = MediaUpload(kind=kind, file_id=media.file_id, filename=media.filename or "file",
                          caption=envelope.text or "")
     if upload.file_id is None:
         try:
-            upload.data = blob_store().get(media["blob"])
+            if media.blob is None:
+                raise KeyError("an upload without a blob")
+            upload.data = blob_store().get(media.blob)
         except (KeyError, ValueError):
             return DeliveryOutcome("failed", "the uploaded file is no longer stored")
     outcome = _client(services).send_media(envelope.chat_id, upload, reply_to=reply_to)
-    if outcome.file_id and not media.get("file_id"):
+    if outcome.file_id and not media.file_id:
         services.store.answers.record_file_id(envelope.chat_id, envelope.id, outcome.file_id)  # a re-send reuses it
     return outcome
 

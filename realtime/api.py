@@ -14,7 +14,7 @@ from flask import Blueprint, Response, jsonify, request, session
 from spectree import Response as Answers
 
 from realtime.apispec import PUBLIC, answers, declare, openapi_document
-from realtime.auth import authenticate, login_required, public_agent
+from realtime.auth import authenticate, current_agent, login_required, public_agent
 from realtime.errors import NOT_JSON, ApiError
 from realtime.relay import current_relay
 from realtime.schemas import AgentAnswer, Health, Login, OpenAPIDocument
@@ -44,8 +44,11 @@ def same_origin_writes() -> None:
 
 
 def json_bodies() -> None:
-    """A body sent as JSON is JSON (the declarations check what it holds)."""
+    """A body sent as JSON is JSON (the declarations check what it holds); without a session, a
+    route that needs one answers 401 first, as it does to any other request."""
     if request.is_json and request.get_data(cache=True) and request.get_json(silent=True) is None:
+        if request.endpoint != f"{request.blueprint}.login" and current_agent() is None:
+            return
         raise ApiError(400, NOT_JSON)
 
 

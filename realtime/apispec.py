@@ -16,6 +16,7 @@ every app; it keeps no app and no state of a request.
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
 
@@ -55,14 +56,20 @@ class _FlaskPlugin(FlaskPlugin):
 
 
 class _Spec(SpecTree):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._generating = threading.Lock()
+
     def document(self) -> JSONObject:
         """The OpenAPI document of the current app's routes. (spectree's generator moves nested
-        models out of the declarations it keeps; each document starts from a copy of them.)"""
-        declared = copy.deepcopy(self.models)
-        try:
-            return self._generate_spec()
-        finally:
-            self.models = declared
+        models out of the declarations it keeps; each document starts from a copy of them, one
+        request at a time.)"""
+        with self._generating:
+            declared = copy.deepcopy(self.models)
+            try:
+                return self._generate_spec()
+            finally:
+                self.models = declared
 
 
 api_spec = _Spec(

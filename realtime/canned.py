@@ -15,7 +15,7 @@ from realtime.apispec import answers, declare
 from realtime.auth import login_required
 from realtime.errors import ApiError
 from realtime.relay import current_relay
-from realtime.schemas import CannedAnswer, CannedFields, CannedListAnswer
+from realtime.schemas import Canned, CannedAnswer, CannedFields, CannedListAnswer
 from teledesk.model import Agent, CannedResponse
 from teledesk.open_data import JSONObject
 
@@ -26,7 +26,8 @@ canned = Blueprint("canned", __name__)
 
 
 def canned_view(found: CannedResponse) -> JSONObject:
-    return found.model_dump(include={"id", "shortcut", "text"})
+    """What the API shows of a canned response: the fields its declaration (`schemas.Canned`) names."""
+    return Canned.model_validate(found.to_firestore()).model_dump()
 
 
 def _saved(agent: Agent, canned_id: str | None, fields: CannedFields) -> Response:

@@ -99,11 +99,10 @@ FILE = "the file, with its content type"
 def message_media(agent: Agent, chat_id: int, message_id: str) -> Response:
     """A message's file (through getFile, cached); 413 over the download limit"""
     message = current_relay().store.messages.get(chat_id, message_id)
-    item = message.media.wire() if message is not None and message.media is not None else {}
-    if not item.get("file_id"):
+    item = message.media if message is not None else None
+    if item is None or not item.file_id:
         raise ApiError(404, "this message has no file")
-    return _serve(item.get("file_unique_id") or item["file_id"], item["file_id"], item.get("file_size"),
-                  item.get("mime_type"))
+    return _serve(item.file_unique_id or item.file_id, item.file_id, item.file_size, item.mime_type)
 
 
 @media.get("/conversations/<int(signed=True):chat_id>/avatar")

@@ -22,6 +22,7 @@ from collections.abc import Callable
 
 from google.api_core import exceptions as gexc
 from google.cloud import pubsub_v1  # type: ignore[attr-defined]  # google-cloud-pubsub has no py.typed
+from pydantic import ValidationError
 
 from realtime.broadcast import Broadcaster, InFlight
 from teledesk.envelope import Envelope, EnvelopeError, MessageType
@@ -88,6 +89,9 @@ class RelaySubscriber:
             return True
         try:
             handler(envelope)
+        except ValidationError as exc:  # a state this relay cannot read (say, a newer one's): not worth a retry
+            log.error("ignoring message %s, which this relay cannot show: %s", message_id, exc)
+            return True
         except InFlight as exc:
             log.info("message %s: %s is going out through another relay; trying again shortly", message_id, exc)
             return False

@@ -17,11 +17,11 @@ from flask import Blueprint, Response, jsonify, session
 
 from realtime import auth
 from realtime.apispec import answers, declare
-from realtime.auth import login_required, public_agent
+from realtime.auth import login_required
 from realtime.errors import ApiError
 from realtime.events import end_sessions
 from realtime.relay import current_relay
-from realtime.schemas import NewAgent, NewPassword, TeamAgentAnswer, TeamAnswer
+from realtime.schemas import NewAgent, NewPassword, TeamAgent, TeamAgentAnswer, TeamAnswer
 from teledesk.model import Agent, Role
 from teledesk.open_data import JSONObject
 
@@ -31,7 +31,8 @@ NO_SUCH_AGENT = "no such agent"
 
 
 def agent_view(agent: Agent) -> JSONObject:
-    return {**public_agent(agent), "disabled": agent.disabled}
+    """What the team page shows of an agent: the fields its declaration (`schemas.TeamAgent`) names."""
+    return TeamAgent.model_validate({**agent.public(), "disabled": agent.disabled}).model_dump(mode="json")
 
 
 def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:

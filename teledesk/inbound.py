@@ -24,11 +24,11 @@ STORED_WITHOUT = ("update",)  # the raw update stays in Pub/Sub's retention, not
 
 def preview(message: Message) -> Preview:
     """The chat list's line for a conversation; an answer names its agent ("You:" in their console)."""
-    agent = message.agent
+    agent = message.agent if message.agent is not None and message.agent.to_firestore() else None
     return Preview(
         text=message.text[:PREVIEW_LENGTH], type=message.type, date=message.date,
         media_kind=message.media.kind if message.media else None, direction=message.direction,
-        agent=AgentRef(username=agent.username, name=agent.name) if agent else None,
+        agent=AgentRef(username=agent.username, name=agent.name) if agent is not None else None,
     )
 
 
@@ -67,7 +67,7 @@ def _reopen(conversation: Conversation, policy: str, now: float) -> None:
     if conversation.status != ConversationStatus.RESOLVED:
         return
     if policy == NEW_CONVERSATION:
-        conversation.set(**next_conversation(conversation, now))
+        conversation.assign(**next_conversation(conversation, now))
     conversation.status = ConversationStatus.OPEN
 
 
@@ -95,7 +95,7 @@ def fold(conversation: Conversation | None, target: Message | None, envelope: En
         _reopen(conversation, policy, now)
     message = stored_form(envelope, conversation.number, now)
     if envelope.type == MessageType.CLIENT:
-        conversation.set(unread=conversation.unread + 1, last_message=preview(message), updated_at=now)
+        conversation.assign(unread=conversation.unread + 1, last_message=preview(message), updated_at=now)
     return Folded(conversation, message, True)
 
 
@@ -103,11 +103,11 @@ def _fold_edit(conversation: Conversation, target: Message | None, envelope: Env
     revision = int(envelope.extra.get("revision") or 0)
     if target is None:  # an edit of a message the desk never saw: keep it as it is now
         message = stored_form(envelope, conversation.number, now)
-        return Folded(conversation, message.set(edited=True, edit_history=[]), True)
+        return Folded(conversation, message.assign(edited=True, edit_history=[]), True)
     if (target.revision or 0) >= revision:
         return Folded(conversation, target, False)
     before = Revision(text=target.text, media=target.media, date=target.revision or target.date)
-    message = target.model_copy(deep=True).set(
+    message = target.model_copy(deep=True).assign(
         text=envelope.text, media=envelope.media,
         entities=envelope.extra.get("entities", []), edited=True, revision=revision,
         edit_history=[*(target.edit_history or []), before])
@@ -125,7 +125,7 @@ def _fold_reaction(conversation: Conversation, target: Message | None, envelope:
         return Folded(conversation, target, False)
     if (target.reactions or {}).get("customer") == emojis:
         return Folded(conversation, target, False)
-    message = target.model_copy(deep=True).set(
+    message = target.model_copy(deep=True).assign(
         reactions={**(target.reactions or {}), "customer": emojis}, reaction_update_id=update_id,
         revision=(target.revision or 0) + 1)
     return Folded(conversation, message, True)

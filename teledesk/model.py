@@ -20,7 +20,7 @@ fields that were never set, so a default is never written into a document that l
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -65,10 +65,14 @@ class Role(StrEnum):
 class Document(BaseModel):
     """A stored document: named fields typed, the others kept as they are."""
 
-    model_config = ConfigDict(extra="allow", use_enum_values=True, validate_assignment=True)
+    model_config = ConfigDict(extra="allow", use_enum_values=True, validate_assignment=True, validate_default=True)
+    KEY: ClassVar[str | None] = None  # the field that is the document's id, when it has one
 
     @classmethod
-    def from_firestore(cls, data: Fields) -> Self:
+    def from_firestore(cls, data: Fields, document_id: str | None = None) -> Self:
+        """The document as stored; its id fills in its key field when a merge write made it without."""
+        if document_id is not None and cls.KEY is not None and cls.KEY not in data:
+            data = {cls.KEY: document_id, **data}
         return cls.model_validate(data)
 
     def to_firestore(self) -> Fields:
@@ -83,8 +87,8 @@ class Document(BaseModel):
         self.model_fields_set.update(type(self).model_fields)
         return self
 
-    def set(self, **changes: Any) -> Self:
-        """Change fields in place (each one counts as set, so it is written)."""
+    def assign(self, **changes: Any) -> Self:
+        """Change fields of this copy in memory (each one then counts as set, so it is written)."""
         for name, value in changes.items():
             setattr(self, name, value)
         return self
@@ -110,8 +114,13 @@ class AgentRef(Document):
 class Media(Document):
     """A message's file or other non-text content: `kind`, and Telegram's file id when it has one."""
 
-    kind: str
-    file_id: str | None = None
+    kind: str | None = None  # None only in a document a merge write made
+    file_id: str | None = None  # Telegram's, once it has the file
+    file_unique_id: str | None = None
+    file_size: int | None = None
+    mime_type: str | None = None
+    blob: str | None = None  # an agent's upload, in the blob store until Telegram has it
+    filename: str | None = None
 
 
 class Preview(Document):
@@ -126,6 +135,8 @@ class Preview(Document):
 
 
 class Conversation(Document):
+    KEY = "chat_id"
+
     chat_id: int
     number: int = 1  # which conversation with this customer: the "new" resolved policy starts the next
     customer: Customer = Field(default_factory=Customer)
@@ -166,6 +177,8 @@ class Revision(Document):
 class Message(Document):
     """A message of a conversation: the customer's (in), an answer (out) or a private note."""
 
+    KEY = "id"
+
     id: str
     # Required in what the desk writes; optional here so that a document a merge write made (a
     # delivery state recorded for an id the desk never stored) still reads.
@@ -200,6 +213,8 @@ class Message(Document):
 
 
 class Agent(Document):
+    KEY = "username"
+
     username: str
     name: str = ""
     role: Role = Role.AGENT
@@ -214,6 +229,8 @@ class Agent(Document):
 
 
 class CannedResponse(Document):
+    KEY = "id"
+
     id: str
     shortcut: str
     text: str

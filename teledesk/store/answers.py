@@ -44,7 +44,7 @@ class Answers:
             stored = Message.model_validate({
                 **answer.to_dict(), "direction": Direction.OUT, "stored_at": now,
                 "delivery": Delivery(state=DeliveryState.QUEUED, reason=None, updated_at=now)})
-            conversation.set(last_message=preview(stored), updated_at=now)
+            conversation.assign(last_message=preview(stored), updated_at=now)
             if stored.type == MessageType.AGENT:
                 conversation.unread = 0
                 if conversation.first_response_at is None:
@@ -74,7 +74,8 @@ class Answers:
         """The final state of an answer: every Telegram message id it became, and the uploaded file's id."""
         delivery = Delivery(state=state, reason=reason, updated_at=time.time())
         if telegram_message_ids:
-            delivery.set(telegram_message_id=telegram_message_ids[0], telegram_message_ids=list(telegram_message_ids))
+            ids = list(telegram_message_ids)
+            delivery.assign(telegram_message_id=ids[0], telegram_message_ids=ids)
         document: Fields = {"delivery": delivery.to_firestore()}
         if file_id:
             document["media"] = {"file_id": file_id}
@@ -131,7 +132,7 @@ class Answers:
         else:
             history = [*(message.edit_history or []), Revision(text=message.text, until=now)]
             changes.update(text=text or "", edited=now, edit_history=history)
-        stored = message.set(**changes).to_firestore()
+        stored = message.assign(**changes).to_firestore()
         ref.set({name: stored[name] for name in changes}, merge=True)
         return message, True
 
@@ -157,7 +158,7 @@ class Answers:
             delivery.update(state=DeliveryState.QUEUED, reason=None, updated_at=time.time())
             changes = {"delivery": delivery, "retries": (message.retries or 0) + 1}
             transaction.update(ref, changes)
-            return "ok", message.set(**changes)
+            return "ok", message.assign(**changes)
 
         return requeue(self.db.transaction())  # type: ignore[no-any-return]
 

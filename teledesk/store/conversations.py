@@ -64,6 +64,6 @@ class Conversations:
             now = time.time()
             changes = {**next_conversation(conversation, now), "assignee": assignee, "unread": 0, "updated_at": now}
             transaction.update(ref, changes)
-            return True, conversation.set(**changes)
+            return True, conversation.assign(**changes)
 
         return start(self.db.transaction())  # type: ignore[no-any-return]

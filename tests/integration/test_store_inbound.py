@@ -10,6 +10,7 @@ else wrote in between (an agent, another enrich instance) is folded in, not over
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -72,7 +73,7 @@ def test_a_conversation_this_process_wrote_last_takes_one_round_trip(stores, cha
     folded = store.inbound.record(message(chat_id, 2))
     assert trips.calls == ["commit"]
     assert folded.changed and folded.conversation.unread == 2
-    assert store.conversations.get(chat_id) == folded.conversation
+    assert store.conversations.get(chat_id).to_firestore() == folded.conversation.to_firestore()
     assert [m.text for m in store.messages.history(chat_id)] == ["message 1", "message 2"]
 
 
@@ -90,8 +91,9 @@ def test_a_redelivered_message_rewrites_nothing_even_when_the_conversation_is_kn
     stored = store.messages.get(chat_id, f"tg-{chat_id}-1")
     again = store.inbound.record(message(chat_id, 1, text="a different text, as a bug would send"))
     assert not again.changed
-    assert again.message == stored and again.conversation == first.conversation
-    assert store.messages.get(chat_id, f"tg-{chat_id}-1") == stored
+    assert again.message.to_firestore() == stored.to_firestore()
+    assert again.conversation.to_firestore() == first.conversation.to_firestore()
+    assert store.messages.get(chat_id, f"tg-{chat_id}-1").to_firestore() == stored.to_firestore()
     assert store.conversations.get(chat_id).unread == 1
     # And from a process that never saw the conversation.
     _, other = stores
@@ -106,7 +108,7 @@ def test_what_an_agent_wrote_in_between_is_folded_in_not_overwritten(stores, cha
     relay.conversations.mark_read(chat_id)
     folded = enrich.inbound.record(message(chat_id, 2))  # its copy of the conversation is stale
     stored = enrich.conversations.get(chat_id)
-    assert stored == folded.conversation
+    assert stored.to_firestore() == folded.conversation.to_firestore()
     assert (stored.assignee, stored.status, stored.unread) == ("maria", "open", 1)
     assert stored.last_message.text == "message 2"
 
@@ -167,3 +169,20 @@ def test_a_reaction_finds_its_message_by_telegram_id(stores, chat_id):
     assert store.inbound.record(reaction).changed
     assert store.messages.get(chat_id, f"tg-{chat_id}-5").reactions == {"customer": ["👍"]}
     assert not store.inbound.record(reaction).changed
+
+
+def test_documents_a_merge_write_made_read_and_one_that_cannot_be_read_leaves_the_list_whole(stores, chat_id,
+                                                                                              caplog):
+    store, _ = stores
+    store.inbound.record(message(chat_id, 1))
+    ghost_chat = chat_id + 1  # a merge write on a conversation that was never stored: no chat_id field
+    store.conversations.flag_blocked(ghost_chat, True)
+    store.answers.set_delivery(chat_id, "agent-never-stored", "failed", "lost")  # no id, type or date
+    assert store.conversations.get(ghost_chat).chat_id == ghost_chat
+    assert store.messages.get(chat_id, "agent-never-stored").id == "agent-never-stored"
+    unreadable = chat_id + 2
+    store.db.collection("conversations").document(str(unreadable)).set(
+        {"chat_id": unreadable, "status": "snoozed", "updated_at": time.time() + 1})  # the newest
+    listed = [c.chat_id for c in store.conversations.latest()]
+    assert unreadable not in listed and chat_id in listed and ghost_chat in listed
+    assert f"conversations/{unreadable}" in caplog.text

@@ -110,7 +110,7 @@ class FakeStore:
         now = time.time()
         stored = Message.model_validate({**copy.deepcopy(message), "direction": "out", "stored_at": now,
                                          "delivery": {"state": "queued", "reason": None, "updated_at": now}})
-        conversation.set(last_message=preview(stored), updated_at=now, unread=0)
+        conversation.assign(last_message=preview(stored), updated_at=now, unread=0)
         if conversation.first_response_at is None:
             conversation.first_response_at = now
         self.chats[chat_id] = conversation.to_firestore()
@@ -183,7 +183,7 @@ class FakeStore:
             return False, conversation
         now = time.time()
         changes = {**next_conversation(conversation, now), "assignee": assignee, "unread": 0, "updated_at": now}
-        conversation.set(**changes)
+        conversation.assign(**changes)
         self.chats[chat_id] = conversation.to_firestore()
         return True, self.conversation(chat_id)
 

@@ -54,7 +54,8 @@ def test_a_note_is_stored_private_and_shown_to_the_agents_but_never_published(
     assert store.chat_messages[CHAT_ID][NOTE]["private"] is True
     assert publisher.published == []  # nothing goes towards deliver, so nothing towards Telegram
     assert received(console) == [("message", note)]
-    assert store.conversations.get(CHAT_ID) == before  # no unread, first response, preview or order change
+    # no unread, first response, preview or order change
+    assert store.conversations.get(CHAT_ID).to_firestore() == before.to_firestore()
 
 
 def test_a_repeated_note_is_stored_once_and_answers_what_was_stored(agent: FlaskClient, store: FakeStore, console):

@@ -175,6 +175,14 @@ def test_a_body_that_is_not_json_or_not_an_object_says_so(agent: FlaskClient):
     assert (a_list.status_code, a_list.get_json()) == (400, {"error": "the body must be a JSON object"})
 
 
+def test_without_a_session_a_body_that_is_not_json_is_a_401_first(client: FlaskClient):
+    """The contract: without a valid session, 401; what the body holds is not looked at."""
+    response = client.post(f"{CHAT}/assign", data="{oops", content_type="application/json")
+    assert (response.status_code, response.get_json()) == (401, {"error": "login required"})
+    login = client.post("/api/login", data="{oops", content_type="application/json")
+    assert (login.status_code, login.get_json()) == (400, {"error": "the body is not JSON"})
+
+
 def test_an_upload_that_is_not_multipart_is_a_bad_request(agent: FlaskClient):
     response = agent.post(f"{CHAT}/media", json={"client_id": CLIENT_ID})
     assert response.status_code == 400 and "multipart" in response.get_json()["error"]

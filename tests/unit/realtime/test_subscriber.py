@@ -115,6 +115,14 @@ def test_an_unreadable_message_is_acked_and_nothing_is_shown(subscriber, recorde
     assert (message.acked, message.nacked) == (1, 0)
 
 
+@pytest.mark.parametrize("conversation", [{"chat_id": CHAT, "status": "snoozed"}, {"status": "open"}])
+def test_a_state_this_relay_cannot_read_is_acked_not_retried_for_ever(subscriber, recorder, conversation):
+    """Say, a newer relay's status: the ordered subscription would stall the chat behind it."""
+    message = relay(subscriber, "messages-enriched", enriched(conversation=conversation))
+    assert recorder.emitted == []
+    assert (message.acked, message.nacked) == (1, 0)
+
+
 def test_a_message_that_cannot_be_relayed_is_nacked_not_acked(subscriber, recorder):
     recorder.fail_next = 1
     message = relay(subscriber, "messages-enriched", enriched())

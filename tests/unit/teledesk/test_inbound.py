@@ -38,7 +38,7 @@ def test_a_new_message_opens_a_conversation_counts_unread_and_previews():
     assert folded.conversation.unread == 1 and folded.conversation.status == "open"
     assert folded.conversation.last_message.text == "hola"
     assert folded.message.id == "tg-42-1" and folded.message.direction == "in"
-    assert "update" not in folded.message and folded.message.telegram_message_id == 1
+    assert "update" not in folded.message.to_firestore() and folded.message.telegram_message_id == 1
 
 
 def test_an_answers_preview_names_its_agent_and_a_customers_names_nobody():
@@ -127,7 +127,7 @@ def test_a_deep_link_start_keeps_its_payload_as_context():
 
 @pytest.mark.parametrize(("policy", "number", "assignee"), [(REOPEN, 1, "maria"), (NEW_CONVERSATION, 2, None)])
 def test_writing_to_a_resolved_conversation_reopens_it_or_starts_the_next(policy, number, assignee):
-    resolved = fold(None, None, envelope(message(text="hola"))).conversation.set(
+    resolved = fold(None, None, envelope(message(text="hola"))).conversation.assign(
         status=ConversationStatus.RESOLVED, assignee="maria", first_response_at=5.0)
     folded = fold(resolved, None, envelope(message(message_id=2, update_id=2, text="otra vez")), policy)
     assert folded.conversation.status == "open"
@@ -137,7 +137,7 @@ def test_writing_to_a_resolved_conversation_reopens_it_or_starts_the_next(policy
 
 def test_a_customer_answering_a_pending_conversation_opens_it_in_the_same_conversation():
     first = fold(None, None, envelope(message(text="hola"))).conversation
-    pending = first.set(status=ConversationStatus.PENDING, assignee="maria")
+    pending = first.assign(status=ConversationStatus.PENDING, assignee="maria")
     folded = fold(pending, None, envelope(message(message_id=2, update_id=2, text="aquí está el número")),
                   NEW_CONVERSATION)
     assert folded.conversation.status == "open"

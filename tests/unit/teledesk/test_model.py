@@ -31,7 +31,7 @@ def test_a_document_read_and_written_back_is_what_was_stored_with_nothing_added(
 
 def test_a_change_is_written_and_validated_as_it_is_made():
     conversation = Conversation.from_firestore({"chat_id": 7, "status": "open"})
-    conversation.set(status=ConversationStatus.PENDING, out_of_hours_noted_at=3.0)
+    conversation.assign(status=ConversationStatus.PENDING, out_of_hours_noted_at=3.0)
     assert conversation.to_firestore() == {"chat_id": 7, "status": "pending", "out_of_hours_noted_at": 3.0}
     with pytest.raises(ValidationError):
         conversation.status = "closed"  # type: ignore[assignment]
