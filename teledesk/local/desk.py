@@ -7,6 +7,7 @@ this class; tests pass their own free ports and share one pair of emulators.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
@@ -145,10 +146,10 @@ class Desk:
         for child in self.children:
             port = ports.get(child.name)
             if port is not None:
-                child.wait_until(lambda port=port: port_open(port), timeout=60)
+                child.wait_until(functools.partial(port_open, port), timeout=60)
         self._connect_telegram()  # before the relay's first health check reads getWebhookInfo
         for relay, port in zip(relays, self.relay_ports, strict=True):
-            relay.wait_until(lambda port=port: relay_healthy(port), timeout=60)
+            relay.wait_until(functools.partial(relay_healthy, port), timeout=60)
 
     @staticmethod
     def relay_argv(port: int) -> list[str]:

@@ -6,14 +6,16 @@ push subscription with a retry policy and a dead-letter topic; the relay pulls.
 
 from __future__ import annotations
 
+from typing import Any
+
 from google.api_core import exceptions as gexc
-from google.cloud import pubsub_v1
+from google.cloud import pubsub_v1  # type: ignore[attr-defined]  # google-cloud-pubsub has no py.typed
 
 from teledesk.manifest import Manifest, Step
 from teledesk.pubsub import ensure_topic
 
 
-def _create_subscription(subscriber: pubsub_v1.SubscriberClient, request: dict) -> None:
+def _create_subscription(subscriber: pubsub_v1.SubscriberClient, request: dict[str, Any]) -> None:
     try:
         subscriber.create_subscription(request=request)
     except gexc.AlreadyExists:
@@ -21,7 +23,7 @@ def _create_subscription(subscriber: pubsub_v1.SubscriberClient, request: dict) 
         subscriber.create_subscription(request=request)
 
 
-def push_subscription_request(project_id: str, step: Step, endpoint: str) -> dict:
+def push_subscription_request(project_id: str, step: Step, endpoint: str) -> dict[str, Any]:
     retry = step.retry
     assert retry is not None and step.topic_in is not None
     request = {

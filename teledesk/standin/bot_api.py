@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -34,7 +34,7 @@ from .errors import BotApiError
 from .formatting import PARSE_MODES, EntityParseError, parse_html
 from .limits import REQUEST_MAX_BYTES
 from .params import Params
-from .state import StandinState
+from .state import StandinState, current_state
 
 log = logging.getLogger(__name__)
 
@@ -81,17 +81,13 @@ def method(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def state() -> StandinState:
-    return current_app.extensions["standin"]
-
-
 def _answer(body: dict[str, Any], status: int = 200) -> ResponseReturnValue:
     return jsonify(body), status
 
 
 @bot_api.route("/bot<token>/<name>", methods=["GET", "POST"])
 def call(token: str, name: str) -> ResponseReturnValue:
-    standin = state()
+    standin = current_state()
     if not hmac.compare_digest(token.encode(), standin.token.encode()):
         return _answer(BotApiError(401, "Unauthorized").to_json(), 401)
     canonical, handler = _METHODS.get(name.lower(), (name, None))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Callable
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, jsonify
 from flask.typing import ResponseReturnValue
 
 from teledesk.telegram.limits import MAX_DOWNLOAD_BYTES
@@ -23,7 +23,7 @@ from .errors import BotApiError
 from .files import Kind, StoredFile
 from .limits import PHOTO_MAX_DIMENSIONS_SUM, PHOTO_MAX_RATIO, PROFILE_PHOTOS_LIMIT_MAX
 from .params import Params, Upload
-from .state import StandinState
+from .state import StandinState, current_state
 
 bot_files = Blueprint("standin_bot_files", __name__)
 
@@ -180,7 +180,7 @@ def _not_found(status: int = 404, description: str = "Not Found") -> ResponseRet
 @bot_files.get("/file/bot<token>/<path:file_path>")
 def download(token: str, file_path: str) -> ResponseReturnValue:
     """A file by the `file_path` getFile gave (files over 20 MB are not served, as in Telegram)."""
-    standin: StandinState = current_app.extensions["standin"]
+    standin = current_state()
     if not hmac.compare_digest(token.encode(), standin.token.encode()):
         return _not_found(401, "Unauthorized")
     stored = standin.files.by_path(file_path)

@@ -12,7 +12,7 @@ import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 from urllib.parse import quote
 
 from . import objects
@@ -284,7 +284,7 @@ class ChatDirectory:
             return False
 
 
-def _is_private_user_message(message: Any) -> bool:
+def _is_private_user_message(message: Any) -> TypeGuard[dict[str, Any]]:
     return (
         isinstance(message, dict)
         and isinstance(message.get("from"), dict)

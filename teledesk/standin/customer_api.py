@@ -33,7 +33,7 @@ from .limits import (
     REACTION_EMOJI,
     USER_NAME_MAX,
 )
-from .state import Build, StandinState
+from .state import Build, current_state
 
 customer_api = Blueprint("standin_customer", __name__)
 
@@ -69,10 +69,6 @@ def _customer_error(exc: CustomerError) -> ResponseReturnValue:
 @customer_api.errorhandler(RequestEntityTooLarge)
 def _too_large(exc: RequestEntityTooLarge) -> ResponseReturnValue:
     return jsonify({"error": "the upload is larger than the stand-in accepts"}), 413
-
-
-def state() -> StandinState:
-    return current_app.extensions["standin"]
 
 
 def _body() -> dict[str, Any]:
@@ -121,12 +117,12 @@ def _customer(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _known_chat(user_id: int) -> None:
-    if state().chats.get(user_id) is None:
+    if current_state().chats.get(user_id) is None:
         raise CustomerError("this customer has not written to the bot yet", 404)
 
 
 def _not_blocked(user_id: int) -> None:
-    record = state().chats.get(user_id)
+    record = current_state().chats.get(user_id)
     if record is not None and record.blocked:
         raise CustomerError("unblock the bot to write to it", 409)
 
@@ -138,7 +134,7 @@ def _reply_to(user_id: int, body: dict[str, Any]) -> dict[str, Any] | None:
         return None
     if isinstance(message_id, str) and message_id.strip().isdigit():
         message_id = int(message_id)
-    stored = state().chats.find_message(user_id, message_id) if isinstance(message_id, int) else None
+    stored = current_state().chats.find_message(user_id, message_id) if isinstance(message_id, int) else None
     if stored is None:
         raise CustomerError("no such message to reply to", 404)
     return stored.message
@@ -148,7 +144,7 @@ def _forward_origin(body: dict[str, Any], customer: dict[str, Any]) -> dict[str,
     """`forward_from` ({first_name, last_name?, username?, id?}) or `forward_sender_name` (a hidden account)."""
     date = body.get("forward_date")
     if date is None:
-        date = state().now() - 3600
+        date = current_state().now() - 3600
     elif isinstance(date, bool) or not isinstance(date, int) or date <= 0:
         raise CustomerError("forward_date must be a Unix time")
     author = body.get("forward_from")
@@ -176,14 +172,14 @@ def _forward_origin(body: dict[str, Any], customer: dict[str, Any]) -> dict[str,
 
 def _deliver(customer: dict[str, Any], builds: list[Build]) -> list[dict[str, Any]]:
     _not_blocked(customer["id"])
-    return state().customer_posts(customer, builds)
+    return current_state().customer_posts(customer, builds)
 
 
 def _post_one(body: dict[str, Any], customer: dict[str, Any], content: dict[str, Any]) -> ResponseReturnValue:
     """Send one message with `content` (its Message fields), as a reply if asked; 201 {update_id, message}."""
     _not_blocked(customer["id"])
     reply = _reply_to(customer["id"], body)
-    now = state().now()
+    now = current_state().now()
 
     def build(message_id: int, chat: dict[str, Any]) -> dict[str, Any]:
         return objects.message(message_id, customer, chat, now, reply_to_message=reply, **content)
@@ -204,7 +200,7 @@ def page() -> ResponseReturnValue:
 @customer_api.get("/customer/api/bot")
 def bot() -> ResponseReturnValue:
     """Who the customer is talking to, for the page's header."""
-    me = state().bot
+    me = current_state().bot
     return jsonify({"id": me["id"], "first_name": me["first_name"], "username": me["username"]})
 
 
@@ -240,7 +236,7 @@ def history() -> ResponseReturnValue:
         since = int(request.args["since"]) if "since" in request.args else None
     except ValueError as exc:
         raise CustomerError("after and since must be integers") from exc
-    standin = state()
+    standin = current_state()
     record = standin.chats.get(user_id)
     answer: dict[str, Any] = {}
     if since is None:
@@ -262,13 +258,13 @@ def press() -> ResponseReturnValue:
     user_id = _user_id(body.get("user_id"))
     _known_chat(user_id)
     message_id, data = body.get("message_id"), body.get("data")
-    stored = state().chats.find_message(user_id, message_id) if isinstance(message_id, int) else None
+    stored = current_state().chats.find_message(user_id, message_id) if isinstance(message_id, int) else None
     if stored is None or stored.sender != "bot":
         raise CustomerError("no such message from the bot", 404)
     buttons = (stored.message.get("reply_markup") or {}).get("inline_keyboard") or []
-    if not any(button.get("callback_data") == data for row in buttons for button in row):
+    if not isinstance(data, str) or not any(button.get("callback_data") == data for row in buttons for button in row):
         raise CustomerError("that message has no button with this callback_data")
-    update = state().customer_presses(user_id, stored.message, data)
+    update = current_state().customer_presses(user_id, stored.message, data)
     return jsonify({"update_id": update["update_id"], "callback_query": update["callback_query"]}), 201
 
 
@@ -281,7 +277,7 @@ def block() -> ResponseReturnValue:
     blocked = body.get("blocked", True)
     if not isinstance(blocked, bool):
         raise CustomerError("blocked must be true or false")
-    update = state().customer_blocks(user_id, blocked)
+    update = current_state().customer_blocks(user_id, blocked)
     return jsonify({"blocked": blocked, "update_id": update["update_id"] if update else None})
 
 
@@ -303,7 +299,7 @@ def _file_kind(data: bytes, mime: str, requested: str | None) -> Kind:
                 check_photo(data)
             except BotApiError as exc:
                 raise CustomerError(f"not a photo Telegram would show ({exc.description})") from exc
-        return requested  # type: ignore[return-value]
+        return requested
     if mime in media.INLINE_IMAGE_TYPES and mime != "image/gif":
         try:
             check_photo(data)
@@ -356,12 +352,12 @@ def send_media() -> ResponseReturnValue:
         prepared.append((data, part.filename or None, mime, _file_kind(data, mime, requested)))
     for data, name, mime, kind in prepared:
         if kind == "photo":
-            stored = state().files.add_photo(data, file_name=name)
+            stored = current_state().files.add_photo(data, file_name=name)
         else:
-            stored = state().files.add(kind, data, mime_type=mime, file_name=name)
+            stored = current_state().files.add(kind, data, mime_type=mime, file_name=name)
         files.append((kind, stored))
     reply = _reply_to(customer["id"], body)
-    now = state().now()
+    now = current_state().now()
     builds: list[Build] = []
     for group in _albums([kind for kind, _ in files]):
         group_id = str(10**16 + secrets.randbelow(9 * 10**16)) if len(group) > 1 else None
@@ -401,7 +397,7 @@ def _media_build(
 @customer_api.get("/customer/api/files/<file_id>")
 def customer_file(file_id: str) -> ResponseReturnValue:
     """A file for the page to show or download (the bot's and the customer's, by file_id)."""
-    stored = state().files.get(file_id)
+    stored = current_state().files.get(file_id)
     if stored is None:
         raise CustomerError("no such file", 404)
     return file_response(stored)
@@ -478,7 +474,7 @@ def send_sticker() -> ResponseReturnValue:
     emoji = body.get("emoji") or "😀"
     if not isinstance(emoji, str) or len(emoji) > 8:
         raise CustomerError("emoji must be a short string")
-    sticker = state().sticker(emoji)
+    sticker = current_state().sticker(emoji)
     return _post_one(body, customer, {"sticker": sticker.as_media("sticker")})
 
 
@@ -531,7 +527,7 @@ def edit() -> ResponseReturnValue:
     if not isinstance(text, str):
         raise CustomerError("text is required")
     text = text.strip()
-    standin = state()
+    standin = current_state()
 
     def change(stored: StoredMessage) -> dict[str, Any]:
         current = stored.message
@@ -573,7 +569,7 @@ def react() -> ResponseReturnValue:
     if emoji not in (None, "") and emoji not in REACTION_EMOJI:
         raise CustomerError("emoji must be one of Telegram's reaction emoji")
     new = [emoji] if emoji else []
-    standin = state()
+    standin = current_state()
     stored = standin.chats.find_message(user_id, message_id)
     if stored is None:
         raise CustomerError("no such message", 404)
@@ -596,5 +592,5 @@ def avatar() -> ResponseReturnValue:
     wanted = body.get("avatar", True)
     if not isinstance(wanted, bool):
         raise CustomerError("avatar must be true or false")
-    photo = state().set_avatar(user_id, wanted)
+    photo = current_state().set_avatar(user_id, wanted)
     return jsonify({"avatar": photo is not None, "photo": photo.as_photo() if photo else None})

@@ -8,17 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from .limits import FAILURE_DELAY_MAX
-from .state import StandinState
+from .state import current_state
 
 hooks_api = Blueprint("standin_hooks", __name__, url_prefix="/standin/api")
-
-
-def state() -> StandinState:
-    return current_app.extensions["standin"]
 
 
 def _error(message: str, status: int = 400) -> ResponseReturnValue:
@@ -32,18 +28,18 @@ def _integer(value: Any) -> int | None:
 @hooks_api.get("/calls")
 def calls() -> ResponseReturnValue:
     """Recorded Bot API calls, oldest first; `?method=sendMessage` keeps one method."""
-    return jsonify({"calls": state().calls.calls(request.args.get("method"))})
+    return jsonify({"calls": current_state().calls.calls(request.args.get("method"))})
 
 
 @hooks_api.delete("/calls")
 def clear_calls() -> ResponseReturnValue:
-    state().calls.clear()
+    current_state().calls.clear()
     return "", 204
 
 
 @hooks_api.get("/failures")
 def failures() -> ResponseReturnValue:
-    return jsonify({"failures": state().failures.pending()})
+    return jsonify({"failures": current_state().failures.pending()})
 
 
 @hooks_api.post("/failures")
@@ -75,14 +71,15 @@ def plan_failure() -> ResponseReturnValue:
         return _error("count must be a positive integer")
     if description is not None and not isinstance(description, str):
         return _error("description must be a string")
-    pending = state().failures.add(method, error_code, description, retry_after=retry_after, count=count, delay=delay)
+    pending = current_state().failures.add(method, error_code, description, retry_after=retry_after, count=count,
+                                           delay=delay)
     return jsonify({"method": method, "pending": pending}), 201
 
 
 @hooks_api.delete("/failures")
 def clear_failures() -> ResponseReturnValue:
     """Clear all planned failures, or one method's with `?method=`."""
-    state().failures.clear(request.args.get("method"))
+    current_state().failures.clear(request.args.get("method"))
     return "", 204
 
 
@@ -94,5 +91,5 @@ def inject_update() -> ResponseReturnValue:
         return _error("an Update JSON object is expected")
     if "update_id" in body and _integer(body["update_id"]) is None:
         return _error("update_id must be an integer")
-    update, queued = state().inject(body)
+    update, queued = current_state().inject(body)
     return jsonify({"update_id": update["update_id"], "queued": queued}), 201

@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from flask import current_app
+
 from . import media, objects
 from .calls import CallLog, FailurePlan
 from .chats import ChatDirectory, StoredMessage
@@ -195,3 +197,11 @@ class StandinState:
         """Stop the webhook worker, wake any long poll or held answer; the instance is unusable afterwards."""
         self._closing.set()
         self.deliverer.stop()
+
+
+def current_state() -> StandinState:
+    """The stand-in state of the app handling this request (`app.extensions["standin"]`)."""
+    found = current_app.extensions["standin"]
+    if not isinstance(found, StandinState):
+        raise RuntimeError('app.extensions["standin"] is not a StandinState: was the app made by create_app?')
+    return found

@@ -101,7 +101,8 @@ class UpdateFeed:
 
     # --- getUpdates ------------------------------------------------------------------------
 
-    def poll(self, offset: int | None, limit: int | None, timeout: int | None, allowed: list[str] | None) -> list:
+    def poll(self, offset: int | None, limit: int | None, timeout: int | None,
+             allowed: list[str] | None) -> list[dict[str, Any]]:
         """getUpdates: confirm below `offset`, then wait up to `timeout` s for something to return."""
         limit = GET_UPDATES_LIMIT_MAX if not limit or limit <= 0 else min(limit, GET_UPDATES_LIMIT_MAX)
         wait = max(0, min(timeout or 0, GET_UPDATES_TIMEOUT_MAX))
