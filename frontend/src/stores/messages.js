@@ -27,10 +27,15 @@ function sameMessage(a, b) {
 
 const revisionOf = (message) => Number(message.revision) || 0;
 
-/** The server's media has no file URL until Telegram has the file: keep the local preview till then. */
+/**
+ * The server's media has no file URL until Telegram has the file: keep the local preview till
+ * then. Once there, a URL stays: the upload's own answer (queued, no URL yet) may arrive after
+ * the socket told of the sent file.
+ */
 function keepPreview(held, incoming) {
-  if (!incoming || !held?.local_url || incoming.url || incoming.local_url) return incoming;
-  return { ...incoming, local_url: held.local_url };
+  if (!incoming || incoming.url || incoming.local_url) return incoming;
+  if (held?.url) return { ...incoming, url: held.url, file_id: incoming.file_id ?? held.file_id };
+  return held?.local_url ? { ...incoming, local_url: held.local_url } : incoming;
 }
 
 /**

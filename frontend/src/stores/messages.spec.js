@@ -231,6 +231,20 @@ describe('messages store: notes and files', () => {
     expect(store.forChat(1)[0].media.local_url).toBeUndefined();
   });
 
+  it('keeps the file URL the socket brought when the upload\'s own answer comes after it', async () => {
+    globalThis.URL.createObjectURL = vi.fn(() => 'blob:preview-1');
+    const store = await loaded();
+    const url = '/api/conversations/1/messages/m/media';
+    let answer;
+    desk.sendMedia.mockImplementation(() => new Promise((resolve) => { answer = resolve; }));
+    const sending = store.sendMedia(1, new File(['x'], 'label.png', { type: 'image/png' }), {});
+    const clientId = store.forChat(1)[0].client_id;
+    store.receive(stored(clientId, { media: { kind: 'photo', file_id: 'F-1', url } }));
+    answer({ message: stored(clientId, { media: { kind: 'photo', filename: 'label.png', blob: 'b1' } }) });
+    await sending;
+    expect(store.forChat(1)[0].media).toMatchObject({ kind: 'photo', url, file_id: 'F-1' });
+  });
+
   it('shows a document as a file, with no preview', async () => {
     const store = await loaded();
     desk.sendMedia.mockImplementation(() => new Promise(() => {}));
