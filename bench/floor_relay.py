@@ -25,6 +25,7 @@ from realtime.broadcast import AGENTS_ROOM, Broadcaster
 from realtime.subscriber import Handler, RelaySubscriber
 from teledesk.envelope import Envelope
 from teledesk.manifest import load_manifest
+from teledesk.model import Direction, Message
 from teledesk.telegram.updates import envelope_from_update
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -35,7 +36,7 @@ class FloorSubscriber(RelaySubscriber):
 
     def handlers(self) -> dict[str, Handler]:
         def emit(envelope: Envelope) -> None:
-            self.broadcaster.message({**envelope.to_dict(), "direction": "in"})
+            self.broadcaster.message(Message.model_validate({**envelope.to_dict(), "direction": Direction.IN}))
 
         return {topic: emit for topic in self.manifest.relay_subscribes}
 
@@ -62,7 +63,7 @@ def create_app(args: argparse.Namespace) -> tuple[Flask, SocketIO]:
             if not hmac.compare_digest(request.headers.get(SECRET_HEADER, "").encode(), args.secret.encode()):
                 return jsonify(ok=False), 403
             envelope = envelope_from_update(request.get_json(force=True, silent=True)).stamp("ingest")
-            broadcaster.message({**envelope.to_dict(), "direction": "in"})
+            broadcaster.message(Message.model_validate({**envelope.to_dict(), "direction": Direction.IN}))
             return jsonify(ok=True), 200
     else:
         manifest = load_manifest()

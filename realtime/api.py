@@ -14,8 +14,8 @@ from flask import Blueprint, Response, jsonify, request, session
 from spectree import Response as Answers
 
 from realtime.apispec import PUBLIC, answers, declare, openapi_document
-from realtime.auth import authenticate, current_agent, login_required, public_agent
-from realtime.errors import NOT_JSON, ApiError
+from realtime.auth import authenticate, login_required, public_agent
+from realtime.errors import ApiError
 from realtime.relay import current_relay
 from realtime.schemas import AgentAnswer, Health, Login, OpenAPIDocument
 from teledesk.model import Agent
@@ -41,15 +41,6 @@ def same_origin_writes() -> None:
         allowed = origin is None or urlsplit(origin).netloc == request.host
     if not allowed:
         raise ApiError(403, "changes are only taken from the console's own origin")
-
-
-def json_bodies() -> None:
-    """A body sent as JSON is JSON (the declarations check what it holds); without a session, a
-    route that needs one answers 401 first, as it does to any other request."""
-    if request.is_json and request.get_data(cache=True) and request.get_json(silent=True) is None:
-        if request.endpoint != f"{request.blueprint}.login" and current_agent() is None:
-            return
-        raise ApiError(400, NOT_JSON)
 
 
 @declare(Answers(HTTP_200=(Health, "every pull loop runs"), HTTP_503=(Health, "a pull loop is down")),
@@ -105,7 +96,6 @@ def api_blueprint() -> Blueprint:
     """A new root for one app's API: its hooks and the desk's own routes; create_app nests the rest."""
     api = Blueprint("api", __name__, url_prefix="/api")
     api.before_request(same_origin_writes)
-    api.before_request(json_bodies)
     api.get("/health")(health)
     api.get("/openapi.json")(openapi)
     api.post("/login")(login)

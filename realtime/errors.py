@@ -65,7 +65,11 @@ def validation_message(error: ValidationError) -> str:
 
 
 def refuse_invalid(_request: Any, _response: Any, error: Exception | None, *_: Any) -> None:
-    """spectree's `before` hook: a request its validation refused is a 400 in the one error style."""
+    """spectree's `before` hook, run on every declared route after its session check: a body sent
+    as JSON that is not JSON (spectree reads it as {}), or a request its validation refused, is a
+    400 in the one error style."""
+    if request.is_json and request.get_data(cache=True) and request.get_json(silent=True) is None:
+        raise ApiError(400, NOT_JSON)
     if error is None:
         return
     if isinstance(error, ValidationError):

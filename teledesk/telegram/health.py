@@ -17,9 +17,6 @@ from teledesk.telegram.bot import redact, shared_bot
 
 CACHE_S = 30.0
 TIMEOUT_S = 5
-FIELDS = ("url", "pending_update_count", "last_error_date", "last_error_message", "max_connections")
-
-
 class WebhookReport(TypedDict, total=False):
     """getWebhookInfo's fields the desk shows (Telegram's names), or why Telegram could not say."""
 
@@ -29,6 +26,9 @@ class WebhookReport(TypedDict, total=False):
     last_error_message: str
     max_connections: int
     error: str
+
+
+FIELDS = tuple(name for name in WebhookReport.__annotations__ if name != "error")  # Telegram's own
 
 
 class WebhookHealth:
