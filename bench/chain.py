@@ -25,13 +25,15 @@ class Path:
     @property
     def topics(self) -> tuple[str, ...]:
         """The topic of each Pub/Sub leg: webhook → steps[0] → … → relay."""
-        return (self.webhook.topic_out, *(s.topic_out for s in self.steps))
+        return tuple(topic for topic in (self.webhook.topic_out, *(s.topic_out for s in self.steps)) if topic)
 
 
 def message_path(manifest: Manifest, webhook: str = WEBHOOK_STEP) -> Path:
     """The shortest chain of steps from `webhook`'s topic to a topic the relay subscribes to."""
     entry = manifest.step(webhook)
     relay_topics = set(manifest.relay_subscribes)
+    if entry.topic_out is None:
+        raise ValueError(f"{webhook} publishes nothing")
     queue: deque[tuple[str, tuple[Step, ...]]] = deque([(entry.topic_out, ())])
     seen = {entry.topic_out}
     while queue:
@@ -39,7 +41,7 @@ def message_path(manifest: Manifest, webhook: str = WEBHOOK_STEP) -> Path:
         if topic in relay_topics:
             return Path(entry, steps, topic)
         for step in manifest.steps:
-            if step.topic_in == topic and step.topic_out not in seen:
+            if topic in step.topics_in and step.topic_out is not None and step.topic_out not in seen:
                 seen.add(step.topic_out)
                 queue.append((step.topic_out, (*steps, step)))
     raise ValueError(f"no chain of steps leads from {entry.topic_out!r} to a topic the relay subscribes to")
@@ -47,7 +49,7 @@ def message_path(manifest: Manifest, webhook: str = WEBHOOK_STEP) -> Path:
 
 def _renamed(step: Step) -> Step:
     return replace(step, name=FLOOR_PREFIX + step.name, topic_out=FLOOR_PREFIX + step.topic_out,
-                   topic_in=FLOOR_PREFIX + step.topic_in if step.topic_in else None)
+                   topics_in=tuple(FLOOR_PREFIX + topic for topic in step.topics_in))
 
 
 def floor_manifest(manifest: Manifest, path: Path) -> Manifest:

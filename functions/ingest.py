@@ -52,7 +52,7 @@ def ingest(request: flask.Request) -> tuple[dict[str, object], int]:
     update_id = payload["update_id"]
     step = svc.manifest.step("ingest")
     try:
-        svc.publisher.publish(step.topic_out, envelope.stamp("ingest:out"))
+        svc.publisher.publish(step.output, envelope.stamp("ingest:out"))
     except Exception:
         log.exception("could not publish update %s; Telegram will retry", update_id)
         return _error(500, "could not accept the update now")

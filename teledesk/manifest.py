@@ -28,19 +28,39 @@ class RetryPolicy:
 
 @dataclass(frozen=True)
 class Step:
-    """One function of the pipeline. `topic_in` is None for HTTP entry points."""
+    """One function of the pipeline.
+
+    `topics_in`: what feeds it, one push subscription per topic (none for an HTTP entry point;
+    several for a step such as metrics that watches more than one). `topic_out`: where it
+    publishes, None for a step that publishes nothing.
+    """
 
     name: str
     source: str
     entry_point: str
-    topic_out: str
-    topic_in: str | None = None
+    topic_out: str | None = None
+    topics_in: tuple[str, ...] = ()
     filter: str | None = None
     retry: RetryPolicy | None = None
 
+    def subscription(self, topic: str) -> str:
+        """The push subscription that feeds this step from `topic`: `<step>-push` for a step fed by
+        one topic, `<step>-<topic>-push` for each topic of a step fed by several."""
+        if topic not in self.topics_in:
+            raise ValueError(f"{self.name} is not fed by {topic!r}")
+        return f"{self.name}-push" if len(self.topics_in) == 1 else f"{self.name}-{topic}-push"
+
     @property
-    def subscription(self) -> str:
-        return f"{self.name}-push"
+    def output(self) -> str:
+        """`topic_out`, for a step that publishes; a ValueError when the manifest gives it none."""
+        if self.topic_out is None:
+            raise ValueError(f"{self.name} publishes nothing: the manifest gives it no topic_out")
+        return self.topic_out
+
+    @property
+    def subscriptions(self) -> dict[str, str]:
+        """topic → the push subscription feeding this step from it."""
+        return {topic: self.subscription(topic) for topic in self.topics_in}
 
     @property
     def dead_letter_topic(self) -> str:
@@ -70,7 +90,7 @@ class Manifest:
         """Every topic, in first-mention order, dead-letter topics included."""
         names: list[str] = []
         for step in self.functions:
-            names += [t for t in (step.topic_in, step.topic_out) if t]
+            names += [*step.topics_in, *([step.topic_out] if step.topic_out else [])]
         names += [*self.relay_subscribes, self.relay_publishes]
         names += [step.dead_letter_topic for step in self.steps]
         return tuple(dict.fromkeys(names))
@@ -88,6 +108,13 @@ class Manifest:
         return f"{step.dead_letter_topic}-hold"
 
 
+def _topics(topic_in: str | list[str] | None) -> tuple[str, ...]:
+    """`topic_in` is one topic or a list of them."""
+    if topic_in is None:
+        return ()
+    return (topic_in,) if isinstance(topic_in, str) else tuple(topic_in)
+
+
 def load_manifest(path: Path = MANIFEST_PATH) -> Manifest:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     defaults = data["defaults"]
@@ -97,8 +124,8 @@ def load_manifest(path: Path = MANIFEST_PATH) -> Manifest:
             name=entry["name"],
             source=entry["source"],
             entry_point=entry["entry_point"],
-            topic_out=entry["topic_out"],
-            topic_in=entry.get("topic_in"),
+            topic_out=entry.get("topic_out"),
+            topics_in=_topics(entry.get("topic_in")),
             filter=entry.get("filter"),
             retry=retry,
         )

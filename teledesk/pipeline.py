@@ -84,7 +84,7 @@ def event_step(name: str) -> Callable[[StepHandler], Callable[[Any], None]]:
                 return
             result = handler(envelope.stamp(name), svc)
             if result is not None:
-                svc.publisher.publish(step.topic_out, result.stamp(f"{name}:out"))
+                svc.publisher.publish(step.output, result.stamp(f"{name}:out"))
 
         return functions_framework.cloud_event(entry)
 

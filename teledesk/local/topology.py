@@ -23,12 +23,12 @@ def _create_subscription(subscriber: pubsub_v1.SubscriberClient, request: dict[s
         subscriber.create_subscription(request=request)
 
 
-def push_subscription_request(project_id: str, step: Step, endpoint: str) -> dict[str, Any]:
+def push_subscription_request(project_id: str, step: Step, topic: str, endpoint: str) -> dict[str, Any]:
     retry = step.retry
-    assert retry is not None and step.topic_in is not None
+    assert retry is not None
     request = {
-        "name": f"projects/{project_id}/subscriptions/{step.subscription}",
-        "topic": f"projects/{project_id}/topics/{step.topic_in}",
+        "name": f"projects/{project_id}/subscriptions/{step.subscription(topic)}",
+        "topic": f"projects/{project_id}/topics/{topic}",
         "push_config": {"push_endpoint": endpoint},
         "ack_deadline_seconds": retry.ack_deadline_s,
         "enable_message_ordering": True,
@@ -53,7 +53,9 @@ def create_topology(project_id: str, manifest: Manifest, step_endpoints: dict[st
     for topic in manifest.topics:
         ensure_topic(publisher, publisher.topic_path(project_id, topic), manifest.retention_s)
     for step in manifest.steps:
-        _create_subscription(subscriber, push_subscription_request(project_id, step, step_endpoints[step.name]))
+        for topic in step.topics_in:
+            _create_subscription(subscriber, push_subscription_request(project_id, step, topic,
+                                                                       step_endpoints[step.name]))
         _create_subscription(subscriber, {
             "name": subscriber.subscription_path(project_id, manifest.dead_letter_subscription(step)),
             "topic": publisher.topic_path(project_id, step.dead_letter_topic),

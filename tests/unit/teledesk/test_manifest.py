@@ -1,5 +1,7 @@
 from pathlib import Path
 
+import pytest
+
 from teledesk.manifest import load_manifest
 
 MANIFEST = """
@@ -33,7 +35,21 @@ def test_a_new_step_is_one_entry(tmp_path: Path):
     two = manifest.step("two")
     assert (two.retry.minimum_backoff_s, two.retry.maximum_backoff_s, two.retry.max_delivery_attempts) == (2, 5, 9)
     assert manifest.step("one").filter == 'attributes.type = "X"'
-    assert manifest.step("hook").topic_in is None
+    assert manifest.step("hook").topics_in == ()
+    assert manifest.step("two").subscriptions == {"b": "two-push"}
+
+
+def test_a_step_may_be_fed_by_several_topics_and_publish_nothing(tmp_path: Path):
+    path = tmp_path / "pipeline.yaml"
+    count_entry = "  - {name: count, source: functions/count.py, entry_point: count, topic_in: [b, c]}\n"
+    path.write_text(MANIFEST.replace("relay:", count_entry + "relay:"))
+    manifest = load_manifest(path)
+    count = manifest.step("count")
+    assert count.topic_out is None
+    assert count.subscriptions == {"b": "count-b-push", "c": "count-c-push"}
+    assert "count-dead-letter" in manifest.topics
+    with pytest.raises(ValueError, match="not fed by"):
+        count.subscription("a")
 
 
 def test_the_real_manifest_names_modules_that_exist():

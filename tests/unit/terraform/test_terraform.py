@@ -96,7 +96,7 @@ def one(body: dict, key: str) -> dict:
 def manifest_names(manifest: Manifest) -> set[str]:
     """Every name pipeline.yaml gives or implies: steps, topics, subscriptions, holds."""
     names = {fn.name for fn in manifest.functions} | set(manifest.topics)
-    names |= {step.subscription for step in manifest.steps}
+    names |= {name for step in manifest.steps for name in step.subscriptions.values()}
     names |= {Manifest.dead_letter_subscription(step) for step in manifest.steps}
     names |= {Manifest.relay_subscription(topic) for topic in manifest.relay_subscribes}
     return names
@@ -288,15 +288,15 @@ def check_derivation(derived: dict, manifest: Manifest) -> None:
     for fn in manifest.functions:
         got = derived["functions"][fn.name]
         assert (got["entry_point"], got["source"], got["topic_out"]) == (fn.entry_point, fn.source, fn.topic_out)
-        assert got["kind"] == ("event" if fn.topic_in else "http")
+        assert got["kind"] == ("event" if fn.topics_in else "http")
         assert fn.topic_out in got["publishes"]
     assert set(derived["event_steps"]) == {step.name for step in manifest.steps}
     for step in manifest.steps:
         got = derived["event_steps"][step.name]
-        assert got["subscription"] == step.subscription
+        assert got["subscription"] == step.subscription(step.topics_in[0])
         assert got["dead_letter_topic"] == step.dead_letter_topic
         assert got["dead_letter_hold"] == Manifest.dead_letter_subscription(step)
-        assert (got["topic_in"], got["topic_out"], got["filter"]) == (step.topic_in, step.topic_out, step.filter)
+        assert (got["topic_in"], got["topic_out"], got["filter"]) == (step.topics_in[0], step.topic_out, step.filter)
         assert step.retry is not None
         assert seconds(got["minimum_backoff"]) == step.retry.minimum_backoff_s
         assert seconds(got["maximum_backoff"]) == step.retry.maximum_backoff_s
@@ -307,7 +307,8 @@ def check_derivation(derived: dict, manifest: Manifest) -> None:
     assert set(derived["relay_subscribes"]) == set(manifest.relay_subscribes)
     assert derived["relay_publishes"] == manifest.relay_publishes
     assert derived["webhook_function"] == manifest.http[0].name
-    assert set(derived["push_subscriptions_regex"].split("|")) == {s.subscription for s in manifest.steps}
+    pushes = {name for s in manifest.steps for name in s.subscriptions.values()}
+    assert set(derived["push_subscriptions_regex"].split("|")) == pushes
     holds = {Manifest.dead_letter_subscription(s) for s in manifest.steps}
     assert set(derived["holds_regex"].split("|")) == holds
     # Each function may read only its secrets, and publish only on its own topics.
@@ -504,7 +505,7 @@ def test_dashboard_template_renders_to_a_dashboard(manifest: Manifest) -> None:
     values = {
         "function_services": "|".join(fn.name for fn in manifest.functions),
         "relay_service": "teledesk-relay",
-        "push_subscriptions": "|".join(s.subscription for s in manifest.steps),
+        "push_subscriptions": "|".join(s.subscription(s.topics_in[0]) for s in manifest.steps),
         "dead_letter_holds": "|".join(Manifest.dead_letter_subscription(s) for s in manifest.steps),
     }
     rendered = re.sub(r"(?<!\$)\$\{(\w+)\}", lambda m: values[m.group(1)], text).replace("$${", "${")
