@@ -28,7 +28,13 @@ from teledesk.blobs import blob_store
 from teledesk.envelope import Envelope, MessageType
 from teledesk.model import Delivery, DeliveryState, Media
 from teledesk.pipeline import Services, event_step
-from teledesk.telegram.client import DeliveryOutcome, MediaUpload, TelegramClient, TransientTelegramError
+from teledesk.telegram.client import (
+    DeliveryOutcome,
+    FailureCause,
+    MediaUpload,
+    TelegramClient,
+    TransientTelegramError,
+)
 from teledesk.telegram.outbound import Pacer, split_text
 
 FINAL_STATES = (DeliveryState.SENT, DeliveryState.FAILED)
@@ -64,11 +70,13 @@ def _client(services: Services) -> TelegramClient:
     return TelegramClient(services.settings.telegram_bot_token, services.settings.telegram_api_base, pacer=PACER)
 
 
-def _announce(envelope: Envelope, state: str, reason: str | None, client_id: str | None) -> Envelope:
+def _announce(envelope: Envelope, state: str, reason: str | None, client_id: str | None,
+              cause: FailureCause | str | None = None) -> Envelope:
     """An agent's retry of a failed answer carries its number (`retry`), so the relay, which emits
-    each state of a message once, emits the retry's outcome too."""
+    each state of a message once, emits the retry's outcome too. `cause` (a `FailureCause`) is
+    what the metrics count a failure by."""
     delivery = {"chat_id": envelope.chat_id, "client_id": client_id, "message_id": envelope.id, "state": state,
-                "reason": reason}
+                "reason": reason, "cause": str(cause) if cause else None}
     if envelope.extra.get("retries"):
         delivery["retry"] = int(envelope.extra["retries"])
     envelope.extra["delivery"] = delivery
@@ -93,7 +101,7 @@ def _or_failed_on_last_attempt(services: Services, send: Callable[[], DeliveryOu
             log.warning("deliver: attempt %s failed, Pub/Sub will retry: %s", attempt, exc)
             raise
         log.warning("deliver: last attempt (%s) failed, giving up: %s", attempt, exc)
-        return DeliveryOutcome("failed", f"Telegram did not take it after {attempt} attempts: {exc}")
+        return DeliveryOutcome("failed", f"Telegram did not take it after {attempt} attempts: {exc}", exc.cause)
 
 
 @event_step("deliver")
@@ -147,19 +155,19 @@ def _send(envelope: Envelope, services: Services) -> Envelope | None:
                 on_part_sent=lambda i, mid: store.answers.record_sent_part(envelope.chat_id, envelope.id, i, mid)),
                 count_failure)
         store.answers.settle(envelope.chat_id, envelope.id, outcome.state, outcome.reason,
-                              outcome.telegram_message_ids, outcome.file_id)
+                              outcome.telegram_message_ids, outcome.file_id, outcome.cause)
         if outcome.blocked:
             store.conversations.flag_blocked(envelope.chat_id, True)
             conversation = store.conversations.get(envelope.chat_id)
             if conversation is not None:
                 envelope.extra["conversation"] = conversation.wire()
-        delivery = Delivery(state=outcome.state, reason=outcome.reason)
+        delivery = Delivery(state=outcome.state, reason=outcome.reason, cause=outcome.cause)
     if envelope.type == MessageType.BOT or stored.media is not None:
         # The relay shows agents' answers when they queue them; the bot's once they are settled, and
         # an uploaded file again once Telegram has it (its file_id gives the consoles a URL for it).
         settled = store.messages.get(envelope.chat_id, envelope.id)
         envelope.extra["message"] = settled.wire() if settled is not None else None
-    return _announce(envelope, delivery.state, delivery.reason, envelope.extra.get("client_id"))
+    return _announce(envelope, delivery.state, delivery.reason, envelope.extra.get("client_id"), delivery.cause)
 
 
 def _send_media(envelope: Envelope, services: Services, media: Media, kind: str,
@@ -172,7 +180,7 @@ def _send_media(envelope: Envelope, services: Services, media: Media, kind: str,
                 raise KeyError("an upload without a blob")
             upload.data = blob_store().get(media.blob)
         except (KeyError, ValueError):
-            return DeliveryOutcome("failed", "the uploaded file is no longer stored")
+            return DeliveryOutcome("failed", "the uploaded file is no longer stored", FailureCause.FILE_GONE)
     outcome = _client(services).send_media(envelope.chat_id, upload, reply_to=reply_to)
     if outcome.file_id and not media.file_id:
         services.store.answers.record_file_id(envelope.chat_id, envelope.id, outcome.file_id)  # a re-send reuses it
@@ -195,7 +203,7 @@ def _change(envelope: Envelope, services: Services, action: str) -> Envelope | N
     if not ids and delivery is not None and delivery.telegram_message_id is not None:
         ids = [delivery.telegram_message_id]
     if not ids:
-        return _announce(envelope, "failed", "the message was never sent", None)
+        return _announce(envelope, "failed", "the message was never sent", None, FailureCause.NOT_SENT)
     client = _client(services)
     if action == "edit":
         caption = target.media is not None
@@ -208,7 +216,7 @@ def _change(envelope: Envelope, services: Services, action: str) -> Envelope | N
                                         deleted=action == "delete")
         if changed is not None:
             envelope.extra["message"] = changed.wire()
-    return _announce(envelope, outcome.state, outcome.reason, None)
+    return _announce(envelope, outcome.state, outcome.reason, None, outcome.cause)
 
 
 def _typing(envelope: Envelope, services: Services) -> None:

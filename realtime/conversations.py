@@ -100,7 +100,7 @@ STATUS_ACTIONS = {"resolve": (ConversationStatus.RESOLVED, "Mark resolved"),
 
 def _status_route(status: str, summary: str) -> Callable[..., Response]:
     def set_status(agent: Agent, chat_id: int) -> Response:
-        return _action(chat_id, status=status)
+        return _changed(current_relay().store.conversations.set_status(chat_id, ConversationStatus(status)))
 
     set_status.__doc__ = summary
     return login_required(declare(answers(200, ConversationAnswer, 401, 404))(set_status))

@@ -149,6 +149,7 @@ class Conversation(Document):
     created_at: float = 0.0
     updated_at: float = 0.0
     first_response_at: float | None = None
+    resolved_at: float | None = None  # when an agent (or the lifecycle) last resolved it
     sla_due: float | None = None
     blocked: bool = False
 
@@ -157,7 +158,8 @@ class Delivery(Document):
     """Where an outgoing message is on its way to Telegram."""
 
     state: DeliveryState
-    reason: str | None = None
+    reason: str | None = None  # in words, for agents
+    cause: str | None = None  # a failure's `FailureCause` (teledesk.telegram.client), for the metrics
     updated_at: float = 0.0
     telegram_message_id: int | None = None
     telegram_message_ids: list[int] | None = None  # every message a long or split answer became

@@ -70,9 +70,10 @@ class Answers:
         self._merge(chat_id, message_id, {"delivery": {"parts": {str(index): telegram_message_id}}})
 
     def settle(self, chat_id: int, message_id: str, state: DeliveryState | str, reason: str | None = None,
-               telegram_message_ids: list[int] | tuple[int, ...] = (), file_id: str | None = None) -> None:
+               telegram_message_ids: list[int] | tuple[int, ...] = (), file_id: str | None = None,
+               cause: str | None = None) -> None:
         """The final state of an answer: every Telegram message id it became, and the uploaded file's id."""
-        delivery = Delivery(state=state, reason=reason, updated_at=time.time())
+        delivery = Delivery(state=state, reason=reason, cause=cause, updated_at=time.time())
         if telegram_message_ids:
             ids = list(telegram_message_ids)
             delivery.assign(telegram_message_id=ids[0], telegram_message_ids=ids)

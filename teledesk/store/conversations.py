@@ -48,6 +48,28 @@ class Conversations:
     def flag_blocked(self, chat_id: int, blocked: bool) -> None:
         self.documents.conversation(chat_id).set({"blocked": blocked, "updated_at": time.time()}, merge=True)
 
+    def set_status(self, chat_id: int, status: ConversationStatus) -> Conversation | None:
+        """An agent's resolve, reopen or pending; None when there is no such conversation.
+
+        Resolving records `resolved_at` once: a repeat (a double click, a retried request) finds it
+        resolved already and keeps the first time, so a resolution is counted once.
+        """
+        ref = self.documents.conversation(chat_id)
+
+        @firestore.transactional
+        def change(transaction: firestore.Transaction) -> Conversation | None:
+            conversation = read(Conversation, ref.get(transaction=transaction))
+            if conversation is None:
+                return None
+            now = time.time()
+            changes: Fields = {"status": status, "updated_at": now}
+            if status == ConversationStatus.RESOLVED and conversation.status != ConversationStatus.RESOLVED:
+                changes["resolved_at"] = now
+            transaction.update(ref, changes)
+            return conversation.assign(**changes)
+
+        return change(self.db.transaction())  # type: ignore[no-any-return]
+
     def start_next(self, chat_id: int, assignee: str) -> tuple[bool, Conversation | None]:
         """An agent starts the next conversation with a customer (teledesk.inbound.next_conversation),
         assigned to them and read, only from a resolved one: a repeat (a double click, a retried

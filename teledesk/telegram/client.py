@@ -14,6 +14,9 @@ What Telegram answers, and what the desk does with it:
 | 429 with `retry_after` ≤ `max_inline_wait_s` | wait, then the same request again, within this delivery |
 | 429 with a longer wait, 5xx, network errors, timeouts | `TransientTelegramError`: Pub/Sub redelivers |
 
+Every failure also carries a `FailureCause` (the `cause` of the outcome or of the transient
+error): the reason in words is for agents, the cause is what the metrics count by.
+
 A timeout is ambiguous: Telegram may have sent the message and only the answer was lost. The
 desk chooses to retry (at least once): a customer may, rarely, see an answer twice, but never
 silently misses one. Retrying an edit or a delete is harmless (Telegram answers "message is not
@@ -25,11 +28,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import partial
 from typing import Any, TypeVar
 
 from telegram import Bot, InputFile, Message, ReplyParameters
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from teledesk.open_data import JSONObject
 from teledesk.telegram.bot import redact, shared_bot
@@ -48,22 +52,41 @@ MEDIA_METHODS = {"photo": "send_photo", "document": "send_document", "voice": "s
 T = TypeVar("T")
 
 
+class FailureCause(StrEnum):
+    """Why a send failed, as the metrics count it (`deliveries`' `reason` label)."""
+
+    BLOCKED = "blocked"  # 403: the customer blocked the bot
+    BAD_REQUEST = "bad_request"  # 400: Telegram refused the request as it was
+    TOO_MANY_REQUESTS = "too_many_requests"  # 429, still asked to wait after the last attempt
+    TIMEOUT = "timeout"  # no answer in time, to the last attempt
+    UNAVAILABLE = "unavailable"  # 5xx and network errors, to the last attempt
+    TOKEN = "token_refused"  # 401/404: the bot token
+    FILE_GONE = "file_gone"  # an agent's upload no longer stored
+    NOT_SENT = "not_sent"  # an edit or delete of a message that never reached Telegram
+
+
 class TransientTelegramError(RuntimeError):
     """Telegram could not take the message now; the same request may succeed later."""
+
+    def __init__(self, message: str, cause: FailureCause = FailureCause.UNAVAILABLE):
+        super().__init__(message)
+        self.cause = cause
 
 
 class Refused(Exception):
     """Telegram refused the request for good: retrying would be refused again."""
 
-    def __init__(self, reason: str, blocked: bool = False):
+    def __init__(self, reason: str, blocked: bool = False, cause: FailureCause = FailureCause.BAD_REQUEST):
         super().__init__(reason)
         self.reason, self.blocked = reason, blocked
+        self.cause = FailureCause.BLOCKED if blocked else cause
 
 
 @dataclass(frozen=True)
 class DeliveryOutcome:
     state: str  # "sent" or "failed"
     reason: str | None = None
+    cause: FailureCause | None = None  # when failed
     telegram_message_id: int | None = None
     telegram_message_ids: tuple[int, ...] = ()
     blocked: bool = False
@@ -126,16 +149,19 @@ class TelegramClient:
             except RetryAfter as exc:
                 wait = retry_after_seconds(exc)
                 if wait > self.max_inline_wait_s or waits >= MAX_INLINE_WAITS:
-                    raise TransientTelegramError(f"Telegram asks to wait {wait:g} s") from exc
+                    raise TransientTelegramError(f"Telegram asks to wait {wait:g} s",
+                                                 FailureCause.TOO_MANY_REQUESTS) from exc
                 waits += 1
                 await self._sleep(wait)
             except Forbidden as exc:
                 raise Refused(BLOCKED_REASON, blocked=True) from exc
             except InvalidToken as exc:
-                raise Refused(TOKEN_REASON) from exc
+                raise Refused(TOKEN_REASON, cause=FailureCause.TOKEN) from exc
             except BadRequest as exc:
                 raise Refused(redact(exc.message)) from exc
-            except (NetworkError, TelegramError) as exc:  # 5xx, 429 without retry_after, timeouts
+            except TimedOut as exc:
+                raise TransientTelegramError(redact(str(exc)) or "timed out", FailureCause.TIMEOUT) from exc
+            except (NetworkError, TelegramError) as exc:  # 5xx, 429 without retry_after
                 raise TransientTelegramError(redact(str(exc)) or type(exc).__name__) from exc
 
     def _request(self, make: Callable[[Bot], Awaitable[T]]) -> T:
@@ -143,16 +169,17 @@ class TelegramClient:
         try:
             return self.telegram.run(lambda bot: self._call(lambda: make(bot)))
         except InvalidToken as exc:  # getMe, on the Bot's first use, refused the token
-            raise Refused(TOKEN_REASON) from exc
+            raise Refused(TOKEN_REASON, cause=FailureCause.TOKEN) from exc
         except TelegramError as exc:  # getMe could not reach Telegram
-            raise TransientTelegramError(redact(str(exc)) or type(exc).__name__) from exc
+            cause = FailureCause.TIMEOUT if isinstance(exc, TimedOut) else FailureCause.UNAVAILABLE
+            raise TransientTelegramError(redact(str(exc)) or type(exc).__name__, cause) from exc
 
     @staticmethod
     def _settled(send: Callable[[], DeliveryOutcome]) -> DeliveryOutcome:
         try:
             return send()
         except Refused as refused:
-            return DeliveryOutcome("failed", refused.reason, blocked=refused.blocked)
+            return DeliveryOutcome("failed", refused.reason, refused.cause, blocked=refused.blocked)
 
     def _pace(self, chat_id: int) -> None:
         if self.pacer is not None:

@@ -98,10 +98,13 @@ def test_pending_then_a_new_conversation_assigned_to_me(desk, agent, chat, conso
     pending = agent.post(api(desk, f"conversations/{chat}/pending"), timeout=10)
     assert pending.status_code == 200 and pending.json()["conversation"]["status"] == "pending"
     console_events.wait_for("conversation", lambda c: c["chat_id"] == chat and c["status"] == "pending")
-    agent.post(api(desk, f"conversations/{chat}/resolve"), timeout=10)
+    resolved = agent.post(api(desk, f"conversations/{chat}/resolve"), timeout=10).json()["conversation"]
+    again = agent.post(api(desk, f"conversations/{chat}/resolve"), timeout=10).json()["conversation"]
+    assert resolved["status"] == again["status"] == "resolved"
+    assert resolved["resolved_at"] == again["resolved_at"] > 0  # a repeated resolve keeps the first time
     started = agent.post(api(desk, f"conversations/{chat}/start"), timeout=10).json()["conversation"]
-    assert (started["number"], started["status"], started["assignee"], started["unread"], started["context"]) == (
-        2, "open", "admin", 0, {})
+    assert (started["number"], started["status"], started["assignee"], started["unread"], started["context"],
+            started["resolved_at"]) == (2, "open", "admin", 0, {}, None)
     console_events.wait_for("conversation", lambda c: c["chat_id"] == chat and c.get("number") == 2)
     assert agent.post(api(desk, f"conversations/{chat}/start"), timeout=10).status_code == 409  # once only
     assert agent.post(api(desk, "conversations/1/start"), timeout=10).status_code == 404

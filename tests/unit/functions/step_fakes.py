@@ -61,6 +61,7 @@ class FakeStore:
         self.chats: dict[int, dict[str, Any]] = {}
         self.chat_messages: dict[int, dict[str, dict[str, Any]]] = {}
         self.delivery_writes: list[tuple[int, str, str, str | None, int | None]] = []
+        self.causes: list[str | None] = []  # the failure cause of each settled answer
         self.updates = SimpleNamespace(note=self.note_update)
         self.stats = SimpleNamespace(count=self.count)
         self.inbound = SimpleNamespace(record=self.record_inbound)

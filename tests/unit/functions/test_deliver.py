@@ -26,7 +26,13 @@ from teledesk.blobs import LocalBlobStore
 from teledesk.envelope import Envelope, MessageType
 from teledesk.model import DeliveryState, Message
 from teledesk.pipeline import Services
-from teledesk.telegram.client import BLOCKED_REASON, TOKEN_REASON, DeliveryOutcome, TransientTelegramError
+from teledesk.telegram.client import (
+    BLOCKED_REASON,
+    TOKEN_REASON,
+    DeliveryOutcome,
+    FailureCause,
+    TransientTelegramError,
+)
 from teledesk.telegram.outbound import Pacer
 
 OUT = "deliveries"
@@ -48,8 +54,10 @@ class OutboundStore(FakeStore):
         delivery.setdefault("parts", {})[str(index)] = telegram_message_id
 
     def settle_delivery(self, chat_id: int, message_id: str, state: str, reason: str | None = None,
-                        telegram_message_ids: Any = (), file_id: str | None = None) -> None:
+                        telegram_message_ids: Any = (), file_id: str | None = None,
+                        cause: str | None = None) -> None:
         assert state in list(DeliveryState)
+        self.causes.append(cause)
         ids = list(telegram_message_ids)
         self.delivery_writes.append((chat_id, message_id, state, reason, ids[0] if ids else None))
         message = self.chat_messages.setdefault(chat_id, {}).setdefault(message_id, {})
@@ -197,19 +205,19 @@ def test_a_queued_answer_is_sent_once_recorded_and_announced(svc: Services, tele
     [(topic, envelope, attributes)] = svc.publisher.published
     assert topic == OUT == svc.manifest.step("deliver").topic_out
     assert envelope["delivery"] == {"chat_id": CHAT, "client_id": CLIENT_ID, "message_id": MESSAGE_ID,
-                                    "state": "sent", "reason": None}
+                                    "state": "sent", "reason": None, "cause": None}
     assert (envelope["id"], envelope["text"], envelope["agent"]["username"]) == (MESSAGE_ID, "Hola, Ana", "admin")
     assert list(envelope["trace"]) == ["relay", "deliver", "deliver:out"]
     assert attributes["type"] == "AGENT"
 
 
 def test_a_failed_send_is_recorded_and_announced_with_its_reason(svc: Services, telegram_api: FakeTelegram):
-    telegram_api.outcome = DeliveryOutcome("failed", BLOCKED_REASON)
+    telegram_api.outcome = DeliveryOutcome("failed", BLOCKED_REASON, FailureCause.BLOCKED)
     svc.store.add_outbound(answer())
     deliver(envelope_event(answer()))
     assert svc.store.chat_messages[CHAT][MESSAGE_ID]["delivery"]["state"] == "failed"
     assert announced(svc) == [{"chat_id": CHAT, "client_id": CLIENT_ID, "message_id": MESSAGE_ID,
-                               "state": "failed", "reason": BLOCKED_REASON}]
+                               "state": "failed", "reason": BLOCKED_REASON, "cause": "blocked"}]
 
 
 def test_a_redelivered_answer_is_announced_again_but_not_sent_again(svc: Services, telegram_api: FakeTelegram):
@@ -330,18 +338,20 @@ def test_the_real_client_sends_to_the_configured_api_base(svc: Services, bot: Si
     assert announced(svc)[0]["state"] == "sent"
 
 
-@pytest.mark.parametrize(("error", "reason"), [
-    (Forbidden("Forbidden: bot was blocked by the user"), BLOCKED_REASON),
-    (BadRequest("Chat not found"), "Chat not found"),
-    (BadRequest("Message is too long"), "Message is too long"),
+@pytest.mark.parametrize(("error", "reason", "cause"), [
+    (Forbidden("Forbidden: bot was blocked by the user"), BLOCKED_REASON, "blocked"),
+    (BadRequest("Chat not found"), "Chat not found", "bad_request"),
+    (BadRequest("Message is too long"), "Message is too long", "bad_request"),
+    (telegram.error.InvalidToken("Unauthorized"), TOKEN_REASON, "token_refused"),
 ])
 def test_what_telegram_refuses_for_good_is_a_failed_delivery(svc: Services, bot: SimpleNamespace,
-                                                             error: Exception, reason: str):
+                                                             error: Exception, reason: str, cause: str):
     bot.error = error
     svc.store.add_outbound(answer())
     deliver(envelope_event(answer()))  # no exception: a retry would be refused again
     assert svc.store.delivery_writes == [(CHAT, MESSAGE_ID, "failed", reason, None)]
-    assert [(d["state"], d["reason"]) for d in announced(svc)] == [("failed", reason)]
+    assert svc.store.causes == [cause]
+    assert [(d["state"], d["reason"], d["cause"]) for d in announced(svc)] == [("failed", reason, cause)]
 
 
 # PTB 22 warns when RetryAfter is made or read (its retry_after turns into a timedelta in v23).
@@ -358,6 +368,8 @@ def test_what_may_succeed_later_is_a_transient_error(svc: Services, bot: SimpleN
     with pytest.raises(TransientTelegramError) as raised:
         deliver(envelope_event(answer()))
     assert raised.value.__cause__ is error
+    expected = {RetryAfter: "too_many_requests", TimedOut: "timeout"}.get(type(error), "unavailable")
+    assert raised.value.cause == expected
     assert svc.store.delivery_writes == []
     assert svc.publisher.published == []
 
@@ -393,14 +405,14 @@ def test_a_refused_token_is_a_failed_delivery_with_a_plain_reason(svc: Services,
 
 def test_a_transient_error_on_the_last_attempt_fails_the_answer_instead_of_leaving_it_queued(
         svc: Services, telegram_api: FakeTelegram):
-    telegram_api.outcome = TransientTelegramError("Internal Server Error")
+    telegram_api.outcome = TransientTelegramError("Internal Server Error", FailureCause.TIMEOUT)
     svc.store.add_outbound(answer())
     last = svc.manifest.step("deliver").retry.max_delivery_attempts
     with pytest.raises(TransientTelegramError):
         deliver(attempt_event(answer(), last - 1))
     deliver(attempt_event(answer(), last))
     [delivery] = announced(svc)
-    assert delivery["state"] == "failed"
+    assert (delivery["state"], delivery["cause"]) == ("failed", "timeout")
     assert "Internal Server Error" in delivery["reason"] and str(last) in delivery["reason"]
 
 

@@ -51,6 +51,7 @@ class FakeStore:
                                       set_disabled=self.set_agent_disabled, set_password=self.set_agent_password)
         self.conversations = SimpleNamespace(get=self.conversation, latest=self.latest_conversations,
                                              update=self.update_conversation, mark_read=self.mark_read,
+                                             set_status=self.set_status,
                                              start_next=self.start_conversation)
         self.messages = SimpleNamespace(get=self.message, history=self.history, recent=self.recent_messages,
                                         add_note=self.add_note)
@@ -128,6 +129,13 @@ class FakeStore:
             return None
         self.chats[chat_id].update(changes, updated_at=time.time())
         return self.conversation(chat_id)
+
+    def set_status(self, chat_id: int, status: str) -> Conversation | None:
+        if chat_id not in self.chats:
+            return None
+        if status == "resolved" and self.chats[chat_id].get("status") != "resolved":
+            self.chats[chat_id]["resolved_at"] = time.time()
+        return self.update_conversation(chat_id, status=status)
 
     def mark_read(self, chat_id: int) -> Conversation | None:
         if chat_id not in self.chats:
