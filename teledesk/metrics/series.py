@@ -1,0 +1,50 @@
+"""One flush's worth of figures: each series (a metric and its label values) with its value now.
+
+The ledger (the Firestore record of what was counted) produces them; an exporter writes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from teledesk.metrics.catalog import Metric
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """A distribution's running totals: `bucket_counts` has the metric's buckets.count + 2 entries
+    (underflow, the finite buckets, overflow)."""
+
+    count: int
+    total: float  # the sum of the values
+    total_of_squares: float
+    bucket_counts: tuple[int, ...]
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.count if self.count else 0.0
+
+    @property
+    def sum_of_squared_deviation(self) -> float:
+        """Σ(x - mean)², as Cloud Monitoring's Distribution takes it (never negative from rounding)."""
+        if not self.count:
+            return 0.0
+        return max(0.0, self.total_of_squares - self.total * self.total / self.count)
+
+
+@dataclass(frozen=True)
+class Series:
+    metric: Metric
+    labels: Mapping[str, str]  # every label the metric declares, with its value
+    value: int | Distribution
+
+
+class Exporter(Protocol):
+    """Where a flush writes the series: Cloud Monitoring (`cloud`) or nowhere further (`local`,
+    where the relay reads the ledger itself)."""
+
+    def export(self, series: Sequence[Series], start_time: float, end_time: float) -> None:
+        """Write each series' value: a CUMULATIVE one over [start_time, end_time], a GAUGE one at
+        end_time (epoch seconds)."""
