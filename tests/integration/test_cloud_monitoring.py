@@ -176,3 +176,12 @@ def test_descriptors_that_could_not_be_made_stop_the_write_until_the_next_export
     exporter.export(FLUSH, START, END)
     assert set(metric_service.descriptors) == {metric.type for metric in METRICS}
     assert len(metric_service.points_by_series()) == len(FLUSH)
+
+
+def test_an_unavailable_service_is_tried_again_within_the_flush(metric_service, exporter):
+    metric_service.fail_next("CreateTimeSeries", grpc.StatusCode.UNAVAILABLE)
+
+    exporter.export(FLUSH, START, END)
+
+    assert [call.error is None for call in metric_service.calls_to("CreateTimeSeries")] == [False, True]
+    assert len(metric_service.points_by_series()) == len(FLUSH)
