@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import requests
+from monitoring_double import MetricServiceDouble
 from support import SECRET_HEADER, EventRecorder
 
 from teledesk.local.desk import Desk
@@ -122,3 +123,11 @@ def bot_api_calls(desk: Desk) -> Callable[[str], list[dict[str, Any]]]:
         return answer.json()["calls"]
 
     return calls
+
+
+@pytest.fixture
+def metric_service() -> Iterator[MetricServiceDouble]:
+    """A real gRPC MetricService on a free local port, fresh for each test (Cloud Monitoring has
+    no emulator)."""
+    with MetricServiceDouble() as service:
+        yield service
