@@ -1,9 +1,15 @@
-# Conversation state. The `updates` collection dedupes Telegram's webhook retries; its documents
-# carry `expires_at`, and the TTL policy deletes them once that time has passed.
+# Conversation state. Two collections keep records only for a while: `updates` dedupes Telegram's
+# webhook retries, `metrics_seen` is the metric writers' ledger of what they already counted (so a
+# redelivery counts once). Their documents carry `expires_at`, and a TTL policy deletes each
+# document once that time has passed.
 
 locals {
   dedupe_collection = "updates"
-  dedupe_ttl_field  = "expires_at"
+  # collection => its expiry timestamp field
+  ttl_fields = {
+    (local.dedupe_collection) = "expires_at"
+    metrics_seen              = "expires_at"
+  }
 }
 
 resource "google_firestore_database" "desk" {
@@ -18,16 +24,24 @@ resource "google_firestore_database" "desk" {
   depends_on = [google_project_service.apis]
 }
 
-resource "google_firestore_field" "dedupe_ttl" {
+resource "google_firestore_field" "ttl" {
+  for_each = local.ttl_fields
+
   project    = var.project_id
   database   = google_firestore_database.desk.name
-  collection = local.dedupe_collection
-  field      = local.dedupe_ttl_field
+  collection = each.key
+  field      = each.value
 
   ttl_config {}
 
   # An expiry timestamp is never queried: no single-field indexes on it.
   index_config {}
+}
+
+# The dedupe TTL had a resource of its own before other collections had one.
+moved {
+  from = google_firestore_field.dedupe_ttl
+  to   = google_firestore_field.ttl["updates"]
 }
 
 # When the webhook noted an update is never queried either, and an always-increasing indexed

@@ -18,6 +18,25 @@ locals {
   source_bucket = var.functions_source_bucket != "" ? var.functions_source_bucket : google_storage_bucket.sources[0].name
 }
 
+# Each function's environment: function_env, then what Terraform sets, which wins.
+locals {
+  function_environment = {
+    for name, fn in local.functions : name => merge(
+      var.function_env,
+      {
+        GOOGLE_CLOUD_PROJECT = var.project_id
+        TELEGRAM_API_BASE    = var.telegram_api_base
+        # Set by the platform anyway; declared so that plans show no perpetual diff.
+        LOG_EXECUTION_ID = "true"
+        # functions-framework serves with gunicorn threads (4 per vCPU unless told): one per push.
+        THREADS = tostring(var.function_concurrency)
+      },
+      # A function that writes metric series writes them to Cloud Monitoring.
+      { for key, value in { DESK_METRICS = "cloud" } : key => value if fn.writes_metrics },
+    )
+  }
+}
+
 # The object name carries the zip's MD5: a changed source is a new object, and the function
 # is rebuilt; an unchanged one (package_functions.py writes reproducible zips) changes nothing.
 resource "google_storage_bucket_object" "source" {
@@ -72,14 +91,7 @@ resource "google_cloudfunctions2_function" "fn" {
     # HTTP entry points take Telegram's calls from the internet; event steps take only Pub/Sub's.
     ingress_settings = each.value.kind == "http" ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY"
 
-    environment_variables = merge(var.function_env, {
-      GOOGLE_CLOUD_PROJECT = var.project_id
-      TELEGRAM_API_BASE    = var.telegram_api_base
-      # Set by the platform anyway; declared so that plans show no perpetual diff.
-      LOG_EXECUTION_ID = "true"
-      # functions-framework serves with gunicorn threads (4 per vCPU unless told): one per push.
-      THREADS = tostring(var.function_concurrency)
-    })
+    environment_variables = local.function_environment[each.key]
 
     dynamic "secret_environment_variables" {
       for_each = toset(each.value.secrets)

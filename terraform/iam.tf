@@ -39,7 +39,8 @@ resource "google_secret_manager_secret_iam_member" "fn" {
   member    = "serviceAccount:${google_service_account.fn[each.value.function].email}"
 }
 
-# Firestore (conversation state) and custom metrics: project-wide is the narrowest grant there is.
+# Firestore (conversation state), for every function, and writing metric series, for the functions
+# whose manifest entry says `writes_metrics: true` only: project-wide is the narrowest grant there is.
 resource "google_project_iam_member" "fn_datastore" {
   for_each = local.functions
 
@@ -49,7 +50,7 @@ resource "google_project_iam_member" "fn_datastore" {
 }
 
 resource "google_project_iam_member" "fn_metric_writer" {
-  for_each = local.functions
+  for_each = local.metric_writers
 
   project = var.project_id
   role    = "roles/monitoring.metricWriter"

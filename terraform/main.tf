@@ -30,21 +30,43 @@ locals {
       kind        = "http"
       source      = entry.source
       entry_point = entry.entry_point
-      topic_out   = entry.topic_out
+      topic_out   = try(entry.topic_out, null)
       timeout     = try(entry.timeout_seconds, 60)
       secrets     = tolist(try(entry.secrets, local.default_secrets.http))
+      # `writes_metrics: true`: the function writes the desk's custom metric series (DESK_METRICS=cloud
+      # and roles/monitoring.metricWriter); the others get neither.
+      writes_metrics = try(entry.writes_metrics, false)
     }
   }
 
-  # Event steps, each fed by its push subscription, with the manifest defaults applied.
+  # Where each event step parks what it gives up on, and what feeds it: `topic_in` (one topic or a
+  # list), then, with `watch_dead_letters: true`, every other step's dead-letter topic in manifest
+  # order (teledesk.manifest reads the manifest the same way).
+  dead_letter_topics = { for step in try(local.manifest.steps, []) : step.name => "${step.name}-dead-letter" }
+  step_topics_in = {
+    for step in try(local.manifest.steps, []) : step.name => concat(
+      flatten([step.topic_in]),
+      try(step.watch_dead_letters, false) ? [
+        for other in local.manifest.steps : local.dead_letter_topics[other.name] if other.name != step.name
+      ] : [],
+    )
+  }
+
+  # Event steps, each fed by one push subscription per topic it reads (`<step>-push` for a step
+  # fed by one topic, `<step>-<topic>-push` for each topic of a step fed by several), with the
+  # manifest defaults applied.
   event_steps = {
     for step in try(local.manifest.steps, []) : step.name => {
-      name                  = step.name
-      kind                  = "event"
-      source                = step.source
-      entry_point           = step.entry_point
-      topic_in              = step.topic_in
-      topic_out             = step.topic_out
+      name        = step.name
+      kind        = "event"
+      source      = step.source
+      entry_point = step.entry_point
+      topics_in   = local.step_topics_in[step.name]
+      subscriptions = {
+        for topic in local.step_topics_in[step.name] :
+        topic => length(local.step_topics_in[step.name]) == 1 ? "${step.name}-push" : "${step.name}-${topic}-push"
+      }
+      topic_out             = try(step.topic_out, null)
       filter                = try(step.filter, null)
       minimum_backoff       = merge(local.defaults.retry, try(step.retry, {})).minimum_backoff
       maximum_backoff       = merge(local.defaults.retry, try(step.retry, {})).maximum_backoff
@@ -53,11 +75,25 @@ locals {
       # Pub/Sub waits ack_deadline_seconds for a push answer: the function may take as long.
       timeout           = try(step.ack_deadline_seconds, local.defaults.ack_deadline_seconds)
       secrets           = tolist(try(step.secrets, local.default_secrets.event))
-      subscription      = "${step.name}-push"
-      dead_letter_topic = "${step.name}-dead-letter"
-      dead_letter_hold  = "${step.name}-dead-letter-hold"
+      writes_metrics    = try(step.writes_metrics, false)
+      dead_letter_topic = local.dead_letter_topics[step.name]
+      dead_letter_hold  = "${local.dead_letter_topics[step.name]}-hold"
     }
   }
+
+  # One push subscription per (step, topic), with its step's policies. A step fed by one topic
+  # keys it by the step's name, as before steps could read several topics, so that an existing
+  # subscription keeps its Terraform address (and its backlog).
+  push_subscriptions = merge([
+    for name, step in local.event_steps : {
+      for topic, subscription in step.subscriptions :
+      (length(step.subscriptions) == 1 ? name : "${name}/${topic}") => merge(step, {
+        step         = name
+        topic        = topic
+        subscription = subscription
+      })
+    }
+  ]...)
 
   # Every function, HTTP or event, in one shape.
   functions = {
@@ -69,6 +105,9 @@ locals {
       topic_out   = fn.topic_out
       timeout     = fn.timeout
       secrets     = fn.secrets
+      # Only the functions that write metric series may (least privilege), and only they are
+      # told to write them to Cloud Monitoring.
+      writes_metrics = fn.writes_metrics
       # What the function publishes on: its topic_out, and an event step its own dead-letter
       # topic too (it parks unreadable messages there itself).
       publishes = compact([fn.topic_out, try(fn.dead_letter_topic, "")])
@@ -82,14 +121,20 @@ locals {
   relay_publishes  = local.manifest.relay.publishes
   relay_secrets    = ["DESK_ADMIN_PASSWORD", "DESK_SESSION_SECRET", "TELEGRAM_BOT_TOKEN"]
 
+  # The relay's pull subscription on each topic it relays.
+  relay_subscriptions = { for topic in local.relay_subscribes : topic => "relay-${topic}" }
+
   # Every topic: what the functions read and write, the relay's, and the dead-letter topics.
   topics = toset(concat(
-    [for fn in values(local.functions) : fn.topic_out],
-    [for step in values(local.event_steps) : step.topic_in],
-    [for step in values(local.event_steps) : step.dead_letter_topic],
+    [for fn in values(local.functions) : fn.topic_out if fn.topic_out != null],
+    flatten([for step in values(local.event_steps) : step.topics_in]),
+    values(local.dead_letter_topics),
     tolist(local.relay_subscribes),
     [local.relay_publishes],
   ))
+
+  # The functions that write metric series: roles/monitoring.metricWriter, DESK_METRICS=cloud.
+  metric_writers = toset([for name, fn in local.functions : name if fn.writes_metrics])
 
   # (function, secret) pairs and (function, topic) pairs, for per-resource IAM.
   function_secret_grants = {
@@ -107,9 +152,12 @@ locals {
     ]) : pair.key => pair
   }
 
-  function_zips = {
-    for name, fn in local.functions : name => "${coalesce(var.functions_build_dir, "${path.module}/build")}/${name}.zip"
-  }
+  # What terraform/package_functions.py wrote: one zip per function, and the descriptors of the
+  # desk's custom metric series (from teledesk/metrics/catalog.py) that the dashboard and alerts use.
+  build_dir               = coalesce(var.functions_build_dir, "${path.module}/build")
+  function_zips           = { for name, fn in local.functions : name => "${local.build_dir}/${name}.zip" }
+  metric_descriptors_file = "${local.build_dir}/metric_descriptors.json"
+  custom_metrics          = fileexists(local.metric_descriptors_file) ? jsondecode(file(local.metric_descriptors_file)) : {}
 
   apis = toset(concat(
     [

@@ -14,12 +14,17 @@ Each zip holds, at its root, what the Python runtime of Cloud Functions expects:
 The zips are reproducible (fixed timestamps, permissions and order): an unchanged function gives
 the same bytes, hence the same MD5 in its object name, and `terraform apply` leaves it alone.
 Which functions exist comes from the manifest only; nothing here names a step.
+
+Beside the zips it writes `metric_descriptors.json`: the desk's custom metric series as
+`teledesk/metrics/catalog.py` declares them, which Terraform creates before the dashboard and the
+alerts that read them.
 """
 
 from __future__ import annotations
 
 import argparse
 import ast
+import json
 import sys
 import tomllib
 import zipfile
@@ -29,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = Path(__file__).resolve().parent / "build"
 PACKAGE = "teledesk"
 MANIFEST = "pipeline.yaml"
+METRIC_DESCRIPTORS = "metric_descriptors.json"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 SKIPPED_PARTS = {"__pycache__", ".pytest_cache", ".ruff_cache"}
 SKIPPED_SUFFIXES = {".pyc", ".pyo"}
@@ -120,6 +126,31 @@ def build_all(out_dir: Path = DEFAULT_OUT, root: Path = ROOT, manifest_path: Pat
     return built
 
 
+def metric_descriptors() -> dict[str, dict[str, object]]:
+    """Each metric of the catalog, by name, as a Cloud Monitoring metric descriptor's fields."""
+    from teledesk.metrics.catalog import METRICS as CATALOG
+
+    return {
+        metric.name: {
+            "type": metric.type,
+            "metric_kind": str(metric.kind),
+            "value_type": str(metric.value_type),
+            "unit": metric.unit,
+            "description": metric.description,
+            "labels": dict(metric.labels),
+        }
+        for metric in CATALOG
+    }
+
+
+def write_metric_descriptors(out_dir: Path = DEFAULT_OUT) -> Path:
+    """Write `<out_dir>/metric_descriptors.json` (stable bytes: sorted keys) and return its path."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / METRIC_DESCRIPTORS
+    target.write_text(json.dumps(metric_descriptors(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    return target
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where to write the zips (terraform/build)")
@@ -134,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         with zipfile.ZipFile(path) as archive:
             count = len(archive.namelist())
         print(f"{name}: {path} ({count} files, {path.stat().st_size // 1024} KiB)")
+    print(f"metric descriptors: {write_metric_descriptors(args.out)}")
     return 0
 
 

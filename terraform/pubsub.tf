@@ -11,12 +11,13 @@ resource "google_pubsub_topic" "all" {
   depends_on = [google_project_service.apis]
 }
 
-# One push subscription per event step, delivering to the step's function with an OIDC token.
+# One push subscription per (event step, topic it reads), delivering to the step's function with
+# an OIDC token.
 resource "google_pubsub_subscription" "push" {
-  for_each = local.event_steps
+  for_each = local.push_subscriptions
 
   name                       = each.value.subscription
-  topic                      = google_pubsub_topic.all[each.value.topic_in].id
+  topic                      = google_pubsub_topic.all[each.value.topic].id
   filter                     = each.value.filter
   ack_deadline_seconds       = each.value.ack_deadline_seconds
   message_retention_duration = local.retention
@@ -24,7 +25,7 @@ resource "google_pubsub_subscription" "push" {
 
   push_config {
     # The run.app URL: Pub/Sub counts as internal traffic there, so ALLOW_INTERNAL_ONLY admits it.
-    push_endpoint = google_cloudfunctions2_function.fn[each.key].service_config[0].uri
+    push_endpoint = google_cloudfunctions2_function.fn[each.value.step].service_config[0].uri
 
     oidc_token {
       service_account_email = google_service_account.push_invoker.email
@@ -48,11 +49,11 @@ resource "google_pubsub_subscription" "push" {
   lifecycle {
     precondition {
       condition     = each.value.max_delivery_attempts >= 5 && each.value.max_delivery_attempts <= 100
-      error_message = "max_delivery_attempts of ${each.key} must be between 5 and 100 (a Pub/Sub limit)."
+      error_message = "max_delivery_attempts of ${each.value.step} must be between 5 and 100 (a Pub/Sub limit)."
     }
     precondition {
       condition     = each.value.ack_deadline_seconds >= 10 && each.value.ack_deadline_seconds <= 600
-      error_message = "ack_deadline_seconds of ${each.key} must be between 10 and 600 (a Pub/Sub limit)."
+      error_message = "ack_deadline_seconds of ${each.value.step} must be between 10 and 600 (a Pub/Sub limit)."
     }
   }
 
@@ -79,9 +80,9 @@ resource "google_pubsub_subscription" "dead_letter_hold" {
 
 # The relay's pull subscriptions, one per topic it relays to the consoles.
 resource "google_pubsub_subscription" "relay" {
-  for_each = local.relay_subscribes
+  for_each = local.relay_subscriptions
 
-  name                       = "relay-${each.key}"
+  name                       = each.value
   topic                      = google_pubsub_topic.all[each.key].id
   ack_deadline_seconds       = try(local.manifest.relay.ack_deadline_seconds, local.defaults.ack_deadline_seconds)
   message_retention_duration = local.retention
@@ -98,7 +99,7 @@ resource "google_pubsub_subscription" "relay" {
 }
 
 # What the Pub/Sub service agent needs for dead-lettering: publish on each dead-letter topic,
-# and subscriber on the source subscription (to ack what it forwarded).
+# and subscriber on each source subscription (to ack what it forwarded).
 resource "google_pubsub_topic_iam_member" "dead_letter_publisher" {
   for_each = local.event_steps
 
@@ -108,7 +109,7 @@ resource "google_pubsub_topic_iam_member" "dead_letter_publisher" {
 }
 
 resource "google_pubsub_subscription_iam_member" "dead_letter_subscriber" {
-  for_each = local.event_steps
+  for_each = local.push_subscriptions
 
   subscription = google_pubsub_subscription.push[each.key].name
   role         = "roles/pubsub.subscriber"

@@ -247,9 +247,65 @@ variable "relay_subnet_cidr" {
 # --- Monitoring.
 
 variable "alert_email" {
-  description = "Where alerts are e-mailed. Empty: the alert policies exist but notify nobody."
+  description = "Where alerts are e-mailed (Terraform makes the e-mail channel). With neither this nor notification_channels, the alert policies still open incidents (Monitoring > Alerting) but notify nobody."
   type        = string
   default     = ""
+}
+
+variable "notification_channels" {
+  description = "Existing Cloud Monitoring notification channels every alert also goes to (Slack, PagerDuty, SMS ... made elsewhere), as projects/PROJECT/notificationChannels/ID or the ID alone."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.notification_channels : can(regex("^(projects/[^/]+/notificationChannels/)?[0-9A-Za-z_-]+$", c))])
+    error_message = "Each notification channel is projects/PROJECT/notificationChannels/ID or an ID."
+  }
+}
+
+variable "alert_window_seconds" {
+  description = "The window the counting alerts (failed sends, webhook errors, SLA breaches) count over."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.alert_window_seconds >= 60 && var.alert_window_seconds % 60 == 0
+    error_message = "alert_window_seconds must be a whole number of minutes, at least 60."
+  }
+}
+
+variable "delivery_failures_alert_threshold" {
+  description = "Alert when more answers than this fail to reach Telegram within alert_window_seconds (a customer blocking the bot is not counted)."
+  type        = number
+  default     = 5
+}
+
+variable "webhook_errors_alert_threshold" {
+  description = "Alert when the webhook answers more 4xx/5xx than this within alert_window_seconds."
+  type        = number
+  default     = 10
+}
+
+variable "relay_not_pulling_alert_seconds" {
+  description = "With relay_min_instances > 0, alert when a relay subscription sees no pull request for this long."
+  type        = number
+  default     = 600
+
+  validation {
+    condition     = var.relay_not_pulling_alert_seconds >= 120 && var.relay_not_pulling_alert_seconds % 60 == 0
+    error_message = "relay_not_pulling_alert_seconds must be a whole number of minutes, at least 120 (Cloud Monitoring's least for an absence)."
+  }
+}
+
+variable "log_alert_notification_period_seconds" {
+  description = "The \"needs reprocessing\" log alert notifies at most once per this many seconds."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.log_alert_notification_period_seconds >= 300
+    error_message = "log_alert_notification_period_seconds must be at least 300 (Cloud Monitoring's least)."
+  }
 }
 
 variable "oldest_unacked_alert_seconds" {

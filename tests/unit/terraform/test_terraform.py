@@ -9,6 +9,7 @@ manifest and against a manifest with one more step, compared with `teledesk.mani
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import os
@@ -26,6 +27,7 @@ import pytest
 import yaml
 
 from teledesk.manifest import Manifest, load_manifest
+from teledesk.metrics.catalog import DELIVERIES, METRICS, PREFIX, SLA_BREACHES
 from teledesk.telegram.health import TIMEOUT_S as TELEGRAM_HEALTH_TIMEOUT_S
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -45,6 +47,18 @@ EXTRA_STEP = {
     "retry": {"maximum_backoff": "120s"},
     "max_delivery_attempts": 10,
     "ack_deadline_seconds": 120,
+}
+
+# A step fed by several topics and by every other step's dead letters, that publishes nothing and
+# writes metric series: the metrics step as its manifest entry comes (plus `writes_metrics`).
+WATCHING_STEP = {
+    "name": "metrics",
+    "source": "functions/metrics.py",
+    "entry_point": "metrics",
+    "topic_in": ["messages-enriched", "deliveries"],
+    "watch_dead_letters": True,
+    "writes_metrics": True,
+    "secrets": [],
 }
 
 
@@ -104,6 +118,39 @@ def manifest_names(manifest: Manifest) -> set[str]:
 
 def seconds(duration: str) -> int:
     return int(duration.removesuffix("s"))
+
+
+def with_steps(manifest_data: dict, *entries: dict) -> dict:
+    """The manifest with these step entries at its end, in place of any step of the same name (the
+    real pipeline.yaml may already have one)."""
+    names = {entry["name"] for entry in entries}
+    return {**manifest_data, "steps": [*(s for s in manifest_data["steps"] if s["name"] not in names), *entries]}
+
+
+def expected_manifest(path: Path) -> Manifest:
+    """teledesk.manifest's reading of a manifest, which Terraform must agree with.
+
+    A step with `watch_dead_letters: true` is also fed by every other step's dead-letter topic,
+    after its own topics, in manifest order. Until the loader reads that key (it comes with the
+    metrics step) the rule is applied here; a loader that reads it must read it so.
+    """
+    manifest = load_manifest(path)
+    entries = {entry["name"]: entry for entry in yaml.safe_load(path.read_text(encoding="utf-8"))["steps"]}
+    steps = []
+    for step in manifest.steps:
+        if entries[step.name].get("watch_dead_letters"):
+            topic_in = entries[step.name]["topic_in"]
+            listed = (topic_in,) if isinstance(topic_in, str) else tuple(topic_in)
+            watched = listed + tuple(s.dead_letter_topic for s in manifest.steps if s is not step)
+            assert step.topics_in in (listed, watched), step.topics_in
+            step = dataclasses.replace(step, topics_in=watched)
+        steps.append(step)
+    return dataclasses.replace(manifest, steps=tuple(steps))
+
+
+def catalog_descriptors(build_dir: Path) -> Path:
+    """The metric descriptors package_functions.py writes beside the zips, in `build_dir`."""
+    return load_script().write_metric_descriptors(build_dir)
 
 
 def evaluate_locals(
@@ -186,7 +233,7 @@ def project_copy(tmp_path: Path, manifest_data: dict | None = None) -> Path:
 
 @pytest.fixture(scope="module")
 def manifest() -> Manifest:
-    return load_manifest()
+    return expected_manifest(ROOT / "pipeline.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -197,6 +244,33 @@ def manifest_data() -> dict:
 @pytest.fixture(scope="module")
 def derived(tmp_path_factory: pytest.TempPathFactory, manifest_data: dict) -> dict:
     return evaluate_locals(manifest_data, tmp_path_factory.mktemp("tf-locals"))
+
+
+@pytest.fixture(scope="module")
+def extended_data(manifest_data: dict) -> dict:
+    """The manifest with one more ordinary step, and the step that watches everything."""
+    return with_steps(manifest_data, EXTRA_STEP, WATCHING_STEP)
+
+
+@pytest.fixture(scope="module")
+def extended(tmp_path_factory: pytest.TempPathFactory, extended_data: dict) -> Manifest:
+    path = tmp_path_factory.mktemp("extended") / "pipeline.yaml"
+    path.write_text(yaml.safe_dump(extended_data), encoding="utf-8")
+    return expected_manifest(path)
+
+
+@pytest.fixture(scope="module")
+def derived_extended(tmp_path_factory: pytest.TempPathFactory, extended_data: dict) -> dict:
+    """The locals for the extended manifest, with the metric descriptors written and two
+    notification channels given."""
+    build = tmp_path_factory.mktemp("build")
+    catalog_descriptors(build)
+    return evaluate_locals(
+        extended_data,
+        tmp_path_factory.mktemp("tf-extended"),
+        functions_build_dir=str(build),
+        notification_channels=["1234567890", "projects/elsewhere/notificationChannels/42"],
+    )
 
 
 # --- formatting and parsing -----------------------------------------------------------------------
@@ -232,12 +306,22 @@ def test_terraform_reads_the_manifest_with_yamldecode() -> None:
     assert manifest_local == '${yamldecode(file("${path.module}/../pipeline.yaml"))}'
 
 
-def test_no_step_topic_or_subscription_is_named_in_terraform(manifest: Manifest) -> None:
-    names = manifest_names(manifest)
+# A custom metric's type names a metric of teledesk/metrics/catalog.py, not a step or a topic
+# (`deliveries` is both a topic and a metric): as a filter's metric.type, or as PromQL names it.
+CUSTOM_METRIC_TYPE = re.compile(r"custom\.googleapis\.com/teledesk/(\w+)|custom_googleapis_com:teledesk_(\w+)")
+# ... and the shared package's modules (and what is imported from them) are named after what they
+# hold, not after a step.
+PACKAGE_MODULE = re.compile(r"\bteledesk[./]\w+(?:[./]\w+)*(?: import [\w, ]+)?")
+
+
+def test_no_step_topic_or_subscription_is_named_in_terraform(manifest: Manifest, extended: Manifest) -> None:
+    names = manifest_names(manifest) | manifest_names(extended)
     assert len(names) > len(manifest.functions)
     offenders = []
     for path in sorted(p for p in TF_DIR.iterdir() if p.is_file()):
         text = path.read_text(encoding="utf-8")
+        for exempt in (CUSTOM_METRIC_TYPE, PACKAGE_MODULE):
+            text = exempt.sub(lambda m: " " * len(m.group(0)), text)
         for name in sorted(names):
             for match in re.finditer(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", text, re.I):
                 line = text.count("\n", 0, match.start()) + 1
@@ -249,9 +333,11 @@ def test_every_pipeline_resource_is_a_for_each_over_the_manifest() -> None:
     resources = blocks("resource")
     derived_from = {
         "google_pubsub_topic.all": "${local.topics}",
-        "google_pubsub_subscription.push": "${local.event_steps}",
+        "google_pubsub_subscription.push": "${local.push_subscriptions}",
+        "google_pubsub_subscription_iam_member.dead_letter_subscriber": "${local.push_subscriptions}",
         "google_pubsub_subscription.dead_letter_hold": "${local.event_steps}",
-        "google_pubsub_subscription.relay": "${local.relay_subscribes}",
+        "google_pubsub_topic_iam_member.dead_letter_publisher": "${local.event_steps}",
+        "google_pubsub_subscription.relay": "${local.relay_subscriptions}",
         "google_cloudfunctions2_function.fn": "${local.functions}",
         "google_service_account.fn": "${local.functions}",
         "google_storage_bucket_object.source": "${local.functions}",
@@ -266,19 +352,45 @@ def test_locals_derive_every_name_the_manifest_implies(derived: dict, manifest: 
     check_derivation(derived, manifest)
 
 
-def test_adding_a_step_to_the_manifest_needs_no_terraform_change(tmp_path: Path, manifest_data: dict) -> None:
-    extended = {**manifest_data, "steps": [*manifest_data["steps"], EXTRA_STEP]}
-    path = tmp_path / "pipeline.yaml"
-    path.write_text(yaml.safe_dump(extended), encoding="utf-8")
-    manifest = load_manifest(path)
-    derived = evaluate_locals(extended, tmp_path / "eval")
-    check_derivation(derived, manifest)
-    step = derived["event_steps"][EXTRA_STEP["name"]]
+def test_adding_a_step_to_the_manifest_needs_no_terraform_change(
+    derived_extended: dict, extended: Manifest, manifest_data: dict
+) -> None:
+    check_derivation(derived_extended, extended)
+    step = derived_extended["event_steps"][EXTRA_STEP["name"]]
     assert step["filter"] is None
     default_minimum = manifest_data["defaults"]["retry"]["minimum_backoff"]
     assert (step["maximum_backoff"], step["minimum_backoff"]) == ("120s", default_minimum)
     assert (step["max_delivery_attempts"], step["ack_deadline_seconds"]) == (10, 120)
-    assert "messages-translated" in derived["topics"]
+    assert "messages-translated" in derived_extended["topics"]
+
+
+def test_a_step_fed_by_several_topics_and_the_dead_letters_needs_no_terraform_change(
+    derived_extended: dict, extended: Manifest
+) -> None:
+    name = WATCHING_STEP["name"]
+    others = [s for s in extended.steps if s.name != name]
+    step = derived_extended["event_steps"][name]
+    # Its own topics first, then every other step's dead-letter topic (the added one's too).
+    assert step["topics_in"] == [*WATCHING_STEP["topic_in"], *(s.dead_letter_topic for s in others)]
+    assert f"{EXTRA_STEP['name']}-dead-letter" in step["topics_in"]
+    assert f"{name}-dead-letter" not in step["topics_in"]  # never its own
+    # One push subscription for each, `<step>-<topic>-push`, keyed `<step>/<topic>`; each with the
+    # Pub/Sub service agent's grant to forward what it gives up on.
+    pushes = {k: v for k, v in derived_extended["push_subscriptions"].items() if v["step"] == name}
+    assert {k: v["subscription"] for k, v in pushes.items()} == {
+        f"{name}/{topic}": f"{name}-{topic}-push" for topic in step["topics_in"]
+    }
+    # A step fed by one topic keeps the address it had: its name.
+    for other in others:
+        assert derived_extended["push_subscriptions"][other.name]["subscription"] == f"{other.name}-push"
+    # It publishes nothing but its own dead letters, and no topic is made up for it.
+    function = derived_extended["functions"][name]
+    assert function["topic_out"] is None
+    assert function["publishes"] == [f"{name}-dead-letter"]
+    assert None not in derived_extended["topics"]
+    # Its subscriptions are watched for dead letters and lag like the others'.
+    for regex in ("push_subscriptions_regex", "lag_watched_regex"):
+        assert {s["subscription"] for s in pushes.values()} <= set(derived_extended[regex].split("|"))
 
 
 def check_derivation(derived: dict, manifest: Manifest) -> None:
@@ -289,14 +401,17 @@ def check_derivation(derived: dict, manifest: Manifest) -> None:
         got = derived["functions"][fn.name]
         assert (got["entry_point"], got["source"], got["topic_out"]) == (fn.entry_point, fn.source, fn.topic_out)
         assert got["kind"] == ("event" if fn.topics_in else "http")
-        assert fn.topic_out in got["publishes"]
+        # Its topic_out if it has one, and an event step its own dead-letter topic.
+        own = [*([fn.topic_out] if fn.topic_out else []), *([fn.dead_letter_topic] if fn.topics_in else [])]
+        assert got["publishes"] == own
     assert set(derived["event_steps"]) == {step.name for step in manifest.steps}
     for step in manifest.steps:
         got = derived["event_steps"][step.name]
-        assert got["subscription"] == step.subscription(step.topics_in[0])
+        assert got["topics_in"] == list(step.topics_in)
+        assert got["subscriptions"] == step.subscriptions
         assert got["dead_letter_topic"] == step.dead_letter_topic
         assert got["dead_letter_hold"] == Manifest.dead_letter_subscription(step)
-        assert (got["topic_in"], got["topic_out"], got["filter"]) == (step.topics_in[0], step.topic_out, step.filter)
+        assert (got["topic_out"], got["filter"]) == (step.topic_out, step.filter)
         assert step.retry is not None
         assert seconds(got["minimum_backoff"]) == step.retry.minimum_backoff_s
         assert seconds(got["maximum_backoff"]) == step.retry.maximum_backoff_s
@@ -304,18 +419,26 @@ def check_derivation(derived: dict, manifest: Manifest) -> None:
         assert got["ack_deadline_seconds"] == step.retry.ack_deadline_s == got["timeout"]
         # A step parks unreadable messages itself: it may publish on its own dead-letter topic.
         assert step.dead_letter_topic in derived["functions"][step.name]["publishes"]
+    # One push subscription per (step, topic), carrying its step's policies.
+    pushes = {(s.name, topic): name for s in manifest.steps for topic, name in s.subscriptions.items()}
+    assert {(p["step"], p["topic"]): p["subscription"] for p in derived["push_subscriptions"].values()} == pushes
+    for push in derived["push_subscriptions"].values():
+        step = derived["event_steps"][push["step"]]
+        policy = ("filter", "ack_deadline_seconds", "minimum_backoff", "maximum_backoff", "max_delivery_attempts")
+        assert {k: push[k] for k in policy} == {k: step[k] for k in policy}
+        assert push["dead_letter_topic"] == step["dead_letter_topic"]
     assert set(derived["relay_subscribes"]) == set(manifest.relay_subscribes)
+    assert derived["relay_subscriptions"] == {t: Manifest.relay_subscription(t) for t in manifest.relay_subscribes}
     assert derived["relay_publishes"] == manifest.relay_publishes
     assert derived["webhook_function"] == manifest.http[0].name
-    pushes = {name for s in manifest.steps for name in s.subscriptions.values()}
-    assert set(derived["push_subscriptions_regex"].split("|")) == pushes
+    assert set(derived["push_subscriptions_regex"].split("|")) == set(pushes.values())
     holds = {Manifest.dead_letter_subscription(s) for s in manifest.steps}
     assert set(derived["holds_regex"].split("|")) == holds
     # Each function may read only its secrets, and publish only on its own topics.
     for key, grant in derived["function_secret_grants"].items():
         assert key == f"{grant['function']}/{key.split('/')[1]}"
     publishers = {(g["function"], g["topic"]) for g in derived["function_publish_grants"].values()}
-    expected = {(fn.name, fn.topic_out) for fn in manifest.functions}
+    expected = {(fn.name, fn.topic_out) for fn in manifest.functions if fn.topic_out}
     expected |= {(s.name, s.dead_letter_topic) for s in manifest.steps}
     assert publishers == expected
 
@@ -341,11 +464,12 @@ def test_topics_keep_messages_for_the_manifest_retention() -> None:
 def test_push_subscriptions_retry_dead_letter_and_keep_order() -> None:
     push = blocks("resource")["google_pubsub_subscription.push"]
     assert push["name"] == "${each.value.subscription}"
+    assert push["topic"] == "${google_pubsub_topic.all[each.value.topic].id}"
     assert push["enable_message_ordering"] is True
     assert push["filter"] == "${each.value.filter}"
     assert push["ack_deadline_seconds"] == "${each.value.ack_deadline_seconds}"
     config = one(push, "push_config")
-    assert "google_cloudfunctions2_function.fn[each.key]" in config["push_endpoint"]
+    assert "google_cloudfunctions2_function.fn[each.value.step]" in config["push_endpoint"]
     assert one(config, "oidc_token")["service_account_email"] == "${google_service_account.push_invoker.email}"
     assert one(push, "retry_policy") == {
         "minimum_backoff": "${each.value.minimum_backoff}",
@@ -367,10 +491,12 @@ def test_dead_letters_are_held_and_the_pubsub_agent_may_move_them() -> None:
     assert (publisher["role"], publisher["member"]) == ("roles/pubsub.publisher", agent)
     subscriber = resources["google_pubsub_subscription_iam_member.dead_letter_subscriber"]
     assert (subscriber["role"], subscriber["member"]) == ("roles/pubsub.subscriber", agent)
+    # on every push subscription, a step's several included
+    assert subscriber["subscription"] == "${google_pubsub_subscription.push[each.key].name}"
     assert resources["google_service_account_iam_member.pubsub_mints_push_tokens"]["member"] == agent
 
 
-def test_functions_are_gen2_python_internal_unless_http() -> None:
+def test_functions_are_gen2_python_internal_unless_http(derived: dict) -> None:
     fn = blocks("resource")["google_cloudfunctions2_function.fn"]
     build = one(fn, "build_config")
     assert build["runtime"] == "${var.function_runtime}"
@@ -380,13 +506,16 @@ def test_functions_are_gen2_python_internal_unless_http() -> None:
     service = one(fn, "service_config")
     assert service["ingress_settings"] == '${each.value.kind == "http" ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY"}'
     assert service["service_account_email"] == "${google_service_account.fn[each.key].email}"
-    for variable in ("GOOGLE_CLOUD_PROJECT", "TELEGRAM_API_BASE"):
-        assert variable in service["environment_variables"]
-    # Several pushes at once per instance, on enough CPU for it, and as many server threads.
+    assert service["environment_variables"] == "${local.function_environment[each.key]}"
+    variables = merged("variable")
+    for env in derived["function_environment"].values():
+        assert env["GOOGLE_CLOUD_PROJECT"] == "teledesk-test"
+        assert env["TELEGRAM_API_BASE"] == variables["telegram_api_base"]["default"]
+        # as many server threads as pushes an instance takes at once
+        assert env["THREADS"] == str(variables["function_concurrency"]["default"])
+    # Several pushes at once per instance, on enough CPU for it.
     assert service["max_instance_request_concurrency"] == "${var.function_concurrency}"
     assert service["available_cpu"] == "${var.function_cpu}"
-    assert "THREADS = tostring(var.function_concurrency)" in service["environment_variables"]
-    variables = merged("variable")
     assert variables["function_concurrency"]["default"] > 1 and variables["function_cpu"]["default"] == "1"
     secrets = service["dynamic"][0]["secret_environment_variables"]
     assert secrets["for_each"] == "${toset(each.value.secrets)}"
@@ -431,14 +560,19 @@ def test_relay_runs_on_cloud_run_with_affinity_long_timeout_and_secrets() -> Non
     assert set(secrets) == {"DESK_ADMIN_PASSWORD", "DESK_SESSION_SECRET", "TELEGRAM_BOT_TOKEN"}
 
 
-def test_firestore_is_native_with_a_ttl_on_update_dedupe() -> None:
+def test_firestore_is_native_with_ttls_on_update_dedupe_and_the_metrics_ledger(derived: dict) -> None:
     resources = blocks("resource")
     assert resources["google_firestore_database.desk"]["type"] == "FIRESTORE_NATIVE"
-    ttl = resources["google_firestore_field.dedupe_ttl"]
-    local = merged("locals")
-    assert ttl["collection"] == "${local.dedupe_collection}" and local["dedupe_collection"] == "updates"
-    assert ttl["field"] == "${local.dedupe_ttl_field}" and local["dedupe_ttl_field"] == "expires_at"
+    ttl = resources["google_firestore_field.ttl"]
+    assert ttl["for_each"] == "${local.ttl_fields}"
+    assert (ttl["collection"], ttl["field"]) == ("${each.key}", "${each.value}")
     assert "ttl_config" in ttl
+    # Webhook dedupe records, and the metric writers' ledger of what they counted (metrics_seen).
+    assert derived["ttl_fields"] == {"updates": "expires_at", "metrics_seen": "expires_at"}
+    assert merged("locals")["dedupe_collection"] == "updates"
+    # The dedupe TTL's state moves to its new address instead of being destroyed and made again.
+    (moved,) = parsed(TF_DIR / "firestore.tf")["moved"]
+    assert moved == {"from": "${google_firestore_field.dedupe_ttl}", "to": '${google_firestore_field.ttl["updates"]}'}
     # Neither timestamp of a noted update is queried, and both only increase: no indexes on them.
     received = resources["google_firestore_field.dedupe_received_at"]
     assert (received["collection"], received["field"]) == ("${local.dedupe_collection}", "received_at")
@@ -478,6 +612,7 @@ def test_variables_and_outputs() -> None:
         assert "default" not in variables[name], f"{name} must be given"
     assert variables["region"]["default"] == "europe-west1"
     assert variables["alert_email"]["default"] == ""
+    assert variables["notification_channels"]["default"] == []
     for name in ("telegram_bot_token_secret_id", "telegram_webhook_secret_secret_id", "functions_source_bucket"):
         assert name in variables
     outputs = merged("output")
@@ -490,30 +625,196 @@ def test_alerts_on_dead_letters_and_old_unacked_messages() -> None:
     assert all(c["condition_threshold"][0]["threshold_value"] == 0 for c in dead)
     assert all(c["condition_threshold"][0]["comparison"] == "COMPARISON_GT" for c in dead)
     assert any("dead_letter_message_count" in c["condition_threshold"][0]["filter"] for c in dead)
+    replay = one(resources["google_monitoring_alert_policy.dead_letters"], "documentation")["content"]
+    assert "python -m teledesk.replay dead-letters --step" in replay
     (lag,) = resources["google_monitoring_alert_policy.backlog_age"]["conditions"]
     assert "oldest_unacked_message_age" in lag["condition_threshold"][0]["filter"]
     assert lag["condition_threshold"][0]["threshold_value"] == "${var.oldest_unacked_alert_seconds}"
     assert merged("variable")["oldest_unacked_alert_seconds"]["default"] == 300
 
 
-def test_dashboard_template_renders_to_a_dashboard(manifest: Manifest) -> None:
+# --- metric series, alerts and where they go ------------------------------------------------------------
+
+
+def alert_policies() -> dict[str, dict]:
+    return {a: b for a, b in blocks("resource").items() if a.startswith("google_monitoring_alert_policy.")}
+
+
+def test_only_the_functions_that_write_metrics_may_and_are_told_to(
+    derived: dict, derived_extended: dict, manifest_data: dict, extended_data: dict
+) -> None:
+    grant = blocks("resource")["google_project_iam_member.fn_metric_writer"]
+    assert grant["for_each"] == "${local.metric_writers}"
+    assert grant["role"] == "roles/monitoring.metricWriter"
+    assert grant["member"] == "serviceAccount:${google_service_account.fn[each.key].email}"
+    for data, got in ((manifest_data, derived), (extended_data, derived_extended)):
+        writers = {e["name"] for e in [*data["http"], *data["steps"]] if e.get("writes_metrics")}
+        assert set(got["metric_writers"]) == writers
+        for name, env in got["function_environment"].items():
+            assert env.get("DESK_METRICS") == ("cloud" if name in writers else None), name
+    assert derived_extended["metric_writers"] == [WATCHING_STEP["name"]]
+    # Every function still reaches Firestore.
+    assert blocks("resource")["google_project_iam_member.fn_datastore"]["for_each"] == "${local.functions}"
+
+
+def test_function_env_is_passed_on_and_terraform_s_settings_win(tmp_path: Path, extended_data: dict) -> None:
+    env = evaluate_locals(extended_data, tmp_path, function_env={"DESK_METRICS": "local", "DESK_CSAT": "off"})[
+        "function_environment"
+    ]
+    assert env[WATCHING_STEP["name"]]["DESK_METRICS"] == "cloud"
+    assert env[EXTRA_STEP["name"]]["DESK_METRICS"] == "local"  # not a metric writer: left as given
+    assert {e["DESK_CSAT"] for e in env.values()} == {"off"}
+
+
+def test_the_metric_descriptors_are_the_catalog_s(tmp_path: Path, derived: dict, derived_extended: dict) -> None:
+    descriptors = json.loads(catalog_descriptors(tmp_path).read_text(encoding="utf-8"))
+    assert derived_extended["custom_metrics"] == descriptors
+    assert set(descriptors) == {m.name for m in METRICS}
+    for metric in METRICS:
+        got = descriptors[metric.name]
+        assert (got["type"], got["metric_kind"], got["value_type"], got["unit"]) == (
+            metric.type, metric.kind.value, metric.value_type.value, metric.unit
+        )
+        assert got["labels"] == metric.labels and got["description"] == metric.description
+    resources = blocks("resource")
+    descriptor = resources["google_monitoring_metric_descriptor.desk"]
+    assert descriptor["for_each"] == "${local.custom_metrics}"
+    assert (descriptor["type"], descriptor["metric_kind"]) == ("${each.value.type}", "${each.value.metric_kind}")
+    (labels,) = dynamic_blocks(descriptor, "labels")
+    assert labels["for_each"] == "${each.value.labels}"
+    # Without them (package_functions.py not run) nothing is planned that reads them.
+    assert derived["custom_metrics"] == {}
+    dashboard = resources["google_monitoring_dashboard.desk"]
+    precondition = one(one(dashboard, "lifecycle"), "precondition")
+    assert precondition["condition"] == "${length(local.custom_metrics) > 0}"
+    assert "package_functions.py" in precondition["error_message"]
+    # Created before what reads them: Cloud Monitoring refuses a policy on an unknown metric.
+    assert "${google_monitoring_metric_descriptor.desk}" in dashboard["depends_on"]
+    counted = resources["google_monitoring_alert_policy.counted"]
+    assert "${google_monitoring_metric_descriptor.desk}" in counted["depends_on"]
+
+
+def test_every_alert_goes_to_the_e_mail_and_the_given_channels(derived: dict, derived_extended: dict) -> None:
+    policies = alert_policies()
+    assert {a.split(".")[1] for a in policies} == {
+        "dead_letters", "backlog_age", "counted", "relay_not_pulling", "needs_reprocessing"
+    }
+    for address, policy in policies.items():
+        assert policy["notification_channels"] == "${local.notification_channels}", address
+    channels = merged("locals")["notification_channels"]
+    assert channels == (
+        "${concat(google_monitoring_notification_channel.email[*].name, local.given_notification_channels)}"
+    )
+    assert derived["given_notification_channels"] == []
+    assert derived_extended["given_notification_channels"] == [
+        "projects/teledesk-test/notificationChannels/1234567890",  # an id alone: in this project
+        "projects/elsewhere/notificationChannels/42",
+    ]
+    validation = one(merged("variable")["notification_channels"], "validation")["condition"]
+    assert "notificationChannels" in validation
+
+
+def test_counted_alerts_name_their_metric_and_resource(derived_extended: dict, manifest: Manifest) -> None:
+    alerts = derived_extended["counted_alerts"]
+    assert set(alerts) == {"delivery_failures", "webhook_errors", "sla_breaches"}
+    variables = merged("variable")
+    failures = alerts["delivery_failures"]
+    assert failures["filter"].startswith('resource.type = "global" AND ')
+    assert f'metric.type = "{DELIVERIES.type}"' in failures["filter"]
+    assert 'metric.label.outcome = "failed"' in failures["filter"]
+    assert 'metric.label.cause != "blocked"' in failures["filter"]  # the customer's doing, not a fault
+    assert failures["threshold"] == variables["delivery_failures_alert_threshold"]["default"]
+    breaches = alerts["sla_breaches"]
+    assert breaches["filter"] == f'resource.type = "global" AND metric.type = "{SLA_BREACHES.type}"'
+    assert breaches["threshold"] == 0
+    # The webhook's errors: a log-based metric on the first HTTP entry point's request log.
+    webhook = alerts["webhook_errors"]
+    metric = derived_extended["webhook_errors_metric"]
+    assert webhook["filter"] == (
+        f'resource.type = "cloud_run_revision" AND metric.type = "logging.googleapis.com/user/{metric}"'
+    )
+    assert webhook["threshold"] == variables["webhook_errors_alert_threshold"]["default"]
+    log_filter = derived_extended["webhook_errors_filter"]
+    assert f'resource.labels.service_name = "{manifest.http[0].name}"' in log_filter
+    assert 'log_id("run.googleapis.com/requests")' in log_filter and "httpRequest.status >= 400" in log_filter
+    logging_metric = blocks("resource")["google_logging_metric.webhook_errors"]
+    assert (logging_metric["name"], logging_metric["filter"]) == (
+        "${local.webhook_errors_metric}",
+        "${local.webhook_errors_filter}",
+    )
+    assert one(logging_metric, "metric_descriptor")["metric_kind"] == "DELTA"
+    assert "python -m teledesk.replay" in failures["documentation"]
+    policy = blocks("resource")["google_monitoring_alert_policy.counted"]
+    assert policy["for_each"] == "${local.counted_alerts}"
+    condition = one(one(policy, "conditions"), "condition_threshold")
+    assert (condition["filter"], condition["threshold_value"]) == ("${each.value.filter}", "${each.value.threshold}")
+    assert condition["comparison"] == "COMPARISON_GT"
+    aggregation = one(condition, "aggregations")
+    assert aggregation["alignment_period"] == "${var.alert_window_seconds}s"
+    assert (aggregation["per_series_aligner"], aggregation["cross_series_reducer"]) == ("ALIGN_DELTA", "REDUCE_SUM")
+
+
+def test_no_webhook_no_webhook_alert(tmp_path: Path, manifest_data: dict) -> None:
+    derived = evaluate_locals({**manifest_data, "http": []}, tmp_path)
+    # (terraform outputs no null local)
+    assert derived.get("webhook_function") is None and derived.get("webhook_errors_filter") is None
+    assert set(derived["counted_alerts"]) == {"delivery_failures", "sla_breaches"}
+    assert blocks("resource")["google_logging_metric.webhook_errors"]["count"] == (
+        "${local.webhook_function == null ? 0 : 1}"
+    )
+
+
+def test_a_relay_kept_up_that_stops_pulling_alerts(derived: dict, manifest: Manifest) -> None:
+    policy = alert_policies()["google_monitoring_alert_policy.relay_not_pulling"]
+    # Only while the relay is kept up: at 0 instances it stops on purpose.
+    assert policy["count"] == "${var.relay_min_instances > 0 && length(local.relay_subscriptions) > 0 ? 1 : 0}"
+    absent = one(one(policy, "conditions"), "condition_absent")
+    assert absent["filter"] == "${local.relay_pulls_filter}"
+    assert absent["duration"] == "${var.relay_not_pulling_alert_seconds}s"
+    assert one(absent, "aggregations")["group_by_fields"] == ["resource.label.subscription_id"]
+    pulls = derived["relay_pulls_filter"]
+    assert 'metric.type = "pubsub.googleapis.com/subscription/pull_request_count"' in pulls
+    regex = re.search(r'full_match\("([^"]+)"\)', pulls)
+    assert regex is not None
+    assert set(regex.group(1).split("|")) == {Manifest.relay_subscription(t) for t in manifest.relay_subscribes}
+
+
+def test_a_needs_reprocessing_log_line_alerts_at_a_limited_rate(derived: dict) -> None:
+    policy = alert_policies()["google_monitoring_alert_policy.needs_reprocessing"]
+    (condition,) = policy["conditions"]  # a log-match policy has one condition
+    matched = one(condition, "condition_matched_log")
+    assert matched["filter"] == "${local.needs_reprocessing_filter}"
+    assert policy["combiner"] == "OR" and policy["severity"] == "CRITICAL"
+    rate = one(one(policy, "alert_strategy"), "notification_rate_limit")
+    assert rate["period"] == "${var.log_alert_notification_period_seconds}s"
+    assert "python -m teledesk.replay dead-letters --step" in one(policy, "documentation")["content"]
+    # CRITICAL lines whose message starts with "needs reprocessing:", as Cloud Logging stores a
+    # structured JSON line's `message`.
+    log_filter = derived["needs_reprocessing_filter"]
+    assert log_filter.startswith("severity = CRITICAL AND jsonPayload.message =~ ")
+    pattern = re.search(r'=~ "(.+)"$', log_filter)
+    assert pattern is not None
+    assert re.search(pattern.group(1), "needs reprocessing: classify parked 7f3a (replay it)")
+    assert not re.search(pattern.group(1), "relayed; no message needs reprocessing: all fine")
+
+
+def test_dashboard_template_renders_to_a_dashboard(extended: Manifest) -> None:
     dashboard = blocks("resource")["google_monitoring_dashboard.desk"]["dashboard_json"]
     passed = set(re.findall(r"(\w+)\s*=", dashboard.split("templatefile(", 1)[1]))
     text = DASHBOARD.read_text(encoding="utf-8")
     used = set(re.findall(r"(?<!\$)\$\{(\w+)\}", text))
     assert used == passed, "the template's variables and those monitoring.tf passes differ"
     values = {
-        "function_services": "|".join(fn.name for fn in manifest.functions),
+        "function_services": "|".join(fn.name for fn in extended.functions),
         "relay_service": "teledesk-relay",
-        "push_subscriptions": "|".join(s.subscription(s.topics_in[0]) for s in manifest.steps),
-        "dead_letter_holds": "|".join(Manifest.dead_letter_subscription(s) for s in manifest.steps),
+        "push_subscriptions": "|".join(name for s in extended.steps for name in s.subscriptions.values()),
+        "dead_letter_holds": "|".join(Manifest.dead_letter_subscription(s) for s in extended.steps),
     }
     rendered = re.sub(r"(?<!\$)\$\{(\w+)\}", lambda m: values[m.group(1)], text).replace("$${", "${")
     document = json.loads(rendered)
     tiles = document["mosaicLayout"]["tiles"]
-    filters = " ".join(
-        ds["timeSeriesQuery"]["timeSeriesFilter"]["filter"] for t in tiles for ds in t["widget"]["xyChart"]["dataSets"]
-    )
+    queries = [ds["timeSeriesQuery"] for t in tiles for ds in t["widget"]["xyChart"]["dataSets"]]
+    filters = " ".join(q["timeSeriesFilter"]["filter"] for q in queries if "timeSeriesFilter" in q)
     for metric in (
         "run.googleapis.com/request_count",
         "run.googleapis.com/request_latencies",
@@ -522,10 +823,22 @@ def test_dashboard_template_renders_to_a_dashboard(manifest: Manifest) -> None:
         "pubsub.googleapis.com/subscription/dead_letter_message_count",
     ):
         assert metric in filters, metric
+    # Every metric of the catalog has a chart, and every custom metric charted is the catalog's.
+    charted = {a or b for q in queries for a, b in CUSTOM_METRIC_TYPE.findall(json.dumps(q))}
+    charted = {re.sub(r"_(bucket|count|sum)$", "", name) for name in charted}
+    assert charted == {m.name for m in METRICS}
     for tile in tiles:  # no two tiles overlap
         assert tile["xPos"] + tile["width"] <= document["mosaicLayout"]["columns"]
     spots = {(t["xPos"], t["yPos"]) for t in tiles}
     assert len(spots) == len(tiles)
+
+
+def test_every_custom_metric_terraform_reads_is_in_the_catalog() -> None:
+    catalog = {m.name for m in METRICS}
+    for path in [*TF_FILES, DASHBOARD]:
+        for a, b in CUSTOM_METRIC_TYPE.findall(path.read_text(encoding="utf-8")):
+            name = a or re.sub(r"_(bucket|count|sum)$", "", b)
+            assert name in catalog, f"{path.name}: {PREFIX}{name} is not in teledesk/metrics/catalog.py"
 
 
 # --- the relay scaled out: Memorystore, Direct VPC egress, gevent concurrency, probes -------------------
