@@ -27,8 +27,9 @@ from telegram.warnings import PTBUserWarning
 
 from teledesk.manifest import load_manifest
 from teledesk.open_data import JSONObject
+from teledesk.redaction import redact
 from teledesk.settings import Settings
-from teledesk.telegram.bot import redact, shared_bot
+from teledesk.telegram.bot import shared_bot
 
 LONG_POLL_SECONDS = 25
 RETRY_SECONDS = 2

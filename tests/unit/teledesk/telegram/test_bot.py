@@ -23,8 +23,11 @@ from telegram import Bot
 from telegram.error import InvalidToken
 from werkzeug.serving import make_server
 
+from teledesk.redaction import BOT_TOKEN, redact
 from teledesk.telegram import bot as shared
-from teledesk.telegram.bot import REDACTED, redact, shared_bot
+from teledesk.telegram.bot import shared_bot
+
+REDACTED = f"<{BOT_TOKEN}>"
 
 TOKEN = "123456789:bot-runtime-test"
 ROOT = Path(__file__).resolve().parents[4]
