@@ -12,7 +12,8 @@ one JSON line in Cloud Logging's structured format (`teledesk.logs.structured`):
   `DESK_LOG_NAME` (the runner's name for the process: `relay-2`) or the part.
 
 The settings' secrets are kept out of every line (`teledesk.redaction`), and an uncaught
-exception, in the main thread or another, is logged too (CRITICAL, with its traceback).
+exception, in the main thread or another, is logged too (CRITICAL, with its traceback). Each part
+says at INFO one line per message it handles; httpx's line per request is left out (WARNING and up).
 A second call in the same process (or in a child forked from it) changes nothing.
 """
 
@@ -34,6 +35,8 @@ LOG_DIR = "DESK_LOG_DIR"
 LOG_NAME = "DESK_LOG_NAME"
 # Libraries' loggers that do not pass their records on to the root logger's handlers.
 NOT_PROPAGATING = ("gunicorn.error",)
+# Libraries that say at INFO what the desk says already: httpx a line per Telegram call (deliver's hot path).
+QUIET = ("httpx",)
 
 log = logging.getLogger("teledesk.logs")
 _configured: DeskLogHandler | None = None
@@ -67,6 +70,8 @@ def configure(part: str, *, log_dir: Path | None = None, echo: bool = False,
     root.setLevel(logging.INFO)
     for name in NOT_PROPAGATING:
         logging.getLogger(name).addHandler(handler)
+    for name in QUIET:
+        logging.getLogger(name).setLevel(logging.WARNING)
     if echo:
         plain = logging.StreamHandler(sys.stderr)
         plain.setLevel(logging.WARNING)

@@ -25,6 +25,7 @@ from telegram import Bot
 from telegram.error import TelegramError
 from telegram.warnings import PTBUserWarning
 
+from teledesk.logs import configure
 from teledesk.manifest import load_manifest
 from teledesk.open_data import JSONObject
 from teledesk.redaction import redact
@@ -74,5 +75,5 @@ def forward_updates(settings: Settings, once: bool = False) -> None:
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO)
+    configure("polling")
     forward_updates(Settings.from_env())

@@ -186,6 +186,8 @@ PROCESS = textwrap.dedent('''
     logging.getLogger("werkzeug").info("GET /bot%s/getMe 200", "{token}")
     logging.getLogger("gunicorn.error").propagate = False  # as gunicorn leaves it
     logging.getLogger("gunicorn.error").error("worker timeout")
+    logging.getLogger("httpx").info("HTTP Request: POST /bot%s/sendMessage", "{token}")  # deliver's hot path
+    logging.getLogger("httpx").warning("connection lost")
     with traced("{trace}", chat_id=3):
         logging.getLogger("teledesk.classify").info("classify: CLIENT 3/tg-3-1")
     thread = threading.Thread(target=lambda: 1 / 0, name="puller")
@@ -206,12 +208,12 @@ def test_a_process_logs_every_record_and_its_uncaught_errors_as_json_lines_in_it
     lines = [json.loads(line) for line in (tmp_path / "classify-2.log").read_text().splitlines()]
     said = [(line["severity"], line["message"].splitlines()[0]) for line in lines]
     assert said == [("INFO", "GET /bot<bot-token>/getMe 200"), ("ERROR", "worker timeout"),
-                    ("INFO", "classify: CLIENT 3/tg-3-1"),
+                    ("WARNING", "connection lost"), ("INFO", "classify: CLIENT 3/tg-3-1"),
                     ("CRITICAL", "uncaught ZeroDivisionError in puller: division by zero"),
                     ("CRITICAL", "uncaught RuntimeError: the secret was <webhook-secret>")]
     assert {line["logging.googleapis.com/labels"]["part"] for line in lines} == {"classify"}
-    assert lines[2]["logging.googleapis.com/trace"] == f"projects/p/traces/{TRACE}"
-    assert "Traceback" in lines[4]["message"] and no_secret_in((tmp_path / "classify-2.log").read_text())
+    assert lines[3]["logging.googleapis.com/trace"] == f"projects/p/traces/{TRACE}"
+    assert "Traceback" in lines[5]["message"] and no_secret_in((tmp_path / "classify-2.log").read_text())
 
 
 def test_without_a_log_directory_a_process_logs_on_standard_output_as_on_google_cloud(tmp_path):
