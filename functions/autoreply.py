@@ -4,6 +4,7 @@ Texts come from `teledesk.bot_texts` in the customer's language. An answer is st
 message before it is published on `agent-replies`, where deliver sends it like an agent's; its
 id derives from the message it answers, so a redelivery answers once. Telegram wants every
 callback query answered (else the button spins), so each gets an `answer_callback` action.
+An answer carries the trace id of the message it answers (`teledesk.logs`).
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from datetime import UTC, datetime
 from teledesk.bot_texts import bot_text
 from teledesk.business_hours import opening_hours
 from teledesk.envelope import Envelope, MessageType
+from teledesk.logs import TRACE_ID, configure, trace_id_of
 from teledesk.model import DeliveryState
 from teledesk.pipeline import Services, event_step
 from teledesk.telegram.updates import Event
+
+configure("autoreply")
 
 OUT_OF_HOURS_REPEAT_S = 12 * 3600  # one note per closed spell, not one per message
 
@@ -41,7 +45,8 @@ def _bot_message(envelope: Envelope, key: str, services: Services, now: float) -
                     name=customer.get("first_name") or "", organisation=settings.organisation,
                     hours=settings.business_hours, timezone=settings.timezone)
     return Envelope(id=f"bot-{key}-{envelope.id}", type=MessageType.BOT, chat_id=envelope.chat_id, date=int(now),
-                    text=text, customer=customer, extra={"answers": envelope.id, "bot": key})
+                    text=text, customer=customer, extra={"answers": envelope.id, "bot": key,
+                                                         TRACE_ID: trace_id_of(envelope)})
 
 
 @event_step("autoreply")
@@ -53,7 +58,8 @@ def autoreply(envelope: Envelope, services: Services) -> Envelope | None:
         return Envelope(id=f"answer-{callback.get('id')}", type=MessageType.BOT, chat_id=envelope.chat_id,
                         date=int(now), customer=envelope.customer,
                         text=bot_text("callback_received", language, services.settings.default_language),
-                        extra={"action": "answer_callback", "callback_query_id": callback.get("id")})
+                        extra={"action": "answer_callback", "callback_query_id": callback.get("id"),
+                               TRACE_ID: trace_id_of(envelope)})
     key = _answer_key(envelope, services, now)
     if key is None:
         return None

@@ -5,8 +5,11 @@ only when the `DESK_GROUP_CHATS` setting is on, and are otherwise counted and dr
 """
 
 from teledesk.envelope import Envelope
+from teledesk.logs import configure
 from teledesk.pipeline import Services, event_step
 from teledesk.telegram.updates import PRIVATE, classify_update
+
+configure("classify")
 
 
 @event_step("classify")

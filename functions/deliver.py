@@ -26,6 +26,7 @@ import functions_framework
 
 from teledesk.blobs import blob_store
 from teledesk.envelope import Envelope, MessageType
+from teledesk.logs import configure
 from teledesk.model import Delivery, DeliveryState, Media
 from teledesk.pipeline import Services, event_step
 from teledesk.telegram.client import (
@@ -36,6 +37,8 @@ from teledesk.telegram.client import (
     TransientTelegramError,
 )
 from teledesk.telegram.outbound import Pacer, split_text
+
+configure("deliver")
 
 FINAL_STATES = (DeliveryState.SENT, DeliveryState.FAILED)
 PACER = Pacer()  # this process's budget: ~1 message/s per chat, ~30/s overall

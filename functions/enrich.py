@@ -7,7 +7,10 @@ relay drops repeats).
 """
 
 from teledesk.envelope import Envelope
+from teledesk.logs import configure
 from teledesk.pipeline import Services, event_step
+
+configure("enrich")
 
 
 @event_step("enrich")

@@ -5,7 +5,8 @@ Firestore by its update_id. If publishing fails, the 500 asks Telegram to try ag
 was noted, so no update is ever lost. A retry of an update already noted is published again and
 answered `duplicate`: every step downstream is idempotent by the envelope's id (Pub/Sub
 redelivers too), so it is stored, shown and answered once. Nothing in Firestore sits between
-Telegram and the pipeline.
+Telegram and the pipeline. The update's trace id (`teledesk.logs`), which every part's log lines
+about it carry, is put in the envelope here.
 """
 
 import hmac
@@ -15,8 +16,12 @@ import logging
 import flask
 import functions_framework
 
-from teledesk.pipeline import services
+from teledesk.envelope import Envelope
+from teledesk.logs import TRACE_ID, configure, describe, traced_envelope, update_trace_id
+from teledesk.pipeline import Services, services
 from teledesk.telegram.updates import UpdateError, envelope_from_update
+
+configure("ingest")
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1024 * 1024
@@ -25,6 +30,7 @@ log = logging.getLogger("teledesk.ingest")
 
 
 def _error(status: int, description: str) -> tuple[dict[str, object], int]:
+    log.warning("ingest: refused a request with %s: %s", status, description)
     return {"ok": False, "description": description}, status
 
 
@@ -48,17 +54,25 @@ def ingest(request: flask.Request) -> tuple[dict[str, object], int]:
         envelope = envelope_from_update(payload)
     except UpdateError as exc:
         return _error(400, str(exc))
-    envelope.stamp("ingest")
     update_id = payload["update_id"]
+    envelope.extra[TRACE_ID] = update_trace_id(update_id)
+    with traced_envelope(envelope.stamp("ingest")):
+        return _accept(svc, envelope, update_id)
+
+
+def _accept(svc: Services, envelope: Envelope, update_id: int) -> tuple[dict[str, object], int]:
     step = svc.manifest.step("ingest")
     try:
         svc.publisher.publish(step.output, envelope.stamp("ingest:out"))
     except Exception:
         log.exception("could not publish update %s; Telegram will retry", update_id)
         return _error(500, "could not accept the update now")
+    log.info("ingest: update %s, %s → %s", update_id, describe(envelope), step.output)
     try:
         first = svc.store.updates.note(update_id)
     except Exception:  # published is accepted: a retry would only be published again
         log.warning("update %s was published but could not be noted", update_id, exc_info=True)
         return {"ok": True}, 200
+    if not first:
+        log.info("ingest: update %s was taken before (Telegram sent it again)", update_id)
     return ({"ok": True}, 200) if first else ({"ok": True, "duplicate": True}, 200)

@@ -6,17 +6,21 @@ Used by the conversation routes (a text answer, a retry) and the outbound ones (
 
 from __future__ import annotations
 
+import logging
 import re
 
 from realtime.errors import ApiError
 from realtime.relay import current_relay
 from realtime.views import DeliveryEvent
 from teledesk.envelope import Envelope
+from teledesk.logs import describe, traced_envelope, with_trace_id
 from teledesk.model import Agent, ConversationStatus, DeliveryState, Message
 from teledesk.open_data import JSONObject
 
 NO_SUCH_CONVERSATION = "no such conversation"
 QUOTE_RULE = "reply_to must be the id of a message of this conversation that Telegram has"
+
+log = logging.getLogger("teledesk.relay.answers")
 
 
 def agent_extra(agent: Agent) -> JSONObject:
@@ -72,10 +76,18 @@ def queue_answer(envelope: Envelope) -> Message:
 
 def publish_answer(stored: Message) -> None:
     """Hand a stored, queued answer to deliver: what was stored goes out, whoever asks."""
-    relay = current_relay()
     kept = {k: v for k, v in stored.wire().items() if k not in ("direction", "stored_at", "delivery")}
-    envelope = Envelope.from_dict(kept)
-    relay.publisher.publish(relay.manifest.relay_publishes, envelope)
+    publish(Envelope.from_dict(kept))
+
+
+def publish(envelope: Envelope) -> None:
+    """Hand an answer or an action on one to deliver (on `agent-replies`). It keeps the trace id it
+    has (the bot's answer, the one of the message it answers) or gets its own, from its id, which
+    derives from the console's idempotency key: its path is followed by that (`teledesk.logs`)."""
+    relay = current_relay()
+    with traced_envelope(with_trace_id(envelope)):
+        relay.publisher.publish(relay.manifest.relay_publishes, envelope)
+        log.info("relay: %s → %s", describe(envelope), relay.manifest.relay_publishes)
 
 
 def queued(stored: Message) -> DeliveryEvent:

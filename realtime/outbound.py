@@ -23,7 +23,7 @@ import uuid
 
 from flask import Blueprint, Response, jsonify
 
-from realtime.answers import NO_SUCH_CONVERSATION, agent_extra, answer_extra, queue_answer
+from realtime.answers import NO_SUCH_CONVERSATION, agent_extra, answer_extra, publish, queue_answer
 from realtime.apispec import answers, declare
 from realtime.auth import login_required
 from realtime.errors import ApiError
@@ -43,8 +43,7 @@ CHAT = "/conversations/<int(signed=True):chat_id>"
 
 
 def _publish(envelope: Envelope) -> None:
-    relay = current_relay()
-    relay.publisher.publish(relay.manifest.relay_publishes, envelope.stamp("relay"))
+    publish(envelope.stamp("relay"))
 
 
 # -- edit and delete ----------------------------------------------------------------------------------

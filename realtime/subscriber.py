@@ -3,7 +3,7 @@
 One thread per subscription long-polls with unary `pull` and acks a batch once its events
 went out; a message that could not be relayed is handed back (ack deadline RETRY_AFTER_S) for a
 retry, and one that cannot be read is acked and logged (the topic's 7-day retention keeps it
-for reprocessing).
+for reprocessing). What is logged while a message is relayed carries its trace id (`teledesk.logs`).
 
 Why not StreamingPull: measured on the Pub/Sub emulator, after a relay restart the emulator
 keeps routing part of the messages to the dead stream (4 of 10 reached the new relay on an
@@ -26,6 +26,7 @@ from pydantic import ValidationError
 
 from realtime.broadcast import Broadcaster, InFlight
 from teledesk.envelope import Envelope, EnvelopeError, MessageType
+from teledesk.logs import describe, traced_envelope
 from teledesk.manifest import Manifest
 from teledesk.model import Conversation, DeliveryState, Direction, Message
 
@@ -87,17 +88,19 @@ class RelaySubscriber:
         except EnvelopeError as exc:
             log.error("ignoring an unreadable message %s: %s", message_id, exc)
             return True
-        try:
-            handler(envelope)
-        except ValidationError as exc:  # a state this relay cannot read (say, a newer one's): not worth a retry
-            log.error("ignoring message %s, which this relay cannot show: %s", message_id, exc)
-            return True
-        except InFlight as exc:
-            log.info("message %s: %s is going out through another relay; trying again shortly", message_id, exc)
-            return False
-        except Exception:
-            log.exception("could not relay message %s", message_id)
-            return False
+        with traced_envelope(envelope):
+            try:
+                handler(envelope)
+            except ValidationError as exc:  # a state this relay cannot read (say, a newer one's): not worth a retry
+                log.error("ignoring message %s, which this relay cannot show: %s", message_id, exc)
+                return True
+            except InFlight as exc:
+                log.info("message %s: %s is going out through another relay; trying again shortly", message_id, exc)
+                return False
+            except Exception:
+                log.exception("could not relay message %s", message_id)
+                return False
+            log.info("relay: %s to the consoles", describe(envelope))
         return True
 
     def start(self) -> None:

@@ -6,7 +6,9 @@ library before it imports this module; gRPC (Pub/Sub, Firestore) is not covered 
 is told to poll through gevent before any channel exists, and a blocking call then yields to the
 other greenlets instead of stalling the loop. Served any other way (no monkey-patching), the
 relay falls back to threads. At exit the pulls are closed, so Pub/Sub hands what this instance
-held to the others at once (Cloud Run scales in by SIGTERM).
+held to the others at once (Cloud Run scales in by SIGTERM). Its logging is set up here, in the
+worker (`teledesk.logs`): gunicorn's master says only how it starts and stops its worker, in
+plain text on standard error, and does not load the desk's logging before gevent patches the worker.
 """
 
 import atexit
@@ -21,7 +23,9 @@ if GEVENT:
 
 from realtime.app import create_app  # noqa: E402  (after gRPC is told about gevent)
 from realtime.relay import current_relay  # noqa: E402
+from teledesk.logs import configure  # noqa: E402
 
+configure("relay")
 app, socketio = create_app(async_mode="gevent" if GEVENT else "threading")
 with app.app_context():
     subscriber = current_relay().subscriber

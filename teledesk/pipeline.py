@@ -3,7 +3,9 @@
 A step module in `functions/` is one decorated function that takes an envelope and returns
 the envelope to publish on its `topic_out` (or None to publish nothing). The wrapper reads the
 push delivery, checks the subscription filter itself (the emulator does not apply filters),
-parks unreadable messages on the step's dead-letter topic, stamps the trace and publishes.
+parks unreadable messages on the step's dead-letter topic, stamps the trace and publishes. While
+the handler runs, every log line carries the message's trace id (`teledesk.logs`), and one INFO
+line says what the step did with it.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 import functions_framework
 
 from teledesk.envelope import Envelope, EnvelopeError
+from teledesk.logs import describe, traced_envelope
 from teledesk.manifest import Manifest, load_manifest
 from teledesk.pubsub import Publisher, park, push_attributes, push_data
 from teledesk.settings import Settings
@@ -82,9 +85,16 @@ def event_step(name: str) -> Callable[[StepHandler], Callable[[Any], None]]:
                     raw = repr(getattr(cloud_event, "data", b"")).encode()[:10_000]
                 park(svc.publisher, step.dead_letter_topic, raw, str(exc))
                 return
-            result = handler(envelope.stamp(name), svc)
-            if result is not None:
-                svc.publisher.publish(step.output, result.stamp(f"{name}:out"))
+            with traced_envelope(envelope):
+                try:
+                    result = handler(envelope.stamp(name), svc)
+                except Exception as exc:
+                    log.warning("%s: %s not handled (%s: %s); Pub/Sub will try again", name, describe(envelope),
+                                type(exc).__name__, exc)
+                    raise
+                if result is not None:
+                    svc.publisher.publish(step.output, result.stamp(f"{name}:out"))
+                log.info("%s: %s", name, describe(result) + f" → {step.output}" if result else describe(envelope))
 
         return functions_framework.cloud_event(entry)
 

@@ -94,6 +94,22 @@ def telegram_sends(desk: Desk) -> Callable[[dict[str, Any]], None]:
 
 
 @pytest.fixture
+def failures(desk: Desk) -> Iterator[Callable[..., None]]:
+    """Have the Telegram stand-in fail its next call of a method (`error_code`, `retry_after`, `description`...);
+    what is still planned is cleared after the test."""
+    url = f"{desk.standin_url}standin/api/failures"
+
+    def plan(method: str, error_code: int | None, **fields: Any) -> None:
+        if error_code is not None:
+            fields["error_code"] = error_code
+        answer = requests.post(url, json={"method": method, **fields}, timeout=10)
+        assert answer.status_code < 300, answer.text
+
+    yield plan
+    requests.delete(url, timeout=10)
+
+
+@pytest.fixture
 def agent(desk: Desk, desk_settings: Settings) -> requests.Session:
     """An HTTP session logged in as admin."""
     session = requests.Session()

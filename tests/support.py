@@ -106,3 +106,12 @@ def wait_until(condition: Callable[[], Any], timeout: float = 20.0, interval: fl
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout} s")
 
+
+
+def reply(desk: Any, agent: requests.Session, chat_id: int, text: str, **body: Any) -> str:
+    """An agent's answer through the API (202); its client_id."""
+    client_id = uuid.uuid4().hex
+    answer = agent.post(f"{desk.console_url}api/conversations/{chat_id}/messages",
+                        json={"text": text, "client_id": client_id, **body}, timeout=10)
+    assert answer.status_code == 202, answer.text
+    return client_id

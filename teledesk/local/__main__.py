@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import signal
 import sys
 import threading
@@ -13,6 +12,7 @@ from teledesk.local.desk import Desk
 from teledesk.local.emulators import MissingPrerequisite
 from teledesk.local.redis_server import shown_url
 from teledesk.local.secrets import ensure_local_secrets
+from teledesk.logs import configure
 from teledesk.settings import ROOT, Settings
 
 SUPERVISE_EVERY_S = 1.0
@@ -22,8 +22,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="Run the whole desk locally until Ctrl-C.")
     parser.add_argument("--log-dir", type=Path, default=ROOT / ".teledesk" / "logs")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
     ensure_local_secrets()
+    configure("runner", log_dir=args.log_dir, echo=True)  # after the secrets exist: they are kept out of it
     settings = Settings.from_env()
     desk = Desk(settings, log_dir=args.log_dir)
     stop = threading.Event()
@@ -47,6 +47,8 @@ def main() -> int:
             f"  Webhook        {desk.webhook_url}  (header X-Telegram-Bot-Api-Secret-Token from .env)\n"
             + (f"  Customer page  {desk.standin_url}  (the Telegram stand-in: play the customer here)\n"
                if desk.uses_standin else f"  Telegram       real bot, mode {settings.telegram_mode}\n")
+            + f"  Logs           {args.log_dir}  (one message's path: python -m teledesk.logs find <chat id>,\n"
+            "                 then python -m teledesk.logs trace <trace id>)\n"
             + "Press Ctrl-C to stop.",
             flush=True,
         )

@@ -190,8 +190,8 @@ class Desk:
         for child in list(self.children):
             if child.process.poll() is None or now - self._restarted_at.get(child.name, -pause_s) < pause_s:
                 continue
-            log.warning("%s exited with %s; starting it again (its log: %s)", child.name, child.process.returncode,
-                        child.log_path)
+            log.warning("%s exited with %s; starting it again (%s)", child.name, child.process.returncode,
+                        child.where)
             self._restarted_at[child.name] = now
             self.restart(child.name)
             restarted.append(child.name)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import requests
 
+from teledesk.logs.setup import LOG_DIR, LOG_NAME, log_path
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -55,27 +57,38 @@ def http_ok(url: str) -> bool:
 
 
 class Child:
-    """One named process group with its output in a log file."""
+    """One named process group, its raw output (standard output and error) captured in `<name>.out`.
+
+    A part of the desk logs its JSON lines to `<name>.log` beside it (`teledesk.logs`): the child
+    is told where by `DESK_LOG_DIR` and `DESK_LOG_NAME`.
+    """
 
     def __init__(self, name: str, argv: Sequence[str], env: dict[str, str], log_dir: Path, cwd: Path | None = None):
         self.name = name
         self.argv = list(argv)
-        self.log_path = log_dir / f"{name}.log"
+        self.output_path = log_dir / f"{name}.out"
+        self.log_path = log_path(log_dir, name)
         log_dir.mkdir(parents=True, exist_ok=True)
-        self._log = self.log_path.open("ab")
+        self._output = self.output_path.open("ab")
         self.process = subprocess.Popen(
-            list(argv), env=env, cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+            list(argv), env={**env, LOG_DIR: str(log_dir), LOG_NAME: name}, cwd=cwd, stdout=self._output,
+            stderr=subprocess.STDOUT, start_new_session=True,
         )
+
+    @property
+    def where(self) -> str:
+        """Where to look when it fails."""
+        return f"see {self.output_path} and {self.log_path}"
 
     def wait_until(self, ready: Callable[[], bool], timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited with {self.process.returncode}; see {self.log_path}")
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}; {self.where}")
             if ready():
                 return
             time.sleep(0.1)
-        raise TimeoutError(f"{self.name} not ready after {timeout:.0f} s; see {self.log_path}")
+        raise TimeoutError(f"{self.name} not ready after {timeout:.0f} s; {self.where}")
 
     def stop(self, timeout: float = 10.0) -> None:
         if self.process.poll() is None:
@@ -90,4 +103,4 @@ class Child:
         # Java started by a gcloud wrapper may outlive the leader: sweep the group anyway.
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        self._log.close()
+        self._output.close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import signal
 import sys
 from collections.abc import Sequence
@@ -11,6 +10,8 @@ from types import FrameType
 
 from werkzeug.serving import make_server
 
+from teledesk.logs import configure
+from teledesk.redaction import BOT_TOKEN, keep_secret
 from teledesk.settings import Settings
 
 from .app import create_app
@@ -31,7 +32,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    keep_secret(args.token, BOT_TOKEN)
+    configure("standin")
     app = create_app(args.token, bot_username=args.bot_username)
     server = make_server(args.host, args.port, app, threaded=True)
 

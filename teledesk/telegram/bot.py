@@ -27,28 +27,26 @@ the loop: callers do their waiting (pacing, store writes) on their own side of `
 
 No token in what the desk says: PTB puts the token in some errors (a refused token at
 `initialize()`), httpx logs request URLs at INFO, and a file's download URL holds it too. Every
-token a `SharedBot` was made with is `redact`ed from error texts the desk builds, and from every
-log record of the process (a log-record factory, installed with the first `SharedBot`).
+token a `SharedBot` is made with is kept secret (`teledesk.redaction`): `redact`ed from error
+texts the desk builds, and from every log record of the process.
 """
 
 from __future__ import annotations
 
 import _thread
 import asyncio
-import logging
 import os
 import sys
 import threading
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeVar
-from urllib.parse import quote
 
 from telegram import Bot
 from telegram.error import InvalidToken
 
-T = TypeVar("T")
+from teledesk.redaction import BOT_TOKEN, keep_secret, redact
 
-REDACTED = "<bot-token>"
+T = TypeVar("T")
 
 
 # -- the process's loop ------------------------------------------------------------------------------------
@@ -168,7 +166,6 @@ _lock = threading.Lock()
 _pid = os.getpid()
 _loop: TelegramLoop | None = None
 _bots: dict[tuple[str, str], SharedBot] = {}
-_tokens: set[str] = set()
 
 
 def _after_fork() -> None:
@@ -234,40 +231,6 @@ def shared_bot(token: str, api_base: str) -> SharedBot:
         _after_fork()
         found = _bots.get(key)
         if found is None:
+            keep_secret(token, BOT_TOKEN)
             found = _bots[key] = SharedBot(*key)
-            if token and token not in _tokens:
-                _tokens.add(token)
-                if len(_tokens) == 1:
-                    _redact_logs()
         return found
-
-
-# -- no token in what the desk says ----------------------------------------------------------------------
-
-def redact(text: str) -> str:
-    """`text` without any bot token this process knows (as is, or URL-encoded as in a file's URL)."""
-    for token in tuple(_tokens):  # a snapshot: another thread may be adding one
-        text = text.replace(token, REDACTED).replace(quote(token), REDACTED)
-    return text
-
-
-def _redact_logs() -> None:
-    """Every log record of the process, whoever logs it (httpx logs each URL at INFO), without a token."""
-    previous = logging.getLogRecordFactory()
-
-    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-        record = previous(*args, **kwargs)
-        try:
-            message = record.getMessage()
-        except Exception:  # a malformed record stays for logging to report as it would
-            return record
-        clean = redact(message)
-        if clean != message:
-            record.msg, record.args = clean, None
-        if record.exc_info:
-            text = logging.Formatter().formatException(record.exc_info)
-            if redact(text) != text:
-                record.exc_text = redact(text)
-        return record
-
-    logging.setLogRecordFactory(factory)

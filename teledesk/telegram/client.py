@@ -36,7 +36,8 @@ from telegram import Bot, InputFile, Message, ReplyParameters
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from teledesk.open_data import JSONObject
-from teledesk.telegram.bot import redact, shared_bot
+from teledesk.redaction import redact
+from teledesk.telegram.bot import shared_bot
 from teledesk.telegram.outbound import Pacer
 
 BLOCKED_REASON = "blocked by the customer"

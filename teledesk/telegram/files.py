@@ -6,7 +6,7 @@ Bot API server (same protocol, `TELEGRAM_API_BASE`) lifts the limit, which
 `TELEGRAM_MAX_DOWNLOAD_BYTES` then raises to match.
 
 A download URL holds the bot token, and so may what python-telegram-bot says about a failed
-request: what these errors say is redacted (`teledesk.telegram.bot.redact`), since the relay
+request: what these errors say is redacted (`teledesk.redaction.redact`), since the relay
 shows it to agents.
 """
 
@@ -20,7 +20,8 @@ from typing import TypeVar
 from telegram import Bot
 from telegram.error import TelegramError
 
-from teledesk.telegram.bot import redact, shared_bot
+from teledesk.redaction import redact
+from teledesk.telegram.bot import shared_bot
 
 TIMEOUT_S = 30
 

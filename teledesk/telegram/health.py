@@ -13,7 +13,8 @@ from typing import Any, TypedDict, cast
 
 from telegram.error import NetworkError, TelegramError
 
-from teledesk.telegram.bot import redact, shared_bot
+from teledesk.redaction import redact
+from teledesk.telegram.bot import shared_bot
 
 CACHE_S = 30.0
 TIMEOUT_S = 5

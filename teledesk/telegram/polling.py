@@ -25,10 +25,12 @@ from telegram import Bot
 from telegram.error import TelegramError
 from telegram.warnings import PTBUserWarning
 
+from teledesk.logs import configure
 from teledesk.manifest import load_manifest
 from teledesk.open_data import JSONObject
+from teledesk.redaction import redact
 from teledesk.settings import Settings
-from teledesk.telegram.bot import redact, shared_bot
+from teledesk.telegram.bot import shared_bot
 
 LONG_POLL_SECONDS = 25
 RETRY_SECONDS = 2
@@ -73,5 +75,5 @@ def forward_updates(settings: Settings, once: bool = False) -> None:
 
 
 if __name__ == "__main__":
-    logging.basicConfig(level=logging.INFO)
+    configure("polling")
     forward_updates(Settings.from_env())

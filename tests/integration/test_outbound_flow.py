@@ -1,16 +1,15 @@
 """Issue 3, outbound, on the emulators with the Telegram stand-in: what Telegram answers, long text,
-edit, delete, typing, uploads. Failures scripted on the stand-in are cleared after each test."""
+edit, delete, typing, uploads. Failures scripted on the stand-in (`failures`, tests/conftest.py) are cleared
+after each test."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import requests
 import samples
-from support import text_update, wait_until
+from support import reply, text_update, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -21,28 +20,6 @@ def chat(telegram_sends, console_events, customer) -> int:
     telegram_sends(text_update(customer, "Hola"))
     console_events.wait_for("message", lambda m: m["chat_id"] == customer["id"])
     return customer["id"]
-
-
-@pytest.fixture
-def failures(desk) -> Iterator[Any]:
-    url = f"{desk.standin_url}standin/api/failures"
-
-    def plan(method: str, error_code: int | None, **fields: Any) -> None:
-        if error_code is not None:
-            fields["error_code"] = error_code
-        answer = requests.post(url, json={"method": method, **fields}, timeout=10)
-        assert answer.status_code < 300, answer.text
-
-    yield plan
-    requests.delete(url, timeout=10)
-
-
-def reply(desk, agent, chat_id: int, text: str, **body: Any) -> str:
-    client_id = uuid.uuid4().hex
-    answer = agent.post(f"{desk.console_url}api/conversations/{chat_id}/messages",
-                        json={"text": text, "client_id": client_id, **body}, timeout=10)
-    assert answer.status_code == 202, answer.text
-    return client_id
 
 
 def settled(console_events, client_id: str, timeout: float = 30) -> dict[str, Any]:

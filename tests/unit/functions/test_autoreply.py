@@ -10,6 +10,7 @@ from step_fakes import CHAT, CUSTOMER, envelope_event
 
 from functions.autoreply import autoreply
 from teledesk.envelope import Envelope, MessageType
+from teledesk.logs import update_trace_id
 from teledesk.pipeline import Services
 from teledesk.telegram.updates import classify_update, envelope_from_update
 
@@ -81,3 +82,14 @@ def test_every_button_press_is_answered(svc):
     autoreply(envelope_event(enriched(update)))
     [answer] = answers(svc)
     assert (answer["action"], answer["callback_query_id"]) == ("answer_callback", "cb-1")
+
+
+def test_the_bots_answers_carry_the_trace_id_of_the_message_they_answer(svc):
+    start = enriched(command("start"))
+    start.extra["trace_id"] = update_trace_id(7)
+    autoreply(envelope_event(start))
+    press = enriched({"update_id": 9, "callback_query": {"id": "cb-1", "from": CUSTOMER, "chat_instance": "x",
+                                                         "data": "csat:5"}})
+    press.extra["trace_id"] = update_trace_id(9)
+    autoreply(envelope_event(press))
+    assert [answer["trace_id"] for answer in answers(svc)] == [update_trace_id(7), update_trace_id(9)]

@@ -8,8 +8,10 @@ import json
 import pytest
 from step_fakes import CHAT, PublishFailed, envelope_event, push_event, text_update
 
+import functions.classify
 from functions.classify import classify
 from teledesk.envelope import Envelope
+from teledesk.logs import trace_id_for, update_trace_id
 from teledesk.pipeline import Services
 from teledesk.telegram.updates import envelope_from_update
 
@@ -120,3 +122,29 @@ def test_group_chats_go_on_when_the_setting_is_on(svc: Services):
     classify(envelope_event(envelope_from_update(_group_update())))
     [published] = svc.publisher.on("messages-classified")
     assert published["chat_id"] == -1001234567890 and published["type"] == "CLIENT"
+
+
+def test_a_step_handles_a_message_in_its_trace_keeps_the_trace_id_and_says_so_once(svc: Services, log_lines):
+    envelope = ingested(text_update(update_id=1001, message_id=7))
+    envelope.extra["trace_id"] = update_trace_id(1001)
+    classify(envelope_event(envelope))
+    [(_, published, _)] = svc.publisher.published
+    assert published["trace_id"] == update_trace_id(1001)
+    [line] = log_lines()
+    assert line["message"] == f"classify: CLIENT {CHAT}/tg-{CHAT}-7 → {OUT}" and line["severity"] == "INFO"
+    assert line["logging.googleapis.com/trace"].endswith("/traces/" + update_trace_id(1001))
+    assert line["logging.googleapis.com/labels"] == {"python_logger": "teledesk.pipeline", "part": "unit",
+                                                     "chat_id": str(CHAT), "message_id": f"tg-{CHAT}-7"}
+
+
+def test_a_step_that_fails_says_so_in_the_messages_trace_and_lets_pub_sub_retry(svc: Services, log_lines,
+                                                                               monkeypatch: pytest.MonkeyPatch):
+    def broken(update: dict) -> str:
+        raise RuntimeError("no luck")
+
+    monkeypatch.setattr(functions.classify, "classify_update", broken)
+    with pytest.raises(RuntimeError):
+        classify(envelope_event(ingested(text_update(update_id=1001, message_id=7))))
+    [line] = log_lines()
+    assert line["severity"] == "WARNING" and "not handled (RuntimeError: no luck)" in line["message"]
+    assert line["logging.googleapis.com/trace"].endswith("/traces/" + trace_id_for(f"tg-{CHAT}-7"))

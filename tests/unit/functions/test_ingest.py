@@ -14,6 +14,7 @@ from werkzeug.test import EnvironBuilder
 
 from functions.ingest import MAX_UPDATE_BYTES, SECRET_HEADER, ingest
 from teledesk.envelope import Envelope
+from teledesk.logs import update_trace_id
 from teledesk.pipeline import Services
 from teledesk.pubsub import PUBLISH_TIMEOUT_S, Publisher
 
@@ -196,3 +197,20 @@ def test_the_real_publisher_resumes_the_chats_ordering_key_after_a_failure(svc: 
     assert svc.store.noted == set()
     client.error = None
     assert post(text_update(update_id=1001)) == ({"ok": True}, 200)
+
+
+def test_an_update_gets_its_trace_id_and_ingest_says_once_that_it_took_it(svc: Services, log_lines):
+    assert post(text_update(update_id=1001, message_id=7))[1] == 200
+    [(_, envelope, _)] = svc.publisher.published
+    assert envelope["trace_id"] == update_trace_id(1001)
+    [line] = log_lines()
+    assert line["message"] == f"ingest: update 1001, UPDATE {CHAT}/tg-{CHAT}-7 → tg-updates"
+    assert line["logging.googleapis.com/trace"].endswith("/traces/" + update_trace_id(1001))
+    assert line["logging.googleapis.com/labels"]["chat_id"] == str(CHAT)
+
+
+def test_a_refused_request_is_logged_without_the_secret(svc: Services, log_lines):
+    assert post(text_update(), "wrong")[1] == 403
+    [line] = log_lines()
+    assert (line["severity"], line["message"]) == ("WARNING", "ingest: refused a request with 403: wrong or missing "
+                                                              "secret token")

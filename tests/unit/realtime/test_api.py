@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from relay_fakes import CHAT_ID, FakePublisher, FakeStore, received
 
+from teledesk.logs import trace_id_for
 from teledesk.telegram.limits import MAX_MESSAGE_LENGTH
 from teledesk.telegram.outbound import MAX_ANSWER_LENGTH
 
@@ -273,3 +274,14 @@ def test_actions_on_an_unknown_chat_are_404_and_silent(agent: FlaskClient, conso
     response = agent.post(f"/api/conversations/{UNKNOWN_CHAT}/{action}")
     assert (response.status_code, response.get_json()) == (404, {"error": "no such conversation"})
     assert received(console) == []
+
+
+def test_an_answer_goes_to_deliver_with_its_own_trace_id_and_the_relay_says_so(agent: FlaskClient,
+                                                                             publisher: FakePublisher, log_lines):
+    assert answer(agent).status_code == 202
+    [(topic, envelope, _)] = publisher.published
+    trace_id = trace_id_for(f"agent-{CLIENT_ID}")  # from the idempotency key: a repeat or a retry has the same
+    assert envelope["trace_id"] == trace_id
+    [line] = [line for line in log_lines() if line["message"].startswith("relay:")]
+    assert line["message"] == f"relay: AGENT {CHAT_ID}/agent-{CLIENT_ID} → {topic}"
+    assert line["logging.googleapis.com/trace"].endswith("/traces/" + trace_id)

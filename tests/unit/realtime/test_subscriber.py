@@ -14,6 +14,7 @@ import realtime.subscriber
 from realtime.broadcast import Broadcaster
 from realtime.subscriber import RETRY_AFTER_S, RelaySubscriber
 from teledesk.envelope import Envelope, MessageType
+from teledesk.logs import trace_id_for
 from teledesk.manifest import load_manifest
 from teledesk.telegram.updates import classify_update, envelope_from_update
 
@@ -240,3 +241,12 @@ def test_an_edited_client_message_reaches_the_consoles(subscriber, recorder):
         envelope.extra["conversation"] = CONVERSATION
         relay(subscriber, "messages-enriched", envelope.to_json())
     assert [m["text"] for m in recorder.events("message")] == ["I ordered 2", "I ordered 3"]
+
+
+def test_a_relayed_message_is_said_once_in_its_trace(subscriber, log_lines):
+    relay(subscriber, "messages-enriched", enriched(trace_id="a" * 32))
+    relay(subscriber, "deliveries", enriched(MessageType.AGENT, "agent-c1", delivery={
+        "chat_id": CHAT, "client_id": "c1", "message_id": "agent-c1", "state": "sent", "reason": None}))
+    said = [(line["message"], line["logging.googleapis.com/trace"].rsplit("/", 1)[-1]) for line in log_lines()]
+    assert said == [(f"relay: CLIENT {CHAT}/tg-{CHAT}-1 to the consoles", "a" * 32),
+                    (f"relay: AGENT {CHAT}/agent-c1 (sent) to the consoles", trace_id_for("agent-c1"))]
