@@ -146,6 +146,7 @@ REFUSED = [
      "password"),
     ("search", "get", "/api/search", {}, "q"),
     ("search", "get", "/api/search", {"query_string": {"q": "x" * 101}}, "q"),
+    ("stats", "get", "/api/stats", {"query_string": {"window": "2h"}}, "window"),
 ]
 
 
