@@ -27,6 +27,7 @@ from realtime.presence import Presence
 from realtime.relay import EXTENSION, Relay
 from realtime.search import search
 from realtime.state import QUEUE_REDIS_OPTIONS, shared_state
+from realtime.stats import StatsCache, stats
 from realtime.subscriber import RelaySubscriber
 from realtime.team import team
 from realtime.theme import ThemeFile, theme
@@ -44,7 +45,7 @@ __all__ = ["SESSION_LIFETIME", "Relay", "create_app"]
 
 SESSION_LIFETIME = timedelta(hours=12)
 SOCKETIO_PATH = "/socket.io"
-API_FAMILIES = (conversations, outbound, search, canned, team, theme, media)  # each under /api
+API_FAMILIES = (conversations, outbound, search, canned, team, theme, media, stats)  # each under /api
 
 
 def create_app(
@@ -85,6 +86,7 @@ def create_app(
         media_cache=MediaCache(settings.media_cache_dir),
         webhook_health=WebhookHealth(settings.telegram_bot_token, settings.telegram_api_base),
         state=state, presence=Presence(state), blobs=blob_store(), theme=look,
+        stats=StatsCache(),
     )
     app.extensions[EXTENSION] = relay
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from realtime.media import MediaCache
     from realtime.presence import Presence
     from realtime.state import SharedState
+    from realtime.stats import StatsCache
     from realtime.subscriber import RelaySubscriber
     from realtime.theme import ThemeFile
     from teledesk.blobs import BlobStore
@@ -47,6 +48,7 @@ class Relay:
     presence: Presence  # who has which chat open (realtime/events.py)
     blobs: BlobStore  # agents' uploads (realtime/outbound.py)
     theme: ThemeFile  # the organisation's look (realtime/theme.py)
+    stats: StatsCache  # the stats page's figures, held a few seconds per window (realtime/stats.py)
 
 
 def current_relay() -> Relay:

@@ -38,6 +38,7 @@ from werkzeug.datastructures import FileStorage
 
 from realtime.errors import rule_error
 from teledesk import model
+from teledesk.metrics.stats import DEFAULT_WINDOW, WINDOWS
 from teledesk.open_data import JSONObject
 from teledesk.telegram.limits import MAX_CAPTION_LENGTH, MAX_MESSAGE_LENGTH
 from teledesk.telegram.outbound import MAX_ANSWER_LENGTH
@@ -126,6 +127,12 @@ def _a_file(value: Any) -> FileStorage:
     return value
 
 
+def _a_window(value: str) -> str:
+    if value not in WINDOWS:
+        raise PydanticCustomError("window", "Input should be one of the windows")
+    return value
+
+
 def _text(max_length: int) -> Any:
     return Field(min_length=1, max_length=max_length, json_schema_extra={"pattern": NOT_BLANK})
 
@@ -143,6 +150,9 @@ Username = Annotated[str, Field(pattern=USERNAME_PATTERN),
 Password = Annotated[str, Field(min_length=PASSWORD_LENGTH[0], max_length=PASSWORD_LENGTH[1]),
                      said(f"must be {PASSWORD_LENGTH[0]} to {PASSWORD_LENGTH[1]} characters")]
 MediaKind = Literal["photo", "document", "voice", "video"]
+WINDOW_NAMES = f"{', '.join(list(WINDOWS)[:-1])} or {list(WINDOWS)[-1]}"  # "1h, 24h or 7d"
+StatsWindow = Annotated[str, AfterValidator(_a_window), WithJsonSchema({"type": "string", "enum": list(WINDOWS)}),
+                        said(f"must be {WINDOW_NAMES}")]
 UploadedFile = Annotated[FileStorage, AfterValidator(_a_file), WithJsonSchema({"type": "string", "format": "binary"})]
 
 
@@ -203,6 +213,10 @@ class SearchQuery(Body):
                                         max_length=SEARCH_LENGTH[1])] = Field(
         description="case-insensitive; a letter typed without an accent also finds it with one "
                     "(\"garcia\" finds \"García\"), one typed with an accent finds only that")
+
+
+class StatsQuery(Body):
+    window: StatsWindow = Field(DEFAULT_WINDOW, description="the span the figures cover, up to now")
 
 
 class CannedFields(Body):

@@ -9,6 +9,7 @@ import { conversation } from './test/fixtures.js';
 
 vi.mock('./api/desk.js');
 vi.mock('socket.io-client', () => ({ io: vi.fn(() => fakeSocket()) }));
+vi.mock('uplot', () => import('./test/fakeUplot.js'));
 
 const admin = { username: 'ana', name: 'Ana', role: 'admin' };
 
@@ -87,6 +88,20 @@ describe('App', () => {
     expect(has(wrapper, 'admin-page')).toBe(true);
     await wrapper.get('[data-testid="admin-close"]').trigger('click');
     expect(has(wrapper, 'admin-page')).toBe(false);
+    wrapper.unmount();
+  });
+
+  it('opens the stats page for any agent, loaded when first opened; Esc closes it', async () => {
+    const wrapper = await signedIn({ username: 'bob', name: 'Bob', role: 'agent' });
+    desk.stats.mockResolvedValue({ window_s: 86400, messages: {}, conversations: { open: 2, pending: 0, resolved: 0 } });
+    await wrapper.get('[data-testid="stats-button"]').trigger('click');
+    await vi.dynamicImportSettled();
+    await flushPromises();
+    expect(has(wrapper, 'stats-page')).toBe(true);
+    expect(desk.stats).toHaveBeenCalledWith('24h');
+    expect(wrapper.get('[data-testid="stats-conversations"][data-status="open"]').attributes('data-value')).toBe('2');
+    await key({ key: 'Escape' });
+    expect(has(wrapper, 'stats-page')).toBe(false);
     wrapper.unmount();
   });
 

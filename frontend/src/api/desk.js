@@ -49,6 +49,9 @@ export const addCanned = (shortcut, text) => post('/api/canned', { shortcut, tex
 export const updateCanned = (id, shortcut, text) => put(`/api/canned/${encodeURIComponent(id)}`, { shortcut, text });
 export const deleteCanned = (id) => del(`/api/canned/${encodeURIComponent(id)}`);
 
+/** The desk's figures over `span`, one of rules.js's STATS_WINDOWS (GET /api/stats). */
+export const stats = (span) => get(`/api/stats?window=${encodeURIComponent(span)}`);
+
 export const listAgents = () => get('/api/agents');
 export const addAgent = (agent) => post('/api/agents', agent);
 export const disableAgent = (username) => post(`/api/agents/${encodeURIComponent(username)}/disable`);

@@ -35,4 +35,10 @@ describe('desk API endpoints', () => {
       ['POST', '/api/conversations/5/reopen', {}],
     ]);
   });
+
+  it('asks for the stats of a window', async () => {
+    const calls = capture();
+    await desk.stats('7d');
+    expect(calls()).toEqual([['GET', '/api/stats?window=7d', undefined]]);
+  });
 });

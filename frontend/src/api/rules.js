@@ -20,6 +20,10 @@ export const SEARCH_MAX = 100;
 export const MIN_PASSWORD_LENGTH = 8; // NewAgent.password, NewPassword.password
 export const MAX_THEME_NAME_LENGTH = 80; // Theme.name
 
+// The stats page's windows (StatsQuery.window): what `?window=` takes, and the relay's default.
+export const STATS_WINDOWS = ['1h', '24h', '7d'];
+export const STATS_DEFAULT_WINDOW = '24h';
+
 export const PAGE_SIZE = 50; // MessagesQuery.limit: a history page; a shorter one is the last
 export const MAX_UPLOAD_BYTES = 50_000_000; // Telegram's 50 MB (teledesk/telegram/limits.py; a 413 over it)
 

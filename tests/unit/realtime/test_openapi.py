@@ -146,6 +146,7 @@ REFUSED = [
      "password"),
     ("search", "get", "/api/search", {}, "q"),
     ("search", "get", "/api/search", {"query_string": {"q": "x" * 101}}, "q"),
+    ("stats", "get", "/api/stats", {"query_string": {"window": "2h"}}, "window"),
 ]
 
 
@@ -283,7 +284,8 @@ def test_every_call_of_the_consoles_api_client_is_in_the_document(document: dict
 
 
 def test_the_query_parameters_the_console_sends_are_declared(document: dict[str, Any]):
-    sent = {("get", "/api/search"): "q", ("get", "/api/conversations/{chat_id}/messages"): "before"}
+    sent = {("get", "/api/search"): "q", ("get", "/api/conversations/{chat_id}/messages"): "before",
+            ("get", "/api/stats"): "window"}
     client = "".join(source.read_text(encoding="utf-8") for source in CONSOLE_API.glob("*.js"))
     for (method, path), name in sent.items():
         assert re.search(rf"[?&]{name}=", client), f"the console no longer sends {name}: update this test"

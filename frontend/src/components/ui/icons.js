@@ -26,6 +26,7 @@ export const ICONS = Object.freeze({
   // the top bar
   settings: { parts: [ring(12, 12, 3), stroke('M12 2.5v3M12 18.5v3M21.5 12h-3M5.5 12h-3M18.7 5.3l-2.1 2.1M7.4 16.6l-2.1 2.1M18.7 18.7l-2.1-2.1M7.4 7.4L5.3 5.3')] },
   team: { parts: [ring(9, 8, 3.5), stroke('M2.5 20c.8-3.6 3.3-5.5 6.5-5.5s5.7 1.9 6.5 5.5M16 4.8a3.5 3.5 0 010 6.4M18.5 14.8c1.6.8 2.6 2.5 3 5.2')] },
+  stats: { parts: [stroke('M4 20h16M7 16v-4M12 16V6M17 16V9', { width: 2.2 })] },
   keyboard: {
     parts: [
       shape('rect', { x: 2.5, y: 6, width: 19, height: 12, rx: 2, fill: 'none', stroke: 'currentColor', 'stroke-width': 2 }),
