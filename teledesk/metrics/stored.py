@@ -58,14 +58,17 @@ def increments(observations: Iterable[Observation]) -> Fields:
         added["total_of_squares"] += value * value
         index = str(metric.buckets.index(value))
         added["buckets"][index] = added["buckets"].get(index, 0) + 1
-    return {
-        COUNTERS: {name: firestore.Increment(int(n)) for name, n in counters.items()},
-        DISTRIBUTIONS: {name: {
+    write: Fields = {}
+    # A map written empty by a merge replaces the stored one: a section with nothing to add is left out.
+    if counters:
+        write[COUNTERS] = {name: firestore.Increment(int(n)) for name, n in counters.items()}
+    if distributions:
+        write[DISTRIBUTIONS] = {name: {
             "count": firestore.Increment(added["count"]), "total": firestore.Increment(added["total"]),
             "total_of_squares": firestore.Increment(added["total_of_squares"]),
             "buckets": {index: firestore.Increment(n) for index, n in added["buckets"].items()},
-        } for name, added in distributions.items()},
-    }
+        } for name, added in distributions.items()}
+    return write
 
 
 def series_of(document: Mapping[str, Any]) -> list[Series]:

@@ -54,6 +54,13 @@ def test_increments_read_back_as_series():
     assert hops.bucket_counts == tuple(expected)
 
 
+def test_a_write_leaves_out_what_it_adds_nothing_to():
+    """Firestore replaces a map a merge writes empty: a distribution alone must not wipe the counters."""
+    write = increments([Observation(HOP_LATENCY, {"hop": "enrich"}, 5.0)])
+    assert set(write) == {"distributions"}
+    assert set(increments([Observation(MESSAGES, {"type": "BOT", "direction": "out"})])) == {"counters"}
+
+
 def test_observations_take_exactly_the_labels_their_metric_declares():
     with pytest.raises(ValueError, match="takes the labels"):
         Observation(MESSAGES, {"type": "CLIENT"})
