@@ -158,7 +158,7 @@ def test_a_flush_exports_the_conversations_now_and_counts_each_resolution_once(s
     assert flusher.maybe_flush(exporter, 1.0, now) is True
     assert flusher.maybe_flush(exporter, 1.0, now + 0.5) is False  # not due yet
     assert flusher.maybe_flush(exporter, 1.0, now + 1.0) is True  # the same resolutions seen again
-    for series, _, _end_time in exporter.flushes:
+    for series, _, _ in exporter.flushes:
         gauges = {one.labels["status"]: one.value for one in series if one.metric == CONVERSATIONS}
         assert gauges == {"open": 1, "pending": 1, "resolved": 2}
         [resolutions] = [one.value for one in series if one.metric == RESOLUTION_TIME]
