@@ -1,15 +1,8 @@
-"""What each event the metrics step sees counts, and the key it counts once by.
+"""What each event the metrics step sees counts, and the key it counts once by (the table is in
+docs/metrics.md, "What each event counts").
 
-| event | key | counts |
-|---|---|---|
-| a customer-side message (messages-enriched) | `in:<envelope id>` | MESSAGES (type, in), its hops |
-| an edit of one (the message's own id) | `edit:<envelope id>:<revision>` | its hops only: not a new message |
-| a reaction (an id of its own, type CLIENT) | `in:<envelope id>` | its hops only: not a message |
-| an answer deliver settled (deliveries) | `delivery:<message id>:<retry>:<state>` | DELIVERIES, its hops; |
-| | | MESSAGES (type, out) when sent |
-| a conversation's first agent answer | `first-response:<chat>:<number>` | FIRST_RESPONSE_TIME |
-| a resolution (the flush's census) | `resolved:<chat>:<number>:<resolved_at>` | RESOLUTION_TIME |
-| a message on a step's dead-letter topic | `dead:<step>:<Pub/Sub message id>` | DEAD_LETTERS |
+An edit keeps the id of the message it edits, so it is told apart by its revision and counts no
+message; a reaction has an id of its own but is no message either: both count their hops only.
 """
 
 from __future__ import annotations

@@ -132,7 +132,7 @@ def test_two_instances_flush_at_most_once_per_interval(stores: Callable[[], Stor
     with ThreadPoolExecutor(2) as pool:
         list(pool.map(keep_flushing, flushers))
     end_times = sorted(end for _, _, end in exporter.flushes)
-    assert 3 <= len(end_times) <= run_s / flush_s + 1
+    assert 2 <= len(end_times) <= run_s / flush_s + 1
     assert all(later - earlier >= flush_s for earlier, later in itertools.pairwise(end_times))
     assert len({start_time for _, start_time, _ in exporter.flushes}) == 1  # the cumulative series' one start
     assert all(total(series, "messages") == 1 for series, _, _ in exporter.flushes)
