@@ -13,6 +13,11 @@ from teledesk.settings import ROOT
 MANIFEST_PATH = ROOT / "pipeline.yaml"
 
 
+def dead_letter_topic(step_name: str) -> str:
+    """Where a step's push subscriptions park what the step gave up on."""
+    return f"{step_name}-dead-letter"
+
+
 def _seconds(duration: str) -> int:
     """`"604800s"` → 604800: the manifest writes durations as Pub/Sub does."""
     return int(str(duration).removesuffix("s"))
@@ -64,7 +69,7 @@ class Step:
 
     @property
     def dead_letter_topic(self) -> str:
-        return f"{self.name}-dead-letter"
+        return dead_letter_topic(self.name)
 
     @property
     def source_path(self) -> Path:
@@ -118,6 +123,14 @@ def _topics(topic_in: str | list[str] | None) -> tuple[str, ...]:
 def load_manifest(path: Path = MANIFEST_PATH) -> Manifest:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     defaults = data["defaults"]
+    event_steps = [entry["name"] for entry in data["steps"]]
+
+    def topics_in(entry: JSONObject) -> tuple[str, ...]:
+        """`topic_in`, plus, for a step with `watch_dead_letters: true`, every other event step's
+        dead-letter topic in manifest order (Terraform reads the key the same way)."""
+        watched = [dead_letter_topic(name) for name in event_steps
+                   if entry.get("watch_dead_letters") and name != entry["name"]]
+        return _topics(entry.get("topic_in")) + tuple(watched)
 
     def step(entry: JSONObject, retry: RetryPolicy | None) -> Step:
         return Step(
@@ -125,7 +138,7 @@ def load_manifest(path: Path = MANIFEST_PATH) -> Manifest:
             source=entry["source"],
             entry_point=entry["entry_point"],
             topic_out=entry.get("topic_out"),
-            topics_in=_topics(entry.get("topic_in")),
+            topics_in=topics_in(entry),
             filter=entry.get("filter"),
             retry=retry,
         )

@@ -65,6 +65,9 @@ class Settings:
     media_cache_dir: Path = field(default=ROOT / ".teledesk" / "media-cache")
     resolved_policy: str = "reopen"
     desk_theme: Path | None = None  # the organisation's look (realtime/theme.py); None: the built-in one
+    desk_metrics: str = "local"  # where the metrics step writes: local (the relay reads the ledger) or cloud
+    desk_monitoring_endpoint: str = ""  # host:port of a MetricService without TLS; empty: Google's
+    desk_metrics_flush_s: int = 60  # seconds between two writes of one series
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
@@ -92,6 +95,9 @@ class Settings:
             group_chats=(env.get("DESK_GROUP_CHATS") or "off").lower() in ("on", "true", "1", "yes"),
             resolved_policy=env.get("DESK_RESOLVED_POLICY") or "reopen",
             desk_theme=_project_path(env.get("DESK_THEME", "")),
+            desk_metrics=(env.get("DESK_METRICS") or "local").strip().lower(),
+            desk_monitoring_endpoint=env.get("DESK_MONITORING_ENDPOINT", "").strip(),
+            desk_metrics_flush_s=int(env.get("DESK_METRICS_FLUSH_S") or 60),
         )
 
 

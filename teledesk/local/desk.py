@@ -100,6 +100,9 @@ class Desk:
             "STANDIN_PORT": str(s.standin_port),
             "DESK_FRONTEND_DIST": str(s.frontend_dist),
             "DESK_THEME": str(s.desk_theme or ""),
+            "DESK_METRICS": s.desk_metrics,
+            "DESK_MONITORING_ENDPOINT": s.desk_monitoring_endpoint,
+            "DESK_METRICS_FLUSH_S": str(s.desk_metrics_flush_s),
         }
 
     def _start(self, name: str, argv: list[str], ready_port: int | None = None) -> Child:

@@ -5,7 +5,7 @@ The ledger (the Firestore record of what was counted) produces them; an exporter
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -33,12 +33,35 @@ class Distribution:
             return 0.0
         return max(0.0, self.total_of_squares - self.total * self.total / self.count)
 
+    def plus(self, other: Distribution) -> Distribution:
+        """Both distributions' observations together (the same buckets)."""
+        return Distribution(self.count + other.count, self.total + other.total,
+                            self.total_of_squares + other.total_of_squares,
+                            tuple(a + b for a, b in zip(self.bucket_counts, other.bucket_counts, strict=True)))
+
 
 @dataclass(frozen=True)
 class Series:
     metric: Metric
     labels: Mapping[str, str]  # every label the metric declares, with its value
     value: int | Distribution
+
+
+def sum_series(series: Iterable[Series]) -> list[Series]:
+    """The series with the same metric and labels added together (shards, or hours), in first-seen order."""
+    summed: dict[tuple[str, tuple[tuple[str, str], ...]], Series] = {}
+    for one in series:
+        identity = (one.metric.name, tuple(sorted(one.labels.items())))
+        known = summed.get(identity)
+        if known is None:
+            summed[identity] = one
+        elif isinstance(known.value, Distribution) and isinstance(one.value, Distribution):
+            summed[identity] = Series(one.metric, one.labels, known.value.plus(one.value))
+        elif isinstance(known.value, int) and isinstance(one.value, int):
+            summed[identity] = Series(one.metric, one.labels, known.value + one.value)
+        else:
+            raise ValueError(f"{one.metric.name}: a count and a distribution cannot be added")
+    return list(summed.values())
 
 
 class Exporter(Protocol):

@@ -52,6 +52,20 @@ def test_a_step_may_be_fed_by_several_topics_and_publish_nothing(tmp_path: Path)
         count.subscription("a")
 
 
+def test_a_step_watching_dead_letters_is_fed_by_every_other_steps_dead_letter_topic(tmp_path: Path):
+    path = tmp_path / "pipeline.yaml"
+    count_entry = ("  - {name: count, source: functions/count.py, entry_point: count, topic_in: [b, c],"
+                   " watch_dead_letters: true}\n")
+    three_entry = "  - {name: three, source: functions/three.py, entry_point: three, topic_in: c}\n"
+    path.write_text(MANIFEST.replace("relay:", count_entry + three_entry + "relay:"))
+    manifest = load_manifest(path)
+    count = manifest.step("count")
+    assert count.topics_in == ("b", "c", "one-dead-letter", "two-dead-letter", "three-dead-letter")
+    assert count.subscription("two-dead-letter") == "count-two-dead-letter-push"
+    assert manifest.step("three").topics_in == ("c",)  # the key is the watching step's alone
+    assert "count-dead-letter" in manifest.topics  # its own is held, never watched by itself
+
+
 def test_the_real_manifest_names_modules_that_exist():
     manifest = load_manifest()
     for step in manifest.functions:

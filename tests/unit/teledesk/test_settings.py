@@ -1,5 +1,7 @@
 from pathlib import Path
 
+from teledesk.local.desk import Desk
+from teledesk.local.emulators import Emulators
 from teledesk.local.secrets import ensure_local_secrets
 from teledesk.settings import TELEGRAM_API_BASE, Settings
 
@@ -15,6 +17,15 @@ def test_defaults_follow_the_contract(tmp_path: Path):
     settings = Settings.from_env({}, tmp_path / "missing.env")
     assert (settings.desk_port, settings.ingest_port, settings.standin_port) == (8080, 8081, 8082)
     assert settings.telegram_api_base == TELEGRAM_API_BASE and settings.telegram_mode == "webhook"
+    metrics = (settings.desk_metrics, settings.desk_monitoring_endpoint, settings.desk_metrics_flush_s)
+    assert metrics == ("local", "", 60)
+
+
+def test_the_metrics_settings_are_read(tmp_path: Path):
+    settings = Settings.from_env({"DESK_METRICS": "cloud", "DESK_MONITORING_ENDPOINT": "127.0.0.1:9999",
+                                  "DESK_METRICS_FLUSH_S": "5"}, tmp_path / "missing.env")
+    assert (settings.desk_metrics, settings.desk_monitoring_endpoint, settings.desk_metrics_flush_s) == (
+        "cloud", "127.0.0.1:9999", 5)
 
 
 def test_secrets_are_generated_once_and_kept(tmp_path: Path, monkeypatch):
@@ -26,3 +37,12 @@ def test_secrets_are_generated_once_and_kept(tmp_path: Path, monkeypatch):
     assert ensure_local_secrets(env_file) == []
     assert env_file.read_text() == first
     assert Settings.from_env({}, env_file).telegram_webhook_secret
+
+
+def test_the_local_desk_hands_the_metrics_settings_to_its_children(tmp_path: Path):
+    settings = Settings(desk_metrics="cloud", desk_monitoring_endpoint="127.0.0.1:9999", desk_metrics_flush_s=7,
+                        telegram_bot_token="123:t")
+    desk = Desk(settings, tmp_path, emulators=Emulators(tmp_path))
+    environment = desk.environment()
+    assert (environment["DESK_METRICS"], environment["DESK_MONITORING_ENDPOINT"],
+            environment["DESK_METRICS_FLUSH_S"]) == ("cloud", "127.0.0.1:9999", "7")

@@ -1,0 +1,80 @@
+"""What each event the metrics step sees counts, and the key it counts once by (the table is in
+docs/metrics.md, "What each event counts").
+
+An edit keeps the id of the message it edits, so it is told apart by its revision and counts no
+message; a reaction has an id of its own but is no message either: both count their hops only.
+"""
+
+from __future__ import annotations
+
+from teledesk.envelope import Envelope, MessageType
+from teledesk.metrics.catalog import (
+    DEAD_LETTERS,
+    DELIVERIES,
+    FIRST_RESPONSE_TIME,
+    HOP_LATENCY,
+    MESSAGES,
+    RESOLUTION_TIME,
+)
+from teledesk.metrics.hops import hop_latencies
+from teledesk.metrics.tally import Observation, Tally
+from teledesk.model import Conversation, DeliveryState, Direction
+from teledesk.telegram.updates import Event
+
+ANSWERS = (MessageType.AGENT, MessageType.BOT)
+SETTLED = (DeliveryState.SENT, DeliveryState.FAILED)
+UNKNOWN_CAUSE = "unknown"  # a failure deliver gave no cause for
+
+
+def _hops(envelope: Envelope) -> tuple[Observation, ...]:
+    return tuple(Observation(HOP_LATENCY, {"hop": hop}, ms) for hop, ms in hop_latencies(envelope.trace).items())
+
+
+def inbound(envelope: Envelope, now: float) -> Tally:
+    """A customer-side event enrich passed on."""
+    event = envelope.extra.get("event", Event.MESSAGE)
+    if event == Event.EDIT:
+        return Tally(f"edit:{envelope.id}:{int(envelope.extra.get('revision') or 0)}", now, _hops(envelope))
+    message = () if event == Event.REACTION else (
+        Observation(MESSAGES, {"type": envelope.type, "direction": Direction.IN}),)
+    return Tally(f"in:{envelope.id}", now, message + _hops(envelope))
+
+
+def delivery(envelope: Envelope, now: float) -> Tally | None:
+    """An answer's settled delivery (deliver's announcement); None for anything else on deliveries:
+    agents' edits, deletes and other actions, and states short of sent or failed."""
+    announced = envelope.extra.get("delivery")
+    if envelope.type not in ANSWERS or envelope.extra.get("action") or not isinstance(announced, dict):
+        return None
+    state = announced.get("state")
+    if state not in SETTLED:
+        return None
+    cause = "" if state == DeliveryState.SENT else str(announced.get("cause") or UNKNOWN_CAUSE)
+    counted = [Observation(DELIVERIES, {"outcome": state, "cause": cause})]
+    if state == DeliveryState.SENT:
+        counted.append(Observation(MESSAGES, {"type": envelope.type, "direction": Direction.OUT}))
+    key = f"delivery:{announced.get('message_id') or envelope.id}:{int(announced.get('retry') or 0)}:{state}"
+    return Tally(key, now, (*counted, *_hops(envelope)))
+
+
+def first_response(conversation: Conversation) -> Tally | None:
+    """The conversation's first agent answer, once it has one."""
+    if conversation.first_response_at is None:
+        return None
+    waited = conversation.first_response_at - conversation.created_at
+    return Tally(f"first-response:{conversation.chat_id}:{conversation.number}", conversation.first_response_at,
+                 (Observation(FIRST_RESPONSE_TIME, {}, waited),))
+
+
+def resolution(conversation: Conversation) -> Tally | None:
+    """The conversation's last resolution, while it has one."""
+    if conversation.resolved_at is None:
+        return None
+    took = conversation.resolved_at - conversation.created_at
+    return Tally(f"resolved:{conversation.chat_id}:{conversation.number}:{conversation.resolved_at!r}",
+                 conversation.resolved_at, (Observation(RESOLUTION_TIME, {}, took),))
+
+
+def dead_letter(step: str, message_id: str, now: float) -> Tally:
+    """A message `step` gave up on, as its dead-letter topic delivered it."""
+    return Tally(f"dead:{step}:{message_id}", now, (Observation(DEAD_LETTERS, {"step": step}),))

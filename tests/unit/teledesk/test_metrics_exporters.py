@@ -1,0 +1,19 @@
+"""teledesk.metrics.exporters: DESK_METRICS picks the exporter."""
+
+from __future__ import annotations
+
+import pytest
+
+from teledesk.metrics.exporters import LocalExporter, exporter_for
+from teledesk.settings import Settings
+
+
+def test_local_is_the_default_and_writes_nothing_further():
+    exporter = exporter_for(Settings())
+    assert isinstance(exporter, LocalExporter)
+    assert exporter.export([], 0.0, 1.0) is None
+
+
+def test_an_unknown_value_is_refused_by_name():
+    with pytest.raises(ValueError, match=r"'prometheus'.*'local' or 'cloud'"):
+        exporter_for(Settings(desk_metrics="prometheus"))
