@@ -21,6 +21,7 @@ import functions_framework
 
 from teledesk import pipeline
 from teledesk.envelope import Envelope, MessageType
+from teledesk.logs import configure
 from teledesk.manifest import Step
 from teledesk.metrics import sources
 from teledesk.metrics.exporters import exporter_for
@@ -30,6 +31,7 @@ from teledesk.metrics.series import Exporter
 from teledesk.pipeline import Services, event_step
 
 STEP = "metrics"
+configure(STEP)
 ENRICHED = "messages-enriched"
 DELIVERIES = "deliveries"
 

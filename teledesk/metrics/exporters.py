@@ -22,6 +22,7 @@ def exporter_for(settings: Settings) -> Exporter:
     if settings.desk_metrics == LOCAL:
         return LocalExporter()
     if settings.desk_metrics == CLOUD:
-        # CLOUD EXPORTER PLUGS IN ON THE NEXT LINE, made of (settings.project_id, settings.desk_monitoring_endpoint):
-        raise NotImplementedError("DESK_METRICS=cloud: teledesk.metrics.cloud.CloudMonitoringExporter is not here yet")
+        from teledesk.metrics.cloud import CloudMonitoringExporter  # gRPC and the monitoring client: cloud only
+
+        return CloudMonitoringExporter(settings.project_id, settings.desk_monitoring_endpoint)
     raise ValueError(f"DESK_METRICS is {settings.desk_metrics!r}: it takes {LOCAL!r} or {CLOUD!r}")
