@@ -3,7 +3,7 @@
 It serves `google.monitoring.v3.MetricService` on a free 127.0.0.1 port (CreateMetricDescriptor,
 GetMetricDescriptor, ListMetricDescriptors, CreateTimeSeries) with google.cloud.monitoring_v3's own
 request and response types, records every call with the time it came in, and refuses what the
-service refuses (docs/metrics-cloud-notes.md): more than 200 series in a request, a series with
+service refuses (docs/metrics.md, "Cloud Monitoring"): more than 200 series in a request, a series with
 other than one point, a point sooner than the sampling period after its series' last one or no
 newer than it, labels its descriptor lacks, a kind or value type unlike its descriptor's, a
 CUMULATIVE interval that is empty or whose start moved back into its series' past, a GAUGE

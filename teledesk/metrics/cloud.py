@@ -1,6 +1,6 @@
 """The `cloud` exporter: a flush's series written to Cloud Monitoring with google-cloud-monitoring.
 
-The service's rules it follows, with their sources, are in docs/metrics-cloud-notes.md: every
+The service's rules it follows, with their sources, are in docs/metrics.md, "Cloud Monitoring": every
 metric's descriptor exists before its first point, at most 200 series a request, one point a
 series, CUMULATIVE points over a fixed start, GAUGE points at their end time only.
 """

@@ -1,4 +1,4 @@
-"""The MetricService double refuses what Cloud Monitoring refuses (docs/metrics-cloud-notes.md),
+"""The MetricService double refuses what Cloud Monitoring refuses (docs/metrics.md, "Cloud Monitoring"),
 so that the exporter's tests against it mean something. Driven by google-cloud-monitoring's own
 client over gRPC."""
 

@@ -17,3 +17,11 @@ def test_local_is_the_default_and_writes_nothing_further():
 def test_an_unknown_value_is_refused_by_name():
     with pytest.raises(ValueError, match=r"'prometheus'.*'local' or 'cloud'"):
         exporter_for(Settings(desk_metrics="prometheus"))
+
+
+def test_cloud_writes_to_the_monitoring_endpoint_it_is_given():
+    from teledesk.metrics.cloud import CloudMonitoringExporter
+
+    exporter = exporter_for(Settings(desk_metrics="cloud", project_id="p", desk_monitoring_endpoint="127.0.0.1:1"))
+    assert isinstance(exporter, CloudMonitoringExporter)
+    assert exporter._project == "projects/p"
