@@ -36,6 +36,7 @@ def main() -> int:
         print(f"Could not start the desk: {exc}", file=sys.stderr)
         return 1
     several = len(desk.console_urls) > 1
+    pubsub = desk.emulators.environment["PUBSUB_EMULATOR_HOST"] if desk.emulators else "?"
     consoles = "".join(f"  Console        {url}{f'  ({name})' if several else ''}\n"
                        for name, url in zip(desk.relay_names, desk.console_urls, strict=True))
     try:
@@ -47,6 +48,7 @@ def main() -> int:
             f"  Webhook        {desk.webhook_url}  (header X-Telegram-Bot-Api-Secret-Token from .env)\n"
             + (f"  Customer page  {desk.standin_url}  (the Telegram stand-in: play the customer here)\n"
                if desk.uses_standin else f"  Telegram       real bot, mode {settings.telegram_mode}\n")
+            + f"  Pub/Sub        PUBSUB_EMULATOR_HOST={pubsub}  (for python -m teledesk.replay, docs/replay.md)\n"
             + "Press Ctrl-C to stop.",
             flush=True,
         )

@@ -31,6 +31,8 @@ from teledesk.settings import Settings
 DONE, FAILED, REFUSED = 0, 1, 2
 NO_END = ("Pub/Sub has no end to a seek: everything published since then is pushed again, and the steps "
           "keep each message once (by its id).")
+DROPS_OLDER = ("A seek also marks as acknowledged what the subscription still held from before that time (a backlog, "
+               "a message being retried): those are not pushed again.")
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ def build_parser(manifest: Manifest) -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="{window,dead-letters}")
     window = commands.add_parser(
         "window", help="push again what a step's input received since a time (seek its push subscription)",
-        description=f"Seek the step's push subscription(s) to --since. {NO_END}")
+        description=f"Seek the step's push subscription(s) to --since. {NO_END} {DROPS_OLDER}")
     window.add_argument("--step", required=True, choices=steps)
     window.add_argument("--since", required=True,
                         help="an ISO time with its zone (2026-05-01T09:30:00Z) or a span back from now (30m, 2h, 1d)")
@@ -92,6 +94,7 @@ def _run(args: argparse.Namespace, step: Step, project: str, clients: Clients, c
         for seeked in replay_window(clients.subscriber, clients.topics, project, step, since, args.topic, clock):
             say(seeked.describe(step.name))
         say(NO_END)
+        say(DROPS_OLDER)
     else:
         outcome = move_dead_letters(clients.hold, clients.republisher, project, step, only=args.topic,
                                     max_messages=args.max_messages, wait_s=args.wait, report=say)

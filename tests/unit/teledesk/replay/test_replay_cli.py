@@ -35,7 +35,9 @@ def test_window_seeks_and_says_what_window_is_replayed(capsys, monkeypatch):
         "enrich: enrich-push sought to 2026-05-08T10:00:00Z: what messages-classified received from "
         "2026-05-08T10:00:00Z to now (2026-05-08T12:00:00Z) is pushed to enrich again",
         "Pub/Sub has no end to a seek: everything published since then is pushed again, and the steps keep each "
-        "message once (by its id)."]
+        "message once (by its id).",
+        "A seek also marks as acknowledged what the subscription still held from before that time (a backlog, a "
+        "message being retried): those are not pushed again."]
     [(_, seek)] = [c for c in using.subscriber.calls if c[0] == "seek"]
     assert seek["subscription"] == "projects/desk/subscriptions/enrich-push"
 
