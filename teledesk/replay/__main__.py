@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from google import pubsub_v1 as pubsub_api
+from google.auth.exceptions import DefaultCredentialsError
 
 from teledesk.manifest import Manifest, Step, load_manifest
 from teledesk.pubsub import SyncPublisherClient
@@ -117,6 +118,10 @@ def main(argv: Sequence[str] | None = None, clients: Clients | None = None, mani
     say(f"replay {args.command} of {step.name}, {_target(project)}")
     try:
         _run(args, step, project, clients or Clients.connect(), clock, say)
+    except DefaultCredentialsError as exc:
+        print(f"replay: failed: no Google credentials ({exc}). Run `gcloud auth application-default login`, "
+              "or set PUBSUB_EMULATOR_HOST to replay on the emulator.", file=sys.stderr)
+        return FAILED
     except SinceError as exc:
         print(f"replay: refused: {exc}", file=sys.stderr)
         return REFUSED

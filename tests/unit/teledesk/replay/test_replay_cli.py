@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from google.api_core import exceptions as gexc
+from google.auth.exceptions import DefaultCredentialsError
 from replay_fakes import NOW, FakeRepublisher, FakeSubscriber, FakeTopics, dead_lettered, envelope_bytes, subscription
 
 from teledesk.manifest import load_manifest
@@ -100,3 +101,13 @@ def test_what_pub_sub_refuses_exits_1_with_its_reason(capsys):
     assert capsys.readouterr().err.startswith(
         "replay: failed: Pub/Sub refused to seek projects/desk/subscriptions/enrich-push to 2026-05-08T11:00:00Z "
         "(already sought: none): User not authorized to perform this action.")
+
+
+def test_without_credentials_or_an_emulator_it_says_how_to_get_either(capsys, monkeypatch):
+    def no_credentials() -> Clients:
+        raise DefaultCredentialsError("Your default credentials were not found.")
+
+    monkeypatch.setattr(Clients, "connect", staticmethod(no_credentials))
+    assert main(["--project", "desk", "dead-letters", "--step", "enrich"], manifest=MANIFEST) == FAILED
+    err = capsys.readouterr().err
+    assert "no Google credentials" in err and "PUBSUB_EMULATOR_HOST" in err
