@@ -21,6 +21,7 @@ from teledesk.keyed_locks import KeyedLocks
 
 PUBLISH_TIMEOUT_S = 30
 MAX_ATTRIBUTE_BYTES = 1024  # Pub/Sub's limit on an attribute value
+PARK_REASON = "error"  # the attribute park() gives a parked message: why it could not be read
 # What the library retries a Publish on (its GAPIC defaults), within the publish's own deadline.
 PUBLISH_RETRY = retries.Retry(
     predicate=retries.if_exception_type(
@@ -122,7 +123,7 @@ def ensure_topic(client: pubsub_v1.PublisherClient, path: str, retention_s: int)
 
 def park(publisher: Publisher, topic: str, raw: bytes, reason: str) -> None:
     """Put an unreadable message on a dead-letter topic as it came, with the reason attached."""
-    publisher.publish_raw(topic, raw, {"error": _at_most_bytes(reason, MAX_ATTRIBUTE_BYTES)})
+    publisher.publish_raw(topic, raw, {PARK_REASON: _at_most_bytes(reason, MAX_ATTRIBUTE_BYTES)})
 
 
 def _at_most_bytes(text: str, limit: int) -> str:

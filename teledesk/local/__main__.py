@@ -36,6 +36,7 @@ def main() -> int:
         print(f"Could not start the desk: {exc}", file=sys.stderr)
         return 1
     several = len(desk.console_urls) > 1
+    pubsub = desk.emulators.environment["PUBSUB_EMULATOR_HOST"] if desk.emulators else "?"
     consoles = "".join(f"  Console        {url}{f'  ({name})' if several else ''}\n"
                        for name, url in zip(desk.relay_names, desk.console_urls, strict=True))
     try:
@@ -49,6 +50,7 @@ def main() -> int:
                if desk.uses_standin else f"  Telegram       real bot, mode {settings.telegram_mode}\n")
             + f"  Logs           {args.log_dir}  (one message's path: python -m teledesk.logs find <chat id>,\n"
             "                 then python -m teledesk.logs trace <trace id>)\n"
+            + f"  Pub/Sub        PUBSUB_EMULATOR_HOST={pubsub}  (for python -m teledesk.replay, docs/replay.md)\n"
             + "Press Ctrl-C to stop.",
             flush=True,
         )

@@ -59,6 +59,7 @@ def test_run_prints_urls_and_login_restarts_what_dies_and_ctrl_c_stops_everythin
         assert "Redis          redis://127.0.0.1:" in printed
         assert f"http://127.0.0.1:{ports['STANDIN_PORT']}/" in printed
         assert "admin / runner-test-password" in printed
+        assert "Pub/Sub        PUBSUB_EMULATOR_HOST=127.0.0.1:" in printed  # where python -m teledesk.replay goes
         for port in (ports["DESK_PORT"], second_relay):
             assert relay_healthy(port)
         login = requests.post(f"http://127.0.0.1:{second_relay}/api/login",
