@@ -25,17 +25,24 @@ configure("autoreply")
 OUT_OF_HOURS_REPEAT_S = 12 * 3600  # one note per closed spell, not one per message
 
 
-def _answer_key(envelope: Envelope, services: Services, now: float) -> str | None:
+def _answer_key(envelope: Envelope, services: Services) -> str | None:
+    """Which answer the bot gives, if any. Closed hours are judged by when the customer wrote (the
+    message's date), not when this runs, so a replayed or late message gets the answer it got first."""
     if envelope.type == MessageType.COMMAND:
         name = (envelope.extra.get("command") or {}).get("name")
         return name if name in ("start", "help") else None
     if envelope.type != MessageType.CLIENT or envelope.extra.get("event", Event.MESSAGE) != Event.MESSAGE:
         return None
     settings = services.settings
-    if opening_hours(settings.business_hours, settings.timezone).is_open(datetime.fromtimestamp(now, UTC)):
+    written = _written_at(envelope)
+    if opening_hours(settings.business_hours, settings.timezone).is_open(datetime.fromtimestamp(written, UTC)):
         return None
-    noted = (envelope.extra.get("conversation") or {}).get("out_of_hours_noted_at") or 0
-    return "out_of_hours" if now - noted >= OUT_OF_HOURS_REPEAT_S else None
+    noted = (envelope.extra.get("conversation") or {}).get("out_of_hours_noted_at")
+    return "out_of_hours" if noted is None or abs(written - noted) >= OUT_OF_HOURS_REPEAT_S else None
+
+
+def _written_at(envelope: Envelope) -> float:
+    return float(envelope.date) if envelope.date > 0 else time.time()
 
 
 def _bot_message(envelope: Envelope, key: str, services: Services, now: float) -> Envelope:
@@ -60,11 +67,11 @@ def autoreply(envelope: Envelope, services: Services) -> Envelope | None:
                         text=bot_text("callback_received", language, services.settings.default_language),
                         extra={"action": "answer_callback", "callback_query_id": callback.get("id"),
                                TRACE_ID: trace_id_of(envelope)})
-    key = _answer_key(envelope, services, now)
+    key = _answer_key(envelope, services)
     if key is None:
         return None
     answer = _bot_message(envelope, key, services, now)
     stored, _conversation, _created = services.store.answers.queue(envelope.chat_id, answer)
     if key == "out_of_hours":
-        services.store.conversations.note(envelope.chat_id, out_of_hours_noted_at=now)
+        services.store.conversations.note(envelope.chat_id, out_of_hours_noted_at=_written_at(envelope))
     return answer if stored.delivery is not None and stored.delivery.state == DeliveryState.QUEUED else None

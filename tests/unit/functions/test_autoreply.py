@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -73,6 +74,15 @@ def test_out_of_hours_is_noted_once_per_closed_spell(svc):
     noted = svc.store.chats[CHAT]["out_of_hours_noted_at"]
     autoreply(envelope_event(enriched(text("¿hola?", message_id=8), {"chat_id": CHAT, "out_of_hours_noted_at": noted})))
     assert len(answers(svc)) == 1
+
+
+def test_closed_hours_are_judged_by_when_the_customer_wrote_so_a_replay_answers_as_before(svc):
+    svc.settings = dataclasses.replace(svc.settings, business_hours="mon 00:00-00:01", timezone="Pacific/Kiritimati")
+    in_hours = text("hola", message_id=9)
+    in_hours["message"]["date"] = int(datetime(2026, 11, 29, 10, 0, 30, tzinfo=UTC).timestamp())  # Monday there
+    autoreply(envelope_event(enriched(in_hours)))  # handled (or replayed) now, when the desk is closed
+    assert answers(svc) == []
+    assert "out_of_hours_noted_at" not in svc.store.chats.get(CHAT, {})
 
 
 def test_every_button_press_is_answered(svc):
