@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import console, fanout, ladder, lifecycle, report, scenarios
+from bench.branches import branch_figures
 from bench.chain import Path as MessagePath
 from bench.chain import message_path
 from bench.client import Load, Sample, TimedRecorder, customers, updates_for, warm_up
@@ -251,6 +252,10 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             with starter(key, emulators, PROJECT_ID, work / key, manifest, path) as target:
                 print(f"{title}: sending {args.warmup} + {args.messages} messages at {args.rate:g}/s …", flush=True)
                 samples = measure(target, args)
+                if key == "full" and target.desk is not None:
+                    print("branches: reading what the metrics step counted …", flush=True)
+                    results["branches"] = branch_figures(target.desk.settings.project_id,
+                                                         args.warmup + args.messages)
                 if key == "full":
                     print("console: timing the first screen in Chromium …", flush=True)
                     results["console"]["first_screen"] = console.first_screen_figures(target.socket_url,

@@ -88,6 +88,11 @@ def render(results: dict[str, Any]) -> str:
                 figures = results["stages"][key].get(label, {})
                 cells += [_ms(figures.get("p50")), _ms(figures.get("p99"))]
             lines.append(_row(cells, widths))
+    branch = results.get("branches", {})
+    if branch.get("metrics"):
+        lines += ["", "Off the path (a branch: the relay never waits for it; from the metrics ledger, ±40 %)"]
+        lines.append(_row([f"messages-enriched -> metrics ({branch['counted']}/{branch['expected']} counted)",
+                           _ms(branch["metrics"].get("p50")), _ms(branch["metrics"].get("p99"))], [44, 10, 10]))
     return "\n".join(lines)
 
 

@@ -1,0 +1,28 @@
+"""bench.report: the stage table shows the metrics branch beside the path, marked as off it."""
+
+from __future__ import annotations
+
+from bench import report
+
+
+def results(**extra: object) -> dict[str, object]:
+    figures = {"sent": 10, "received": 10, "latency_ms": {"p50": 150.0, "p99": 400.0},
+               "webhook_answer_ms": {"p50": 5.0, "p99": 9.0}}
+    return {"date": "2026-12-03 10:00 UTC", "commit": "abc", "params": {"messages": 10, "rate": 5, "customers": 2, "warmup": 0},
+            "machine": {"cpus": 2, "cpu_model": "x", "system": "Linux", "python": "3.11",
+                        "cpu_busy_percent_at_start": 1.0},
+            "path": {"steps": ["ingest", "classify", "enrich"]},
+            "scenarios": {"full": figures}, "stages": {"full": {"enrich (own time)": {"p50": 9.0, "p99": 20.0}}},
+            **extra}
+
+
+def test_the_metrics_branch_is_shown_off_the_path_with_how_many_it_counted():
+    printed = report.render(results(branches={"counted": 30, "expected": 30, "metrics": {"p50": 61.0, "p99": 140.0}}))
+    off_path = printed.split("Off the path", 1)[1]
+    assert "messages-enriched -> metrics (30/30 counted)" in off_path
+    assert "61" in off_path and "140" in off_path
+    assert "metrics" not in printed.split("Off the path", 1)[0].split("By stage", 1)[1]  # not a row of the path
+
+
+def test_without_the_metrics_step_there_is_no_branch_row():
+    assert "Off the path" not in report.render(results())
