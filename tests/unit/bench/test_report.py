@@ -8,7 +8,8 @@ from bench import report
 def results(**extra: object) -> dict[str, object]:
     figures = {"sent": 10, "received": 10, "latency_ms": {"p50": 150.0, "p99": 400.0},
                "webhook_answer_ms": {"p50": 5.0, "p99": 9.0}}
-    return {"date": "2026-12-03 10:00 UTC", "commit": "abc", "params": {"messages": 10, "rate": 5, "customers": 2, "warmup": 0},
+    return {"date": "2026-12-03 10:00 UTC", "commit": "abc",
+            "params": {"messages": 10, "rate": 5, "customers": 2, "warmup": 0},
             "machine": {"cpus": 2, "cpu_model": "x", "system": "Linux", "python": "3.11",
                         "cpu_busy_percent_at_start": 1.0},
             "path": {"steps": ["ingest", "classify", "enrich"]},
