@@ -134,6 +134,15 @@ class Preview(Document):
     agent: AgentRef | None = None
 
 
+class Resolution(Document):
+    """A conversation's last resolution, kept when the next conversation starts, so the metrics
+    step's census counts it however soon the customer writes again."""
+
+    number: int
+    opened_at: float
+    resolved_at: float
+
+
 class Conversation(Document):
     KEY = "chat_id"
 
@@ -150,6 +159,7 @@ class Conversation(Document):
     updated_at: float = 0.0
     first_response_at: float | None = None
     resolved_at: float | None = None  # when an agent (or the lifecycle) last resolved it
+    last_resolution: Resolution | None = None
     sla_due: float | None = None
     blocked: bool = False
 

@@ -35,5 +35,6 @@ def conversation_gauges(counts: dict[ConversationStatus, int]) -> list[Series]:
 
 def resolved_since(db: firestore.Client, since: float) -> list[Conversation]:
     """Conversations whose last resolution is at or after `since` (epoch seconds)."""
-    query = db.collection(CONVERSATIONS_COLLECTION).where(filter=firestore.FieldFilter("resolved_at", ">=", since))
+    query = db.collection(CONVERSATIONS_COLLECTION).where(
+        filter=firestore.FieldFilter("last_resolution.resolved_at", ">=", since))
     return read_each(Conversation, query.stream())

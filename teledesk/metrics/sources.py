@@ -67,12 +67,13 @@ def first_response(conversation: Conversation) -> Tally | None:
 
 
 def resolution(conversation: Conversation) -> Tally | None:
-    """The conversation's last resolution, while it has one."""
-    if conversation.resolved_at is None:
+    """The conversation's last resolution (kept after the next conversation starts), if any."""
+    last = conversation.last_resolution
+    if last is None:
         return None
-    took = conversation.resolved_at - conversation.created_at
-    return Tally(f"resolved:{conversation.chat_id}:{conversation.number}:{conversation.resolved_at!r}",
-                 conversation.resolved_at, (Observation(RESOLUTION_TIME, {}, took),))
+    took = last.resolved_at - last.opened_at
+    return Tally(f"resolved:{conversation.chat_id}:{last.number}:{last.resolved_at!r}",
+                 last.resolved_at, (Observation(RESOLUTION_TIME, {}, took),))
 
 
 def dead_letter(step: str, message_id: str, now: float) -> Tally:

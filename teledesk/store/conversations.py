@@ -9,7 +9,7 @@ from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
 from teledesk.inbound import next_conversation
-from teledesk.model import Conversation, ConversationStatus
+from teledesk.model import Conversation, ConversationStatus, Resolution
 from teledesk.open_data import Fields
 from teledesk.store.documents import CONVERSATIONS, Documents, read, read_each
 
@@ -64,7 +64,8 @@ class Conversations:
             now = time.time()
             changes: Fields = {"status": status, "updated_at": now}
             if status == ConversationStatus.RESOLVED and conversation.status != ConversationStatus.RESOLVED:
-                changes["resolved_at"] = now
+                resolution = Resolution(number=conversation.number, opened_at=conversation.created_at, resolved_at=now)
+                changes.update(resolved_at=now, last_resolution=resolution.to_firestore())
             transaction.update(ref, changes)
             return conversation.assign(**changes)
 

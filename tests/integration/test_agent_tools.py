@@ -9,13 +9,12 @@ from typing import Any
 import pytest
 import requests
 import test_outbound_flow as outbound
-from support import text_update, wait_until
+from support import reply, text_update, wait_until
 
 pytestmark = pytest.mark.integration
 
-# The outbound tests' fixtures and helpers, shared rather than copied.
-chat, failures = outbound.chat, outbound.failures
-reply, sends_to, settled = outbound.reply, outbound.sends_to, outbound.settled
+# The outbound tests' fixture and helpers, shared rather than copied (`failures` is tests/conftest.py's).
+chat, sends_to, settled = outbound.chat, outbound.sends_to, outbound.settled
 
 
 def api(desk, path: str) -> str:
@@ -102,9 +101,12 @@ def test_pending_then_a_new_conversation_assigned_to_me(desk, agent, chat, conso
     again = agent.post(api(desk, f"conversations/{chat}/resolve"), timeout=10).json()["conversation"]
     assert resolved["status"] == again["status"] == "resolved"
     assert resolved["resolved_at"] == again["resolved_at"] > 0  # a repeated resolve keeps the first time
+    assert resolved["last_resolution"] == {"number": 1, "opened_at": resolved["created_at"],
+                                           "resolved_at": resolved["resolved_at"]}
     started = agent.post(api(desk, f"conversations/{chat}/start"), timeout=10).json()["conversation"]
     assert (started["number"], started["status"], started["assignee"], started["unread"], started["context"],
             started["resolved_at"]) == (2, "open", "admin", 0, {}, None)
+    assert started["last_resolution"] == resolved["last_resolution"]  # kept for the metrics' census
     console_events.wait_for("conversation", lambda c: c["chat_id"] == chat and c.get("number") == 2)
     assert agent.post(api(desk, f"conversations/{chat}/start"), timeout=10).status_code == 409  # once only
     assert agent.post(api(desk, "conversations/1/start"), timeout=10).status_code == 404

@@ -25,7 +25,7 @@ from teledesk.metrics.flush import Flusher
 from teledesk.metrics.ledger import SEEN, TOTALS, Ledger, hour_of
 from teledesk.metrics.series import Distribution, Series
 from teledesk.metrics.stats import read_stats
-from teledesk.model import Conversation, ConversationStatus
+from teledesk.model import Conversation, ConversationStatus, Resolution
 from teledesk.store import Store
 
 pytestmark = pytest.mark.integration
@@ -140,8 +140,10 @@ def test_two_instances_flush_at_most_once_per_interval(stores: Callable[[], Stor
 
 def conversation(store: Store, chat_id: int, status: ConversationStatus, created_at: float,
                  resolved_at: float | None = None) -> None:
+    last = Resolution(number=1, opened_at=created_at, resolved_at=resolved_at) if resolved_at else None
     store.conversations.documents.conversation(chat_id).set(Conversation(
-        chat_id=chat_id, status=status, created_at=created_at, resolved_at=resolved_at).complete().to_firestore())
+        chat_id=chat_id, status=status, created_at=created_at, resolved_at=resolved_at,
+        last_resolution=last).complete().to_firestore())
 
 
 def test_a_flush_exports_the_conversations_now_and_counts_each_resolution_once(stores: Callable[[], Store]):
@@ -153,6 +155,10 @@ def test_a_flush_exports_the_conversations_now_and_counts_each_resolution_once(s
     conversation(store, 2, ConversationStatus.PENDING, now - 100)
     conversation(store, 3, ConversationStatus.RESOLVED, now - 600, resolved_at=now - 60)
     conversation(store, 4, ConversationStatus.RESOLVED, now - 900, resolved_at=now - 30)
+    # Resolved, then the customer wrote and the next conversation started before any flush: still counted.
+    store.conversations.documents.conversation(5).set(Conversation(
+        chat_id=5, number=2, status=ConversationStatus.OPEN, created_at=now - 5,
+        last_resolution=Resolution(number=1, opened_at=now - 300, resolved_at=now - 20)).complete().to_firestore())
     exporter = RecordingExporter()
     flusher = Flusher(ledger)
     assert flusher.maybe_flush(exporter, 1.0, now) is True
@@ -160,10 +166,10 @@ def test_a_flush_exports_the_conversations_now_and_counts_each_resolution_once(s
     assert flusher.maybe_flush(exporter, 1.0, now + 1.0) is True  # the same resolutions seen again
     for series, _, _ in exporter.flushes:
         gauges = {one.labels["status"]: one.value for one in series if one.metric == CONVERSATIONS}
-        assert gauges == {"open": 1, "pending": 1, "resolved": 2}
+        assert gauges == {"open": 2, "pending": 1, "resolved": 2}
         [resolutions] = [one.value for one in series if one.metric == RESOLUTION_TIME]
         assert isinstance(resolutions, Distribution)
-        assert (resolutions.count, resolutions.total) == (2, pytest.approx(540 + 870))
+        assert (resolutions.count, resolutions.total) == (3, pytest.approx(540 + 870 + 280))
     assert [end for _, _, end in exporter.flushes] == [now, now + 1.0]
 
 

@@ -134,7 +134,10 @@ class FakeStore:
         if chat_id not in self.chats:
             return None
         if status == "resolved" and self.chats[chat_id].get("status") != "resolved":
-            self.chats[chat_id]["resolved_at"] = time.time()
+            now = time.time()
+            self.chats[chat_id].update(resolved_at=now, last_resolution={
+                "number": self.chats[chat_id].get("number", 1), "opened_at": self.chats[chat_id].get("created_at", 0.0),
+                "resolved_at": now})
         return self.update_conversation(chat_id, status=status)
 
     def mark_read(self, chat_id: int) -> Conversation | None:
