@@ -114,7 +114,7 @@ resource "google_monitoring_metric_descriptor" "desk" {
   value_type   = each.value.value_type
   unit         = each.value.unit
   description  = each.value.description
-  display_name = "teledesk ${each.key}"
+  display_name = each.value.display_name # the catalog's, as the cloud exporter writes it
 
   dynamic "labels" {
     for_each = each.value.labels

@@ -137,6 +137,7 @@ def metric_descriptors() -> dict[str, dict[str, object]]:
             "value_type": str(metric.value_type),
             "unit": metric.unit,
             "description": metric.description,
+            "display_name": metric.display_name,
             "labels": dict(metric.labels),
         }
         for metric in CATALOG

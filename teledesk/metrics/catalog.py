@@ -71,6 +71,12 @@ class Metric:
         """The metric type Cloud Monitoring knows it by."""
         return PREFIX + self.name
 
+    @property
+    def display_name(self) -> str:
+        """Its descriptor's name in Cloud Monitoring's pickers (sentence case, no final period).
+        Terraform and the cloud exporter both write the descriptor: both take this one."""
+        return "Teledesk " + self.name.replace("_", " ")
+
 
 MESSAGES = Metric(
     "messages", Kind.CUMULATIVE, ValueType.INT64, "1",

@@ -69,7 +69,7 @@ def metric_descriptor(metric: Metric) -> metric_pb2.MetricDescriptor:
         value_type=metric_pb2.MetricDescriptor.ValueType.Value(metric.value_type),
         unit=metric.unit,
         description=metric.description,
-        display_name="Teledesk " + metric.name.replace("_", " "),
+        display_name=metric.display_name,
         labels=[label_pb2.LabelDescriptor(key=key, value_type=label_pb2.LabelDescriptor.STRING, description=meaning)
                 for key, meaning in metric.labels.items()],
     )

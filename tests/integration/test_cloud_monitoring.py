@@ -64,7 +64,7 @@ def test_every_catalog_metric_gets_its_descriptor_before_the_first_series(metric
                 descriptor.unit, descriptor.description) == (metric.kind, metric.value_type, metric.unit,
                                                              metric.description)
         assert labels(descriptor) == metric.labels
-        assert descriptor.display_name
+        assert descriptor.display_name == metric.display_name
     hops = kept["custom.googleapis.com/teledesk/hop_latency"]
     assert (hops.metric_kind, hops.value_type, hops.unit, list(labels(hops))) == (
         MetricDescriptor.CUMULATIVE, MetricDescriptor.DISTRIBUTION, "ms", ["hop"])

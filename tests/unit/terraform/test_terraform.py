@@ -676,9 +676,11 @@ def test_the_metric_descriptors_are_the_catalog_s(tmp_path: Path, derived: dict,
             metric.type, metric.kind.value, metric.value_type.value, metric.unit
         )
         assert got["labels"] == metric.labels and got["description"] == metric.description
+        assert got["display_name"] == metric.display_name  # the exporter writes the same, or they undo each other
     resources = blocks("resource")
     descriptor = resources["google_monitoring_metric_descriptor.desk"]
     assert descriptor["for_each"] == "${local.custom_metrics}"
+    assert descriptor["display_name"] == "${each.value.display_name}"
     assert (descriptor["type"], descriptor["metric_kind"]) == ("${each.value.type}", "${each.value.metric_kind}")
     (labels,) = dynamic_blocks(descriptor, "labels")
     assert labels["for_each"] == "${each.value.labels}"
