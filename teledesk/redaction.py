@@ -24,7 +24,9 @@ ADMIN_PASSWORD = "password"
 SESSION_SECRET = "session-secret"
 
 _lock = threading.Lock()
-_forms: dict[str, str] = {}  # each way a secret may be written → what stands in its place
+# Each way a secret may be written → what stands in its place, longest first. Replaced whole (one
+# assignment) when a secret is added, never changed in place, so a reader never sees it half made.
+_forms: tuple[tuple[str, str], ...] = ()
 _installed = False
 
 
@@ -32,15 +34,14 @@ def keep_secret(value: str, name: str) -> None:
     """From now on, `value` is replaced by `<name>` in every text `redact` sees and every log record."""
     if not value:
         return
-    global _installed
+    global _installed, _forms
     shown = f"<{name}>"
     forms = {value, quote(value), quote(value, safe=""), json.dumps(value, ensure_ascii=False)[1:-1],
              json.dumps(value)[1:-1]}
     with _lock:
         # longest first, so a secret that contains another is replaced whole
-        merged = {**_forms, **dict.fromkeys(forms, shown)}
-        _forms.clear()
-        _forms.update(sorted(merged.items(), key=lambda item: -len(item[0])))
+        merged = {**dict(_forms), **dict.fromkeys(forms, shown)}
+        _forms = tuple(sorted(merged.items(), key=lambda item: -len(item[0])))
         if not _installed:
             _installed = True
             _install(Redaction())
@@ -48,7 +49,7 @@ def keep_secret(value: str, name: str) -> None:
 
 def redact(text: str) -> str:
     """`text` without any secret this process knows."""
-    for form, shown in tuple(_forms.items()):  # a snapshot: another thread may be adding one
+    for form, shown in _forms:  # the table as it is now: a secret added meanwhile makes a new one
         if form in text:
             text = text.replace(form, shown)
     return text
