@@ -48,7 +48,8 @@ BASELINE = BENCH_DIR / "baseline.json"
 PROJECT_ID = "teledesk-bench"
 SEED = 20_26
 SCENARIOS = ("direct", "hops", "full")  # the latency table (and the baseline)
-PARTS = (*SCENARIOS, "ladder", "fanout")
+NO_METRICS = "nometrics"  # the full desk without its metrics step, right after it: what the branch costs the path
+PARTS = (*SCENARIOS, NO_METRICS, "ladder", "fanout")
 
 
 def rates(text: str) -> tuple[float, ...]:
@@ -189,7 +190,8 @@ def starter(key: str, emulators: Emulators, project_id: str, log_dir: Path, mani
         return scenarios.direct_floor(emulators, project_id, log_dir)
     if key == "hops":
         return scenarios.hops_floor(emulators, project_id, log_dir, manifest, path)
-    return scenarios.full_desk(emulators, project_id, log_dir, path)
+    return scenarios.full_desk(emulators, project_id, log_dir, path,
+                               without=("metrics",) if key == NO_METRICS else ())
 
 
 def run_ladder(args: argparse.Namespace, emulators: Emulators, work: Path, manifest: Manifest, path: MessagePath,
@@ -245,7 +247,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     try:
         emulators.start(PROJECT_ID)  # stops what it started if it fails
         results["durations_s"]["emulators"] = round(time.monotonic() - began)
-        for key in (k for k in SCENARIOS if k in args.parts):
+        for key in (k for k in (*SCENARIOS, NO_METRICS) if k in args.parts):
             title = report.SCENARIO_TITLES[key]
             began = time.monotonic()
             print(f"{title}: starting …", flush=True)
@@ -285,7 +287,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             SAMPLES.parent.mkdir(exist_ok=True)
             SAMPLES.write_text(json.dumps(raw) + "\n", encoding="utf-8")
     found = results["scenarios"]
-    for other in ("direct", "hops"):
+    for other in ("direct", "hops", NO_METRICS):
         if "full" in found and other in found:
             results["ratios"][f"full / {other}"] = {p: ratio(found["full"], found[other], p) for p in ("p50", "p99")}
     return results

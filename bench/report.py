@@ -8,7 +8,8 @@ from typing import Any
 from bench.ladder import rate_key, why_not_held
 
 BUSY_PERCENT = 15  # CPU busy (all CPUs) in the second before the bench starts anything
-SCENARIO_TITLES = {"direct": "direct floor", "hops": "emulator hops floor", "full": "full desk"}
+SCENARIO_TITLES = {"direct": "direct floor", "hops": "emulator hops floor", "full": "full desk",
+                   "nometrics": "desk, no metrics"}
 
 
 def _ms(value: float | None) -> str:
@@ -73,12 +74,12 @@ def render(results: dict[str, Any]) -> str:
         for name, value in results["ratios"].items():
             lines.append(_row([name, f"{value['p50']}x", f"{value['p99']}x"], widths))
     if results.get("stages"):
-        columns = [k for k in ("full", "hops") if k in results["stages"]]
+        columns = [k for k in ("full", "nometrics", "hops") if k in results["stages"]]
         lines += ["", "By stage, from the trace map (ms; own time = X:out - X, hop = next X - previous X:out)"]
         widths = [44] + [10] * (2 * len(columns))
         header = [""]
         for key in columns:
-            short = "desk" if key == "full" else "floor"
+            short = {"full": "desk", "nometrics": "no-m"}.get(key, "floor")
             header += [f"{short} p50", f"{short} p99"]
         lines.append(_row(header, widths))
         labels = list(results["stages"][columns[0]])

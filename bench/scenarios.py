@@ -14,7 +14,7 @@ import os
 import secrets
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import requests
@@ -29,7 +29,7 @@ from teledesk.local.desk import Desk
 from teledesk.local.emulators import Emulators
 from teledesk.local.processes import Child, free_port, free_port_run, http_ok, port_open
 from teledesk.local.topology import create_topology
-from teledesk.manifest import Manifest
+from teledesk.manifest import Manifest, load_manifest
 from teledesk.settings import ROOT, Settings
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -191,11 +191,12 @@ def hops_floor(emulators: Emulators, project_id: str, log_dir: Path, manifest: M
 
 @contextlib.contextmanager
 def full_desk(emulators: Emulators, project_id: str, log_dir: Path, path: MessagePath, relays: int = 1,
-              tap_traces: bool = True) -> Iterator[Target]:
+              tap_traces: bool = True, without: tuple[str, ...] = ()) -> Iterator[Target]:
     """The real Desk on the shared emulators, listened to by a logged-in agent.
 
     `relays` > 1 starts that many relays (on consecutive ports) on a redis-server of the desk's
-    own; `tap_traces=False` skips the trace tap when only arrival times matter.
+    own; `tap_traces=False` skips the trace tap when only arrival times matter; `without` names
+    manifest steps left out (a branch, to measure what it costs the path).
     """
     settings = Settings(
         project_id=project_id,
@@ -207,7 +208,9 @@ def full_desk(emulators: Emulators, project_id: str, log_dir: Path, path: Messag
         ingest_port=free_port(),
         standin_port=free_port(),
     )
-    desk = Desk(settings, log_dir=log_dir, emulators=emulators)
+    manifest = load_manifest()
+    manifest = replace(manifest, steps=tuple(step for step in manifest.steps if step.name not in without))
+    desk = Desk(settings, log_dir=log_dir, emulators=emulators, manifest=manifest)
     tap: TraceTap | None = None
     try:
         desk.start()  # stops what it started if it fails

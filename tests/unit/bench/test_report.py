@@ -27,3 +27,12 @@ def test_the_metrics_branch_is_shown_off_the_path_with_how_many_it_counted():
 
 def test_without_the_metrics_step_there_is_no_branch_row():
     assert "Off the path" not in report.render(results())
+
+
+def test_the_desk_without_its_metrics_step_is_a_column_beside_the_desk():
+    stages = {"full": {"enrich (own time)": {"p50": 9.0, "p99": 20.0}},
+              "nometrics": {"enrich (own time)": {"p50": 8.5, "p99": 19.0}}}
+    printed = report.render(results(stages=stages))
+    header = next(line for line in printed.splitlines() if "desk p50" in line)
+    assert header.index("desk p50") < header.index("no-m p50")
+    assert "8.5" in next(line for line in printed.splitlines() if "enrich (own time)" in line)
