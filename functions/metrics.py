@@ -24,14 +24,16 @@ from teledesk.envelope import Envelope, MessageType
 from teledesk.logs import configure
 from teledesk.manifest import Step
 from teledesk.metrics import sources
-from teledesk.metrics.exporters import exporter_for
+from teledesk.metrics.exporters import check_settings, exporter_for
 from teledesk.metrics.flush import Flusher
 from teledesk.metrics.ledger import Ledger
 from teledesk.metrics.series import Exporter
 from teledesk.pipeline import Services, event_step
+from teledesk.settings import Settings
 
 STEP = "metrics"
 configure(STEP)
+check_settings(Settings.from_env())  # a wrong DESK_METRICS* stops the step here, said plainly
 ENRICHED = "messages-enriched"
 DELIVERIES = "deliveries"
 

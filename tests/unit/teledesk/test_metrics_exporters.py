@@ -19,6 +19,19 @@ def test_an_unknown_value_is_refused_by_name():
         exporter_for(Settings(desk_metrics="prometheus"))
 
 
+@pytest.mark.parametrize(("settings", "named"), [
+    (Settings(desk_metrics="cloud", desk_metrics_flush_s=2), r"DESK_METRICS_FLUSH_S is 2.*5 or more"),
+    (Settings(desk_metrics_flush_s=0), r"DESK_METRICS_FLUSH_S is 0"),
+])
+def test_a_flush_interval_that_cannot_work_is_refused_by_name(settings: Settings, named: str):
+    with pytest.raises(ValueError, match=named):
+        exporter_for(settings)
+
+
+def test_local_takes_a_short_flush_interval():
+    assert isinstance(exporter_for(Settings(desk_metrics_flush_s=1)), LocalExporter)
+
+
 def test_cloud_writes_to_the_monitoring_endpoint_it_is_given():
     from teledesk.metrics.cloud import CloudMonitoringExporter
 
