@@ -25,7 +25,7 @@ from teledesk.manifest import Manifest, Step, load_manifest
 from teledesk.pubsub import SyncPublisherClient
 from teledesk.replay.dead_letters import HoldApi, RepublishApi, move_dead_letters
 from teledesk.replay.refusals import ReplayError
-from teledesk.replay.since import SinceError, parse_since
+from teledesk.replay.since import SinceError, iso, parse_since
 from teledesk.replay.window import SubscriberApi, TopicApi, replay_window
 from teledesk.settings import Settings
 
@@ -71,6 +71,8 @@ def build_parser(manifest: Manifest) -> argparse.ArgumentParser:
     window.add_argument("--since", required=True,
                         help="an ISO time with its zone (2026-05-01T09:30:00Z) or a span back from now (30m, 2h, 1d)")
     window.add_argument("--topic", help="only this one of the step's input topics (default: all of them)")
+    window.add_argument("--yes", action="store_true",
+                        help="seek: without it, the command says what a seek would drop and changes nothing")
     dead = commands.add_parser(
         "dead-letters", help="move what a step gave up on back to its input topic",
         description="Pull from <step>-dead-letter-hold, publish each message again on the topic it came from, "
@@ -92,6 +94,9 @@ def _run(args: argparse.Namespace, step: Step, project: str, clients: Clients, c
          say: Callable[[str], None]) -> None:
     if args.command == "window":
         since = parse_since(args.since, clock())
+        if not args.yes:  # before anything is sought: a seek cannot be taken back
+            say(DROPS_OLDER)
+            raise SinceError(f"nothing sought: add --yes to seek {step.name}'s subscriptions to {iso(since)}")
         for seeked in replay_window(clients.subscriber, clients.topics, project, step, since, args.topic, clock):
             say(seeked.describe(step.name))
         say(NO_END)

@@ -139,7 +139,7 @@ def stored(desk: Desk, agent: Any, chat_id: int) -> tuple[list[dict[str, Any]], 
 
 
 def test_the_emulator_cannot_seek_a_steps_ordered_subscription_and_the_command_says_why(desk):
-    refused = replay(desk, "window", "--step", "enrich", "--since", "1m")
+    refused = replay(desk, "window", "--step", "enrich", "--since", "1m", "--yes")
     assert refused.returncode == 1
     assert "Pub/Sub refused to seek projects/teledesk-test/subscriptions/enrich-push" in refused.stderr
     assert "emulator does not seek a subscription with message ordering" in refused.stderr
@@ -170,9 +170,9 @@ def test_a_window_replayed_on_enrich_and_deliver_twice_stores_shows_and_sends_no
     inbound_ids = [m["id"] for m in messages if m["direction"] == "in"]
 
     for round_ in (1, 2):
-        out = replayed(desk, "window", "--step", "enrich", "--since", since.isoformat())
+        out = replayed(desk, "window", "--step", "enrich", "--since", since.isoformat(), "--yes")
         assert "enrich: enrich-push sought to" in out and "is pushed to enrich again" in out
-        out = replayed(desk, "window", "--step", "deliver", "--since", since.isoformat())
+        out = replayed(desk, "window", "--step", "deliver", "--since", since.isoformat(), "--yes")
         assert "deliver: deliver-push sought to" in out
         # Enrich passes a repeat on, deliver announces it again: both steps took the window again.
         enriched.wait_for(lambda _, n=round_: all(enriched.count(i) >= n for i in inbound_ids))

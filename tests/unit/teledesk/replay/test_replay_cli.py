@@ -30,7 +30,7 @@ def test_window_seeks_and_says_what_window_is_replayed(capsys, monkeypatch):
     monkeypatch.delenv("PUBSUB_EMULATOR_HOST", raising=False)
     using = clients()
     assert replay("--project", "desk", "window", "--step", "enrich", "--since", "2026-05-08T11:00:00+01:00",
-                  using=using) == DONE
+                  "--yes", using=using) == DONE
     assert capsys.readouterr().out.splitlines() == [
         "replay window of enrich, project desk",
         "enrich: enrich-push sought to 2026-05-08T10:00:00Z: what messages-classified received from "
@@ -43,11 +43,20 @@ def test_window_seeks_and_says_what_window_is_replayed(capsys, monkeypatch):
     assert seek["subscription"] == "projects/desk/subscriptions/enrich-push"
 
 
+def test_without_yes_a_window_says_what_a_seek_would_drop_and_seeks_nothing(capsys):
+    using = clients()
+    assert replay("--project", "desk", "window", "--step", "enrich", "--since", "1h", using=using) == REFUSED
+    printed = capsys.readouterr()
+    assert "marks as acknowledged what the subscription still held" in printed.out
+    assert "nothing sought: add --yes to seek enrich's subscriptions to 2026-05-08T11:00:00Z" in printed.err
+    assert [c for c in using.subscriber.calls if c[0] == "seek"] == []
+
+
 def test_the_project_comes_from_the_environment_and_the_emulator_is_named(capsys, monkeypatch):
     monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "teledesk-prod")
     monkeypatch.setenv("PUBSUB_EMULATOR_HOST", "127.0.0.1:8085")
     using = clients("teledesk-prod")
-    assert replay("window", "--step", "deliver", "--since", "30m", using=using) == DONE
+    assert replay("window", "--step", "deliver", "--since", "30m", "--yes", using=using) == DONE
     assert capsys.readouterr().out.startswith(
         "replay window of deliver, project teledesk-prod on the Pub/Sub emulator at 127.0.0.1:8085\n")
     [(_, seek)] = [c for c in using.subscriber.calls if c[0] == "seek"]
@@ -89,7 +98,7 @@ def test_a_malformed_command_line_exits_2_with_the_usage(capsys, argv, said):
 ])
 def test_a_window_outside_what_can_be_replayed_is_refused_with_2_and_nothing_sought(capsys, since, said):
     using = clients()
-    assert replay("--project", "desk", "window", "--step", "enrich", "--since", since, using=using) == REFUSED
+    assert replay("--project", "desk", "window", "--step", "enrich", "--since", since, "--yes", using=using) == REFUSED
     assert said in capsys.readouterr().err
     assert not [c for c in using.subscriber.calls if c[0] == "seek"]
 
@@ -97,7 +106,7 @@ def test_a_window_outside_what_can_be_replayed_is_refused_with_2_and_nothing_sou
 def test_what_pub_sub_refuses_exits_1_with_its_reason(capsys):
     using = clients()
     using.subscriber.seek_errors["enrich-push"] = gexc.PermissionDenied("User not authorized to perform this action.")
-    assert replay("--project", "desk", "window", "--step", "enrich", "--since", "1h", using=using) == FAILED
+    assert replay("--project", "desk", "window", "--step", "enrich", "--since", "1h", "--yes", using=using) == FAILED
     assert capsys.readouterr().err.startswith(
         "replay: failed: Pub/Sub refused to seek projects/desk/subscriptions/enrich-push to 2026-05-08T11:00:00Z "
         "(already sought: none): User not authorized to perform this action.")

@@ -19,6 +19,7 @@ from replay_fakes import (
     held,
 )
 
+from teledesk.manifest import Step
 from teledesk.replay.dead_letters import move_dead_letters
 from teledesk.replay.refusals import ReplayError
 
@@ -42,6 +43,17 @@ def test_a_dead_letter_goes_back_to_the_topic_its_subscription_feeds_from_as_it_
     assert hold.calls.index(("publish", "tg-7-3")) < hold.calls.index(("ack", "held-1"))  # acked once published
     assert lines == ["moved tg-7-3 (chat 7) to deliveries"]
     assert outcome.describe("count") == "count: moved 1 from count-dead-letter-hold back to deliveries"
+
+
+def test_a_copy_of_another_steps_dead_letter_stays_in_the_hold_so_no_phantom_is_made():
+    """The metrics step watches the other steps' dead-letter topics; what it gave up on is a copy of
+    what those steps' holds keep, so it is not published on a dead-letter topic again."""
+    watcher = Step(name="count", source="functions/count.py", entry_point="count", retry=COUNT.retry,
+                   topics_in=("deliveries", "enrich-dead-letter"))
+    hold = FakeSubscriber(available=[dead_lettered(1, watcher, "enrich-dead-letter", envelope_bytes(n=1))])
+    outcome, publisher, _ = run(hold, watcher)
+    assert publisher.published == [] and hold.acked == []
+    assert "enrich-dead-letter-hold keeps too: replay that step's dead letters instead" in outcome.left["held-1"]
 
 
 def test_a_parked_message_gets_its_routing_attributes_and_chat_ordering_key_back_from_the_envelope():
