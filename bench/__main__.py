@@ -251,7 +251,8 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             title = report.SCENARIO_TITLES[key]
             began = time.monotonic()
             print(f"{title}: starting …", flush=True)
-            with starter(key, emulators, PROJECT_ID, work / key, manifest, path) as target:
+            project = PROJECT_ID if key != NO_METRICS else f"{PROJECT_ID}-{NO_METRICS}"  # its own admin password
+            with starter(key, emulators, project, work / key, manifest, path) as target:
                 print(f"{title}: sending {args.warmup} + {args.messages} messages at {args.rate:g}/s …", flush=True)
                 samples = measure(target, args)
                 if key == "full" and target.desk is not None:
