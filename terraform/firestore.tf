@@ -55,6 +55,25 @@ resource "google_firestore_field" "dedupe_received_at" {
   index_config {}
 }
 
+# The metrics ledger (docs/metrics.md) is read by document, and its hours by `hour`; these fields are
+# never queried. A marker's `at` and `key` are written once per counted event (an always-increasing
+# `at` is a write hotspot, as `received_at` above), and the maps hold one field per series and bucket,
+# each an index entry on every Increment: no indexes on any of them.
+resource "google_firestore_field" "metrics_unindexed" {
+  for_each = toset([
+    "metrics_seen/at", "metrics_seen/key",
+    "metrics_hours/counters", "metrics_hours/distributions",
+    "metrics_totals/counters", "metrics_totals/distributions",
+  ])
+
+  project    = var.project_id
+  database   = google_firestore_database.desk.name
+  collection = split("/", each.key)[0]
+  field      = split("/", each.key)[1]
+
+  index_config {}
+}
+
 # The agents' search (realtime/api.py `search`) reads the newest messages of every conversation:
 # a collection-group query on `messages` ordered by `stored_at`. Single-field indexes exist per
 # collection by default, not per collection group, so this override adds the group's, and keeps

@@ -580,6 +580,19 @@ def test_firestore_is_native_with_ttls_on_update_dedupe_and_the_metrics_ledger(d
         assert field["index_config"] in ({}, [{}])
 
 
+def test_the_metrics_ledger_s_fields_are_not_indexed() -> None:
+    """Nothing queries them (teledesk.metrics reads documents, and hours by `hour`), and each index
+    entry would be one more write on every counted event."""
+    from teledesk.metrics.ledger import HOURS, SEEN, TOTALS
+    from teledesk.metrics.stored import COUNTERS, DISTRIBUTIONS
+
+    field = blocks("resource")["google_firestore_field.metrics_unindexed"]
+    exempt = {f"{c}/{f}" for c in (HOURS, TOTALS) for f in (COUNTERS, DISTRIBUTIONS)} | {f"{SEEN}/at", f"{SEEN}/key"}
+    assert set(field["for_each"].removeprefix("${toset(").removesuffix(")}").replace('"', "").replace(" ", "")
+               .strip("[]").split(",")) - {""} == exempt
+    assert field["index_config"] in ({}, [{}])
+
+
 def test_the_agents_search_has_its_collection_group_index() -> None:
     field = blocks("resource")["google_firestore_field.messages_stored_at"]
     assert (field["collection"], field["field"]) == ("messages", "stored_at")
