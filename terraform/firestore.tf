@@ -55,7 +55,7 @@ resource "google_firestore_field" "dedupe_received_at" {
   index_config {}
 }
 
-# The metrics ledger (docs/metrics.md) is read by document, and its hours by `hour`; these fields are
+# The ledger of counted events is read by document, and its hours by `hour`; these fields are
 # never queried. A marker's `at` and `key` are written once per counted event (an always-increasing
 # `at` is a write hotspot, as `received_at` above), and the maps hold one field per series and bucket,
 # each an index entry on every Increment: no indexes on any of them.
