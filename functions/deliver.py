@@ -21,7 +21,6 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-import flask
 import functions_framework
 
 from teledesk.blobs import blob_store
@@ -29,6 +28,7 @@ from teledesk.envelope import Envelope, MessageType
 from teledesk.logs import configure
 from teledesk.model import Delivery, DeliveryState, Media
 from teledesk.pipeline import Services, event_step
+from teledesk.pubsub import push_body_field
 from teledesk.telegram.client import (
     DeliveryOutcome,
     FailureCause,
@@ -48,16 +48,8 @@ _attempt: contextvars.ContextVar[int | None] = contextvars.ContextVar("delivery_
 
 
 def delivery_attempt(cloud_event: Any) -> int | None:
-    """Pub/Sub's `deliveryAttempt` (push body, set when the subscription has a dead-letter policy).
-
-    functions-framework turns a raw push body into a CloudEvent whose data keeps only the
-    message, so the field is read from the request body it came in when it is not in the data.
-    """
-    data = getattr(cloud_event, "data", None)
-    value = data.get("deliveryAttempt") if isinstance(data, dict) else None
-    if value is None and flask.has_request_context():
-        body = flask.request.get_json(silent=True)
-        value = body.get("deliveryAttempt") if isinstance(body, dict) else None
+    """Pub/Sub's `deliveryAttempt` (push body, set when the subscription has a dead-letter policy)."""
+    value = push_body_field(cloud_event, "deliveryAttempt")
     try:
         return int(value) if value is not None else None
     except (TypeError, ValueError):

@@ -16,7 +16,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import flask
 import functions_framework
 
 from teledesk import pipeline
@@ -29,6 +28,7 @@ from teledesk.metrics.flush import Flusher
 from teledesk.metrics.ledger import Ledger
 from teledesk.metrics.series import Exporter
 from teledesk.pipeline import Services, event_step
+from teledesk.pubsub import push_body_field
 from teledesk.settings import Settings
 
 STEP = "metrics"
@@ -59,13 +59,8 @@ def counting() -> Counting:
 
 
 def topic_of(step: Step, cloud_event: Any) -> str:
-    """The topic a push came from, by its subscription: the push body's `subscription`, which
-    functions-framework leaves out of a raw push's CloudEvent data, so it is read from the request."""
-    data = getattr(cloud_event, "data", None)
-    subscription = data.get("subscription") if isinstance(data, dict) else None
-    if subscription is None and flask.has_request_context():
-        body = flask.request.get_json(silent=True)
-        subscription = body.get("subscription") if isinstance(body, dict) else None
+    """The topic a push came from, by its subscription (the push body's `subscription`)."""
+    subscription = push_body_field(cloud_event, "subscription")
     name = str(subscription or "").rsplit("/", 1)[-1]
     topic = next((topic for topic, fed_by in step.subscriptions.items() if fed_by == name), None)
     if topic is None:  # not wired by the manifest: answer an error, so it is kept on the dead-letter topic

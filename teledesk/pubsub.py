@@ -11,6 +11,7 @@ import contextlib
 from concurrent.futures import Future
 from typing import Any
 
+import flask
 from google import pubsub_v1 as pubsub_api
 from google.api_core import exceptions as gexc
 from google.api_core import retry as retries
@@ -112,6 +113,18 @@ def push_attributes(cloud_event: Any) -> dict[str, str]:
         return dict(cloud_event.data["message"].get("attributes") or {})
     except (KeyError, TypeError, AttributeError):
         return {}
+
+
+def push_body_field(cloud_event: Any, name: str) -> Any:
+    """A field of the push body beside `message` (`subscription`, `deliveryAttempt`): functions-framework
+    keeps only the message in a raw push's CloudEvent data, so it is read from the request it came in
+    when the data does not have it (Eventarc's form does)."""
+    data = getattr(cloud_event, "data", None)
+    value = data.get(name) if isinstance(data, dict) else None
+    if value is None and flask.has_request_context():
+        body = flask.request.get_json(silent=True)
+        value = body.get(name) if isinstance(body, dict) else None
+    return value
 
 
 def ensure_topic(client: pubsub_v1.PublisherClient, path: str, retention_s: int) -> None:

@@ -8,6 +8,7 @@ see each other's conversations.
 from __future__ import annotations
 
 import random
+import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -139,6 +140,15 @@ def bot_api_calls(desk: Desk) -> Callable[[str], list[dict[str, Any]]]:
         return answer.json()["calls"]
 
     return calls
+
+
+@pytest.fixture
+def own_project(emulators: Emulators, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A Firestore/Pub/Sub project of the test's own on the shared emulators (their hosts set in
+    this process), so what the session's desk counts and stores does not mix in."""
+    for name, value in emulators.environment.items():
+        monkeypatch.setenv(name, value)
+    return f"own-{uuid.uuid4().hex[:12]}"
 
 
 @pytest.fixture

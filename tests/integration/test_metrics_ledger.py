@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
@@ -18,7 +17,6 @@ import pytest
 from google.api_core import exceptions as gexc
 
 from teledesk.envelope import Envelope, MessageType
-from teledesk.local.emulators import Emulators
 from teledesk.metrics import sources
 from teledesk.metrics.catalog import CONVERSATIONS, RESOLUTION_TIME
 from teledesk.metrics.flush import Flusher
@@ -34,16 +32,9 @@ CHAT = 5150
 
 
 @pytest.fixture
-def project(emulators: Emulators, monkeypatch: pytest.MonkeyPatch) -> str:
-    for name, value in emulators.environment.items():
-        monkeypatch.setenv(name, value)
-    return f"metrics-{uuid.uuid4().hex[:12]}"
-
-
-@pytest.fixture
-def stores(project: str) -> Callable[[], Store]:
+def stores(own_project: str) -> Callable[[], Store]:
     """A new Store (its own Firestore client, as another process would have) on this test's project."""
-    return lambda: Store(project)
+    return lambda: Store(own_project)
 
 
 def message(n: int, kind: MessageType = MessageType.CLIENT) -> Envelope:

@@ -75,21 +75,13 @@ class Instance:
 
 
 @pytest.fixture
-def project(emulators: Emulators, monkeypatch: pytest.MonkeyPatch) -> str:
-    """A Firestore project of this test's own, so the session desk's counting does not mix in."""
-    for name, value in emulators.environment.items():
-        monkeypatch.setenv(name, value)
-    return f"metrics-cloud-{uuid.uuid4().hex[:12]}"
-
-
-@pytest.fixture
-def instances(emulators: Emulators, metric_service: MetricServiceDouble, project: str,
+def instances(emulators: Emulators, metric_service: MetricServiceDouble, own_project: str,
               tmp_path: Path) -> Iterator[list[Instance]]:
     """Two metrics function processes, as two Cloud Functions instances: stopped by their own
     process groups however the test ends."""
     env = {**os.environ, **emulators.environment,
            "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1",
-           "GOOGLE_CLOUD_PROJECT": project,
+           "GOOGLE_CLOUD_PROJECT": own_project,
            "DESK_METRICS": "cloud",
            "DESK_MONITORING_ENDPOINT": metric_service.endpoint,
            "DESK_METRICS_FLUSH_S": str(FLUSH_S)}
@@ -255,7 +247,8 @@ def problems_logged(instances: list[Instance]) -> list[str]:
 
 
 def test_two_metrics_instances_write_each_event_once_to_cloud_monitoring(
-        instances: list[Instance], metric_service: MetricServiceDouble, project: str) -> None:
+        instances: list[Instance], metric_service: MetricServiceDouble, own_project: str) -> None:
+    project = own_project
     store = Store(project)
     now = time.time()
     # The conversation the answers belong to (its first response 42 s after it started), and
