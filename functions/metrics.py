@@ -107,7 +107,7 @@ def _flush(svc: Services) -> None:
 def metrics(cloud_event: Any) -> None:
     svc = pipeline.services()  # looked up per call, as event_step does
     topic = topic_of(svc.manifest.step(STEP), cloud_event)
-    parked_by = {step.dead_letter_topic: step.name for step in svc.manifest.steps}
+    parked_by = svc.manifest.step(STEP).watched_dead_letters
     if topic in parked_by:
         _count_dead_letter(parked_by[topic], cloud_event)
     else:

@@ -37,7 +37,8 @@ class Step:
 
     `topics_in`: what feeds it, one push subscription per topic (none for an HTTP entry point;
     several for a step such as metrics that watches more than one). `topic_out`: where it
-    publishes, None for a step that publishes nothing.
+    publishes, None for a step that publishes nothing. `watches`: the steps whose dead-letter
+    topics feed it too (`watch_dead_letters: true`), already among `topics_in`.
     """
 
     name: str
@@ -47,6 +48,7 @@ class Step:
     topics_in: tuple[str, ...] = ()
     filter: str | None = None
     retry: RetryPolicy | None = None
+    watches: tuple[str, ...] = ()
 
     def subscription(self, topic: str) -> str:
         """The push subscription that feeds this step from `topic`: `<step>-push` for a step fed by
@@ -54,6 +56,11 @@ class Step:
         if topic not in self.topics_in:
             raise ValueError(f"{self.name} is not fed by {topic!r}")
         return f"{self.name}-push" if len(self.topics_in) == 1 else f"{self.name}-{topic}-push"
+
+    @property
+    def watched_dead_letters(self) -> dict[str, str]:
+        """The dead-letter topics that feed this step → the step that parks messages there."""
+        return {dead_letter_topic(name): name for name in self.watches}
 
     @property
     def output(self) -> str:
@@ -125,12 +132,10 @@ def load_manifest(path: Path = MANIFEST_PATH) -> Manifest:
     defaults = data["defaults"]
     event_steps = [entry["name"] for entry in data["steps"]]
 
-    def topics_in(entry: JSONObject) -> tuple[str, ...]:
-        """`topic_in`, plus, for a step with `watch_dead_letters: true`, every other event step's
-        dead-letter topic in manifest order (Terraform reads the key the same way)."""
-        watched = [dead_letter_topic(name) for name in event_steps
-                   if entry.get("watch_dead_letters") and name != entry["name"]]
-        return _topics(entry.get("topic_in")) + tuple(watched)
+    def watches(entry: JSONObject) -> tuple[str, ...]:
+        """For a step with `watch_dead_letters: true`, every other event step, in manifest order
+        (Terraform reads the key the same way)."""
+        return tuple(name for name in event_steps if entry.get("watch_dead_letters") and name != entry["name"])
 
     def step(entry: JSONObject, retry: RetryPolicy | None) -> Step:
         return Step(
@@ -138,7 +143,8 @@ def load_manifest(path: Path = MANIFEST_PATH) -> Manifest:
             source=entry["source"],
             entry_point=entry["entry_point"],
             topic_out=entry.get("topic_out"),
-            topics_in=topics_in(entry),
+            topics_in=_topics(entry.get("topic_in")) + tuple(dead_letter_topic(name) for name in watches(entry)),
+            watches=watches(entry),
             filter=entry.get("filter"),
             retry=retry,
         )

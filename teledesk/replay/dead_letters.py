@@ -25,7 +25,7 @@ from typing import Any, Protocol
 from google.api_core import exceptions as gexc
 
 from teledesk.envelope import Envelope, EnvelopeError
-from teledesk.manifest import Manifest, Step, dead_letter_topic
+from teledesk.manifest import Manifest, Step
 from teledesk.pubsub import PARK_REASON, PUBLISH_TIMEOUT_S
 from teledesk.replay.refusals import ReplayError, refused
 
@@ -33,7 +33,6 @@ DEAD_LETTER_ANNOTATION = "CloudPubSubDeadLetter"  # the prefix of the attributes
 SOURCE_SUBSCRIPTION = "CloudPubSubDeadLetterSourceSubscription"  # a name (emulator) or a full path
 SOURCE_PUBLISH_TIME = "CloudPubSubDeadLetterSourceTopicPublishTime"  # RFC 3339
 PULL_BATCH = 50
-DEAD_LETTER_SUFFIX = dead_letter_topic("")  # how every step's dead-letter topic ends
 
 
 class HoldApi(Protocol):
@@ -93,7 +92,7 @@ def source_topic(step: Step, attributes: dict[str, str], only: str | None) -> st
             return Left(f"dead-lettered by {source}, which does not feed {step.name}")
         if only is not None and by_subscription[name] != only:
             return Left(f"came from {by_subscription[name]}, not --topic {only}")
-        if by_subscription[name].endswith(DEAD_LETTER_SUFFIX):  # metrics watches the others' dead letters
+        if by_subscription[name] in step.watched_dead_letters:  # metrics watches the others' dead letters
             return Left(f"a copy of what {by_subscription[name]} holds, which {by_subscription[name]}-hold keeps too: "
                         "replay that step's dead letters instead (moving this one would make a phantom there)")
         return by_subscription[name]

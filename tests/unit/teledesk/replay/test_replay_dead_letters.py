@@ -49,7 +49,7 @@ def test_a_copy_of_another_steps_dead_letter_stays_in_the_hold_so_no_phantom_is_
     """The metrics step watches the other steps' dead-letter topics; what it gave up on is a copy of
     what those steps' holds keep, so it is not published on a dead-letter topic again."""
     watcher = Step(name="count", source="functions/count.py", entry_point="count", retry=COUNT.retry,
-                   topics_in=("deliveries", "enrich-dead-letter"))
+                   topics_in=("deliveries", "enrich-dead-letter"), watches=("enrich",))
     hold = FakeSubscriber(available=[dead_lettered(1, watcher, "enrich-dead-letter", envelope_bytes(n=1))])
     outcome, publisher, _ = run(hold, watcher)
     assert publisher.published == [] and hold.acked == []
