@@ -55,13 +55,15 @@ resource "google_firestore_field" "dedupe_received_at" {
   index_config {}
 }
 
-# The ledger of counted events is read by document, and its hours by `hour`; these fields are
-# never queried. A marker's `at` and `key` are written once per counted event (an always-increasing
-# `at` is a write hotspot, as `received_at` above), and the maps hold one field per series and bucket,
-# each an index entry on every Increment: no indexes on any of them.
+# The ledger of counted events is queried on a marker's commit time (`counted_at`, kept indexed)
+# and its hours on `hour`; no other field of it is queried. A marker's `at`, `key` and `hour` are
+# written once per counted event (an always-increasing `at` is a write hotspot, as `received_at`
+# above), and the maps hold one field per series and bucket, an index entry each: no indexes on
+# any of them.
 resource "google_firestore_field" "metrics_unindexed" {
   for_each = toset([
-    "metrics_seen/at", "metrics_seen/key",
+    "metrics_seen/at", "metrics_seen/key", "metrics_seen/hour",
+    "metrics_seen/counters", "metrics_seen/distributions",
     "metrics_hours/counters", "metrics_hours/distributions",
     "metrics_totals/counters", "metrics_totals/distributions",
   ])

@@ -1,5 +1,5 @@
-"""A flush: the ledger's totals and the census written to the exporter, at most once per flush
-interval across every metrics instance.
+"""A flush: the census counted, the ledger rolled up, and its totals and the census's gauges written
+to the exporter, at most once per flush interval across every metrics instance.
 
 The instances share one lease, `metrics_state/flush`: a write conditioned on the lease's update
 time claims the flush when its `next_at` has passed and moves `next_at` one interval on, so one
@@ -48,6 +48,7 @@ class Flusher:
             if tally is not None:
                 self.ledger.count(tally)
         self.lease.set({"census_at": now}, merge=True)  # the resolutions are counted, whatever the export does
+        self.ledger.roll_up(now)
         gauges = conversation_gauges(conversation_counts(self.ledger.db))
         exporter.export([*self.ledger.snapshot(), *gauges], self.ledger.start_time(), now)
         return True

@@ -3,19 +3,20 @@
     counters.<name;label=value;…>       an INT64 series' count
     distributions.<name;label=value;…>  {count, total, total_of_squares, buckets: {index: n}}
 
-Every number is written with `Increment`, so writers never read first and never fight.
+A marker holds what its one event added; the sums (hours and totals) grow by merge writes of
+`Increment`s, so the one writer of a roll-up never reads them first.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from google.cloud import firestore
 
 from teledesk.metrics.catalog import METRICS, Metric, ValueType
-from teledesk.metrics.series import Distribution, Series
+from teledesk.metrics.series import Distribution, Series, sum_series
 from teledesk.metrics.tally import Observation
 from teledesk.open_data import Fields
 
@@ -41,34 +42,44 @@ def parse_field_name(name: str) -> tuple[Metric, dict[str, str]] | None:
     return (metric, labels) if set(labels) == set(metric.labels) else None
 
 
-def increments(observations: Iterable[Observation]) -> Fields:
-    """A merge write that adds `observations` to a document. A negative sample (clocks that
-    disagree) counts as 0."""
-    counters: dict[str, float] = {}
-    distributions: dict[str, dict[str, Any]] = {}
+def series_of_observations(observations: Iterable[Observation]) -> list[Series]:
+    """What `observations` add, as series: a counter's increments summed, a distribution of the
+    samples. A negative sample (clocks that disagree) counts as 0."""
+    found: list[Series] = []
     for observation in observations:
-        metric, name = observation.metric, field_name(observation.metric, observation.labels)
+        metric = observation.metric
         if metric.buckets is None:
-            counters[name] = counters.get(name, 0) + observation.value
+            found.append(Series(metric, observation.labels, int(observation.value)))
             continue
         value = max(0.0, observation.value)
-        added = distributions.setdefault(name, {"count": 0, "total": 0.0, "total_of_squares": 0.0, "buckets": {}})
-        added["count"] += 1
-        added["total"] += value
-        added["total_of_squares"] += value * value
-        index = str(metric.buckets.index(value))
-        added["buckets"][index] = added["buckets"].get(index, 0) + 1
-    write: Fields = {}
+        counts = [0] * (metric.buckets.count + 2)
+        counts[metric.buckets.index(value)] = 1
+        found.append(Series(metric, observation.labels, Distribution(1, value, value * value, tuple(counts))))
+    return sum_series(found)
+
+
+def fields_of(series: Iterable[Series], number: Callable[[Any], Any] = lambda n: n) -> Fields:
+    """A document's fields holding `series`, each number passed through `number` (`firestore.Increment`
+    for a merge write that adds them to what is stored)."""
+    counters: Fields = {}
+    distributions: Fields = {}
+    for one in series:
+        name = field_name(one.metric, one.labels)
+        if isinstance(one.value, int):
+            counters[name] = number(one.value)
+            continue
+        distributions[name] = {
+            "count": number(one.value.count), "total": number(one.value.total),
+            "total_of_squares": number(one.value.total_of_squares),
+            "buckets": {str(i): number(n) for i, n in enumerate(one.value.bucket_counts) if n},
+        }
     # A map written empty by a merge replaces the stored one: a section with nothing to add is left out.
-    if counters:
-        write[COUNTERS] = {name: firestore.Increment(int(n)) for name, n in counters.items()}
-    if distributions:
-        write[DISTRIBUTIONS] = {name: {
-            "count": firestore.Increment(added["count"]), "total": firestore.Increment(added["total"]),
-            "total_of_squares": firestore.Increment(added["total_of_squares"]),
-            "buckets": {index: firestore.Increment(n) for index, n in added["buckets"].items()},
-        } for name, added in distributions.items()}
-    return write
+    return {section: fields for section, fields in ((COUNTERS, counters), (DISTRIBUTIONS, distributions)) if fields}
+
+
+def increments(series: Iterable[Series]) -> Fields:
+    """A merge write that adds `series` to a document."""
+    return fields_of(series, firestore.Increment)
 
 
 def series_of(document: Mapping[str, Any]) -> list[Series]:

@@ -32,10 +32,11 @@ def test_one_update_is_followed_by_its_trace_id_through_every_part(desk):
     requests.post(f"{desk.standin_url}customer/api/messages", timeout=10, json={
         "user_id": customer, "first_name": "Ana", "language_code": "es", "text": "/start"}).raise_for_status()
 
-    def answered() -> list[Entry] | None:  # the path, once the relay showed the bot's answer sent
-        found = find(desk.log_dir, str(customer))  # the chat id names the update's trace
+    def answered() -> list[Entry] | None:  # the whole path: the relay showed the bot's answer sent, and
+        found = find(desk.log_dir, str(customer))  # metrics counted both the message and the delivery
         path = path_of(desk.log_dir, found[0].trace_id) if len(found) == 1 else []
-        return path if said(path, "relay", " (sent) to the consoles") else None
+        counted = sum(entry.part == "metrics" for entry in path)
+        return path if said(path, "relay", " (sent) to the consoles") and counted == 2 else None
 
     path = wait_until(answered, timeout=30)
     trace_id = path[0].trace_id

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from google.api_core import exceptions as gexc
@@ -20,7 +21,7 @@ from teledesk.envelope import Envelope, MessageType
 from teledesk.metrics import sources
 from teledesk.metrics.catalog import CONVERSATIONS, RESOLUTION_TIME
 from teledesk.metrics.flush import Flusher
-from teledesk.metrics.ledger import SEEN, TOTALS, Ledger, hour_of
+from teledesk.metrics.ledger import HOURS, SEEN, STATE, TOTALS, Ledger, hour_of
 from teledesk.metrics.series import Distribution, Series
 from teledesk.metrics.stats import read_stats
 from teledesk.model import Conversation, ConversationStatus, Resolution
@@ -54,16 +55,20 @@ def total(series: Sequence[Series], metric_name: str) -> int:
     return sum(one.value for one in series if one.metric.name == metric_name and isinstance(one.value, int))
 
 
-def test_a_failed_marker_create_rolls_back_the_whole_batch(stores: Callable[[], Store]):
-    """What the ledger's exactly-once rests on, checked on the emulator itself."""
+def test_a_batch_whose_precondition_fails_commits_nothing(stores: Callable[[], Store]):
+    """What a roll-up's exclusivity rests on, checked on the emulator itself."""
     db = stores().db
-    db.collection(SEEN).document("k").create({"at": 1})
+    cursor = db.collection(STATE).document("c")
+    cursor.create({"to": 1})
+    seen = cursor.get()
+    cursor.update({"to": 2})  # another roll-up moved it meanwhile
     batch = db.batch()
-    batch.create(db.collection(SEEN).document("k"), {"at": 2})
-    batch.set(db.collection(TOTALS).document("0"), {"written": True}, merge=True)
-    with pytest.raises(gexc.AlreadyExists):
+    batch.update(cursor, {"to": 3}, option=db.write_option(last_update_time=seen.update_time))
+    batch.set(db.collection(TOTALS).document("all"), {"written": True}, merge=True)
+    with pytest.raises(gexc.FailedPrecondition):
         batch.commit()
-    assert not db.collection(TOTALS).document("0").get().exists
+    assert not db.collection(TOTALS).document("all").get().exists
+    assert (cursor.get().to_dict() or {})["to"] == 2
 
 
 def test_a_redelivered_event_is_counted_once(stores: Callable[[], Store]):
@@ -94,6 +99,77 @@ def test_two_instances_counting_the_same_50_events_at_once_count_each_once(store
     assert total(ledgers[1].snapshot(), "messages") == 50
     [hour] = ledgers[0].hours(now)
     assert total(hour.series, "messages") == 50
+
+
+def settled(db: Any) -> Ledger:
+    """A ledger whose roll-up takes every marker committed before it is called (no settling time:
+    the emulator's clock is this machine's)."""
+    return Ledger(db, settle_s=0)
+
+
+def test_a_roll_up_moves_settled_markers_into_the_sums_and_every_read_stays_exact(stores: Callable[[], Store]):
+    store = stores()
+    ledger = settled(store.db)
+    now = time.time()
+    for n in range(5):
+        ledger.count(sources.inbound(message(n), now))
+    assert Ledger(store.db).roll_up(time.time()) == 0  # committed just now: left for a later roll-up
+    assert total(ledger.snapshot(), "messages") == 5
+    assert ledger.roll_up(time.time()) == 5
+    assert ledger.roll_up(time.time()) == 0  # nothing new since
+    totals = store.db.collection(TOTALS).document("all").get().to_dict() or {}
+    assert totals["counters"] == {"messages;type=CLIENT;direction=in": 5}
+    hour = store.db.collection(HOURS).document(str(hour_of(now))).get().to_dict() or {}
+    assert hour["counters"] == {"messages;type=CLIENT;direction=in": 5}
+    for n in range(5, 7):
+        ledger.count(sources.inbound(message(n), now))
+    assert ledger.count(sources.inbound(message(1), now)) is False  # a redelivery of a rolled-up event
+    assert total(ledger.snapshot(), "messages") == 7
+    assert total(ledger.hours(now)[0].series, "messages") == 7
+    assert ledger.roll_up(time.time()) == 2
+    assert total(ledger.snapshot(), "messages") == 7
+
+
+def test_two_roll_ups_at_once_add_each_marker_once(stores: Callable[[], Store]):
+    ledgers = [settled(stores().db), settled(stores().db)]
+    now = time.time()
+    for n in range(30):
+        ledgers[0].count(sources.inbound(message(n), now))
+    start = threading.Barrier(2)
+
+    def roll_up(ledger: Ledger) -> int:
+        start.wait()
+        return ledger.roll_up(time.time())
+
+    with ThreadPoolExecutor(2) as pool:
+        rolled = list(pool.map(roll_up, ledgers))
+    assert sorted(rolled) == [0, 30]
+    assert total(ledgers[1].snapshot(), "messages") == 30
+    totals = ledgers[0].db.collection(TOTALS).document("all").get().to_dict() or {}
+    assert totals["counters"]["messages;type=CLIENT;direction=in"] == 30
+
+
+class RollingUpOnRead:
+    """The totals document of a reading ledger, rolled up by another instance just before it is read."""
+
+    def __init__(self, ledger: Ledger, other: Ledger) -> None:
+        self.real, self.other, self.rolled = ledger.totals, other, 0
+
+    def get(self) -> Any:
+        if not self.rolled:
+            self.rolled = self.other.roll_up(time.time())
+        return self.real.get()
+
+
+def test_a_read_during_a_roll_up_counts_each_marker_once(stores: Callable[[], Store]):
+    ledger, other = Ledger(stores().db), settled(stores().db)
+    now = time.time()
+    for n in range(10):
+        ledger.count(sources.inbound(message(n), now))
+    racing = RollingUpOnRead(ledger, other)
+    ledger.totals = racing  # type: ignore[assignment]
+    assert total(ledger.snapshot(), "messages") == 10  # not 20: the read saw the cursor move, and read again
+    assert racing.rolled == 10
 
 
 class RecordingExporter:
@@ -166,12 +242,13 @@ def test_a_flush_exports_the_conversations_now_and_counts_each_resolution_once(s
 
 def test_the_stats_are_what_was_counted_in_the_window(stores: Callable[[], Store]):
     store = stores()
-    ledger = Ledger(store.db)
+    ledger = settled(store.db)
     now = time.time()
     for n in range(5):
         ledger.count(sources.inbound(message(n), now))
-    ledger.count(sources.inbound(message(9, MessageType.COMMAND), now))
     ledger.count(sources.inbound(message(10), now - 3 * 3600))  # before a 1h window, inside a 24h one
+    assert ledger.roll_up(time.time()) == 6  # the rest is read from the markers, not yet rolled up
+    ledger.count(sources.inbound(message(9, MessageType.COMMAND), now))
     for n in range(3):
         ledger.count(sources.delivery(answer(n), now))  # type: ignore[arg-type]
     ledger.count(sources.delivery(answer(3, "failed", "blocked"), now))  # type: ignore[arg-type]
