@@ -42,7 +42,8 @@ def _environment(emulator_environment: dict[str, str]) -> Iterator[None]:
 
 def warm_emulators(emulator_environment: dict[str, str], project_id: str, seconds: float = WARM_S) -> int:
     """Run Firestore transactions, creates, queries and counts, and Pub/Sub publishes and pulls, on
-    `project_id` for `seconds`: how many rounds ran."""
+    `project_id` for `seconds`: how many rounds ran. A round that fails (a contended transaction
+    out of attempts, a pull that timed out) is only not counted: warming measures nothing."""
     with _environment(emulator_environment):
         db = firestore.Client(project=project_id)
         publisher = pubsub_v1.PublisherClient()
@@ -58,18 +59,29 @@ def warm_emulators(emulator_environment: dict[str, str], project_id: str, second
             done = 0
             while time.monotonic() < until:
                 n = next(counter)
-                _firestore_round(db, n)
-                publisher.publish(topic, f"warm {n}".encode(), chat=str(n % DOCUMENTS)).result(timeout=30)
-                if worker == 0:
-                    pulled = subscriber.pull(subscription=subscription, max_messages=100, timeout=10)
-                    if pulled.received_messages:
-                        subscriber.acknowledge(subscription=subscription,
-                                               ack_ids=[m.ack_id for m in pulled.received_messages])
+                try:
+                    _firestore_round(db, n)
+                    publisher.publish(topic, f"warm {n}".encode(), chat=str(n % DOCUMENTS)).result(timeout=30)
+                    if worker == 0:
+                        _pull(subscriber, subscription)
+                except (gexc.GoogleAPIError, TimeoutError):
+                    continue
                 done += 1
             return done
 
-        with ThreadPoolExecutor(WORKERS) as pool:
-            return sum(pool.map(rounds, range(WORKERS)))
+        try:
+            with ThreadPoolExecutor(WORKERS) as pool:
+                return sum(pool.map(rounds, range(WORKERS)))
+        finally:
+            subscriber.close()
+            publisher.stop()
+            db.close()
+
+
+def _pull(subscriber: pubsub_v1.SubscriberClient, subscription: str) -> None:
+    pulled = subscriber.pull(subscription=subscription, max_messages=100, timeout=10)
+    if pulled.received_messages:
+        subscriber.acknowledge(subscription=subscription, ack_ids=[m.ack_id for m in pulled.received_messages])
 
 
 def _firestore_round(db: firestore.Client, n: int) -> None:

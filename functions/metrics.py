@@ -54,7 +54,7 @@ class Counting:
 def counting() -> Counting:
     """Made once per process; `counting.cache_clear()` gives a test fresh ones."""
     svc = pipeline.services()  # looked up per call, as event_step does
-    ledger = Ledger(svc.store.db)
+    ledger = Ledger(svc.store.db, svc.settings.desk_metrics_settle_s)
     return Counting(ledger, Flusher(ledger), exporter_for(svc.settings))
 
 

@@ -68,6 +68,7 @@ class Settings:
     desk_metrics: str = "local"  # where the metrics step writes: local (the relay reads the ledger) or cloud
     desk_monitoring_endpoint: str = ""  # host:port of a MetricService without TLS; empty: Google's
     desk_metrics_flush_s: int = 60  # seconds between two writes of one series
+    desk_metrics_settle_s: int = 60  # a counted event is rolled up into the sums this long after (docs/metrics.md)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
@@ -98,6 +99,7 @@ class Settings:
             desk_metrics=(env.get("DESK_METRICS") or "local").strip().lower(),
             desk_monitoring_endpoint=env.get("DESK_MONITORING_ENDPOINT", "").strip(),
             desk_metrics_flush_s=int(env.get("DESK_METRICS_FLUSH_S") or 60),
+            desk_metrics_settle_s=int(env.get("DESK_METRICS_SETTLE_S") or 60),
         )
 
 

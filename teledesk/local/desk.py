@@ -103,6 +103,7 @@ class Desk:
             "DESK_METRICS": s.desk_metrics,
             "DESK_MONITORING_ENDPOINT": s.desk_monitoring_endpoint,
             "DESK_METRICS_FLUSH_S": str(s.desk_metrics_flush_s),
+            "DESK_METRICS_SETTLE_S": str(s.desk_metrics_settle_s),
         }
 
     def _start(self, name: str, argv: list[str], ready_port: int | None = None) -> Child:

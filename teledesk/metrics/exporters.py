@@ -26,6 +26,9 @@ def check_settings(settings: Settings) -> None:
         raise ValueError(f"DESK_METRICS is {settings.desk_metrics!r}: it takes {LOCAL!r} or {CLOUD!r}")
     if settings.desk_metrics_flush_s < 1:
         raise ValueError(f"DESK_METRICS_FLUSH_S is {settings.desk_metrics_flush_s}: it takes whole seconds, 1 or more")
+    if settings.desk_metrics_settle_s < 0:
+        raise ValueError(f"DESK_METRICS_SETTLE_S is {settings.desk_metrics_settle_s}: it takes whole seconds, "
+                         "0 or more")
     if settings.desk_metrics == CLOUD and settings.desk_metrics_flush_s < CLOUD_MIN_FLUSH_S:
         raise ValueError(f"DESK_METRICS_FLUSH_S is {settings.desk_metrics_flush_s}: Cloud Monitoring takes one point "
                          f"a series each {CLOUD_MIN_FLUSH_S} s at most, so DESK_METRICS=cloud needs "

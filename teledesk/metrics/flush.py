@@ -48,7 +48,7 @@ class Flusher:
             if tally is not None:
                 self.ledger.count(tally)
         self.lease.set({"census_at": now}, merge=True)  # the resolutions are counted, whatever the export does
-        self.ledger.roll_up(now)
+        self.ledger.roll_up()
         gauges = conversation_gauges(conversation_counts(self.ledger.db))
         exporter.export([*self.ledger.snapshot(), *gauges], self.ledger.start_time(), now)
         return True

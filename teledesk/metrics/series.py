@@ -48,7 +48,8 @@ class Series:
 
 
 def sum_series(series: Iterable[Series]) -> list[Series]:
-    """The series with the same metric and labels added together (shards, or hours), in first-seen order."""
+    """The series with the same metric and labels added together (the sums and the markers not
+    rolled up yet, or hours), in first-seen order."""
     summed: dict[tuple[str, tuple[tuple[str, str], ...]], Series] = {}
     for one in series:
         identity = (one.metric.name, tuple(sorted(one.labels.items())))

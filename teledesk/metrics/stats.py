@@ -3,9 +3,10 @@
 The contract's keys are `window_s`, `messages`, `deliveries`, `first_response_s`,
 `conversations`, `sla_breaches`, `csat` and `hops_ms`; the others extend it for the stats page.
 
-They are read from the ledger's hourly buckets (teledesk.metrics.ledger), so a window is whole
-hours: from the start of the hour the window starts in, to now. Percentiles are estimated from
-the distributions' buckets (teledesk.metrics.percentiles). The conversation counts are now's.
+They are read from the ledger's hourly sums and the markers not rolled up yet
+(teledesk.metrics.ledger), so a window is whole hours: from the start of the hour the window
+starts in, to now. Percentiles are estimated from the distributions' buckets
+(teledesk.metrics.percentiles). The conversation counts are now's.
 """
 
 from __future__ import annotations

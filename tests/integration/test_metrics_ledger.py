@@ -18,6 +18,7 @@ import pytest
 from google.api_core import exceptions as gexc
 
 from teledesk.envelope import Envelope, MessageType
+from teledesk.metrics import ledger as ledger_module
 from teledesk.metrics import sources
 from teledesk.metrics.catalog import CONVERSATIONS, RESOLUTION_TIME
 from teledesk.metrics.flush import Flusher
@@ -102,7 +103,7 @@ def test_two_instances_counting_the_same_50_events_at_once_count_each_once(store
 
 
 def settled(db: Any) -> Ledger:
-    """A ledger whose roll-up takes every marker committed before it is called (no settling time:
+    """A ledger whose roll-up takes every marker written before it is called (no settling time:
     the emulator's clock is this machine's)."""
     return Ledger(db, settle_s=0)
 
@@ -113,10 +114,10 @@ def test_a_roll_up_moves_settled_markers_into_the_sums_and_every_read_stays_exac
     now = time.time()
     for n in range(5):
         ledger.count(sources.inbound(message(n), now))
-    assert Ledger(store.db).roll_up(time.time()) == 0  # committed just now: left for a later roll-up
+    assert Ledger(store.db).roll_up() == 0  # written just now: left for a later roll-up
     assert total(ledger.snapshot(), "messages") == 5
-    assert ledger.roll_up(time.time()) == 5
-    assert ledger.roll_up(time.time()) == 0  # nothing new since
+    assert ledger.roll_up() == 5
+    assert ledger.roll_up() == 0  # nothing new since
     totals = store.db.collection(TOTALS).document("all").get().to_dict() or {}
     assert totals["counters"] == {"messages;type=CLIENT;direction=in": 5}
     hour = store.db.collection(HOURS).document(str(hour_of(now))).get().to_dict() or {}
@@ -126,50 +127,92 @@ def test_a_roll_up_moves_settled_markers_into_the_sums_and_every_read_stays_exac
     assert ledger.count(sources.inbound(message(1), now)) is False  # a redelivery of a rolled-up event
     assert total(ledger.snapshot(), "messages") == 7
     assert total(ledger.hours(now)[0].series, "messages") == 7
-    assert ledger.roll_up(time.time()) == 2
+    assert ledger.roll_up() == 2
     assert total(ledger.snapshot(), "messages") == 7
+    hour = store.db.collection(HOURS).document(str(hour_of(now))).get().to_dict() or {}
+    assert hour["counters"] == {"messages;type=CLIENT;direction=in": 7}
 
 
-def test_two_roll_ups_at_once_add_each_marker_once(stores: Callable[[], Store]):
-    ledgers = [settled(stores().db), settled(stores().db)]
-    now = time.time()
-    for n in range(30):
-        ledgers[0].count(sources.inbound(message(n), now))
-    start = threading.Barrier(2)
-
-    def roll_up(ledger: Ledger) -> int:
-        start.wait()
-        return ledger.roll_up(time.time())
-
-    with ThreadPoolExecutor(2) as pool:
-        rolled = list(pool.map(roll_up, ledgers))
-    assert sorted(rolled) == [0, 30]
-    assert total(ledgers[1].snapshot(), "messages") == 30
-    totals = ledgers[0].db.collection(TOTALS).document("all").get().to_dict() or {}
-    assert totals["counters"]["messages;type=CLIENT;direction=in"] == 30
+def test_a_backlog_is_rolled_up_a_chunk_a_commit(stores: Callable[[], Store], monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(ledger_module, "CHUNK_S", 0.05)
+    monkeypatch.setattr(ledger_module, "ROLL_UP_BUDGET_S", 0.0)  # one chunk a call
+    ledger = settled(stores().db)
+    for n in range(3):
+        ledger.count(sources.inbound(message(n), time.time()))
+        time.sleep(0.3)
+    assert [ledger.roll_up() for _ in range(4)] == [1, 1, 1, 0]
+    monkeypatch.setattr(ledger_module, "ROLL_UP_BUDGET_S", 60.0)
+    for n in range(3, 6):
+        ledger.count(sources.inbound(message(n), time.time()))
+        time.sleep(0.3)
+    assert ledger.roll_up() == 3  # chunk after chunk within the budget
+    assert total(ledger.snapshot(), "messages") == 6
 
 
-class RollingUpOnRead:
-    """The totals document of a reading ledger, rolled up by another instance just before it is read."""
+def test_of_two_roll_ups_at_once_one_adds_and_the_other_adds_nothing(stores: Callable[[], Store]):
+    first, second = settled(stores().db), settled(stores().db)
+    first.count(sources.inbound(message(0), time.time()))
+    assert first.roll_up() == 1  # the cursor exists: the race is on its update time
+    for n in range(1, 11):
+        first.count(sources.inbound(message(n), time.time()))
+    read_markers, raced = second._markers, []
+
+    def markers_after_the_other_rolled_them_up(*args: Any, **kwargs: Any) -> Any:
+        if not raced:  # `second` has read the cursor; `first` rolls the same markers up and commits
+            raced.append(first.roll_up())
+        return read_markers(*args, **kwargs)
+
+    second._markers = markers_after_the_other_rolled_them_up  # type: ignore[method-assign]
+    assert second.roll_up() == 0
+    assert raced == [10]
+    totals = first.db.collection(TOTALS).document("all").get().to_dict() or {}
+    assert totals["counters"]["messages;type=CLIENT;direction=in"] == 11
+    assert total(first.snapshot(), "messages") == 11
+
+
+class RolledUpAfterItIsRead:
+    """A ledger's cursor that another instance moves just after it is read, before the sums are."""
 
     def __init__(self, ledger: Ledger, other: Ledger) -> None:
-        self.real, self.other, self.rolled = ledger.totals, other, 0
+        self.real, self.other, self.rolled = ledger.cursor, other, 0
 
     def get(self) -> Any:
+        snapshot = self.real.get()
         if not self.rolled:
-            self.rolled = self.other.roll_up(time.time())
-        return self.real.get()
+            self.rolled = self.other.roll_up()
+        return snapshot
 
 
-def test_a_read_during_a_roll_up_counts_each_marker_once(stores: Callable[[], Store]):
+@pytest.mark.parametrize("read", ["snapshot", "hours"])
+def test_a_read_during_a_roll_up_counts_each_marker_once(stores: Callable[[], Store], read: str):
     ledger, other = Ledger(stores().db), settled(stores().db)
     now = time.time()
-    for n in range(10):
+    ledger.count(sources.inbound(message(0), now))
+    assert other.roll_up() == 1  # the cursor exists
+    for n in range(1, 11):
         ledger.count(sources.inbound(message(n), now))
-    racing = RollingUpOnRead(ledger, other)
-    ledger.totals = racing  # type: ignore[assignment]
-    assert total(ledger.snapshot(), "messages") == 10  # not 20: the read saw the cursor move, and read again
+    racing = RolledUpAfterItIsRead(ledger, other)
+    ledger.cursor = racing  # type: ignore[assignment]
+    series = ledger.snapshot() if read == "snapshot" else ledger.hours(now)[0].series
+    assert total(series, "messages") == 11  # not 21: the read saw the cursor move, and read again
     assert racing.rolled == 10
+
+
+def test_what_an_older_ledger_wrote_keeps_counting(stores: Callable[[], Store]):
+    """Totals per shard and hours per shard, and markers without `counted_at`: read, never lost."""
+    store = stores()
+    now = time.time()
+    counters = {"counters": {"messages;type=CLIENT;direction=in": 3}}
+    store.db.collection(TOTALS).document("2").set({"shard": 2, **counters})
+    store.db.collection(HOURS).document(f"{hour_of(now)}-2").set({"hour": hour_of(now), "shard": 2, **counters})
+    store.db.collection(SEEN).document("in:old").set({"key": "in:old", "at": now, "expires_at": now})
+    ledger = settled(store.db)
+    for n in range(2):
+        ledger.count(sources.inbound(message(n), now))
+    assert total(ledger.snapshot(), "messages") == 5
+    assert ledger.roll_up() == 2
+    assert total(ledger.snapshot(), "messages") == 5
+    assert total(ledger.hours(now)[0].series, "messages") == 5
 
 
 class RecordingExporter:
@@ -247,7 +290,7 @@ def test_the_stats_are_what_was_counted_in_the_window(stores: Callable[[], Store
     for n in range(5):
         ledger.count(sources.inbound(message(n), now))
     ledger.count(sources.inbound(message(10), now - 3 * 3600))  # before a 1h window, inside a 24h one
-    assert ledger.roll_up(time.time()) == 6  # the rest is read from the markers, not yet rolled up
+    assert ledger.roll_up() == 6  # the rest is read from the markers, not yet rolled up
     ledger.count(sources.inbound(message(9, MessageType.COMMAND), now))
     for n in range(3):
         ledger.count(sources.delivery(answer(n), now))  # type: ignore[arg-type]

@@ -48,6 +48,7 @@ MetricDescriptor = metric_pb2.MetricDescriptor
 
 FLUSH_S = 5  # DESK_METRICS_FLUSH_S: Cloud Monitoring's (and the double's) sampling period, the shortest it takes
 FEED_S = 18.0  # events keep arriving over this long: several flush intervals
+SETTLE_S = 2  # DESK_METRICS_SETTLE_S: roll-ups happen while events arrive, so the points cross them
 CUSTOMERS = 12  # N customer messages (CLIENT, on messages-enriched)
 SENT = 5  # M - 1 answers Telegram took, and one that failed (on deliveries)
 FAILED_CAUSE = "blocked"
@@ -84,7 +85,7 @@ def instances(emulators: Emulators, metric_service: MetricServiceDouble, own_pro
            "GOOGLE_CLOUD_PROJECT": own_project,
            "DESK_METRICS": "cloud",
            "DESK_MONITORING_ENDPOINT": metric_service.endpoint,
-           "DESK_METRICS_FLUSH_S": str(FLUSH_S)}
+           "DESK_METRICS_FLUSH_S": str(FLUSH_S), "DESK_METRICS_SETTLE_S": str(SETTLE_S)}
     step = load_manifest().step("metrics")
     started: list[Instance] = []
     try:

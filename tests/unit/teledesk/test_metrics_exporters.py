@@ -22,6 +22,7 @@ def test_an_unknown_value_is_refused_by_name():
 @pytest.mark.parametrize(("settings", "named"), [
     (Settings(desk_metrics="cloud", desk_metrics_flush_s=2), r"DESK_METRICS_FLUSH_S is 2.*5 or more"),
     (Settings(desk_metrics_flush_s=0), r"DESK_METRICS_FLUSH_S is 0"),
+    (Settings(desk_metrics_settle_s=-1), r"DESK_METRICS_SETTLE_S is -1"),
 ])
 def test_a_flush_interval_that_cannot_work_is_refused_by_name(settings: Settings, named: str):
     with pytest.raises(ValueError, match=named):
