@@ -67,6 +67,8 @@ def render(results: dict[str, Any]) -> str:
                            _ms(lat.get("p50")), _ms(lat.get("p90")), _ms(lat.get("p99")), _ms(lat.get("max")),
                            f"{_ms(ans.get('p50'))} / {_ms(ans.get('p99'))}"], widths))
     lines.append("  (POST answer: the webhook's HTTP answer time, p50 / p99)")
+    if "nometrics" in results["scenarios"] and "full" in results["scenarios"]:
+        lines.append("  (desk, no metrics: two runs, just before and just after the full desk, pooled)")
     if results.get("ratios"):
         lines += ["", "Ratios"]
         widths = [22, 8, 8]

@@ -36,3 +36,13 @@ def test_the_desk_without_its_metrics_step_is_a_column_beside_the_desk():
     header = next(line for line in printed.splitlines() if "desk p50" in line)
     assert header.index("desk p50") < header.index("no-m p50")
     assert "8.5" in next(line for line in printed.splitlines() if "enrich (own time)" in line)
+
+
+def test_the_desk_without_metrics_runs_on_both_sides_of_the_full_desk():
+    """So that emulators still warming up weigh on both sides of the comparison alike."""
+    from bench.__main__ import scenario_runs
+
+    assert scenario_runs(["direct", "hops", "full", "nometrics", "ladder"]) == [
+        "direct", "hops", "nometrics", "full", "nometrics"]
+    assert scenario_runs(["full"]) == ["full"]
+    assert scenario_runs(["nometrics", "hops"]) == ["hops", "nometrics"]
