@@ -4,6 +4,9 @@
 SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
+# The workflows-emulator pins FastAPI 0.111 (Starlette 0.37), functions-framework needs Starlette 1.x:
+# it gets a venv of its own (devtools/workflows_server.py runs there).
+WORKFLOWS_VENV := .venv-workflows
 PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.js -type f 2>/dev/null)
@@ -25,12 +28,18 @@ bench: prerequisites install build redis  ## Benchmarks: print latency figures
 prerequisites:
 	@$(PYTHON) -m teledesk.local.prerequisites
 
-install: $(VENV)/.installed frontend/node_modules/.installed
+install: $(VENV)/.installed $(WORKFLOWS_VENV)/.installed frontend/node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+$(WORKFLOWS_VENV)/.installed: workflows/emulator-requirements.txt
+	$(PYTHON) -m venv $(WORKFLOWS_VENV)
+	$(WORKFLOWS_VENV)/bin/pip install --quiet --upgrade pip
+	$(WORKFLOWS_VENV)/bin/pip install --quiet -r workflows/emulator-requirements.txt
 	touch $@
 
 frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json

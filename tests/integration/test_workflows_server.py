@@ -1,0 +1,147 @@
+"""devtools/workflows_server.py: the PyPI workflows-emulator serving a workflow on 127.0.0.1 as
+Google Cloud would. An execution is started by a Pub/Sub push, the way an Eventarc trigger starts
+it, and gets the CloudEvent as its one parameter. Many executions may be asleep at once: the
+emulator's own server ran 40 at a time, and the 41st waited for one of them to end.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from support import wait_until
+
+from teledesk.local.processes import Child, free_port, http_ok
+from teledesk.settings import ROOT
+
+SERVER = ROOT / "devtools" / "workflows_server.py"
+PYTHON = ROOT / ".venv-workflows" / "bin" / "python"
+EMULATOR_THREADS = 40  # anyio's default thread pool, which the emulator's own server runs executions in
+EXECUTIONS = 100
+SLEEP_S = 4
+
+WORKFLOW = """
+main:
+  params: [event]
+  steps:
+    - read:
+        assign:
+          - payload: ${json.decode(base64.decode(event.data.message.data))}
+    - nap:
+        call: sys.sleep
+        args:
+          seconds: ${payload.sleep}
+    - report:
+        call: http.post
+        args:
+          url: ${payload.report_to}
+          body:
+            n: ${payload.n}
+            run: ${uuid.generate()}
+            type: ${event.type}
+            source: ${event.source}
+            id: ${event.id}
+    - done:
+        return: ${payload.n}
+"""
+
+
+class Reports:
+    """An HTTP endpoint the workflow posts to: what it got, and when."""
+
+    def __init__(self) -> None:
+        self.got: list[tuple[float, dict[str, Any]]] = []
+        reports = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                reports.got.append((time.monotonic(), body))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def reports() -> Iterator[Reports]:
+    reports = Reports()
+    yield reports
+    reports.server.shutdown()
+
+
+@pytest.fixture
+def workflows(tmp_path: Path) -> Iterator[str]:
+    assert PYTHON.exists(), "no .venv-workflows: `make install` makes it (workflows/emulator-requirements.txt)"
+    source = tmp_path / "sleepy.yaml"
+    source.write_text(WORKFLOW, encoding="utf-8")
+    port = free_port()
+    child = Child("workflows", [str(PYTHON), "-P", str(SERVER), "--workflow", f"sleepy={source}",
+                                "--project", "teledesk-test", "--port", str(port)],
+                  {**os.environ}, tmp_path)
+    try:
+        child.wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/healthz"), timeout=60)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        child.stop()
+
+
+def push_body(n: int, report_to: str, sleep_s: float) -> dict[str, Any]:
+    data = json.dumps({"n": n, "sleep": sleep_s, "report_to": report_to}).encode()
+    return {"subscription": "projects/teledesk-test/subscriptions/lifecycle-push",
+            "message": {"data": base64.b64encode(data).decode(), "messageId": f"m-{n}",
+                        "publishTime": "2026-12-03T10:00:00Z", "attributes": {}}}
+
+
+def test_a_hundred_executions_sleep_at_once_each_started_by_a_push_as_eventarc_starts_it(workflows, reports):
+    began = time.monotonic()
+    for n in range(EXECUTIONS):
+        answer = requests.post(f"{workflows}/triggers/sleepy?topic=lifecycle", json=push_body(n, reports.url, SLEEP_S),
+                               timeout=10)
+        assert answer.status_code == 204, answer.text  # at once: the execution runs on
+    posted = time.monotonic() - began
+    wait_until(lambda: len(reports.got) >= EXECUTIONS or None, timeout=SLEEP_S * 6)
+    took = max(at for at, _ in reports.got) - began
+    # 40 at a time would take three sleeps at least; together they take one, plus the posting.
+    assert took < posted + 2 * SLEEP_S, (took, posted)
+    assert EXECUTIONS > 2 * EMULATOR_THREADS
+    by_n = {body["n"]: body for _, body in reports.got}
+    assert sorted(by_n) == list(range(EXECUTIONS))
+    assert by_n[7]["type"] == "google.cloud.pubsub.topic.v1.messagePublished"
+    assert by_n[7]["source"] == "//pubsub.googleapis.com/projects/teledesk-test/topics/lifecycle"
+    assert by_n[7]["id"] == "m-7"
+    assert len({body["run"] for body in by_n.values()}) == EXECUTIONS  # uuid.generate(): an id of each run's own
+
+
+def test_the_emulator_s_own_execution_route_runs_one_to_its_end(workflows, reports):
+    event = {"data": push_body(1, reports.url, 0), "type": "t", "source": "s", "id": "e-1"}
+    answer = requests.post(f"{workflows}/v1/projects/teledesk-test/locations/local/workflows/sleepy/executions",
+                           json={"argument": json.dumps({"event": event})}, timeout=30)
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == 1
+    assert [body["id"] for _, body in reports.got] == ["e-1"]
+
+
+def test_what_is_not_a_push_or_not_a_workflow_is_refused(workflows):
+    def trigger(workflow: str, **body: Any) -> int:
+        return requests.post(f"{workflows}/triggers/{workflow}?topic=t", timeout=10, **body).status_code
+
+    assert trigger("sleepy", data=b"{") == 400
+    assert trigger("sleepy", json={"no": "message"}) == 400
+    assert trigger("other", json=push_body(0, "x", 0)) == 404
