@@ -18,28 +18,37 @@ anyio's thread pool (40 threads), and `sys.sleep` holds the thread, so with 40 e
 the 41st waited for one of them to end. A desk keeps one execution asleep per open conversation:
 a triggered execution gets a thread of its own, and the pool of the server route is raised to
 THREADS. The emulator also keeps the execution's id in a process-wide environment variable, which
-concurrent executions overwrite: a workflow here makes its own id (`uuid.generate()`).
+concurrent executions overwrite: a workflow here makes its own id (`uuid.generate()`). And it
+refuses `auth: {type: OIDC}` (NotImplementedError), which Google Cloud needs to call a function
+that only takes calls with a token: a call to 127.0.0.1 goes without one here (the local
+functions check none; on Google Cloud, Cloud Run's IAM does), so the same YAML runs in both.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import json
 import os
 import sys
 import threading
 import time
 import uuid
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import anyio.to_thread
 import uvicorn
 from fastapi import FastAPI, HTTPException, Request, Response
+from workflows_emulator.lib import http_utils
 from workflows_emulator.main import execute_workflow, load_workflow
 from workflows_emulator.server import WorkflowExecutionRequest, default_handler_clousure
 
 THREADS = 10_000
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 PUBSUB_EVENT = "google.cloud.pubsub.topic.v1.messagePublished"
 EXECUTIONS = "/v1/projects/{project_ref}/locations/{location}/workflows/{workflow_id}/executions"
 
@@ -47,6 +56,21 @@ EXECUTIONS = "/v1/projects/{project_ref}/locations/{location}/workflows/{workflo
 def log(severity: str, message: str, **fields: Any) -> None:
     """One JSON line in Cloud Logging's structured format, as the desk's other parts write."""
     print(json.dumps({"severity": severity, "message": message, "time": time.time(), **fields}), flush=True)
+
+
+def without_oidc_on_loopback(request: Callable[..., Any]) -> Callable[..., Any]:
+    """The emulator's HTTP request, sending calls to this machine with no OIDC token."""
+
+    @functools.wraps(request)
+    def call(method: str, url: str, *args: Any, auth: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        if auth and auth.get("type") == "OIDC" and urlsplit(url).hostname in LOOPBACK:
+            auth = None
+        return request(method, url, *args, auth=auth, **kwargs)
+
+    return call
+
+
+http_utils.request = without_oidc_on_loopback(http_utils.request)
 
 
 def cloud_event(push_body: dict[str, Any], project: str, topic: str) -> dict[str, Any]:
@@ -78,17 +102,18 @@ def run_execution(workflow_id: str, source: Path, event: dict[str, Any]) -> None
 
 
 def make_app(sources: dict[str, Path], project: str) -> FastAPI:
-    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+        yield
+
+    app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None, lifespan=lifespan)
     os.environ["GOOGLE_CLOUD_PROJECT_ID"] = project
 
     def source_of(workflow_id: str) -> Path:
         if workflow_id not in sources:
             raise HTTPException(404, f"no workflow {workflow_id!r}; served: {sorted(sources)}")
         return sources[workflow_id]
-
-    @app.on_event("startup")
-    async def more_threads() -> None:
-        anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
 
     @app.get("/healthz")
     def healthz() -> dict[str, list[str]]:

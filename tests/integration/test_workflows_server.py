@@ -6,25 +6,17 @@ emulator's own server ran 40 at a time, and the 41st waited for one of them to e
 
 from __future__ import annotations
 
-import base64
 import json
-import os
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 from support import wait_until
+from workflows_support import Endpoint, push_body, workflows_server
 
-from teledesk.local.processes import Child, free_port, http_ok
-from teledesk.settings import ROOT
-
-SERVER = ROOT / "devtools" / "workflows_server.py"
-PYTHON = ROOT / ".venv-workflows" / "bin" / "python"
 EMULATOR_THREADS = 40  # anyio's default thread pool, which the emulator's own server runs executions in
 EXECUTIONS = 100
 SLEEP_S = 4
@@ -55,64 +47,29 @@ main:
 """
 
 
-class Reports:
-    """An HTTP endpoint the workflow posts to: what it got, and when."""
-
-    def __init__(self) -> None:
-        self.got: list[tuple[float, dict[str, Any]]] = []
-        reports = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                reports.got.append((time.monotonic(), body))
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(b"{}")
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
 @pytest.fixture
-def reports() -> Iterator[Reports]:
-    reports = Reports()
-    yield reports
-    reports.server.shutdown()
+def reports() -> Iterator[Endpoint]:
+    endpoint = Endpoint()
+    yield endpoint
+    endpoint.close()
 
 
 @pytest.fixture
 def workflows(tmp_path: Path) -> Iterator[str]:
-    assert PYTHON.exists(), "no .venv-workflows: `make install` makes it (workflows/emulator-requirements.txt)"
     source = tmp_path / "sleepy.yaml"
     source.write_text(WORKFLOW, encoding="utf-8")
-    port = free_port()
-    child = Child("workflows", [str(PYTHON), "-P", str(SERVER), "--workflow", f"sleepy={source}",
-                                "--project", "teledesk-test", "--port", str(port)],
-                  {**os.environ}, tmp_path)
-    try:
-        child.wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/healthz"), timeout=60)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        child.stop()
+    with workflows_server({"sleepy": source}, tmp_path) as url:
+        yield url
 
 
-def push_body(n: int, report_to: str, sleep_s: float) -> dict[str, Any]:
-    data = json.dumps({"n": n, "sleep": sleep_s, "report_to": report_to}).encode()
-    return {"subscription": "projects/teledesk-test/subscriptions/lifecycle-push",
-            "message": {"data": base64.b64encode(data).decode(), "messageId": f"m-{n}",
-                        "publishTime": "2026-12-03T10:00:00Z", "attributes": {}}}
+def sleepy(n: int, report_to: str, sleep_s: float) -> dict[str, Any]:
+    return push_body({"n": n, "sleep": sleep_s, "report_to": report_to}, f"m-{n}")
 
 
 def test_a_hundred_executions_sleep_at_once_each_started_by_a_push_as_eventarc_starts_it(workflows, reports):
     began = time.monotonic()
     for n in range(EXECUTIONS):
-        answer = requests.post(f"{workflows}/triggers/sleepy?topic=lifecycle", json=push_body(n, reports.url, SLEEP_S),
+        answer = requests.post(f"{workflows}/triggers/sleepy?topic=lifecycle", json=sleepy(n, reports.url, SLEEP_S),
                                timeout=10)
         assert answer.status_code == 204, answer.text  # at once: the execution runs on
     posted = time.monotonic() - began
@@ -130,7 +87,7 @@ def test_a_hundred_executions_sleep_at_once_each_started_by_a_push_as_eventarc_s
 
 
 def test_the_emulator_s_own_execution_route_runs_one_to_its_end(workflows, reports):
-    event = {"data": push_body(1, reports.url, 0), "type": "t", "source": "s", "id": "e-1"}
+    event = {"data": sleepy(1, reports.url, 0), "type": "t", "source": "s", "id": "e-1"}
     answer = requests.post(f"{workflows}/v1/projects/teledesk-test/locations/local/workflows/sleepy/executions",
                            json={"argument": json.dumps({"event": event})}, timeout=30)
     assert answer.status_code == 200, answer.text
@@ -144,4 +101,4 @@ def test_what_is_not_a_push_or_not_a_workflow_is_refused(workflows):
 
     assert trigger("sleepy", data=b"{") == 400
     assert trigger("sleepy", json={"no": "message"}) == 400
-    assert trigger("other", json=push_body(0, "x", 0)) == 404
+    assert trigger("other", json=sleepy(0, "x", 0)) == 404

@@ -1,0 +1,58 @@
+"""workflows/conversation.yaml on the workflows-emulator (devtools/workflows_server.py): the loop
+that watches one opening of a conversation. Started by a push, as its Eventarc trigger starts it;
+it asks the lifecycle step (an endpoint here that answers as the step does), sleeps as long as the
+step says, asks again with the same run id, rides out a step that answers 503 once, and ends when
+the step says the watch is over. The YAML calls the step with OIDC, as Google Cloud needs; the
+local server sends calls to this machine without a token."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from support import wait_until
+from workflows_support import Endpoint, push_body, workflows_server
+
+from teledesk.settings import ROOT
+
+WORKFLOW = ROOT / "workflows" / "conversation.yaml"
+SLEEP_S = 2
+CHAT, OPENED_AT = 5_550_001, 1_764_000_000.5
+
+
+def as_the_step_answers(body: dict[str, Any], calls_before: int) -> tuple[int, Any]:
+    if calls_before == 0:
+        return 503, {"error": "starting"}  # the function's instance not ready yet: the workflow retries
+    if calls_before == 1:
+        return 200, {"done": False, "sleep_s": SLEEP_S}
+    return 200, {"done": True, "sleep_s": 0, "why": "resolved"}
+
+
+@pytest.fixture
+def step() -> Iterator[Endpoint]:
+    endpoint = Endpoint(as_the_step_answers)
+    yield endpoint
+    endpoint.close()
+
+
+def test_the_watch_asks_the_step_sleeps_as_told_and_ends_when_told(step: Endpoint, tmp_path: Path):
+    with workflows_server({"conversation": WORKFLOW}, tmp_path, env={"DESK_LIFECYCLE_URL": step.url}) as url:
+        answer = requests.post(f"{url}/triggers/conversation?topic=lifecycle", timeout=10,
+                               json=push_body({"chat_id": CHAT, "opened_at": OPENED_AT}, "opened-1"))
+        assert answer.status_code == 204, answer.text
+        wait_until(lambda: len(step.got) >= 3 or None, timeout=30)
+        wait_until(lambda: "succeeded" in (tmp_path / "workflows.out").read_text(), timeout=10)
+    times = [at for at, _ in step.got]
+    bodies = [body for _, body in step.got]
+    assert len(bodies) == 3  # the 503, the answer that said sleep, the one that ended the watch
+    assert all((body["chat_id"], body["opened_at"]) == (CHAT, OPENED_AT) for body in bodies)
+    assert len({body["run"] for body in bodies}) == 1  # one run id for the whole watch
+    assert times[2] - times[1] >= SLEEP_S  # slept as told before asking again
+    lines = (tmp_path / "workflows.out").read_text().splitlines()
+    logged = [json.loads(line) for line in lines if line.startswith("{")]
+    [ended] = [entry["message"] for entry in logged if "succeeded" in entry["message"]]
+    assert '"why": "resolved"' in ended  # the execution returned the step's last answer
