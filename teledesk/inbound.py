@@ -55,7 +55,7 @@ def next_conversation(conversation: Conversation, now: float) -> Fields:
     """The changes that start the next conversation with the same customer: the "new" resolved
     policy on a customer's message, or an agent's explicit start; one rule for both."""
     return {"number": conversation.number + 1, "status": ConversationStatus.OPEN, "assignee": None,
-            "created_at": now, "first_response_at": None, "resolved_at": None, "context": {}, "sla_due": None}
+            "created_at": now, "first_response_at": None, "resolved_at": None, "context": {}, "sla_due_at": None}
 
 
 def _reopen(conversation: Conversation, policy: str, now: float) -> None:

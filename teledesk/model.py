@@ -160,7 +160,10 @@ class Conversation(Document):
     first_response_at: float | None = None
     resolved_at: float | None = None  # when an agent (or the lifecycle) last resolved it
     last_resolution: Resolution | None = None
-    sla_due: float | None = None
+    opened_at: float | None = None  # when its current opening began (the lifecycle watches each opening)
+    sla_due_at: float | None = None  # the first-response SLA's due time, until an agent answers
+    sla_breached: bool = False
+    pending_since: float | None = None  # when an agent set it pending
     blocked: bool = False
 
 

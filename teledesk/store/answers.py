@@ -48,7 +48,7 @@ class Answers:
             if stored.type == MessageType.AGENT:
                 conversation.unread = 0
                 if conversation.first_response_at is None:
-                    conversation.first_response_at = now
+                    conversation.assign(first_response_at=now, sla_due_at=None)
             transaction.set(message_ref, stored.to_firestore())
             transaction.set(conversation_ref, conversation.to_firestore())
             return stored, conversation, True

@@ -3,15 +3,41 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
 from teledesk.inbound import next_conversation
-from teledesk.model import Conversation, ConversationStatus, Resolution
+from teledesk.lifecycle.timers import Action, Watched, due, wake_at
+from teledesk.model import Conversation, ConversationStatus, Priority, Resolution
 from teledesk.open_data import Fields
 from teledesk.store.documents import CONVERSATIONS, Documents, read, read_each
+
+
+@dataclass(frozen=True)
+class Watch:
+    """What a lifecycle look did, and when the next is due (None: the watch is over)."""
+
+    conversation: Conversation | None
+    done: tuple[Action, ...]
+    wake_at: float | None
+
+
+def watched(conversation: Conversation) -> Watched:
+    """What the lifecycle reads of a conversation (an opening from before the lifecycle: its creation)."""
+    return Watched(status=ConversationStatus(conversation.status),
+                   opened_at=conversation.opened_at if conversation.opened_at is not None else conversation.created_at,
+                   sla_due_at=conversation.sla_due_at, sla_breached=conversation.sla_breached,
+                   first_response_at=conversation.first_response_at, pending_since=conversation.pending_since)
+
+
+def _resolution(conversation: Conversation, now: float) -> Fields:
+    """The fields that resolve `conversation` now (recorded once: `last_resolution` is kept after the next starts)."""
+    opened_at = conversation.opened_at if conversation.opened_at is not None else conversation.created_at
+    resolution = Resolution(number=conversation.number, opened_at=opened_at, resolved_at=now)
+    return {"resolved_at": now, "last_resolution": resolution.to_firestore(), "pending_since": None}
 
 
 class Conversations:
@@ -64,12 +90,39 @@ class Conversations:
             now = time.time()
             changes: Fields = {"status": status, "updated_at": now}
             if status == ConversationStatus.RESOLVED and conversation.status != ConversationStatus.RESOLVED:
-                resolution = Resolution(number=conversation.number, opened_at=conversation.created_at, resolved_at=now)
-                changes.update(resolved_at=now, last_resolution=resolution.to_firestore())
+                changes.update(_resolution(conversation, now))
+            if status == ConversationStatus.PENDING and conversation.status != ConversationStatus.PENDING:
+                changes["pending_since"] = now
             transaction.update(ref, changes)
             return conversation.assign(**changes)
 
         return change(self.db.transaction())  # type: ignore[no-any-return]
+
+    def watch(self, chat_id: int, opening: float, now: float, pending_resolve_s: float) -> Watch:
+        """The lifecycle's look at one opening of a conversation: what is due done, in one
+        transaction on the conversation as it reads it (teledesk.lifecycle.timers), and when to
+        look again. An agent's answer committed first wins whole: there is no breach to do."""
+        ref = self.documents.conversation(chat_id)
+
+        @firestore.transactional
+        def look(transaction: firestore.Transaction) -> Watch:
+            conversation = read(Conversation, ref.get(transaction=transaction))
+            done: list[Action] = []
+            while conversation is not None and (action := due(watched(conversation), opening, now,
+                                                               pending_resolve_s)) is not None:
+                changes: Fields = {"updated_at": now}
+                if action == Action.BREACH_SLA:
+                    changes.update(sla_breached=True, priority=Priority.HIGH)
+                else:
+                    changes.update(status=ConversationStatus.RESOLVED, **_resolution(conversation, now))
+                conversation.assign(**changes)
+                done.append(action)
+            if conversation is not None and done:
+                transaction.update(ref, conversation.to_firestore())
+            later = wake_at(watched(conversation) if conversation else None, opening, now, pending_resolve_s)
+            return Watch(conversation, tuple(done), later)
+
+        return look(self.db.transaction())  # type: ignore[no-any-return]
 
     def start_next(self, chat_id: int, assignee: str) -> tuple[bool, Conversation | None]:
         """An agent starts the next conversation with a customer (teledesk.inbound.next_conversation),
