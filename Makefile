@@ -78,4 +78,4 @@ screenshots: install build chromium  ## Retake the screenshots in docs/screensho
 	UPDATE_SCREENSHOTS=1 $(PY) -m pytest -q tests/e2e/test_console_look.py
 
 clean:
-	rm -rf $(VENV) frontend/node_modules frontend/dist .teledesk
+	rm -rf $(VENV) $(WORKFLOWS_VENV) frontend/node_modules frontend/dist .teledesk

@@ -55,14 +55,15 @@ def next_conversation(conversation: Conversation, now: float) -> Fields:
     """The changes that start the next conversation with the same customer: the "new" resolved
     policy on a customer's message, or an agent's explicit start; one rule for both."""
     return {"number": conversation.number + 1, "status": ConversationStatus.OPEN, "assignee": None,
-            "created_at": now, "first_response_at": None, "resolved_at": None, "context": {}, "sla_due_at": None}
+            "created_at": now, "first_response_at": None, "resolved_at": None, "context": {}, "sla_due_at": None,
+            "sla_breached": False, "pending_since": None}
 
 
 def _reopen(conversation: Conversation, policy: str, now: float) -> None:
     """A customer writing again: a pending conversation (waiting for them) is open again; a resolved
     one reopens, or the next conversation starts, by the resolved policy."""
     if conversation.status == ConversationStatus.PENDING:
-        conversation.status = ConversationStatus.OPEN
+        conversation.assign(status=ConversationStatus.OPEN, pending_since=None)
         return
     if conversation.status != ConversationStatus.RESOLVED:
         return

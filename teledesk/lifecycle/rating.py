@@ -8,6 +8,7 @@ The signature is an HMAC-SHA256 of the rest, keyed by a key derived from the web
 a customer who edits the chat, the conversation number or the stars of a button gets a press
 the desk refuses. Telegram sends a button's data back only from the chat the message is in; the
 chat is checked against the press's chat too, so a button copied elsewhere rates nothing.
+Rotating the webhook secret makes the buttons already sent rate nothing.
 """
 
 from __future__ import annotations
@@ -61,11 +62,13 @@ def is_rating(data: str) -> bool:
 
 def read_press(data: str, pressed_in_chat: int, secret: str) -> Rating | None:
     """The rating a press gives, or None for one the desk did not sign, for another chat, or malformed."""
+    if len(data.encode("utf-8")) > MAX_CALLBACK_DATA_BYTES:
+        return None
     parts = data.split(":")
     if len(parts) != 5 or parts[0] != PREFIX:
         return None
     body, signature = data.rsplit(":", 1)
-    if not hmac.compare_digest(signature, _signature(body, secret)):
+    if not hmac.compare_digest(signature.encode("utf-8"), _signature(body, secret).encode("ascii")):
         return None
     try:
         rating = Rating(int(parts[1]), int(parts[2]), int(parts[3]))

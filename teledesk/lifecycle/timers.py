@@ -32,8 +32,11 @@ class Watched:
     pending_since: float | None = None  # when an agent set it pending (a customer message reopens it)
 
 
+OPENING_TOLERANCE_S = 0.001  # an opening's time may come back from JSON a few digits short
+
+
 def _watch_over(conversation: Watched | None, opening: float) -> bool:
-    return (conversation is None or conversation.opened_at != opening
+    return (conversation is None or abs(conversation.opened_at - opening) > OPENING_TOLERANCE_S
             or conversation.status == ConversationStatus.RESOLVED)
 
 

@@ -108,17 +108,18 @@ class Conversations:
         def look(transaction: firestore.Transaction) -> Watch:
             conversation = read(Conversation, ref.get(transaction=transaction))
             done: list[Action] = []
+            changes: Fields = {}
             while conversation is not None and (action := due(watched(conversation), opening, now,
                                                                pending_resolve_s)) is not None:
-                changes: Fields = {"updated_at": now}
                 if action == Action.BREACH_SLA:
-                    changes.update(sla_breached=True, priority=Priority.HIGH)
+                    step: Fields = {"sla_breached": True, "priority": Priority.HIGH}
                 else:
-                    changes.update(status=ConversationStatus.RESOLVED, **_resolution(conversation, now))
-                conversation.assign(**changes)
+                    step = {"status": ConversationStatus.RESOLVED, **_resolution(conversation, now)}
+                conversation.assign(**step, updated_at=now)
+                changes.update(step, updated_at=now)
                 done.append(action)
-            if conversation is not None and done:
-                transaction.update(ref, conversation.to_firestore())
+            if changes:
+                transaction.update(ref, changes)
             later = wake_at(watched(conversation) if conversation else None, opening, now, pending_resolve_s)
             return Watch(conversation, tuple(done), later)
 

@@ -31,6 +31,8 @@ def test_the_longest_ids_fit_telegram_s_64_bytes():
     lambda d: d.rsplit(":", 1)[0],  # no signature
     lambda d: d + ":extra",
     lambda d: "csat:" + "9" * 40,
+    lambda d: d[:-2] + "é",  # not ASCII: refused, not an error
+    lambda d: d + "0" * 100,  # longer than Telegram sends
     lambda d: "",
 ])
 def test_a_press_that_was_edited_or_forged_rates_nothing(edit):
