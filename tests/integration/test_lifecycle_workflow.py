@@ -1,9 +1,9 @@
 """workflows/conversation.yaml on the workflows-emulator (devtools/workflows_server.py): the loop
-that watches one opening of a conversation. Started by a push, as its Eventarc trigger starts it;
-it asks the lifecycle step (an endpoint here that answers as the step does), sleeps as long as the
-step says, asks again with the same run id, rides out a step that answers 503 once, and ends when
-the step says the watch is over. The YAML calls the step with OIDC, as Google Cloud needs; the
-local server sends calls to this machine without a token."""
+that watches one opening of a conversation. Started by a push, as its Eventarc trigger starts it,
+it asks the lifecycle step (an endpoint here that answers as the step does) and sleeps as long as
+the step says. It asks again with the same run id, rides out a 503 (retried) and a 500 (rested on,
+then asked again), and ends when the step says the watch is over. The YAML calls the step with
+OIDC, as Google Cloud needs; the local server sends calls to this machine without a token."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from teledesk.settings import ROOT
 
 WORKFLOW = ROOT / "workflows" / "conversation.yaml"
 SLEEP_S = 2
+REST_S = 1  # DESK_LIFECYCLE_REST_S
 CHAT, OPENED_AT = 5_550_001, 1_764_000_000.5
 
 
@@ -28,6 +29,8 @@ def as_the_step_answers(body: dict[str, Any], calls_before: int) -> tuple[int, A
     if calls_before == 0:
         return 503, {"error": "starting"}  # the function's instance not ready yet: the workflow retries
     if calls_before == 1:
+        return 500, {"error": "a bug"}  # not retried: the watch rests REST_S and asks again
+    if calls_before == 2:
         return 200, {"done": False, "sleep_s": SLEEP_S}
     return 200, {"done": True, "sleep_s": 0, "why": "resolved"}
 
@@ -40,18 +43,20 @@ def step() -> Iterator[Endpoint]:
 
 
 def test_the_watch_asks_the_step_sleeps_as_told_and_ends_when_told(step: Endpoint, tmp_path: Path):
-    with workflows_server({"conversation": WORKFLOW}, tmp_path, env={"DESK_LIFECYCLE_URL": step.url}) as url:
+    with workflows_server({"conversation": WORKFLOW}, tmp_path, env={"DESK_LIFECYCLE_URL": step.url,
+                                                                   "DESK_LIFECYCLE_REST_S": str(REST_S)}) as url:
         answer = requests.post(f"{url}/triggers/conversation?topic=lifecycle", timeout=10,
                                json=push_body({"chat_id": CHAT, "opened_at": OPENED_AT}, "opened-1"))
         assert answer.status_code == 204, answer.text
-        wait_until(lambda: len(step.got) >= 3 or None, timeout=30)
+        wait_until(lambda: len(step.got) >= 4 or None, timeout=30)
         wait_until(lambda: "succeeded" in (tmp_path / "workflows.out").read_text(), timeout=10)
     times = [at for at, _ in step.got]
     bodies = [body for _, body in step.got]
-    assert len(bodies) == 3  # the 503, the answer that said sleep, the one that ended the watch
+    assert len(bodies) == 4  # the 503, the 500, the answer that said sleep, the one that ended the watch
     assert all((body["chat_id"], body["opened_at"]) == (CHAT, OPENED_AT) for body in bodies)
     assert len({body["run"] for body in bodies}) == 1  # one run id for the whole watch
-    assert times[2] - times[1] >= SLEEP_S  # slept as told before asking again
+    assert times[2] - times[1] >= REST_S  # rested after the failure the retries could not mend
+    assert times[3] - times[2] >= SLEEP_S  # slept as told before asking again
     lines = (tmp_path / "workflows.out").read_text().splitlines()
     logged = [json.loads(line) for line in lines if line.startswith("{")]
     [ended] = [entry["message"] for entry in logged if "succeeded" in entry["message"]]
