@@ -14,9 +14,8 @@ from __future__ import annotations
 import itertools
 import os
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 
 from google.api_core import exceptions as gexc
 from google.cloud import firestore, pubsub_v1
@@ -26,56 +25,42 @@ WORKERS = 8
 DOCUMENTS = 50  # documents the transactions share, so some contend as conversations do
 
 
-@contextmanager
-def _environment(emulator_environment: dict[str, str]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in emulator_environment}
-    os.environ.update(emulator_environment)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 def warm_emulators(emulator_environment: dict[str, str], project_id: str, seconds: float = WARM_S) -> int:
     """Run Firestore transactions, creates, queries and counts, and Pub/Sub publishes and pulls, on
     `project_id` for `seconds`: how many rounds ran. A round that fails (a contended transaction
     out of attempts, a pull that timed out) is only not counted: warming measures nothing."""
-    with _environment(emulator_environment):
-        db = firestore.Client(project=project_id)
-        publisher = pubsub_v1.PublisherClient()
-        subscriber = pubsub_v1.SubscriberClient()
-        topic = publisher.topic_path(project_id, "warm")
-        subscription = subscriber.subscription_path(project_id, "warm")
-        publisher.create_topic(name=topic)
-        subscriber.create_subscription(name=subscription, topic=topic)
-        counter = itertools.count()
-        until = time.monotonic() + seconds
+    os.environ.update(emulator_environment)  # as the scenarios after it do (bench.scenarios)
+    db = firestore.Client(project=project_id)
+    publisher = pubsub_v1.PublisherClient()
+    subscriber = pubsub_v1.SubscriberClient()
+    topic = publisher.topic_path(project_id, "warm")
+    subscription = subscriber.subscription_path(project_id, "warm")
+    publisher.create_topic(name=topic)
+    subscriber.create_subscription(name=subscription, topic=topic)
+    counter = itertools.count()
+    until = time.monotonic() + seconds
 
-        def rounds(worker: int) -> int:
-            done = 0
-            while time.monotonic() < until:
-                n = next(counter)
-                try:
-                    _firestore_round(db, n)
-                    publisher.publish(topic, f"warm {n}".encode(), chat=str(n % DOCUMENTS)).result(timeout=30)
-                    if worker == 0:
-                        _pull(subscriber, subscription)
-                except (gexc.GoogleAPIError, TimeoutError):
-                    continue
-                done += 1
-            return done
+    def rounds(worker: int) -> int:
+        done = 0
+        while time.monotonic() < until:
+            n = next(counter)
+            try:
+                _firestore_round(db, n)
+                publisher.publish(topic, f"warm {n}".encode(), chat=str(n % DOCUMENTS)).result(timeout=30)
+                if worker == 0:
+                    _pull(subscriber, subscription)
+            except (gexc.GoogleAPIError, TimeoutError):
+                continue
+            done += 1
+        return done
 
-        try:
-            with ThreadPoolExecutor(WORKERS) as pool:
-                return sum(pool.map(rounds, range(WORKERS)))
-        finally:
-            subscriber.close()
-            publisher.stop()
-            db.close()
+    try:
+        with ThreadPoolExecutor(WORKERS) as pool:
+            return sum(pool.map(rounds, range(WORKERS)))
+    finally:
+        subscriber.close()
+        publisher.stop()
+        db.close()
 
 
 def _pull(subscriber: pubsub_v1.SubscriberClient, subscription: str) -> None:

@@ -106,8 +106,9 @@ def _flush(svc: Services) -> None:
 @functions_framework.cloud_event
 def metrics(cloud_event: Any) -> None:
     svc = pipeline.services()  # looked up per call, as event_step does
-    topic = topic_of(svc.manifest.step(STEP), cloud_event)
-    parked_by = svc.manifest.step(STEP).watched_dead_letters
+    step = svc.manifest.step(STEP)
+    topic = topic_of(step, cloud_event)
+    parked_by = step.watched_dead_letters
     if topic in parked_by:
         _count_dead_letter(parked_by[topic], cloud_event)
     else:

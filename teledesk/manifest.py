@@ -138,13 +138,14 @@ def load_manifest(path: Path = MANIFEST_PATH) -> Manifest:
         return tuple(name for name in event_steps if entry.get("watch_dead_letters") and name != entry["name"])
 
     def step(entry: JSONObject, retry: RetryPolicy | None) -> Step:
+        watched = watches(entry)
         return Step(
             name=entry["name"],
             source=entry["source"],
             entry_point=entry["entry_point"],
             topic_out=entry.get("topic_out"),
-            topics_in=_topics(entry.get("topic_in")) + tuple(dead_letter_topic(name) for name in watches(entry)),
-            watches=watches(entry),
+            topics_in=_topics(entry.get("topic_in")) + tuple(dead_letter_topic(name) for name in watched),
+            watches=watched,
             filter=entry.get("filter"),
             retry=retry,
         )

@@ -119,8 +119,8 @@ class Ledger:
             for data in (document.to_dict() or {} for document in query.stream()):
                 by_hour.setdefault(int(data["hour"]), []).extend(series_of(data))
             for marker in self._markers(after=rolled_to):
-                if _hour(marker) >= first:
-                    by_hour.setdefault(_hour(marker), []).extend(series_of(marker))
+                if (hour := _hour(marker)) >= first:
+                    by_hour.setdefault(hour, []).extend(series_of(marker))
             return [HourOfSeries(hour, sum_series(series)) for hour, series in sorted(by_hour.items())]
         return self._consistent(read)
 

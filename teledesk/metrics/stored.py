@@ -3,8 +3,9 @@
     counters.<name;label=value;…>       an INT64 series' count
     distributions.<name;label=value;…>  {count, total, total_of_squares, buckets: {index: n}}
 
-A marker holds what its one event added; the sums (hours and totals) grow by merge writes of
-`Increment`s, so the one writer of a roll-up never reads them first.
+A marker holds what its one event added; the sums (hours and totals) are written whole by the
+roll-up, which the cursor's condition keeps the only writer (teledesk.metrics.ledger).
+`increments` is the same fields as a merge write that adds them (the first ledger's way).
 """
 
 from __future__ import annotations

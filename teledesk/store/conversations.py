@@ -25,18 +25,21 @@ class Watch:
     wake_at: float | None
 
 
+def _opened_at(conversation: Conversation) -> float:
+    """When its current opening began (an opening from before the lifecycle: its creation)."""
+    return conversation.opened_at if conversation.opened_at is not None else conversation.created_at
+
+
 def watched(conversation: Conversation) -> Watched:
-    """What the lifecycle reads of a conversation (an opening from before the lifecycle: its creation)."""
-    return Watched(status=ConversationStatus(conversation.status),
-                   opened_at=conversation.opened_at if conversation.opened_at is not None else conversation.created_at,
+    """What the lifecycle reads of a conversation."""
+    return Watched(status=ConversationStatus(conversation.status), opened_at=_opened_at(conversation),
                    sla_due_at=conversation.sla_due_at, sla_breached=conversation.sla_breached,
                    first_response_at=conversation.first_response_at, pending_since=conversation.pending_since)
 
 
 def _resolution(conversation: Conversation, now: float) -> Fields:
     """The fields that resolve `conversation` now (recorded once: `last_resolution` is kept after the next starts)."""
-    opened_at = conversation.opened_at if conversation.opened_at is not None else conversation.created_at
-    resolution = Resolution(number=conversation.number, opened_at=opened_at, resolved_at=now)
+    resolution = Resolution(number=conversation.number, opened_at=_opened_at(conversation), resolved_at=now)
     return {"resolved_at": now, "last_resolution": resolution.to_firestore(), "pending_since": None}
 
 
