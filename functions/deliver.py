@@ -145,8 +145,10 @@ def _send(envelope: Envelope, services: Services) -> Envelope | None:
         else:
             parts = split_text(envelope.text)
             already = {int(k): v for k, v in (delivery.parts or {}).items()}
+            row = stored.model_extra.get("buttons") if stored.model_extra else None  # one row of inline buttons
+            buttons = [row] if row else None
             outcome = _or_failed_on_last_attempt(services, lambda: _client(services).send_parts(
-                envelope.chat_id, parts, already_sent=already, reply_to=reply_to,
+                envelope.chat_id, parts, already_sent=already, reply_to=reply_to, buttons=buttons,
                 on_part_sent=lambda i, mid: store.answers.record_sent_part(envelope.chat_id, envelope.id, i, mid)),
                 count_failure)
         store.answers.settle(envelope.chat_id, envelope.id, outcome.state, outcome.reason,

@@ -1,6 +1,7 @@
 """metrics: count what goes through the desk, each event once, and flush the counts.
 
-Fed by `messages-enriched`, `deliveries` and every other step's dead-letter topic (the manifest's
+Fed by `messages-enriched`, `deliveries`, `conversation-changes` (the lifecycle's SLA breaches)
+and every other step's dead-letter topic (the manifest's
 `watch_dead_letters`), one push subscription each; it publishes nothing. What an event counts is
 `teledesk.metrics.sources`; the ledger (`teledesk.metrics.ledger`) counts it once whatever Pub/Sub
 redelivers and however many instances run; then, at most once per `DESK_METRICS_FLUSH_S` across
@@ -36,6 +37,7 @@ configure(STEP)
 check_settings(Settings.from_env())  # a wrong DESK_METRICS* stops the step here, said plainly
 ENRICHED = "messages-enriched"
 DELIVERIES = "deliveries"
+CHANGES = "conversation-changes"
 
 log = logging.getLogger("teledesk.metrics")
 _topic: contextvars.ContextVar[str] = contextvars.ContextVar("metrics_topic")
@@ -74,6 +76,13 @@ def _count_envelope(envelope: Envelope, svc: Services) -> None:
     topic = _topic.get()
     if topic == ENRICHED:
         ledger.count(sources.inbound(envelope, now))
+        rated = sources.rating(envelope)
+        if rated is not None:
+            ledger.count(rated)
+    elif topic == CHANGES:
+        breach = sources.sla_breach(envelope, now)
+        if breach is not None:
+            ledger.count(breach)
     elif topic == DELIVERIES:
         tally = sources.delivery(envelope, now)
         if tally is not None:

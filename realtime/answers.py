@@ -10,6 +10,7 @@ import logging
 import re
 
 from realtime.errors import ApiError
+from realtime.lifecycle import announce, opened_by
 from realtime.relay import current_relay
 from realtime.views import DeliveryEvent
 from teledesk.envelope import Envelope
@@ -51,12 +52,13 @@ def telegram_message_id(message: Message) -> int | None:
     return found
 
 
-def queue_answer(envelope: Envelope) -> Message:
+def queue_answer(envelope: Envelope, agent: Agent) -> Message:
     """Store an agent's answer (once per client_id), publish it for deliver, show it; the stored message.
 
     A repeat of one still queued is published again (its first publish or emit may have been
     lost): what was stored goes out, not the repeat's body; deliver sends once and the
-    broadcaster emits once. Answering a resolved conversation opens it again.
+    broadcaster emits once. Answering a resolved conversation opens it again (an opening the
+    lifecycle watches, realtime.lifecycle).
     """
     relay = current_relay()
     chat_id = envelope.chat_id
@@ -66,7 +68,10 @@ def queue_answer(envelope: Envelope) -> Message:
         raise ApiError(404, NO_SUCH_CONVERSATION) from None
     if stored.delivery is not None and stored.delivery.state == DeliveryState.QUEUED:
         if conversation.status == ConversationStatus.RESOLVED:
-            conversation = relay.store.conversations.update(chat_id, status=ConversationStatus.OPEN) or conversation
+            opening = opened_by(agent)
+            reopened = relay.store.conversations.set_status(chat_id, ConversationStatus.OPEN, opening)
+            conversation = reopened or conversation
+            announce(conversation, agent, opening)
         publish_answer(stored)
         relay.broadcaster.message(stored)
         relay.broadcaster.conversation(conversation)

@@ -16,6 +16,7 @@ from realtime.answers import NO_SUCH_CONVERSATION, agent_extra, answer_extra, pu
 from realtime.apispec import answers, declare
 from realtime.auth import login_required
 from realtime.errors import ApiError
+from realtime.lifecycle import announce, opened_by
 from realtime.relay import current_relay
 from realtime.schemas import (
     Assign,
@@ -66,7 +67,7 @@ def reply(agent: Agent, chat_id: int, json: Reply) -> tuple[Response, int]:
         id=f"agent-{json.client_id}", type=MessageType.AGENT, chat_id=chat_id, date=int(time.time()),
         text=json.text, extra=extra,
     ).stamp("relay")
-    return jsonify(message=message_view(queue_answer(envelope))), 202
+    return jsonify(message=message_view(queue_answer(envelope, agent))), 202
 
 
 def _changed(conversation: Conversation | None) -> Response:
@@ -100,7 +101,12 @@ STATUS_ACTIONS = {"resolve": (ConversationStatus.RESOLVED, "Mark resolved"),
 
 def _status_route(status: str, summary: str) -> Callable[..., Response]:
     def set_status(agent: Agent, chat_id: int) -> Response:
-        return _changed(current_relay().store.conversations.set_status(chat_id, ConversationStatus(status)))
+        opening = opened_by(agent)
+        conversation = current_relay().store.conversations.set_status(chat_id, ConversationStatus(status), opening)
+        answer = _changed(conversation)
+        if conversation is not None:
+            announce(conversation, agent, opening)
+        return answer
 
     set_status.__doc__ = summary
     return login_required(declare(answers(200, ConversationAnswer, 401, 404))(set_status))
@@ -123,7 +129,10 @@ def start(agent: Agent, chat_id: int) -> Response:
     started, conversation = current_relay().store.conversations.start_next(chat_id, agent.username)
     if conversation is not None and not started:
         raise ApiError(409, "only a resolved conversation makes way for a new one")
-    return _changed(conversation)
+    answer = _changed(conversation)
+    if conversation is not None:
+        announce(conversation, agent, conversation.opened_by)
+    return answer
 
 
 @conversations.post(f"{CHAT}/read")

@@ -161,4 +161,4 @@ def upload(agent: Agent, chat_id: int, form: Upload) -> tuple[Response, int]:
         media={"kind": kind, "blob": key, "filename": filename, "mime_type": mime_type, "size": len(data)},
         extra=extra,
     ).stamp("relay")
-    return jsonify(message=message_view(queue_answer(envelope))), 202
+    return jsonify(message=message_view(queue_answer(envelope, agent))), 202

@@ -26,6 +26,7 @@ from pydantic import ValidationError
 
 from realtime.broadcast import Broadcaster, InFlight
 from teledesk.envelope import Envelope, EnvelopeError, MessageType
+from teledesk.lifecycle.changes import changed_by_agent
 from teledesk.logs import describe, traced_envelope
 from teledesk.manifest import Manifest
 from teledesk.model import Conversation, DeliveryState, Direction, Message
@@ -53,7 +54,8 @@ class RelaySubscriber:
 
     def handlers(self) -> dict[str, Handler]:
         """Which topic feeds which handler; every topic the manifest has the relay subscribe to."""
-        known = {"messages-enriched": self.on_enriched, "deliveries": self.on_delivery}
+        known = {"messages-enriched": self.on_enriched, "deliveries": self.on_delivery,
+                 "conversation-changes": self.on_change}
         return {topic: known[topic] for topic in self.manifest.relay_subscribes}
 
     def on_enriched(self, envelope: Envelope) -> None:
@@ -65,6 +67,13 @@ class RelaySubscriber:
             # The trace travels on, so every hop can be read from the console's event.
             stored = envelope.extra.get("stored") or {**envelope.to_dict(), "direction": Direction.IN}
             self.broadcaster.message(Message.model_validate({**stored, "trace": envelope.trace}))
+
+    def on_change(self, envelope: Envelope) -> None:
+        """What the lifecycle did (an SLA breach, an auto-resolve). An agent's own change the relay
+        that made it has shown already."""
+        conversation = envelope.extra.get("conversation")
+        if conversation is not None and not changed_by_agent(envelope):
+            self.broadcaster.conversation(Conversation.model_validate(conversation))
 
     def on_delivery(self, envelope: Envelope) -> None:
         # An edit or delete carries the message's new state; a failed one (403) the conversation

@@ -10,6 +10,8 @@ from teledesk.model import Conversation, Message
 from teledesk.open_data import JSONObject
 
 INTERNAL_FIELDS = ("update",)
+LIFECYCLE_INTERNALS = ("opened_by", "watch_run", "unannounced")  # the lifecycle's bookkeeping
+LIFECYCLE_FIELDS = ("priority", "sla_due_at", "sla_breached", "first_response_at", "csat")  # always shown
 
 
 class DeliveryEvent(TypedDict):
@@ -32,7 +34,11 @@ def message_view(message: Message) -> JSONObject:
 
 
 def conversation_view(conversation: Conversation) -> JSONObject:
-    return conversation.wire()
+    """A conversation as agents see it: the lifecycle's fields always (their defaults for a
+    conversation from before the lifecycle), its bookkeeping never."""
+    view = {k: v for k, v in conversation.wire().items() if k not in LIFECYCLE_INTERNALS}
+    defaults = conversation.model_dump(mode="json", include=set(LIFECYCLE_FIELDS))
+    return {**defaults, **view}
 
 
 def delivery_view(delivery: Mapping[str, Any]) -> DeliveryEvent:

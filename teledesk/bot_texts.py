@@ -31,6 +31,28 @@ TEXTS: dict[str, dict[str, str]] = {
         "es": "¡Gracias!",
         "en": "Thank you!",
     },
+    "closing": {
+        "es": "Como no hemos vuelto a saber de ti, damos esta conversación por cerrada. Si necesitas algo "
+              "más, escríbenos aquí cuando quieras.",
+        "en": "As we have not heard back from you, we are closing this conversation. If you need anything "
+              "else, write to us here any time.",
+    },
+    "csat_question": {
+        "es": "¿Qué tal te hemos atendido? Elige de 1 a 5 estrellas.",
+        "en": "How did we do? Choose 1 to 5 stars.",
+    },
+    "csat_chosen": {
+        "es": "¿Qué tal te hemos atendido? Tu valoración: {stars}",
+        "en": "How did we do? Your rating: {stars}",
+    },
+    "csat_thanks": {
+        "es": "¡Gracias por tu valoración!",
+        "en": "Thank you for your rating!",
+    },
+    "csat_not_counted": {
+        "es": "Esta valoración ya no se puede cambiar.",
+        "en": "This rating can no longer be changed.",
+    },
 }
 
 

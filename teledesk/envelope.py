@@ -26,6 +26,7 @@ class MessageType(StrEnum):
     CALLBACK = "CALLBACK"
     MEMBER = "MEMBER"
     UNSUPPORTED = "UNSUPPORTED"
+    CONVERSATION = "CONVERSATION"  # no message: a conversation's change (an opening, what the lifecycle did)
 
 
 class EnvelopeError(ValueError):

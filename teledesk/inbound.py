@@ -11,6 +11,9 @@ import time
 from dataclasses import dataclass, replace
 
 from teledesk.envelope import Envelope, MessageType
+from teledesk.lifecycle.openings import opening_fields
+from teledesk.lifecycle.rating import Rating
+from teledesk.lifecycle.satisfaction import rate
 from teledesk.model import AgentRef, Conversation, ConversationStatus, Customer, Direction, Message, Preview, Revision
 from teledesk.open_data import Fields, JSONObject
 from teledesk.telegram.updates import Event
@@ -20,6 +23,7 @@ REOPEN = "reopen"
 NEW_CONVERSATION = "new"
 RESOLVED_POLICIES = (REOPEN, NEW_CONVERSATION)
 STORED_WITHOUT = ("update",)  # the raw update stays in Pub/Sub's retention, not in the store
+RATING = "rating"  # a satisfaction press whose signature enrich checked: Rating's fields
 
 
 def preview(message: Message) -> Preview:
@@ -55,26 +59,28 @@ def next_conversation(conversation: Conversation, now: float) -> Fields:
     """The changes that start the next conversation with the same customer: the "new" resolved
     policy on a customer's message, or an agent's explicit start; one rule for both."""
     return {"number": conversation.number + 1, "status": ConversationStatus.OPEN, "assignee": None,
-            "created_at": now, "first_response_at": None, "resolved_at": None, "context": {}, "sla_due_at": None,
-            "sla_breached": False, "pending_since": None}
+            "created_at": now, "first_response_at": None, "resolved_at": None, "context": {}}
 
 
-def _reopen(conversation: Conversation, policy: str, now: float) -> None:
-    """A customer writing again: a pending conversation (waiting for them) is open again; a resolved
-    one reopens, or the next conversation starts, by the resolved policy."""
+def _reopen(conversation: Conversation, policy: str, now: float, opened_by: str, sla_s: float | None) -> None:
+    """A customer writing: a pending conversation (waiting for them) is open again; a resolved one
+    reopens, or the next conversation starts, by the resolved policy. A resolved conversation, or
+    one not yet opened (new, or begun by a command), opens: the lifecycle watches it from now and
+    its first-response SLA starts."""
     if conversation.status == ConversationStatus.PENDING:
         conversation.assign(status=ConversationStatus.OPEN, pending_since=None)
         return
-    if conversation.status != ConversationStatus.RESOLVED:
-        return
-    if policy == NEW_CONVERSATION:
+    resolved = conversation.status == ConversationStatus.RESOLVED
+    if resolved and policy == NEW_CONVERSATION:
         conversation.assign(**next_conversation(conversation, now))
-    conversation.status = ConversationStatus.OPEN
+    if resolved or conversation.opened_at is None:
+        conversation.assign(status=ConversationStatus.OPEN, **opening_fields(now, opened_by, sla_s))
 
 
 def fold(conversation: Conversation | None, target: Message | None, envelope: Envelope,
-         policy: str = REOPEN, now: float | None = None) -> Folded:
-    """What `envelope` does to the conversation and to `target` (the message it is about)."""
+         policy: str = REOPEN, now: float | None = None, sla_s: float | None = None) -> Folded:
+    """What `envelope` does to the conversation and to `target` (the message it is about); a
+    customer's opening starts an SLA of `sla_s` (None: none)."""
     now = time.time() if now is None else now
     conversation = (conversation.model_copy(deep=True) if conversation
                     else new_conversation(envelope.chat_id, envelope.customer, now))
@@ -93,7 +99,11 @@ def fold(conversation: Conversation | None, target: Message | None, envelope: En
     if command.get("name") == "start" and command.get("payload"):
         conversation.context = {**conversation.context, "start": command["payload"]}
     if envelope.type == MessageType.CLIENT:
-        _reopen(conversation, policy, now)
+        _reopen(conversation, policy, now, envelope.id, sla_s)
+    if event == Event.CALLBACK and envelope.extra.get(RATING):
+        csat = rate(conversation, Rating(**envelope.extra[RATING]), str(envelope.extra["callback"]["id"]), now)
+        if csat is not None:
+            conversation.assign(csat=csat, updated_at=now)
     message = stored_form(envelope, conversation.number, now)
     if envelope.type == MessageType.CLIENT:
         conversation.assign(unread=conversation.unread + 1, last_message=preview(message), updated_at=now)

@@ -49,6 +49,7 @@ class Step:
     filter: str | None = None
     retry: RetryPolicy | None = None
     watches: tuple[str, ...] = ()
+    url_env: str | None = None  # a workflow's step: the variable that gives the workflow its URL
 
     def subscription(self, topic: str) -> str:
         """The push subscription that feeds this step from `topic`: `<step>-push` for a step fed by
@@ -84,6 +85,27 @@ class Step:
 
 
 @dataclass(frozen=True)
+class Workflow:
+    """A Cloud Workflows definition: one execution per message on `trigger_topic`, which the parts
+    in `published_by` publish; `steps` are the HTTP functions it calls, reachable by it alone."""
+
+    name: str
+    source: str
+    trigger_topic: str
+    published_by: tuple[str, ...]
+    steps: tuple[Step, ...]
+
+    @property
+    def source_path(self) -> Path:
+        return ROOT / self.source
+
+    @property
+    def step_urls(self) -> dict[str, str]:
+        """The variable that gives the workflow a step's URL → the step's name."""
+        return {step.url_env: step.name for step in self.steps if step.url_env}
+
+
+@dataclass(frozen=True)
 class Manifest:
     retention_s: int
     http: tuple[Step, ...]
@@ -92,10 +114,21 @@ class Manifest:
     relay_publishes: str
     relay_ack_deadline_s: int
     allowed_updates: tuple[str, ...] = ()
+    workflows: tuple[Workflow, ...] = ()
+    relay_announces: str | None = None  # where the relay publishes an agent's change of a conversation
 
     @property
     def functions(self) -> tuple[Step, ...]:
-        return self.http + self.steps
+        """Every function: the public HTTP entry points, the event steps, the workflows' steps."""
+        return self.http + self.steps + self.workflow_steps
+
+    @property
+    def workflow_steps(self) -> tuple[Step, ...]:
+        return tuple(step for workflow in self.workflows for step in workflow.steps)
+
+    def publishes_to(self, part: str) -> tuple[str, ...]:
+        """The workflows' trigger topics that `part` (a step's name, or "relay") publishes on."""
+        return tuple(w.trigger_topic for w in self.workflows if part in w.published_by)
 
     @property
     def topics(self) -> tuple[str, ...]:
@@ -104,6 +137,8 @@ class Manifest:
         for step in self.functions:
             names += [*step.topics_in, *([step.topic_out] if step.topic_out else [])]
         names += [*self.relay_subscribes, self.relay_publishes]
+        names += [self.relay_announces] if self.relay_announces else []
+        names += [workflow.trigger_topic for workflow in self.workflows]
         names += [step.dead_letter_topic for step in self.steps]
         return tuple(dict.fromkeys(names))
 
@@ -148,6 +183,7 @@ def load_manifest(path: Path = MANIFEST_PATH) -> Manifest:
             watches=watched,
             filter=entry.get("filter"),
             retry=retry,
+            url_env=entry.get("url_env"),
         )
 
     def retry_of(entry: JSONObject) -> RetryPolicy:
@@ -167,4 +203,10 @@ def load_manifest(path: Path = MANIFEST_PATH) -> Manifest:
         relay_publishes=data["relay"]["publishes"],
         allowed_updates=tuple((data.get("telegram") or {}).get("allowed_updates") or ()),
         relay_ack_deadline_s=int(data["relay"].get("ack_deadline_seconds", defaults["ack_deadline_seconds"])),
+        relay_announces=data["relay"].get("announces"),
+        workflows=tuple(
+            Workflow(name=entry["name"], source=entry["source"], trigger_topic=entry["trigger_topic"],
+                     published_by=tuple(entry.get("published_by") or ()),
+                     steps=tuple(step(s, None) for s in entry.get("steps") or ()))
+            for entry in data.get("workflows") or ()),
     )

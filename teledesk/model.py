@@ -30,7 +30,7 @@ from teledesk.open_data import Fields, JSONObject
 __all__ = [
     "Agent", "AgentRef", "CannedResponse", "Conversation", "ConversationStatus", "Customer", "Delivery",
     "DeliveryState", "Direction", "Document", "Envelope", "Media", "Message", "MessageType", "Preview", "Priority",
-    "Revision", "Role",
+    "Revision", "Role", "Satisfaction",
 ]
 
 
@@ -143,6 +143,16 @@ class Resolution(Document):
     resolved_at: float
 
 
+class Satisfaction(Document):
+    """The customer's satisfaction with one opening, from the buttons of the question asked at its
+    resolve: the first press counts (`press`: its callback query's id)."""
+
+    rating: int
+    at: float
+    opening: float  # the opening rated (Conversation.opened_at then)
+    press: str | None = None
+
+
 class Conversation(Document):
     KEY = "chat_id"
 
@@ -161,9 +171,13 @@ class Conversation(Document):
     resolved_at: float | None = None  # when an agent (or the lifecycle) last resolved it
     last_resolution: Resolution | None = None
     opened_at: float | None = None  # when its current opening began (the lifecycle watches each opening)
+    opened_by: str | None = None  # the message or action that opened it (its opening is announced again on a retry)
     sla_due_at: float | None = None  # the first-response SLA's due time, until an agent answers
     sla_breached: bool = False
     pending_since: float | None = None  # when an agent set it pending
+    watch_run: str | None = None  # the lifecycle execution that watches this opening (a duplicate one stops)
+    unannounced: list[str] | None = None  # what the lifecycle did that is not yet published
+    csat: Satisfaction | None = None  # the last rating the customer gave
     blocked: bool = False
 
 

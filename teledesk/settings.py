@@ -69,6 +69,9 @@ class Settings:
     desk_monitoring_endpoint: str = ""  # host:port of a MetricService without TLS; empty: Google's
     desk_metrics_flush_s: int = 60  # seconds between two writes of one series
     desk_metrics_settle_s: int = 60  # a counted event is rolled up into the sums this long after (docs/metrics.md)
+    desk_sla_first_response_s: int = 300  # an opening's first-response SLA (docs/lifecycle.md)
+    desk_pending_resolve_s: int = 86400  # a pending conversation this long without a customer message is resolved
+    desk_csat: bool = True  # ask for a 1-5 rating in the chat on resolve
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
@@ -93,14 +96,22 @@ class Settings:
             default_language=env.get("DESK_DEFAULT_LANGUAGE") or "es",
             business_hours=env.get("DESK_BUSINESS_HOURS", ""),
             timezone=env.get("DESK_TIMEZONE") or "UTC",
-            group_chats=(env.get("DESK_GROUP_CHATS") or "off").lower() in ("on", "true", "1", "yes"),
+            group_chats=_switch(env.get("DESK_GROUP_CHATS") or "off"),
             resolved_policy=env.get("DESK_RESOLVED_POLICY") or "reopen",
             desk_theme=_project_path(env.get("DESK_THEME", "")),
             desk_metrics=(env.get("DESK_METRICS") or "local").strip().lower(),
             desk_monitoring_endpoint=env.get("DESK_MONITORING_ENDPOINT", "").strip(),
             desk_metrics_flush_s=int(env.get("DESK_METRICS_FLUSH_S") or 60),
             desk_metrics_settle_s=int(env.get("DESK_METRICS_SETTLE_S") or 60),
+            desk_sla_first_response_s=int(env.get("DESK_SLA_FIRST_RESPONSE_S") or 300),
+            desk_pending_resolve_s=int(env.get("DESK_PENDING_RESOLVE_S") or 86400),
+            desk_csat=_switch(env.get("DESK_CSAT") or "on"),
         )
+
+
+def _switch(value: str) -> bool:
+    """An on/off setting: on, true, 1 or yes (any case) is on."""
+    return value.strip().lower() in ("on", "true", "1", "yes")
 
 
 def _project_path(value: str) -> Path | None:

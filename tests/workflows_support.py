@@ -14,11 +14,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from teledesk.local.processes import Child, free_port, http_ok
-from teledesk.settings import ROOT
+from teledesk.local.processes import Child, http_ok
+from teledesk.local.workflows_server import WorkflowsServer
 
-SERVER = ROOT / "devtools" / "workflows_server.py"
-PYTHON = ROOT / ".venv-workflows" / "bin" / "python"
 PROJECT = "teledesk-test"
 
 
@@ -57,15 +55,11 @@ class Endpoint:
 @contextmanager
 def workflows_server(sources: dict[str, Path], log_dir: Path, env: dict[str, str] | None = None) -> Iterator[str]:
     """The local workflows server for `sources` (name → YAML file); its base URL."""
-    assert PYTHON.exists(), "no .venv-workflows: `make install` makes it (workflows/emulator-requirements.txt)"
-    port = free_port()
-    argv = [str(PYTHON), "-P", str(SERVER), "--project", PROJECT, "--port", str(port)]
-    for name, source in sources.items():
-        argv += ["--workflow", f"{name}={source}"]
-    child = Child("workflows", argv, {**os.environ, **(env or {})}, log_dir)
+    server = WorkflowsServer(sources, PROJECT)
+    child = Child("workflows", server.argv(), {**os.environ, **(env or {})}, log_dir)
     try:
-        child.wait_until(lambda: http_ok(f"http://127.0.0.1:{port}/healthz"), timeout=60)
-        yield f"http://127.0.0.1:{port}"
+        child.wait_until(lambda: http_ok(server.health_url), timeout=60)
+        yield server.url
     finally:
         child.stop()
 

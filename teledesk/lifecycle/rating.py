@@ -1,11 +1,11 @@
 """The satisfaction question's buttons: `callback_data` that names the conversation and the stars,
 and that nobody can forge for another conversation.
 
-    csat:<chat_id>:<number>:<stars>:<signature>
+    csat:<chat_id>:<opening>:<stars>:<signature>
 
 The signature is an HMAC-SHA256 of the rest, keyed by a key derived from the webhook secret
 (which only Telegram and the desk know), cut to 16 characters of URL-safe base64 (96 bits):
-a customer who edits the chat, the conversation number or the stars of a button gets a press
+a customer who edits the chat, the opening or the stars of a button gets a press
 the desk refuses. Telegram sends a button's data back only from the chat the message is in; the
 chat is checked against the press's chat too, so a button copied elsewhere rates nothing.
 Rotating the webhook secret makes the buttons already sent rate nothing.
@@ -29,7 +29,7 @@ KEY_CONTEXT = b"teledesk csat buttons v1:"
 @dataclass(frozen=True)
 class Rating:
     chat_id: int
-    number: int  # which conversation with this customer (Conversation.number)
+    opening: int  # the opening rated (teledesk.lifecycle.openings.opening_key)
     stars: int
 
 
@@ -48,7 +48,7 @@ def button_data(rating: Rating, secret: str) -> str:
     """The `callback_data` of the button that gives `rating.stars`."""
     if rating.stars not in STARS:
         raise ValueError(f"a rating is 1 to 5 stars, not {rating.stars}")
-    body = f"{PREFIX}:{rating.chat_id}:{rating.number}:{rating.stars}"
+    body = f"{PREFIX}:{rating.chat_id}:{rating.opening}:{rating.stars}"
     data = f"{body}:{_signature(body, secret)}"
     if len(data.encode("ascii")) > MAX_CALLBACK_DATA_BYTES:
         raise ValueError(f"callback_data of {len(data)} bytes: Telegram takes {MAX_CALLBACK_DATA_BYTES} at most")
@@ -74,6 +74,6 @@ def read_press(data: str, pressed_in_chat: int, secret: str) -> Rating | None:
         rating = Rating(int(parts[1]), int(parts[2]), int(parts[3]))
     except ValueError:
         return None
-    if rating.chat_id != pressed_in_chat or rating.stars not in STARS or rating.number < 1:
+    if rating.chat_id != pressed_in_chat or rating.stars not in STARS or rating.opening < 1:
         return None
     return rating

@@ -1,7 +1,7 @@
 """What the lifecycle has to do for a conversation now, and when it must look again.
 
 An execution of the lifecycle workflow watches one opening of one conversation (docs/lifecycle.md).
-Each time it wakes it calls the lifecycle step, which does what `due` says in a transaction, on
+Each time it wakes it calls the timers step, which does what `due` says in a transaction, on
 the conversation as that transaction read it, and answers the workflow `wake_at`: when to call
 again, or that the watch is over. Both are decided here, from what the conversation holds, so
 that every rule has a unit test and the workflow's YAML stays a loop.
@@ -26,9 +26,8 @@ class Watched:
 
     status: ConversationStatus
     opened_at: float  # when its current opening began: a later opening has a watch of its own
-    sla_due_at: float | None = None
+    sla_due_at: float | None = None  # cleared by an agent's answer
     sla_breached: bool = False
-    first_response_at: float | None = None
     pending_since: float | None = None  # when an agent set it pending (a customer message reopens it)
 
 
@@ -41,10 +40,9 @@ def _watch_over(conversation: Watched | None, opening: float) -> bool:
 
 
 def _sla_at(conversation: Watched) -> float | None:
-    """When the first-response SLA breaches, while it still can."""
-    if conversation.first_response_at is not None or conversation.sla_breached:
-        return None
-    return conversation.sla_due_at
+    """When the first-response SLA breaches, while it still can (no agent has answered: an answer
+    clears the due time)."""
+    return None if conversation.sla_breached else conversation.sla_due_at
 
 
 def _idle_at(conversation: Watched, pending_resolve_s: float) -> float | None:

@@ -18,9 +18,10 @@ from pathlib import Path
 import requests
 
 from teledesk.local.emulators import Emulators
-from teledesk.local.processes import Child, free_port, port_open
+from teledesk.local.processes import Child, free_port, http_ok, port_open
 from teledesk.local.redis_server import RedisServer
 from teledesk.local.topology import create_topology
+from teledesk.local.workflows_server import WorkflowsServer
 from teledesk.manifest import Manifest, load_manifest
 from teledesk.settings import ROOT, Settings
 from teledesk.telegram.bot import shared_bot
@@ -39,6 +40,7 @@ class Desk:
     manifest: Manifest = field(default_factory=load_manifest)
     children: list[Child] = field(default_factory=list)
     step_ports: dict[str, int] = field(default_factory=dict)
+    workflows: WorkflowsServer | None = None  # the manifest's workflows, when it has any
     redis_url: str = ""  # DESK_REDIS_URL, or the local redis-server's when several relays need one
     _own_emulators: bool = False
     _restarted_at: dict[str, float] = field(default_factory=dict)
@@ -104,7 +106,16 @@ class Desk:
             "DESK_MONITORING_ENDPOINT": s.desk_monitoring_endpoint,
             "DESK_METRICS_FLUSH_S": str(s.desk_metrics_flush_s),
             "DESK_METRICS_SETTLE_S": str(s.desk_metrics_settle_s),
+            "DESK_SLA_FIRST_RESPONSE_S": str(s.desk_sla_first_response_s),
+            "DESK_PENDING_RESOLVE_S": str(s.desk_pending_resolve_s),
+            "DESK_CSAT": "on" if s.desk_csat else "off",
+            **self.workflow_step_urls(),
         }
+
+    def workflow_step_urls(self) -> dict[str, str]:
+        """What the workflows find their steps by (each step's `url_env`): the local functions."""
+        return {step.url_env: f"http://127.0.0.1:{self.step_ports[step.name]}/"
+                for step in self.manifest.workflow_steps if step.url_env and step.name in self.step_ports}
 
     def _start(self, name: str, argv: list[str], ready_port: int | None = None) -> Child:
         child = Child(name, argv, self.environment(), self.log_dir, cwd=ROOT)
@@ -126,7 +137,9 @@ class Desk:
             self.emulators = Emulators(self.log_dir).start(self.settings.project_id)
             self._own_emulators = True
         os.environ.update(self.emulators.environment)  # this process creates the topology
-        self.step_ports = {step.name: free_port() for step in self.manifest.steps}
+        self.step_ports = {step.name: free_port() for step in self.manifest.steps + self.manifest.workflow_steps}
+        if self.manifest.workflows:
+            self.workflows = WorkflowsServer(self.manifest.workflows, self.settings.project_id)
         self.redis_url = self.settings.desk_redis_url
         if len(self.relay_ports) > 1 and not self.redis_url:
             redis = RedisServer(self.log_dir)
@@ -134,7 +147,9 @@ class Desk:
             self.redis_url = redis.url
         create_topology(
             self.settings.project_id, self.manifest,
-            {name: f"http://127.0.0.1:{port}/" for name, port in self.step_ports.items()},
+            {step.name: f"http://127.0.0.1:{self.step_ports[step.name]}/" for step in self.manifest.steps},
+            {w.name: self.workflows.trigger_url(w.name, w.trigger_topic) for w in self.manifest.workflows}
+            if self.workflows else None,
         )
         if self.uses_standin:
             self._start("standin", [sys.executable, "-m", "teledesk.standin", "--port",
@@ -145,6 +160,9 @@ class Desk:
             self._start(step.name, [sys.executable, "-m", "functions_framework", "--source", str(step.source_path),
                                     "--target", step.entry_point, "--host", "127.0.0.1", "--port",
                                     str(ports[step.name])])
+        if self.workflows is not None:
+            workflows = self._start("workflows", self.workflows.argv())
+            workflows.wait_until(functools.partial(http_ok, self.workflows.health_url), timeout=60)
         relays = [self._start(name, self.relay_argv(port)) for name, port in zip(self.relay_names, self.relay_ports,
                                                                                   strict=True)]
         for child in self.children:

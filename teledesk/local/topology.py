@@ -11,7 +11,7 @@ from typing import Any
 from google.api_core import exceptions as gexc
 from google.cloud import pubsub_v1  # type: ignore[attr-defined]  # google-cloud-pubsub has no py.typed
 
-from teledesk.manifest import Manifest, Step
+from teledesk.manifest import Manifest, Step, Workflow
 from teledesk.pubsub import ensure_topic
 
 
@@ -46,8 +46,18 @@ def push_subscription_request(project_id: str, step: Step, topic: str, endpoint:
     return request
 
 
-def create_topology(project_id: str, manifest: Manifest, step_endpoints: dict[str, str]) -> None:
-    """Create every topic and subscription; `step_endpoints` maps step name → push URL."""
+TRIGGER_ACK_DEADLINE_S = 30  # the server answers once an execution has started
+
+
+def trigger_subscription(workflow: Workflow) -> str:
+    """The push subscription that starts `workflow` locally, as its Eventarc trigger does on GCP."""
+    return f"{workflow.name}-trigger"
+
+
+def create_topology(project_id: str, manifest: Manifest, step_endpoints: dict[str, str],
+                    trigger_endpoints: dict[str, str] | None = None) -> None:
+    """Create every topic and subscription; `step_endpoints` maps step name → push URL,
+    `trigger_endpoints` workflow name → where its trigger topic's messages start an execution."""
     publisher = pubsub_v1.PublisherClient()
     subscriber = pubsub_v1.SubscriberClient()
     for topic in manifest.topics:
@@ -59,6 +69,17 @@ def create_topology(project_id: str, manifest: Manifest, step_endpoints: dict[st
         _create_subscription(subscriber, {
             "name": subscriber.subscription_path(project_id, manifest.dead_letter_subscription(step)),
             "topic": publisher.topic_path(project_id, step.dead_letter_topic),
+        })
+    for workflow in manifest.workflows:
+        endpoint = (trigger_endpoints or {}).get(workflow.name)
+        if endpoint is None:
+            continue  # not run here: its openings wait on the topic (retained), as with no trigger
+        _create_subscription(subscriber, {
+            "name": subscriber.subscription_path(project_id, trigger_subscription(workflow)),
+            "topic": publisher.topic_path(project_id, workflow.trigger_topic),
+            "push_config": {"push_endpoint": endpoint},
+            "ack_deadline_seconds": TRIGGER_ACK_DEADLINE_S,
+            "retry_policy": {"minimum_backoff": {"seconds": 1}, "maximum_backoff": {"seconds": 60}},
         })
     for topic in manifest.relay_subscribes:
         _create_subscription(subscriber, {

@@ -8,13 +8,18 @@ message; a reaction has an id of its own but is no message either: both count th
 from __future__ import annotations
 
 from teledesk.envelope import Envelope, MessageType
+from teledesk.lifecycle.openings import opening_key
+from teledesk.lifecycle.satisfaction import press_counted
+from teledesk.lifecycle.timers import Action
 from teledesk.metrics.catalog import (
+    CSAT_RATINGS,
     DEAD_LETTERS,
     DELIVERIES,
     FIRST_RESPONSE_TIME,
     HOP_LATENCY,
     MESSAGES,
     RESOLUTION_TIME,
+    SLA_BREACHES,
 )
 from teledesk.metrics.hops import hop_latencies
 from teledesk.metrics.tally import Observation, Tally
@@ -74,6 +79,27 @@ def resolution(conversation: Conversation) -> Tally | None:
     took = last.resolved_at - last.opened_at
     return Tally(f"resolved:{conversation.chat_id}:{last.number}:{last.resolved_at!r}",
                  last.resolved_at, (Observation(RESOLUTION_TIME, {}, took),))
+
+
+def rating(envelope: Envelope) -> Tally | None:
+    """A satisfaction press enrich recorded (the first for its opening); None for any other event."""
+    if envelope.type != MessageType.CALLBACK or not envelope.extra.get("conversation"):
+        return None
+    press = str((envelope.extra.get("callback") or {}).get("id"))
+    counted = press_counted(Conversation.model_validate(envelope.extra["conversation"]), press)
+    if counted is None:
+        return None
+    return Tally(f"csat:{envelope.chat_id}:{opening_key(counted.opening)}", counted.at,
+                 (Observation(CSAT_RATINGS, {"rating": str(counted.rating)}),))
+
+
+def sla_breach(envelope: Envelope, now: float) -> Tally | None:
+    """An SLA breach the lifecycle announced, once per opening; None for any other change."""
+    conversation = envelope.extra.get("conversation") or {}
+    if envelope.extra.get("change") != Action.BREACH_SLA or not conversation.get("opened_at"):
+        return None
+    return Tally(f"sla-breach:{envelope.chat_id}:{opening_key(float(conversation['opened_at']))}", now,
+                 (Observation(SLA_BREACHES, {}),))
 
 
 def dead_letter(step: str, message_id: str, now: float) -> Tally:

@@ -24,7 +24,8 @@ class Answers:
     def queue(self, chat_id: int, answer: Envelope) -> tuple[Message, Conversation, bool]:
         """Store an agent's (or the bot's) answer as queued, once per idempotency key.
 
-        Only an agent's answer counts as the first response and as having read the chat.
+        Only an agent's answer counts as the first response (`first_response_at`, once per
+        conversation), meets the current opening's SLA (clears `sla_due_at`) and reads the chat.
 
         Returns the stored message (the earlier one on a repeat), the conversation and whether
         the message was new. KeyError when there is no such conversation.
@@ -45,10 +46,10 @@ class Answers:
                 **answer.to_dict(), "direction": Direction.OUT, "stored_at": now,
                 "delivery": Delivery(state=DeliveryState.QUEUED, reason=None, updated_at=now)})
             conversation.assign(last_message=preview(stored), updated_at=now)
-            if stored.type == MessageType.AGENT:
-                conversation.unread = 0
+            if stored.type == MessageType.AGENT:  # an answer meets the opening's SLA
+                conversation.assign(unread=0, sla_due_at=None)
                 if conversation.first_response_at is None:
-                    conversation.assign(first_response_at=now, sla_due_at=None)
+                    conversation.first_response_at = now
             transaction.set(message_ref, stored.to_firestore())
             transaction.set(conversation_ref, conversation.to_firestore())
             return stored, conversation, True

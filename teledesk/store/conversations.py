@@ -10,7 +10,8 @@ from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
 from teledesk.inbound import next_conversation
-from teledesk.lifecycle.timers import Action, Watched, due, wake_at
+from teledesk.lifecycle.openings import opening_fields
+from teledesk.lifecycle.timers import OPENING_TOLERANCE_S, Action, Watched, due, wake_at
 from teledesk.model import Conversation, ConversationStatus, Priority, Resolution
 from teledesk.open_data import Fields
 from teledesk.store.documents import CONVERSATIONS, Documents, read, read_each
@@ -18,11 +19,13 @@ from teledesk.store.documents import CONVERSATIONS, Documents, read, read_each
 
 @dataclass(frozen=True)
 class Watch:
-    """What a lifecycle look did, and when the next is due (None: the watch is over)."""
+    """What a lifecycle look did, what of it is still to be announced (this look's and what an
+    earlier look could not publish), and when the next is due (None: the watch is over)."""
 
     conversation: Conversation | None
     done: tuple[Action, ...]
     wake_at: float | None
+    unannounced: tuple[Action, ...] = ()
 
 
 def _opened_at(conversation: Conversation) -> float:
@@ -34,7 +37,7 @@ def watched(conversation: Conversation) -> Watched:
     """What the lifecycle reads of a conversation."""
     return Watched(status=ConversationStatus(conversation.status), opened_at=_opened_at(conversation),
                    sla_due_at=conversation.sla_due_at, sla_breached=conversation.sla_breached,
-                   first_response_at=conversation.first_response_at, pending_since=conversation.pending_since)
+                   pending_since=conversation.pending_since)
 
 
 def _resolution(conversation: Conversation, now: float) -> Fields:
@@ -77,11 +80,13 @@ class Conversations:
     def flag_blocked(self, chat_id: int, blocked: bool) -> None:
         self.documents.conversation(chat_id).set({"blocked": blocked, "updated_at": time.time()}, merge=True)
 
-    def set_status(self, chat_id: int, status: ConversationStatus) -> Conversation | None:
+    def set_status(self, chat_id: int, status: ConversationStatus, opened_by: str = "agent") -> Conversation | None:
         """An agent's resolve, reopen or pending; None when there is no such conversation.
 
         Resolving records `resolved_at` once: a repeat (a double click, a retried request) finds it
-        resolved already and keeps the first time, so a resolution is counted once.
+        resolved already and keeps the first time, so a resolution is counted once. Opening a
+        resolved conversation is an opening (`opened_by`), watched by the lifecycle, with no SLA:
+        the agent is the one acting.
         """
         ref = self.documents.conversation(chat_id)
 
@@ -91,29 +96,42 @@ class Conversations:
             if conversation is None:
                 return None
             now = time.time()
+            was = conversation.status
             changes: Fields = {"status": status, "updated_at": now}
-            if status == ConversationStatus.RESOLVED and conversation.status != ConversationStatus.RESOLVED:
+            if status == ConversationStatus.RESOLVED and was != ConversationStatus.RESOLVED:
                 changes.update(_resolution(conversation, now))
-            if status == ConversationStatus.PENDING and conversation.status != ConversationStatus.PENDING:
+            if status == ConversationStatus.PENDING and was != ConversationStatus.PENDING:
                 changes["pending_since"] = now
+            if status == ConversationStatus.OPEN and was == ConversationStatus.PENDING:
+                changes["pending_since"] = None
+            if status == ConversationStatus.OPEN and was == ConversationStatus.RESOLVED:
+                changes.update(opening_fields(now, opened_by, None))
             transaction.update(ref, changes)
             return conversation.assign(**changes)
 
         return change(self.db.transaction())  # type: ignore[no-any-return]
 
-    def watch(self, chat_id: int, opening: float, now: float, pending_resolve_s: float) -> Watch:
+    def watch(self, chat_id: int, opening: float, now: float, pending_resolve_s: float, run: str = "") -> Watch:
         """The lifecycle's look at one opening of a conversation: what is due done, in one
         transaction on the conversation as it reads it (teledesk.lifecycle.timers), and when to
-        look again. An agent's answer committed first wins whole: there is no breach to do."""
+        look again. An agent's answer committed first wins whole: there is no breach to do.
+
+        The first execution to look at an opening (`run`) claims it; another one (Eventarc
+        delivered the opening twice) is told the watch is over. What was done is kept in
+        `unannounced` until `announced()`, so a look whose publish failed is announced by the next.
+        """
         ref = self.documents.conversation(chat_id)
 
         @firestore.transactional
         def look(transaction: firestore.Transaction) -> Watch:
             conversation = read(Conversation, ref.get(transaction=transaction))
+            if conversation is None or abs(_opened_at(conversation) - opening) > OPENING_TOLERANCE_S:
+                return Watch(conversation, (), None)
+            if run and conversation.watch_run not in (None, run):
+                return Watch(conversation, (), None)  # another execution watches this opening
             done: list[Action] = []
-            changes: Fields = {}
-            while conversation is not None and (action := due(watched(conversation), opening, now,
-                                                               pending_resolve_s)) is not None:
+            changes: Fields = {"watch_run": run} if run and conversation.watch_run is None else {}
+            while (action := due(watched(conversation), opening, now, pending_resolve_s)) is not None:
                 if action == Action.BREACH_SLA:
                     step: Fields = {"sla_breached": True, "priority": Priority.HIGH}
                 else:
@@ -121,17 +139,27 @@ class Conversations:
                 conversation.assign(**step, updated_at=now)
                 changes.update(step, updated_at=now)
                 done.append(action)
+            unannounced = [*(conversation.unannounced or []), *done]
+            if done:
+                changes["unannounced"] = unannounced
             if changes:
+                conversation.assign(**changes)
                 transaction.update(ref, changes)
-            later = wake_at(watched(conversation) if conversation else None, opening, now, pending_resolve_s)
-            return Watch(conversation, tuple(done), later)
+            later = wake_at(watched(conversation), opening, now, pending_resolve_s)
+            return Watch(conversation, tuple(done), later, tuple(Action(a) for a in unannounced))
 
         return look(self.db.transaction())  # type: ignore[no-any-return]
+
+    def announced(self, chat_id: int, actions: tuple[Action, ...]) -> None:
+        """What the lifecycle did is published: no later look announces it again."""
+        if actions:
+            self.documents.conversation(chat_id).update({"unannounced": firestore.ArrayRemove(list(actions))})
 
     def start_next(self, chat_id: int, assignee: str) -> tuple[bool, Conversation | None]:
         """An agent starts the next conversation with a customer (teledesk.inbound.next_conversation),
         assigned to them and read, only from a resolved one: a repeat (a double click, a retried
-        request) finds it open and starts nothing. (started, the conversation), None when missing."""
+        request) finds it open and starts nothing. An opening without SLA, as an agent's reopen.
+        (started, the conversation), None when missing."""
         ref = self.documents.conversation(chat_id)
 
         @firestore.transactional
@@ -142,7 +170,8 @@ class Conversations:
             if conversation.status != ConversationStatus.RESOLVED:
                 return False, conversation
             now = time.time()
-            changes = {**next_conversation(conversation, now), "assignee": assignee, "unread": 0, "updated_at": now}
+            changes = {**next_conversation(conversation, now), **opening_fields(now, f"agent:{assignee}", None),
+                       "assignee": assignee, "unread": 0, "updated_at": now}
             transaction.update(ref, changes)
             return True, conversation.assign(**changes)
 

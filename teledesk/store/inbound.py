@@ -31,7 +31,7 @@ class Inbound:
         self.documents, self.db, self.stats = documents, documents.db, stats
         self.known = KnownConversations()
 
-    def record(self, envelope: Envelope, policy: str = REOPEN) -> Folded:
+    def record(self, envelope: Envelope, policy: str = REOPEN, sla_s: float | None = None) -> Folded:
         """Fold a customer-side event into its conversation and message, once.
 
         The message is created only if it does not exist (a redelivery rewrites nothing), and what
@@ -41,7 +41,7 @@ class Inbound:
         conflict: Exception | None = None
         for attempt in range(INBOUND_ATTEMPTS):
             try:
-                folded = self._fold(envelope, policy, trust_known=attempt == 0)
+                folded = self._fold(envelope, policy, sla_s, trust_known=attempt == 0)
             except CONFLICTS as exc:
                 self.known.forget(envelope.chat_id)
                 conflict = exc
@@ -53,12 +53,12 @@ class Inbound:
         raise gexc.Aborted(  # type: ignore[no-untyped-call]
             f"conversation {envelope.chat_id} kept changing while an inbound event was folded in") from conflict
 
-    def _fold(self, envelope: Envelope, policy: str, trust_known: bool) -> Folded:
+    def _fold(self, envelope: Envelope, policy: str, sla_s: float | None, trust_known: bool) -> Folded:
         chat_id = envelope.chat_id
         known = self.known.get(chat_id) if trust_known else None
         conversation, conversation_time, target_ref, target = self._read(envelope, known)
         existing = read(Message, target) if target is not None else None
-        folded = fold(conversation, existing, envelope, policy)
+        folded = fold(conversation, existing, envelope, policy, sla_s=sla_s)
         if not folded.changed:
             if conversation is not None:
                 self.known.put(chat_id, conversation, conversation_time)

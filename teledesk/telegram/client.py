@@ -32,7 +32,7 @@ from enum import StrEnum
 from functools import partial
 from typing import Any, TypeVar
 
-from telegram import Bot, InputFile, Message, ReplyParameters
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, ReplyParameters
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from teledesk.open_data import JSONObject
@@ -116,6 +116,14 @@ def retry_after_seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if value is not None else float(exc.retry_after)  # type: ignore[arg-type]
 
 
+Buttons = Sequence[Sequence[JSONObject]]  # inline keyboard rows: {"text", "callback_data"} each
+
+
+def inline_keyboard(buttons: Buttons) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(text=str(b["text"]), callback_data=str(b["callback_data"]))
+                                  for b in row] for row in buttons])
+
+
 async def _send_message(bot: Bot, **kwargs: Any) -> Message:
     return await bot.send_message(read_timeout=REQUEST_TIMEOUT_S, **kwargs)
 
@@ -193,8 +201,10 @@ class TelegramClient:
     def send_parts(
         self, chat_id: int, parts: Sequence[str], *, already_sent: dict[int, int] | None = None,
         on_part_sent: Callable[[int, int], None] | None = None, reply_to: int | None = None,
+        buttons: Buttons | None = None,
     ) -> DeliveryOutcome:
-        """Send `parts` in order, skipping the indexes in `already_sent` (index → message id).
+        """Send `parts` in order, skipping the indexes in `already_sent` (index → message id);
+        `buttons`, an inline keyboard, go with the last part.
 
         `on_part_sent(index, message_id)` is called after each part Telegram accepted, so the
         caller can record progress before the next one: a redelivery then sends only the rest.
@@ -210,6 +220,8 @@ class TelegramClient:
                 if reply_to is not None and index == 0:
                     kwargs["reply_parameters"] = ReplyParameters(message_id=reply_to,
                                                                  allow_sending_without_reply=True)
+                if buttons and index == len(parts) - 1:
+                    kwargs["reply_markup"] = inline_keyboard(buttons)
                 self._pace(chat_id)
                 sent = self._request(partial(_send_message, chat_id=chat_id, text=text, **kwargs))
                 done[index] = sent.message_id

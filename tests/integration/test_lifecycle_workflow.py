@@ -1,13 +1,15 @@
 """workflows/conversation.yaml on the workflows-emulator (devtools/workflows_server.py): the loop
 that watches one opening of a conversation. Started by a push, as its Eventarc trigger starts it,
-it asks the lifecycle step (an endpoint here that answers as the step does) and sleeps as long as
+it asks the timers step (an endpoint here that answers as the step does) and sleeps as long as
 the step says. It asks again with the same run id, rides out a 503 (retried) and a 500 (rested on,
-then asked again), and ends when the step says the watch is over. The YAML calls the step with
+then asked again), and ends when the step says the watch is over, or when the step refuses the
+call (a 4xx: asking again would not mend it). The YAML calls the step with
 OIDC, as Google Cloud needs; the local server sends calls to this machine without a token."""
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,7 +45,7 @@ def step() -> Iterator[Endpoint]:
 
 
 def test_the_watch_asks_the_step_sleeps_as_told_and_ends_when_told(step: Endpoint, tmp_path: Path):
-    with workflows_server({"conversation": WORKFLOW}, tmp_path, env={"DESK_LIFECYCLE_URL": step.url,
+    with workflows_server({"conversation": WORKFLOW}, tmp_path, env={"DESK_TIMERS_URL": step.url,
                                                                    "DESK_LIFECYCLE_REST_S": str(REST_S)}) as url:
         answer = requests.post(f"{url}/triggers/conversation?topic=lifecycle", timeout=10,
                                json=push_body({"chat_id": CHAT, "opened_at": OPENED_AT}, "opened-1"))
@@ -61,3 +63,19 @@ def test_the_watch_asks_the_step_sleeps_as_told_and_ends_when_told(step: Endpoin
     logged = [json.loads(line) for line in lines if line.startswith("{")]
     [ended] = [entry["message"] for entry in logged if "succeeded" in entry["message"]]
     assert '"why": "resolved"' in ended  # the execution returned the step's last answer
+
+
+def test_a_refused_call_ends_the_watch_as_a_failed_execution(tmp_path: Path):
+    refusing = Endpoint(lambda body, n: (400, {"error": "expected {chat_id, opened_at, run}"}))
+    try:
+        with workflows_server({"conversation": WORKFLOW}, tmp_path, env={"DESK_TIMERS_URL": refusing.url,
+                                                                       "DESK_LIFECYCLE_REST_S": "1"}) as url:
+            answer = requests.post(f"{url}/triggers/conversation?topic=lifecycle", timeout=10,
+                                   json=push_body({"chat_id": CHAT, "opened_at": OPENED_AT}, "opened-2"))
+            assert answer.status_code == 204, answer.text
+            wait_until(lambda: "failed" in (tmp_path / "workflows.out").read_text(), timeout=30)
+            calls = len(refusing.got)
+            time.sleep(2.5)  # more than the rest it would have taken before asking again
+            assert len(refusing.got) == calls == 1  # not rested on and asked again
+    finally:
+        refusing.close()

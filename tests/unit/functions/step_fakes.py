@@ -80,7 +80,7 @@ class FakeStore:
     def count(self, name: str, by: int = 1) -> None:
         self.counters[name] = self.counters.get(name, 0) + by
 
-    def record_inbound(self, envelope: Envelope, policy: str = REOPEN) -> Folded:
+    def record_inbound(self, envelope: Envelope, policy: str = REOPEN, sla_s: float | None = None) -> Folded:
         """The real folding rules (teledesk.inbound) over dicts instead of Firestore."""
         messages = self.chat_messages.setdefault(envelope.chat_id, {})
         target_id = envelope.id
@@ -90,7 +90,7 @@ class FakeStore:
                 m.get("telegram_message_id"), (m.get("delivery") or {}).get("telegram_message_id"))), None)
         conversation = self.conversation(envelope.chat_id)
         target = messages.get(target_id) if target_id else None
-        folded = fold(conversation, Message.from_firestore(target) if target else None, envelope, policy)
+        folded = fold(conversation, Message.from_firestore(target) if target else None, envelope, policy, sla_s=sla_s)
         if folded.changed:
             if folded.message is not None and target_id is not None:
                 messages[target_id] = folded.message.to_firestore()

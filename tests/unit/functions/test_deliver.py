@@ -136,9 +136,11 @@ class FakeTelegram:
         return self.outcome
 
     def send_parts(self, chat_id: int, parts: list[str], *, already_sent: dict[int, int] | None = None,
-                   on_part_sent: Any = None, reply_to: int | None = None) -> DeliveryOutcome:
+                   on_part_sent: Any = None, reply_to: int | None = None, buttons: Any = None) -> DeliveryOutcome:
         done = dict(already_sent or {})
         self.calls.append(("send_parts", reply_to, dict(done)))
+        if buttons:
+            self.calls.append(("buttons", buttons))
         for index, text in enumerate(parts):
             if index in done:
                 continue

@@ -23,8 +23,9 @@ def classified(update: dict) -> Envelope:
 def test_enrich_stores_the_message_attaches_its_conversation_and_publishes(svc: Services):
     update = text_update(text="hola", message_id=7)
     enrich(envelope_event(classified(update)))
-    [(topic, envelope, attributes)] = svc.publisher.published
+    opening, (topic, envelope, attributes) = svc.publisher.published  # the first message opens the conversation
     assert topic == OUT == svc.manifest.step("enrich").topic_out
+    assert opening[0] == "conversation-openings" and opening[1]["opened_at"] == envelope["conversation"]["opened_at"]
     assert envelope["conversation"]["chat_id"] == CHAT
     assert envelope["conversation"]["unread"] == 1
     assert envelope["conversation"]["last_message"]["text"] == "hola"
@@ -62,7 +63,7 @@ def test_every_type_is_passed_on_not_only_customer_messages(svc: Services):
 
 
 def test_a_store_error_propagates_so_pubsub_retries(svc: Services, monkeypatch):
-    def unavailable(envelope: Envelope, policy: str = "reopen") -> None:
+    def unavailable(envelope: Envelope, policy: str = "reopen", sla_s: float | None = None) -> None:
         raise ConnectionError("firestore unavailable")
 
     monkeypatch.setattr(svc.store.inbound, "record", unavailable)

@@ -19,6 +19,7 @@ from werkzeug.security import generate_password_hash
 
 from teledesk.envelope import Envelope
 from teledesk.inbound import new_conversation, next_conversation, preview
+from teledesk.lifecycle.openings import opening_fields
 from teledesk.model import Agent, CannedResponse, Conversation, DeliveryState, Document, Message
 from teledesk.store import SESSION_EPOCH
 
@@ -130,9 +131,11 @@ class FakeStore:
         self.chats[chat_id].update(changes, updated_at=time.time())
         return self.conversation(chat_id)
 
-    def set_status(self, chat_id: int, status: str) -> Conversation | None:
+    def set_status(self, chat_id: int, status: str, opened_by: str = "agent") -> Conversation | None:
         if chat_id not in self.chats:
             return None
+        if status == "open" and self.chats[chat_id].get("status") == "resolved":
+            self.chats[chat_id].update(opening_fields(time.time(), opened_by, None))
         if status == "resolved" and self.chats[chat_id].get("status") != "resolved":
             now = time.time()
             self.chats[chat_id].update(resolved_at=now, last_resolution={
@@ -193,7 +196,8 @@ class FakeStore:
         if conversation.status != "resolved":
             return False, conversation
         now = time.time()
-        changes = {**next_conversation(conversation, now), "assignee": assignee, "unread": 0, "updated_at": now}
+        changes = {**next_conversation(conversation, now), **opening_fields(now, f"agent:{assignee}", None),
+                   "assignee": assignee, "unread": 0, "updated_at": now}
         conversation.assign(**changes)
         self.chats[chat_id] = conversation.to_firestore()
         return True, self.conversation(chat_id)

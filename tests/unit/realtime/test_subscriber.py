@@ -20,6 +20,9 @@ from teledesk.telegram.updates import classify_update, envelope_from_update
 
 CHAT = 7
 CONVERSATION = {"chat_id": CHAT, "status": "open", "unread": 1}
+# What the consoles get of it: the lifecycle's fields too, with their defaults (realtime.views).
+SHOWN = {**CONVERSATION, "priority": "normal", "sla_due_at": None, "sla_breached": False, "first_response_at": None,
+         "csat": None}
 
 
 @dataclass
@@ -67,9 +70,11 @@ def relay(subscriber: RelaySubscriber, topic: str, data: bytes) -> FakeMessage:
 
 def test_handlers_follow_the_manifest(subscriber: RelaySubscriber):
     handlers = subscriber.handlers()
-    assert list(handlers) == list(load_manifest().relay_subscribes) == ["messages-enriched", "deliveries"]
+    assert list(handlers) == list(load_manifest().relay_subscribes) == ["messages-enriched", "deliveries",
+                                                                        "conversation-changes"]
     assert handlers["messages-enriched"] == subscriber.on_enriched
     assert handlers["deliveries"] == subscriber.on_delivery
+    assert handlers["conversation-changes"] == subscriber.on_change
 
 
 def test_handlers_subscribe_only_to_what_the_manifest_lists(subscriber: RelaySubscriber):
@@ -86,7 +91,7 @@ def test_a_topic_the_relay_cannot_handle_fails_loudly(subscriber: RelaySubscribe
 def test_a_client_message_shows_its_conversation_and_itself_then_is_acked(subscriber, recorder):
     message = relay(subscriber, "messages-enriched", enriched())
     assert [event for event, _, _ in recorder.emitted] == ["conversation", "message"]
-    assert recorder.events("conversation") == [CONVERSATION]
+    assert recorder.events("conversation") == [SHOWN]
     shown = recorder.events("message")[0]
     assert (shown["id"], shown["type"], shown["text"], shown["direction"]) == (f"tg-{CHAT}-1", "CLIENT", "hola", "in")
     assert "update" not in shown
@@ -97,7 +102,7 @@ def test_a_client_message_shows_its_conversation_and_itself_then_is_acked(subscr
                                   MessageType.UNSUPPORTED])
 def test_other_types_update_the_conversation_only(subscriber, recorder, kind):
     message = relay(subscriber, "messages-enriched", enriched(kind, text="/start"))
-    assert recorder.emitted == [("conversation", CONVERSATION, "agents")]
+    assert recorder.emitted == [("conversation", SHOWN, "agents")]
     assert message.acked == 1
 
 

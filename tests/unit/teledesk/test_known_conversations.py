@@ -61,7 +61,7 @@ def test_a_conversation_that_keeps_changing_gives_up_after_a_bounded_number_of_t
     monkeypatch.setattr(inbound_module, "INBOUND_BACKOFF_S", 0)
     tries: list[bool] = []
 
-    def always_conflicting(envelope, policy, trust_known):
+    def always_conflicting(envelope, policy, sla_s, trust_known):
         tries.append(trust_known)
         store.inbound.known.put(envelope.chat_id, Conversation(chat_id=7, unread=1), "t")  # as a read would
         raise gexc.FailedPrecondition("the conversation changed since it was read")

@@ -19,14 +19,14 @@ def test_each_button_reads_back_as_its_rating():
 
 
 def test_the_longest_ids_fit_telegram_s_64_bytes():
-    data = button_data(Rating(-1_009_999_999_999, 999_999_999, 5), SECRET)  # a supergroup-sized id, a huge number
+    data = button_data(Rating(-1_009_999_999_999, 9_999_999_999_999, 5), SECRET)  # longest chat id, opening in ms
     assert len(data.encode()) <= MAX_CALLBACK_DATA_BYTES
 
 
 @pytest.mark.parametrize("edit", [
     lambda d: d.replace(":5:", ":1:"),  # other stars
     lambda d: d.replace(f":{CHAT}:", f":{CHAT + 1}:"),  # another customer's conversation
-    lambda d: d.replace(":3:", ":2:"),  # an earlier conversation of the same customer
+    lambda d: d.replace(":3:", ":2:"),  # an earlier opening of the same conversation
     lambda d: d[:-1] + ("A" if d[-1] != "A" else "B"),  # a signature guessed one character off
     lambda d: d.rsplit(":", 1)[0],  # no signature
     lambda d: d + ":extra",

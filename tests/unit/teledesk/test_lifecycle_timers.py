@@ -29,20 +29,20 @@ def test_no_answer_by_the_due_time_breaches_the_sla_once():
 
 def test_an_answer_in_time_means_no_breach_even_in_the_second_the_sla_fires():
     """The step's transaction reads the conversation: an answer it sees first wins, whole."""
-    answered = replace(FRESH, first_response_at=OPENED + SLA_S)
+    answered = replace(FRESH, sla_due_at=None)  # an agent answered: the due time cleared
     assert due(answered, OPENED, OPENED + SLA_S, PENDING_S) is None
     assert due(answered, OPENED, OPENED + 10 * SLA_S, PENDING_S) is None
 
 
 def test_an_open_answered_conversation_is_looked_at_again_as_late_as_it_could_come_due():
-    answered = replace(FRESH, first_response_at=OPENED + 60)
+    answered = replace(FRESH, sla_due_at=None)
     now = OPENED + 100
     assert wake_at(answered, OPENED, now, PENDING_S) == now + PENDING_S  # were it set pending right now
 
 
 def test_a_pending_conversation_is_resolved_after_the_customer_s_silence():
     since = OPENED + 500
-    pending = replace(FRESH, status=ConversationStatus.PENDING, first_response_at=OPENED + 60, pending_since=since)
+    pending = replace(FRESH, status=ConversationStatus.PENDING, sla_due_at=None, pending_since=since)
     assert wake_at(pending, OPENED, since, PENDING_S) == since + PENDING_S
     assert due(pending, OPENED, since + PENDING_S - 1, PENDING_S) is None
     assert due(pending, OPENED, since + PENDING_S, PENDING_S) == Action.RESOLVE_IDLE

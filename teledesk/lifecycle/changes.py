@@ -1,0 +1,27 @@
+"""A conversation's change, announced on the manifest's changes topic (`conversation-changes`):
+what the lifecycle did (an SLA breach, an auto-resolve) and an agent's change of status.
+
+The consoles show the conversation's new state; autoreply answers what a change calls for (the
+closing message of an auto-resolve, the satisfaction question on every resolve); the metrics
+count breaches. The envelope's id derives from the conversation's change time, so a change
+announced twice is one change to everyone downstream.
+"""
+
+from __future__ import annotations
+
+from teledesk.envelope import Envelope, MessageType
+from teledesk.lifecycle.openings import opening_key
+from teledesk.model import Conversation
+
+LIFECYCLE = "lifecycle"  # `by` of what the lifecycle did; an agent's change is by `agent:<username>`
+
+
+def change_envelope(conversation: Conversation, change: str, by: str) -> Envelope:
+    """`change`: a `teledesk.lifecycle.timers.Action`, or the status an agent set."""
+    return Envelope(id=f"change-{conversation.chat_id}-{change}-{opening_key(conversation.updated_at)}",
+                    type=MessageType.CONVERSATION, chat_id=conversation.chat_id, date=int(conversation.updated_at),
+                    extra={"change": change, "by": by, "conversation": conversation.wire()})
+
+
+def changed_by_agent(envelope: Envelope) -> bool:
+    return str(envelope.extra.get("by") or "").startswith("agent:")
