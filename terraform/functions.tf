@@ -18,10 +18,23 @@ locals {
   source_bucket = var.functions_source_bucket != "" ? var.functions_source_bucket : google_storage_bucket.sources[0].name
 }
 
-# Each function's environment: function_env, then what Terraform sets, which wins.
+# The settings of a conversation's lifecycle and satisfaction question (the contract's
+# DESK_SLA_FIRST_RESPONSE_S, DESK_PENDING_RESOLVE_S and DESK_CSAT), for every function and the
+# relay: each part reads the ones it acts on.
+locals {
+  conversation_settings = {
+    DESK_SLA_FIRST_RESPONSE_S = tostring(var.desk_sla_first_response_s)
+    DESK_PENDING_RESOLVE_S    = tostring(var.desk_pending_resolve_s)
+    DESK_CSAT                 = var.desk_csat
+  }
+}
+
+# Each function's environment: the conversation settings, then function_env (an entry of the same
+# name wins), then what Terraform sets, which wins over both.
 locals {
   function_environment = {
     for name, fn in local.functions : name => merge(
+      local.conversation_settings,
       var.function_env,
       {
         GOOGLE_CLOUD_PROJECT = var.project_id
@@ -88,7 +101,8 @@ resource "google_cloudfunctions2_function" "fn" {
     min_instance_count               = 0
     max_instance_count               = var.function_max_instances
     all_traffic_on_latest_revision   = true
-    # HTTP entry points take Telegram's calls from the internet; event steps take only Pub/Sub's.
+    # HTTP entry points take Telegram's calls from the internet; event steps take only Pub/Sub's,
+    # and a workflow's steps only their workflow's (both internal traffic at the run.app URL).
     ingress_settings = each.value.kind == "http" ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY"
 
     environment_variables = local.function_environment[each.key]

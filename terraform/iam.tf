@@ -1,5 +1,6 @@
 # Least-privilege identities: one service account per function, one for the relay, one that
-# Pub/Sub pushes as, one that builds the functions. Each gets only what it uses.
+# Pub/Sub pushes as, one that builds the functions (and two per workflow: workflows.tf). Each
+# gets only what it uses.
 
 # --- The functions' runtime identities.
 
@@ -20,7 +21,8 @@ resource "google_service_account" "fn" {
   depends_on = [google_project_service.apis]
 }
 
-# Publisher on its own topics only (topic_out, and an event step's dead-letter topic).
+# Publisher on its own topics only (topic_out, an event step's dead-letter topic, and the trigger
+# topics of the workflows whose `published_by` names it).
 resource "google_pubsub_topic_iam_member" "fn_publisher" {
   for_each = local.function_publish_grants
 
@@ -127,6 +129,17 @@ resource "google_pubsub_subscription_iam_member" "relay_viewer" {
 # Publishes the agents' answers.
 resource "google_pubsub_topic_iam_member" "relay_publisher" {
   topic  = google_pubsub_topic.all[local.relay_publishes].name
+  role   = "roles/pubsub.publisher"
+  member = "serviceAccount:${google_service_account.relay.email}"
+}
+
+# ... and announces an agent's change of a conversation (`relay.announces`), and publishes on the
+# trigger topic of every workflow whose `published_by` has "relay". (A resource of its own, so
+# that the grant above keeps its address.)
+resource "google_pubsub_topic_iam_member" "relay_publisher_more" {
+  for_each = setsubtract(local.relay_publish_topics, [local.relay_publishes])
+
+  topic  = google_pubsub_topic.all[each.key].name
   role   = "roles/pubsub.publisher"
   member = "serviceAccount:${google_service_account.relay.email}"
 }

@@ -1,7 +1,7 @@
 # The pipeline comes from pipeline.yaml, the one file that lists the steps. Nothing in this
-# directory names a step or a topic: every step's topics, subscriptions, dead-letter topics,
-# function and service account are derived here, so adding a step to the manifest needs no
-# Terraform change.
+# directory names a step, a topic or a workflow: every step's topics, subscriptions, dead-letter
+# topics, function and service account, and every workflow with its trigger and steps, are
+# derived here, so adding a step or a workflow to the manifest needs no Terraform change.
 
 locals {
   manifest  = yamldecode(file("${path.module}/../pipeline.yaml"))
@@ -17,10 +17,12 @@ locals {
   }
 
   # Which secrets a function reads unless its manifest entry says otherwise with `secrets: [...]`:
-  # an HTTP entry point checks the webhook's secret token; an event step may call the Bot API.
+  # an HTTP entry point checks the webhook's secret token; an event step may call the Bot API; a
+  # workflow's step reads none unless it says so.
   default_secrets = {
-    http  = ["TELEGRAM_WEBHOOK_SECRET"]
-    event = ["TELEGRAM_BOT_TOKEN"]
+    http     = ["TELEGRAM_WEBHOOK_SECRET"]
+    event    = ["TELEGRAM_BOT_TOKEN"]
+    workflow = []
   }
 
   # HTTP entry points (public), keyed by name.
@@ -95,9 +97,55 @@ locals {
     }
   ]...)
 
-  # Every function, HTTP or event, in one shape.
+  # Workflows (`workflows:`), keyed by name: one execution per message on `trigger_topic` (an
+  # Eventarc trigger), which the parts in `published_by` publish (a function's name, or "relay").
+  # `step_urls`: the variable the workflow reads a step's URL from (`url_env`) => the step.
+  workflows = {
+    for workflow in try(local.manifest.workflows, []) : workflow.name => {
+      name          = workflow.name
+      source        = workflow.source
+      trigger_topic = workflow.trigger_topic
+      published_by  = tolist(try(workflow.published_by, []))
+      steps         = [for step in try(workflow.steps, []) : step.name]
+      step_urls     = { for step in try(workflow.steps, []) : step.url_env => step.name if try(step.url_env, null) != null }
+      # Each step needs its `url_env`, or the workflow could not find it (a precondition says so).
+      steps_without_url = [for step in try(workflow.steps, []) : step.name if try(step.url_env, null) == null]
+    }
+  }
+
+  # The workflows' steps: HTTP functions only their workflow calls, with an OIDC token of the
+  # workflow's service account (internal ingress, no public invoker, no push subscription).
+  workflow_steps = {
+    for step in flatten([
+      for workflow in try(local.manifest.workflows, []) : [
+        for step in try(workflow.steps, []) : {
+          name           = step.name
+          kind           = "workflow"
+          workflow       = workflow.name
+          source         = step.source
+          entry_point    = step.entry_point
+          url_env        = try(step.url_env, null)
+          topic_out      = try(step.topic_out, null)
+          timeout        = try(step.timeout_seconds, 60)
+          secrets        = tolist(try(step.secrets, local.default_secrets.workflow))
+          writes_metrics = try(step.writes_metrics, false)
+        }
+      ]
+    ]) : step.name => step
+  }
+
+  # The trigger topics each part publishes on, in manifest order: a part in a workflow's
+  # `published_by` (a function, or "relay") may publish on that workflow's trigger topic.
+  trigger_publishers = {
+    for part in distinct(flatten([for workflow in try(local.manifest.workflows, []) : try(workflow.published_by, [])])) :
+    part => distinct([
+      for workflow in try(local.manifest.workflows, []) : workflow.trigger_topic if contains(try(workflow.published_by, []), part)
+    ])
+  }
+
+  # Every function, HTTP, event or a workflow's step, in one shape.
   functions = {
-    for name, fn in merge(local.http_entries, local.event_steps) : name => {
+    for name, fn in merge(local.http_entries, local.event_steps, local.workflow_steps) : name => {
       name        = name
       kind        = fn.kind
       source      = fn.source
@@ -108,9 +156,10 @@ locals {
       # Only the functions that write metric series may (least privilege), and only they are
       # told to write them to Cloud Monitoring.
       writes_metrics = fn.writes_metrics
-      # What the function publishes on: its topic_out, and an event step its own dead-letter
-      # topic too (it parks unreadable messages there itself).
-      publishes = compact([fn.topic_out, try(fn.dead_letter_topic, "")])
+      # What the function publishes on: its topic_out, an event step its own dead-letter topic
+      # too (it parks unreadable messages there itself), and the trigger topic of every workflow
+      # whose `published_by` names it.
+      publishes = compact(concat([fn.topic_out, try(fn.dead_letter_topic, "")], try(local.trigger_publishers[name], [])))
     }
   }
 
@@ -121,16 +170,25 @@ locals {
   relay_publishes  = local.manifest.relay.publishes
   relay_secrets    = ["DESK_ADMIN_PASSWORD", "DESK_SESSION_SECRET", "TELEGRAM_BOT_TOKEN"]
 
+  # Every topic the relay publishes on: the agents' answers, where it announces an agent's change
+  # of a conversation, and the trigger topics of the workflows whose `published_by` has "relay".
+  relay_publish_topics = toset(compact(concat(
+    [local.relay_publishes, try(local.manifest.relay.announces, "")],
+    try(local.trigger_publishers["relay"], []),
+  )))
+
   # The relay's pull subscription on each topic it relays.
   relay_subscriptions = { for topic in local.relay_subscribes : topic => "relay-${topic}" }
 
-  # Every topic: what the functions read and write, the relay's, and the dead-letter topics.
+  # Every topic: what the functions read and write, the relay's, the dead-letter topics, and the
+  # workflows' trigger topics.
   topics = toset(concat(
     [for fn in values(local.functions) : fn.topic_out if fn.topic_out != null],
     flatten([for step in values(local.event_steps) : step.topics_in]),
     values(local.dead_letter_topics),
     tolist(local.relay_subscribes),
-    [local.relay_publishes],
+    tolist(local.relay_publish_topics),
+    [for workflow in values(local.workflows) : workflow.trigger_topic],
   ))
 
   # The functions that write metric series: roles/monitoring.metricWriter, DESK_METRICS=cloud.
@@ -174,6 +232,10 @@ locals {
       "run.googleapis.com",
       "secretmanager.googleapis.com",
       "storage.googleapis.com",
+      # The workflows and their Eventarc triggers (Google's list for Pub/Sub events to Workflows:
+      # Eventarc, Eventarc Publishing, Workflows, Workflow Executions).
+      "eventarcpublishing.googleapis.com",
+      "workflowexecutions.googleapis.com",
       "workflows.googleapis.com",
     ],
     # The relay's VPC (Compute Engine) and Memorystore, only when the relay has Redis.

@@ -48,3 +48,15 @@ output "functions_source_bucket" {
   description = "Bucket holding the functions' source zips."
   value       = local.source_bucket
 }
+
+output "workflows" {
+  description = "Each workflow of the manifest: its name and id, the topic that starts it, and how to list its executions."
+  value = {
+    for name, workflow in google_workflows_workflow.wf : name => {
+      name            = workflow.name
+      id              = workflow.id
+      trigger_topic   = local.workflows[name].trigger_topic
+      executions_list = "gcloud workflows executions list ${workflow.name} --location=${var.region} --project=${var.project_id}"
+    }
+  }
+}

@@ -102,9 +102,12 @@ locals {
     "redis://:${urlencode(instance.auth_string)}@${instance.host}:${instance.port}/0" if local.relay_redis_auth
   ]
 
-  # The relay's plain environment. DESK_REDIS_URL is Terraform's while relay_redis is true: the
-  # instance's address here without AUTH, from the secret above with it (relay.tf).
+  # The relay's plain environment: the conversation settings (functions.tf; relay_env's entry of
+  # the same name wins), relay_env, then Terraform's. DESK_REDIS_URL is Terraform's while
+  # relay_redis is true: the instance's address here without AUTH, from the secret above with it
+  # (relay.tf).
   relay_plain_env = merge(
+    local.conversation_settings,
     { for name, value in var.relay_env : name => value if !(local.relay_redis && name == "DESK_REDIS_URL") },
     {
       GOOGLE_CLOUD_PROJECT = var.project_id

@@ -22,7 +22,7 @@ variable "labels" {
 }
 
 variable "deletion_protection" {
-  description = "Protect the relay service and the Firestore database from `terraform destroy`."
+  description = "Protect the relay service, the Firestore database and the workflows (deleting one ends the executions watching open conversations) from `terraform destroy`."
   type        = bool
   default     = true
 }
@@ -116,6 +116,60 @@ variable "function_cpu" {
 
 variable "function_env" {
   description = "Extra environment variables for every function."
+  type        = map(string)
+  default     = {}
+}
+
+# --- A conversation's lifecycle and satisfaction question (the contract's settings), in every function's and the relay's environment.
+
+variable "desk_sla_first_response_s" {
+  description = "DESK_SLA_FIRST_RESPONSE_S: seconds an opened conversation may wait for an agent's first answer before it is marked as past its SLA (and its priority raised)."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = var.desk_sla_first_response_s >= 1 && floor(var.desk_sla_first_response_s) == var.desk_sla_first_response_s
+    error_message = "desk_sla_first_response_s must be a whole number of seconds, at least 1."
+  }
+}
+
+variable "desk_pending_resolve_s" {
+  description = "DESK_PENDING_RESOLVE_S: seconds a pending conversation may go without a customer message before it is resolved."
+  type        = number
+  default     = 86400
+
+  validation {
+    condition     = var.desk_pending_resolve_s >= 1 && floor(var.desk_pending_resolve_s) == var.desk_pending_resolve_s
+    error_message = "desk_pending_resolve_s must be a whole number of seconds, at least 1."
+  }
+}
+
+variable "desk_csat" {
+  description = "DESK_CSAT: \"on\" asks the customer for a 1-5 rating in the chat when a conversation is resolved, \"off\" does not."
+  type        = string
+  default     = "on"
+
+  validation {
+    condition     = contains(["on", "off"], var.desk_csat)
+    error_message = "desk_csat must be \"on\" or \"off\"."
+  }
+}
+
+# --- The workflows of pipeline.yaml (`workflows:`): Cloud Workflows, each started by an Eventarc trigger.
+
+variable "workflow_call_log_level" {
+  description = "What each workflow logs of its calls to its steps: LOG_ERRORS_ONLY (a step's failure, with the retries), LOG_ALL_CALLS (every call and answer: one per wake of every watched conversation) or LOG_NONE."
+  type        = string
+  default     = "LOG_ERRORS_ONLY"
+
+  validation {
+    condition     = contains(["LOG_ERRORS_ONLY", "LOG_ALL_CALLS", "LOG_NONE"], var.workflow_call_log_level)
+    error_message = "workflow_call_log_level must be LOG_ERRORS_ONLY, LOG_ALL_CALLS or LOG_NONE."
+  }
+}
+
+variable "workflow_env" {
+  description = "Extra environment variables for every workflow (sys.get_env), e.g. DESK_LIFECYCLE_REST_S. Each step's URL variable (`url_env`) is Terraform's own."
   type        = map(string)
   default     = {}
 }

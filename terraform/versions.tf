@@ -2,9 +2,10 @@ terraform {
   required_version = ">= 1.5.0"
 
   required_providers {
+    # 6.11 or later: google_workflows_workflow takes deletion_protection (workflows.tf).
     google = {
       source  = "hashicorp/google"
-      version = "~> 6.0"
+      version = "~> 6.11"
     }
     # Only for google_project_service_identity (the Pub/Sub service agent), which is beta-only.
     google-beta = {

@@ -4,7 +4,8 @@ pipeline.yaml alone.
 Providers cannot be downloaded here, so `terraform validate/plan` of the whole configuration
 cannot run. What runs instead: `terraform fmt`, python-hcl2 on every file, and the real
 `terraform` evaluating the configuration's `locals` (which need no provider) against the
-manifest and against a manifest with one more step, compared with `teledesk.manifest`.
+manifest and against a manifest with more steps and one more workflow, compared with
+`teledesk.manifest`.
 """
 
 from __future__ import annotations
@@ -61,6 +62,25 @@ WATCHING_STEP = {
     "secrets": [],
 }
 
+# A second workflow with a step of its own, started by what the added step and the relay publish:
+# what a product team would add next to the conversation's (whose names the real manifest gives).
+EXTRA_WORKFLOW = {
+    "name": "followup",
+    "source": "workflows/followup.yaml",
+    "trigger_topic": "followups-due",
+    "published_by": [EXTRA_STEP["name"], "relay"],
+    "steps": [
+        {
+            "name": "remind",
+            "source": "functions/remind.py",
+            "entry_point": "remind",
+            "url_env": "DESK_REMIND_URL",
+            "topic_out": "reminders-sent",
+            "secrets": ["TELEGRAM_BOT_TOKEN"],
+        }
+    ],
+}
+
 
 # --- helpers ------------------------------------------------------------------------------------
 
@@ -108,7 +128,8 @@ def one(body: dict, key: str) -> dict:
 
 
 def manifest_names(manifest: Manifest) -> set[str]:
-    """Every name pipeline.yaml gives or implies: steps, topics, subscriptions, holds."""
+    """Every name pipeline.yaml gives or implies: steps (the workflows' too), topics (trigger topics
+    and `relay.announces` included), subscriptions, holds."""
     names = {fn.name for fn in manifest.functions} | set(manifest.topics)
     names |= {name for step in manifest.steps for name in step.subscriptions.values()}
     names |= {Manifest.dead_letter_subscription(step) for step in manifest.steps}
@@ -125,6 +146,16 @@ def with_steps(manifest_data: dict, *entries: dict) -> dict:
     real pipeline.yaml may already have one)."""
     names = {entry["name"] for entry in entries}
     return {**manifest_data, "steps": [*(s for s in manifest_data["steps"] if s["name"] not in names), *entries]}
+
+
+def with_workflows(manifest_data: dict, *entries: dict) -> dict:
+    """The manifest with these workflow entries at the end of `workflows`."""
+    return {**manifest_data, "workflows": [*manifest_data.get("workflows", []), *entries]}
+
+
+def workflow_step_entries(manifest_data: dict) -> list[dict]:
+    """The manifest entries of the workflows' steps, in manifest order."""
+    return [step for workflow in manifest_data.get("workflows", []) for step in workflow.get("steps", [])]
 
 
 def expected_manifest(path: Path) -> Manifest:
@@ -220,7 +251,7 @@ def project_copy(tmp_path: Path, manifest_data: dict | None = None) -> Path:
     shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
     data = manifest_data or yaml.safe_load((ROOT / "pipeline.yaml").read_text(encoding="utf-8"))
     (root / "pipeline.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    for entry in [*data["http"], *data["steps"]]:
+    for entry in [*data["http"], *data["steps"], *workflow_step_entries(data)]:
         module = root / entry["source"]
         module.parent.mkdir(parents=True, exist_ok=True)
         module.write_text(
@@ -248,8 +279,9 @@ def derived(tmp_path_factory: pytest.TempPathFactory, manifest_data: dict) -> di
 
 @pytest.fixture(scope="module")
 def extended_data(manifest_data: dict) -> dict:
-    """The manifest with one more ordinary step, and the step that watches everything."""
-    return with_steps(manifest_data, EXTRA_STEP, WATCHING_STEP)
+    """The manifest with one more ordinary step, the step that watches everything, and a second
+    workflow with a step of its own."""
+    return with_workflows(with_steps(manifest_data, EXTRA_STEP, WATCHING_STEP), EXTRA_WORKFLOW)
 
 
 @pytest.fixture(scope="module")
@@ -294,7 +326,8 @@ def test_the_expected_files_exist() -> None:
 
 def test_providers_are_google_6() -> None:
     providers = parsed(TF_DIR / "versions.tf")["terraform"][0]["required_providers"][0]
-    assert providers["google"]["version"] == "~> 6.0"
+    # 6.11 on: google_workflows_workflow takes deletion_protection.
+    assert providers["google"]["version"] == "~> 6.11"
     assert providers["google-beta"]["version"] == "~> 6.0"
 
 
@@ -312,18 +345,28 @@ CUSTOM_METRIC_TYPE = re.compile(r"custom\.googleapis\.com/teledesk/(\w+)|custom_
 # ... and the shared package's modules (and what is imported from them) are named after what they
 # hold, not after a step.
 PACKAGE_MODULE = re.compile(r"\bteledesk[./]\w+(?:[./]\w+)*(?: import [\w, ]+)?")
+# ... and Terraform's `lifecycle { precondition ... }` block is HCL's, whatever a step is called.
+LIFECYCLE_BLOCK = re.compile(r"^[ \t]*lifecycle(?=[ \t]*\{[ \t]*$)", re.M)
 
 
 def test_no_step_topic_or_subscription_is_named_in_terraform(manifest: Manifest, extended: Manifest) -> None:
     names = manifest_names(manifest) | manifest_names(extended)
     assert len(names) > len(manifest.functions)
     offenders = []
+    # A workflow's name is an everyday word ("conversation"), which the comments and the alerts'
+    # texts may use: only a literal of it (`"conversation"`, `["conversation"]`) would be a name.
+    workflow_names = {w.name for w in manifest.workflows} | {w.name for w in extended.workflows}
+    assert workflow_names
     for path in sorted(p for p in TF_DIR.iterdir() if p.is_file()):
         text = path.read_text(encoding="utf-8")
-        for exempt in (CUSTOM_METRIC_TYPE, PACKAGE_MODULE):
+        for exempt in (CUSTOM_METRIC_TYPE, PACKAGE_MODULE, LIFECYCLE_BLOCK):
             text = exempt.sub(lambda m: " " * len(m.group(0)), text)
         for name in sorted(names):
             for match in re.finditer(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", text, re.I):
+                line = text.count("\n", 0, match.start()) + 1
+                offenders.append(f"{path.name}:{line}: {name}")
+        for name in sorted(workflow_names):
+            for match in re.finditer(rf"[\"']{re.escape(name)}[\"']", text, re.I):
                 line = text.count("\n", 0, match.start()) + 1
                 offenders.append(f"{path.name}:{line}: {name}")
     assert not offenders, "names from pipeline.yaml written into terraform/:\n" + "\n".join(offenders)
@@ -343,6 +386,17 @@ def test_every_pipeline_resource_is_a_for_each_over_the_manifest() -> None:
         "google_storage_bucket_object.source": "${local.functions}",
         "google_cloud_run_v2_service_iam_member.push_invoker": "${local.event_steps}",
         "google_cloud_run_v2_service_iam_member.http_public": "${local.http_entries}",
+        "google_workflows_workflow.wf": "${local.workflows}",
+        "google_eventarc_trigger.workflow": "${local.workflows}",
+        "google_service_account.workflow": "${local.workflows}",
+        "google_service_account.trigger": "${local.workflows}",
+        "google_project_iam_member.workflow_log_writer": "${local.workflows}",
+        "google_project_iam_member.trigger_workflows_invoker": "${local.workflows}",
+        "google_service_account_iam_member.pubsub_mints_trigger_tokens": "${local.workflows}",
+        "google_cloud_run_v2_service_iam_member.workflow_invoker": "${local.workflow_step_invokers}",
+        "google_pubsub_topic_iam_member.relay_publisher_more": (
+            "${setsubtract(local.relay_publish_topics, [local.relay_publishes])}"
+        ),
     }
     for address, source in derived_from.items():
         assert resources[address]["for_each"] == source, address
@@ -381,7 +435,7 @@ def test_a_step_fed_by_several_topics_and_the_dead_letters_needs_no_terraform_ch
         f"{name}/{topic}": f"{name}-{topic}-push" for topic in step["topics_in"]
     }
     # A step fed by one topic keeps the address it had: its name.
-    for other in others:
+    for other in (s for s in others if len(s.topics_in) == 1):
         assert derived_extended["push_subscriptions"][other.name]["subscription"] == f"{other.name}-push"
     # It publishes nothing but its own dead letters, and no topic is made up for it.
     function = derived_extended["functions"][name]
@@ -397,13 +451,16 @@ def check_derivation(derived: dict, manifest: Manifest) -> None:
     assert set(derived["topics"]) == set(manifest.topics)
     assert derived["retention"] == f"{manifest.retention_s}s"
     assert set(derived["functions"]) == {fn.name for fn in manifest.functions}
+    workflow_steps = {step.name for step in manifest.workflow_steps}
     for fn in manifest.functions:
         got = derived["functions"][fn.name]
         assert (got["entry_point"], got["source"], got["topic_out"]) == (fn.entry_point, fn.source, fn.topic_out)
-        assert got["kind"] == ("event" if fn.topics_in else "http")
-        # Its topic_out if it has one, and an event step its own dead-letter topic.
+        # (The kind decides the ingress: only "http" takes calls from outside Google.)
+        assert got["kind"] == ("workflow" if fn.name in workflow_steps else "event" if fn.topics_in else "http")
+        # Its topic_out if it has one, an event step its own dead-letter topic, and the trigger
+        # topic of every workflow whose `published_by` names it.
         own = [*([fn.topic_out] if fn.topic_out else []), *([fn.dead_letter_topic] if fn.topics_in else [])]
-        assert got["publishes"] == own
+        assert got["publishes"] == own + list(manifest.publishes_to(fn.name))
     assert set(derived["event_steps"]) == {step.name for step in manifest.steps}
     for step in manifest.steps:
         got = derived["event_steps"][step.name]
@@ -440,7 +497,24 @@ def check_derivation(derived: dict, manifest: Manifest) -> None:
     publishers = {(g["function"], g["topic"]) for g in derived["function_publish_grants"].values()}
     expected = {(fn.name, fn.topic_out) for fn in manifest.functions if fn.topic_out}
     expected |= {(s.name, s.dead_letter_topic) for s in manifest.steps}
+    expected |= {(fn.name, topic) for fn in manifest.functions for topic in manifest.publishes_to(fn.name)}
     assert publishers == expected
+    # The workflows: one per manifest entry, on its trigger topic, finding each step's URL in the
+    # step's `url_env`.
+    assert set(derived["workflows"]) == {w.name for w in manifest.workflows}
+    for workflow in manifest.workflows:
+        got = derived["workflows"][workflow.name]
+        assert (got["source"], got["trigger_topic"]) == (workflow.source, workflow.trigger_topic)
+        assert got["published_by"] == list(workflow.published_by)
+        assert got["steps"] == [step.name for step in workflow.steps]
+        assert got["step_urls"] == workflow.step_urls
+        assert got["steps_without_url"] == []
+        assert workflow.trigger_topic in derived["topics"]
+    # The relay publishes the agents' answers, announces on `relay.announces`, and may start the
+    # workflows whose `published_by` has "relay".
+    relay_topics = {manifest.relay_publishes, *manifest.publishes_to("relay")}
+    relay_topics |= {manifest.relay_announces} if manifest.relay_announces else set()
+    assert set(derived["relay_publish_topics"]) == relay_topics
 
 
 def test_relay_subscriptions_are_watched_for_lag_only_when_the_relay_stays_up(
@@ -504,7 +578,9 @@ def test_functions_are_gen2_python_internal_unless_http(derived: dict) -> None:
     assert build["entry_point"] == "${each.value.entry_point}"
     assert "storage_source" in one(build, "source")
     service = one(fn, "service_config")
+    # Internal unless HTTP: an event step or a workflow's step (which is which: check_derivation).
     assert service["ingress_settings"] == '${each.value.kind == "http" ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY"}'
+    assert {fn["kind"] for fn in derived["functions"].values()} == {"http", "event", "workflow"}
     assert service["service_account_email"] == "${google_service_account.fn[each.key].email}"
     assert service["environment_variables"] == "${local.function_environment[each.key]}"
     variables = merged("variable")
@@ -540,6 +616,8 @@ def test_no_identity_gets_a_broad_project_role() -> None:
         "roles/monitoring.metricWriter",
         "roles/logging.logWriter",
         "roles/artifactregistry.writer",
+        # Workflows takes its roles on the project only: the triggers' accounts start executions.
+        "roles/workflows.invoker",
     }
     for address, body in blocks("resource").items():
         if address.startswith("google_project_iam_member."):
@@ -631,6 +709,7 @@ def test_variables_and_outputs() -> None:
         assert name in variables
     outputs = merged("output")
     assert {"webhook_url", "console_url", "set_webhook_command", "relay_redis", "relay_max_instances"} <= set(outputs)
+    assert "google_workflows_workflow.wf" in outputs["workflows"]["value"]
 
 
 def test_alerts_on_dead_letters_and_old_unacked_messages() -> None:
@@ -1090,6 +1169,230 @@ def test_the_relay_image_runs_one_gevent_worker_with_room_for_the_concurrency() 
     assert connections >= merged("variable")["relay_concurrency"]["default"], settings
 
 
+# --- the workflows (`workflows:`): Cloud Workflows, their Eventarc triggers, their steps ---------------
+
+
+def functions_stand_in(manifest: Manifest) -> dict[str, str]:
+    """What `google_cloudfunctions2_function.fn` gives the locals built on it: each function with a
+    run.app URL made from its name."""
+    functions = ", ".join(
+        f'"{fn.name}" = {{ service_config = [{{ uri = "https://{fn.name}-x.a.run.app" }}] }}'
+        for fn in manifest.functions
+    )
+    return {"google_cloudfunctions2_function.fn": "{ " + functions + " }"}
+
+
+def secrets_of(manifest_data: dict, name: str) -> list[str]:
+    """The `secrets` a workflow step's manifest entry lists (none unless it lists some)."""
+    (entry,) = [step for step in workflow_step_entries(manifest_data) if step["name"] == name]
+    return entry.get("secrets", [])
+
+
+def test_each_workflow_finds_its_steps_at_their_functions_urls(
+    tmp_path: Path, manifest_data: dict, manifest: Manifest, extended_data: dict, extended: Manifest
+) -> None:
+    assert manifest.workflows, "pipeline.yaml declares no workflow"
+    # The workflow's YAML reads each step's URL from the variable the manifest names.
+    for workflow in manifest.workflows:
+        source = (ROOT / workflow.source).read_text(encoding="utf-8")
+        for env in workflow.step_urls:
+            assert f'sys.get_env("{env}")' in source, (workflow.source, env)
+    for data, expected in ((manifest_data, manifest), (extended_data, extended)):
+        # workflow_env is passed on; a step's URL variable is Terraform's, whatever workflow_env says.
+        given = {"DESK_LIFECYCLE_REST_S": "60", **{env: "https://elsewhere" for env in expected.workflows[0].step_urls}}
+        got = evaluate_locals(
+            data, tmp_path / f"wf-{len(expected.workflows)}", stand_ins=functions_stand_in(expected), workflow_env=given
+        )
+        assert set(got["workflow_env_vars"]) == {w.name for w in expected.workflows}
+        for workflow in expected.workflows:
+            urls = {env: f"https://{step}-x.a.run.app" for env, step in workflow.step_urls.items()}
+            assert urls and set(urls) == {step.url_env for step in workflow.steps}
+            assert got["workflow_env_vars"][workflow.name] == {**given, **urls}
+    wf = blocks("resource")["google_workflows_workflow.wf"]
+    assert (wf["name"], wf["region"]) == ("${each.key}", "${var.region}")
+    assert wf["source_contents"] == '${file("${path.module}/../${each.value.source}")}'
+    assert wf["user_env_vars"] == "${local.workflow_env_vars[each.key]}"
+    assert wf["service_account"] == "${google_service_account.workflow[each.key].id}"
+    assert wf["call_log_level"] == "${var.workflow_call_log_level}"
+    assert merged("variable")["workflow_call_log_level"]["default"] == "LOG_ERRORS_ONLY"
+    # Deleting a workflow cancels its executions (the open conversations' watches).
+    assert wf["deletion_protection"] == "${var.deletion_protection}"
+    precondition = one(one(wf, "lifecycle"), "precondition")
+    assert precondition["condition"] == "${length(each.value.steps_without_url) == 0}"
+
+
+def test_workflow_steps_are_internal_functions_only_their_workflow_invokes(
+    derived: dict,
+    derived_extended: dict,
+    manifest: Manifest,
+    extended: Manifest,
+    manifest_data: dict,
+    extended_data: dict,
+) -> None:
+    for got, expected, data in ((derived, manifest, manifest_data), (derived_extended, extended, extended_data)):
+        steps = {step.name for step in expected.workflow_steps}
+        assert steps and set(got["workflow_steps"]) == steps
+        pushed = {push["step"] for push in got["push_subscriptions"].values()}
+        for name in steps:
+            function = got["functions"][name]
+            assert function["kind"] == "workflow", name  # internal ingress (functions.tf)
+            # No push subscription feeds it, nobody but its workflow invokes it, and it is not public.
+            assert name not in got["event_steps"] and name not in got["http_entries"] and name not in pushed
+            # Its own runtime account, with its own secrets only.
+            assert function["secrets"] == secrets_of(data, name)
+            granted = {g["secret_id"] for g in got["function_secret_grants"].values() if g["function"] == name}
+            assert len(granted) == len(function["secrets"])
+        # The workflow's account may invoke exactly its own steps.
+        invokers = {(i["workflow"], i["step"]) for i in got["workflow_step_invokers"].values()}
+        assert invokers == {(w.name, s.name) for w in expected.workflows for s in w.steps}
+    resources = blocks("resource")
+    invoker = resources["google_cloud_run_v2_service_iam_member.workflow_invoker"]
+    assert invoker["name"] == "${google_cloudfunctions2_function.fn[each.value.step].name}"
+    assert (invoker["role"], invoker["member"]) == (
+        "roles/run.invoker",
+        "serviceAccount:${google_service_account.workflow[each.value.workflow].email}",
+    )
+    # ... and no other grant gives it anything to invoke; only its call logs besides.
+    workflow_sa = "google_service_account.workflow["
+    granted = {a for a, body in resources.items() if workflow_sa in str(body.get("member", ""))}
+    assert granted == {
+        "google_cloud_run_v2_service_iam_member.workflow_invoker",
+        "google_project_iam_member.workflow_log_writer",
+    }
+    assert resources["google_project_iam_member.workflow_log_writer"]["role"] == "roles/logging.logWriter"
+    # Pub/Sub pushes to the event steps only, and only the HTTP entry points are public.
+    assert resources["google_cloud_run_v2_service_iam_member.push_invoker"]["for_each"] == "${local.event_steps}"
+    assert resources["google_cloud_run_v2_service_iam_member.http_public"]["for_each"] == "${local.http_entries}"
+
+
+def test_each_workflow_is_started_by_an_eventarc_trigger_on_its_topic(derived: dict, manifest: Manifest) -> None:
+    resources = blocks("resource")
+    trigger = resources["google_eventarc_trigger.workflow"]
+    assert trigger["location"] == "${var.region}"
+    assert trigger["matching_criteria"] == [
+        {"attribute": "type", "value": "google.cloud.pubsub.topic.v1.messagePublished"}
+    ]
+    transport = one(one(trigger, "transport"), "pubsub")
+    assert transport["topic"] == "${google_pubsub_topic.all[each.value.trigger_topic].id}"
+    assert one(trigger, "destination")["workflow"] == "${google_workflows_workflow.wf[each.key].id}"
+    assert trigger["service_account"] == "${google_service_account.trigger[each.key].email}"
+    # The trigger's account may start executions (Google: roles/workflows.invoker; no
+    # roles/eventarc.eventReceiver for direct Pub/Sub events), and nothing else.
+    trigger_sa = "google_service_account.trigger["
+    granted = {a: body for a, body in resources.items() if trigger_sa in str(body.get("member", ""))}
+    assert {a: body["role"] for a, body in granted.items()} == {
+        "google_project_iam_member.trigger_workflows_invoker": "roles/workflows.invoker"
+    }
+    assert not [a for a, body in resources.items() if body.get("role") == "roles/eventarc.eventReceiver"]
+    assert "${google_project_iam_member.trigger_workflows_invoker}" in trigger["depends_on"]
+    # The Pub/Sub service agent signs the push tokens of the trigger's subscription.
+    tokens = resources["google_service_account_iam_member.pubsub_mints_trigger_tokens"]
+    assert tokens["service_account_id"] == "${google_service_account.trigger[each.key].name}"
+    assert (tokens["role"], tokens["member"]) == (
+        "roles/iam.serviceAccountTokenCreator",
+        "serviceAccount:${google_project_service_identity.pubsub.email}",
+    )
+    # Who publishes there must be a function of the manifest or the relay.
+    condition = one(one(trigger, "lifecycle"), "precondition")["condition"]
+    assert 'part == "relay"' in condition and "keys(local.functions)" in condition
+    # The trigger topic is one of ours, with the manifest's retention.
+    for workflow in manifest.workflows:
+        assert derived["workflows"][workflow.name]["trigger_topic"] in derived["topics"]
+    assert {"eventarc.googleapis.com", "workflows.googleapis.com", "workflowexecutions.googleapis.com"} <= set(
+        derived["apis"]
+    )
+
+
+def test_published_by_may_publish_on_the_trigger_topic(
+    derived: dict, derived_extended: dict, manifest: Manifest, extended: Manifest
+) -> None:
+    for got, expected in ((derived, manifest), (derived_extended, extended)):
+        grants = {(g["function"], g["topic"]) for g in got["function_publish_grants"].values()}
+        for workflow in expected.workflows:
+            assert workflow.published_by
+            for part in workflow.published_by:
+                if part == "relay":
+                    assert workflow.trigger_topic in got["relay_publish_topics"]
+                else:
+                    assert (part, workflow.trigger_topic) in grants, (part, workflow.name)
+        # A workflow's step publishes on its topic_out, with its own account.
+        for step in expected.workflow_steps:
+            assert step.topic_out and (step.name, step.topic_out) in grants
+        # The relay announces its agents' changes.
+        assert expected.relay_announces in got["relay_publish_topics"]
+        assert expected.relay_announces in got["topics"]
+    assert (EXTRA_STEP["name"], EXTRA_WORKFLOW["trigger_topic"]) in {
+        (g["function"], g["topic"]) for g in derived_extended["function_publish_grants"].values()
+    }
+    resources = blocks("resource")
+    relay = resources["google_pubsub_topic_iam_member.relay_publisher_more"]
+    assert (relay["topic"], relay["role"], relay["member"]) == (
+        "${google_pubsub_topic.all[each.key].name}",
+        "roles/pubsub.publisher",
+        "serviceAccount:${google_service_account.relay.email}",
+    )
+    # The agents' answers keep their grant (and its address).
+    assert resources["google_pubsub_topic_iam_member.relay_publisher"]["topic"] == (
+        "${google_pubsub_topic.all[local.relay_publishes].name}"
+    )
+
+
+def test_the_conversation_settings_reach_every_function_and_the_relay(
+    tmp_path: Path, manifest_data: dict, derived: dict
+) -> None:
+    variables = merged("variable")
+    defaults = {"DESK_SLA_FIRST_RESPONSE_S": "300", "DESK_PENDING_RESOLVE_S": "86400", "DESK_CSAT": "on"}
+    assert (
+        variables["desk_sla_first_response_s"]["default"],
+        variables["desk_pending_resolve_s"]["default"],
+        variables["desk_csat"]["default"],
+    ) == (300, 86400, "on")
+    for name, env in derived["function_environment"].items():
+        assert {k: env[k] for k in defaults} == defaults, name
+    given = {"desk_sla_first_response_s": 120, "desk_pending_resolve_s": 3600, "desk_csat": "off"}
+    got = evaluate_locals(
+        manifest_data,
+        tmp_path / "given",
+        stand_ins={"google_redis_instance.relay": REDIS_INSTANCE},
+        sensitive=("relay_redis_auth_urls",),
+        **given,
+    )
+    wanted = {"DESK_SLA_FIRST_RESPONSE_S": "120", "DESK_PENDING_RESOLVE_S": "3600", "DESK_CSAT": "off"}
+    for name, env in {**got["function_environment"], "(relay)": got["relay_plain_env"]}.items():
+        assert {k: env[k] for k in wanted} == wanted, name
+    with pytest.raises(AssertionError, match="desk_csat must be"):
+        evaluate_locals(manifest_data, tmp_path / "maybe", desk_csat="maybe")
+    example = (TF_DIR / "terraform.tfvars.example").read_text(encoding="utf-8")
+    for name in given:
+        assert name in example and variables[name]["description"].startswith(name.upper()), name
+
+
+def test_adding_a_workflow_with_a_step_needs_no_terraform_change(derived_extended: dict, extended: Manifest) -> None:
+    (entry,) = EXTRA_WORKFLOW["steps"]
+    workflow = derived_extended["workflows"][EXTRA_WORKFLOW["name"]]
+    assert workflow["trigger_topic"] == EXTRA_WORKFLOW["trigger_topic"]
+    assert workflow["step_urls"] == {entry["url_env"]: entry["name"]}
+    step = derived_extended["functions"][entry["name"]]
+    assert step["kind"] == "workflow"  # internal ingress (functions.tf)
+    assert step["publishes"] == [entry["topic_out"]] and step["secrets"] == entry["secrets"]
+    assert {EXTRA_WORKFLOW["trigger_topic"], entry["topic_out"]} <= set(derived_extended["topics"])
+    # No dead-letter topic nor hold: nothing pushes to it.
+    assert f"{entry['name']}-dead-letter" not in derived_extended["topics"]
+    assert f"{EXTRA_WORKFLOW['name']}/{entry['name']}" in derived_extended["workflow_step_invokers"]
+    assert EXTRA_WORKFLOW["trigger_topic"] in derived_extended["relay_publish_topics"]
+    # The manifest's own workflow is still there, next to it.
+    assert set(derived_extended["workflows"]) == {w.name for w in extended.workflows} and len(extended.workflows) > 1
+
+
+def test_a_manifest_without_workflows_makes_none(tmp_path: Path, manifest_data: dict) -> None:
+    bare = {**manifest_data, "relay": {k: v for k, v in manifest_data["relay"].items() if k != "announces"}}
+    bare.pop("workflows", None)
+    got = evaluate_locals(bare, tmp_path)
+    assert (got["workflows"], got["workflow_steps"], got["workflow_step_invokers"]) == ({}, {}, {})
+    assert got["relay_publish_topics"] == [manifest_data["relay"]["publishes"]]
+    assert {fn["kind"] for fn in got["functions"].values()} <= {"http", "event"}
+
+
 # --- packaging the functions ------------------------------------------------------------------------------
 
 
@@ -1144,13 +1447,18 @@ def test_package_is_reproducible(tmp_path: Path) -> None:
 
 def test_package_follows_the_manifest_when_a_step_is_added_or_removed(tmp_path: Path, manifest_data: dict) -> None:
     script = load_script()
-    extended = {**manifest_data, "steps": [*manifest_data["steps"], EXTRA_STEP]}
+    extended = with_workflows({**manifest_data, "steps": [*manifest_data["steps"], EXTRA_STEP]}, EXTRA_WORKFLOW)
+    added = [EXTRA_STEP["name"], *(step["name"] for step in EXTRA_WORKFLOW["steps"])]
     root = project_copy(tmp_path, extended)
     out = tmp_path / "build"
-    assert EXTRA_STEP["name"] in script.build_all(out, root)
+    built = script.build_all(out, root)
+    assert set(added) <= set(built)
+    # A workflow's steps are packaged like the others (their modules come from the project copy).
+    assert {step["name"] for step in workflow_step_entries(manifest_data)} <= set(built)
     (root / "pipeline.yaml").write_text(yaml.safe_dump(manifest_data, sort_keys=False), encoding="utf-8")
     script.build_all(out, root)
-    assert not (out / f"{EXTRA_STEP['name']}.zip").exists()
+    for name in added:
+        assert not (out / f"{name}.zip").exists()
 
 
 def test_package_refuses_a_module_without_its_entry_point(tmp_path: Path) -> None:
