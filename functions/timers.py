@@ -24,9 +24,9 @@ import flask
 import functions_framework
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from teledesk import pipeline
 from teledesk.lifecycle.changes import LIFECYCLE, change_envelope
 from teledesk.logs import configure
-from teledesk.pipeline import services
 
 STEP = "timers"
 configure(STEP)
@@ -63,7 +63,7 @@ def timers(request: flask.Request) -> tuple[dict[str, object], int]:
         look = Look.model_validate_json(body)
     except ValidationError as exc:
         return _refused(400, f"expected {{chat_id, opened_at, run}}: {exc.error_count()} invalid field(s)")
-    svc = services()
+    svc = pipeline.services()  # looked up per call, as event_step does
     now = time.time()
     watch = svc.store.conversations.watch(look.chat_id, look.opened_at, now, svc.settings.desk_pending_resolve_s,
                                           look.run)

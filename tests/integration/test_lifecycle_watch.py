@@ -1,7 +1,7 @@
 """The lifecycle's look at a conversation (teledesk.store.conversations.Conversations.watch) on the
 Firestore emulator: the SLA breached once, an answer in time wins, an answer and the SLA at the
-same moment leave one of the two whole, a pending conversation resolved after the silence, and a
-watch over once its opening is."""
+same moment leave one of the two whole, a pending conversation resolved after the silence, a
+watch over once its opening is, and two satisfaction presses at once recording one rating."""
 
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from teledesk.envelope import Envelope, MessageType
+from teledesk.inbound import RATING
+from teledesk.lifecycle.openings import opening_key
 from teledesk.lifecycle.timers import Action
-from teledesk.model import Conversation, ConversationStatus, Priority
+from teledesk.model import Conversation, ConversationStatus, Priority, Resolution
 from teledesk.store import Store
 
 pytestmark = pytest.mark.integration
@@ -110,3 +112,30 @@ def test_a_watch_is_over_once_its_conversation_opened_again_or_is_gone(store: St
     stored = store.conversations.get(5)
     assert stored is not None and not stored.sla_breached
     assert store.conversations.watch(6, at, at, PENDING_S).wake_at is None  # no such conversation
+
+
+def rating_press(chat_id: int, press_id: str, opening: float, stars: int) -> Envelope:
+    return Envelope(id=f"tg-callback-{press_id}", type=MessageType.CALLBACK, chat_id=chat_id, date=int(time.time()),
+                    extra={"event": "callback", "callback": {"id": press_id, "data": "csat:…"},
+                           RATING: {"chat_id": chat_id, "opening": opening_key(opening), "stars": stars}})
+
+
+def test_two_presses_at_once_record_one_rating_the_first_committed(store: Store):
+    for chat_id in (71, 72, 73):
+        at = time.time() - 600
+        store.conversations.documents.conversation(chat_id).set(Conversation(
+            chat_id=chat_id, created_at=at, opened_at=at, updated_at=at, status=ConversationStatus.RESOLVED,
+            last_resolution=Resolution(number=1, opened_at=at, resolved_at=at + 60)).complete().to_firestore())
+        start = threading.Barrier(2)
+
+        def press(press_id: str, stars: int, chat_id: int = chat_id, at: float = at,
+                  start: threading.Barrier = start) -> None:
+            start.wait()
+            store.inbound.record(rating_press(chat_id, press_id, at, stars))
+
+        with ThreadPoolExecutor(2) as pool:
+            for done in [pool.submit(press, "a", 5), pool.submit(press, "b", 1)]:
+                done.result()
+        rated = store.conversations.get(chat_id)
+        assert rated is not None and rated.csat is not None
+        assert (rated.csat.press, rated.csat.rating) in {("a", 5), ("b", 1)}  # one whole press, never a mix
