@@ -9,7 +9,6 @@ and ratings do not mix with the session desk's.
 
 from __future__ import annotations
 
-import os
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -17,40 +16,28 @@ from typing import Any
 
 import pytest
 import requests
+from lifecycle_support import PENDING_S, SLA_S, lifecycle_desk, lifecycle_settings
 from support import reply, wait_until
 
 from teledesk.local.desk import Desk
 from teledesk.local.emulators import Emulators
-from teledesk.local.processes import free_port
 from teledesk.settings import Settings
 
 pytestmark = pytest.mark.integration
 
-SLA_S = 3
-PENDING_S = 4
 CLOSING = {"es": "Como no hemos vuelto a saber de ti", "en": "As we have not heard back from you"}
 QUESTION = {"es": "¿Qué tal te hemos atendido?", "en": "How did we do?"}
 
 
 @pytest.fixture(scope="module")
 def desk_settings() -> Settings:
-    return Settings(project_id="teledesk-lifecycle", telegram_webhook_secret="lifecycle-secret-" + "y" * 20,
-                    desk_admin_password="admin-password", desk_session_secret="l" * 64, desk_port=free_port(),
-                    ingest_port=free_port(), standin_port=free_port(), desk_sla_first_response_s=SLA_S,
-                    desk_pending_resolve_s=PENDING_S)
+    return lifecycle_settings("teledesk-lifecycle")
 
 
 @pytest.fixture(scope="module")
 def desk(emulators: Emulators, desk_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
-    rest = os.environ.get("DESK_LIFECYCLE_REST_S")
-    os.environ["DESK_LIFECYCLE_REST_S"] = "1"  # a failed call to the step is asked again soon
-    running = Desk(desk_settings, log_dir=tmp_path_factory.mktemp("lifecycle-logs"), emulators=emulators).start()
-    yield running
-    running.stop()
-    if rest is None:
-        os.environ.pop("DESK_LIFECYCLE_REST_S", None)
-    else:
-        os.environ["DESK_LIFECYCLE_REST_S"] = rest
+    with lifecycle_desk(emulators, desk_settings, tmp_path_factory.mktemp("lifecycle-logs")) as running:
+        yield running
 
 
 def customer_writes(desk: Desk, customer: int, text: str, language: str = "es") -> None:
@@ -58,9 +45,16 @@ def customer_writes(desk: Desk, customer: int, text: str, language: str = "es") 
         "user_id": customer, "first_name": "Ana", "language_code": language, "text": text}).raise_for_status()
 
 
+def listed(desk: Desk, agent: requests.Session, customer: int) -> dict[str, Any] | None:
+    """The customer's conversation as the console lists it, once it is there."""
+    conversations = agent.get(f"{desk.console_url}api/conversations", timeout=10).json()["conversations"]
+    return next((c for c in conversations if c["chat_id"] == customer), None)
+
+
 def conversation(desk: Desk, agent: requests.Session, customer: int) -> dict[str, Any]:
-    listed = agent.get(f"{desk.console_url}api/conversations", timeout=10).json()["conversations"]
-    return next(c for c in listed if c["chat_id"] == customer)
+    found = listed(desk, agent, customer)
+    assert found is not None
+    return found
 
 
 def sent_to(bot_api_calls: Callable[[str], list[dict[str, Any]]], customer: int,
@@ -94,9 +88,7 @@ def test_no_answer_breaches_the_sla_live_with_the_priority_raised(desk, agent, c
 def test_an_answer_in_time_means_no_breach_and_one_first_response_time(desk, agent, console_events):
     customer = new_customer()
     customer_writes(desk, customer, "Hola")
-    wait_until(lambda: any(c["chat_id"] == customer
-                           for c in agent.get(f"{desk.console_url}api/conversations", timeout=10).json()
-                           ["conversations"]))
+    wait_until(lambda: listed(desk, agent, customer))
     reply(desk, agent, customer, "¡Hola! Ahora mismo lo miro.")
     first = wait_until(lambda: conversation(desk, agent, customer)["first_response_at"])
     assert conversation(desk, agent, customer)["sla_due_at"] is None
@@ -112,9 +104,7 @@ def test_a_silent_pending_conversation_is_resolved_with_a_closing_message_and_th
         desk, agent, console_events, bot_api_calls):
     customer = new_customer()
     customer_writes(desk, customer, "Hi, my order has not arrived", language="en")
-    wait_until(lambda: any(c["chat_id"] == customer
-                           for c in agent.get(f"{desk.console_url}api/conversations", timeout=10).json()
-                           ["conversations"]))
+    wait_until(lambda: listed(desk, agent, customer))
     reply(desk, agent, customer, "Could you send me the order number?")
     answer = agent.post(f"{desk.console_url}api/conversations/{customer}/pending", timeout=10)
     assert answer.status_code == 200 and answer.json()["conversation"]["pending_since"]
@@ -134,9 +124,7 @@ def test_a_silent_pending_conversation_is_resolved_with_a_closing_message_and_th
 def test_a_customer_message_before_the_deadline_reopens_and_cancels_the_auto_resolve(desk, agent, bot_api_calls):
     customer = new_customer()
     customer_writes(desk, customer, "Hola")
-    wait_until(lambda: any(c["chat_id"] == customer
-                           for c in agent.get(f"{desk.console_url}api/conversations", timeout=10).json()
-                           ["conversations"]))
+    wait_until(lambda: listed(desk, agent, customer))
     reply(desk, agent, customer, "¿Me pasas el número de pedido?")
     agent.post(f"{desk.console_url}api/conversations/{customer}/pending", timeout=10).raise_for_status()
     customer_writes(desk, customer, "Es el 1234")
@@ -149,9 +137,7 @@ def test_a_customer_message_before_the_deadline_reopens_and_cancels_the_auto_res
 def test_the_rating_round_trip(desk, agent, console_events, bot_api_calls, telegram_sends):
     customer = new_customer()
     customer_writes(desk, customer, "Hola")
-    wait_until(lambda: any(c["chat_id"] == customer
-                           for c in agent.get(f"{desk.console_url}api/conversations", timeout=10).json()
-                           ["conversations"]))
+    wait_until(lambda: listed(desk, agent, customer))
     reply(desk, agent, customer, "Hecho, ¡gracias!")
     agent.post(f"{desk.console_url}api/conversations/{customer}/resolve", timeout=10).raise_for_status()
     asked = wait_until(lambda: [p for p in sent_to(bot_api_calls, customer) if p["text"].startswith(QUESTION["es"])])
@@ -192,9 +178,7 @@ def test_the_rating_round_trip(desk, agent, console_events, bot_api_calls, teleg
 def test_a_customer_writing_after_a_resolve_reopens_and_the_sla_starts_again(desk, agent, console_events):
     customer = new_customer()
     customer_writes(desk, customer, "Hola")
-    wait_until(lambda: any(c["chat_id"] == customer
-                           for c in agent.get(f"{desk.console_url}api/conversations", timeout=10).json()
-                           ["conversations"]))
+    wait_until(lambda: listed(desk, agent, customer))
     reply(desk, agent, customer, "Listo.")
     resolved = agent.post(f"{desk.console_url}api/conversations/{customer}/resolve", timeout=10).json()
     first_opening = resolved["conversation"]["opened_at"]

@@ -1,0 +1,40 @@
+"""A desk of a module's own with the lifecycle's timers shrunk to seconds (its own project on the
+shared emulators, so its breaches and ratings do not mix with the session desk's)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from teledesk.local.desk import Desk
+from teledesk.local.emulators import Emulators
+from teledesk.local.processes import free_port
+from teledesk.settings import Settings
+
+SLA_S = 3
+PENDING_S = 4
+REST_S = "1"  # DESK_LIFECYCLE_REST_S: a failed call to the timers step is asked again soon
+
+
+def lifecycle_settings(project_id: str) -> Settings:
+    return Settings(project_id=project_id, telegram_webhook_secret="lifecycle-secret-" + "y" * 20,
+                    desk_admin_password="admin-password", desk_session_secret="l" * 64, desk_port=free_port(),
+                    ingest_port=free_port(), standin_port=free_port(), desk_sla_first_response_s=SLA_S,
+                    desk_pending_resolve_s=PENDING_S)
+
+
+@contextmanager
+def lifecycle_desk(emulators: Emulators, settings: Settings, log_dir: Path) -> Iterator[Desk]:
+    rest = os.environ.get("DESK_LIFECYCLE_REST_S")
+    os.environ["DESK_LIFECYCLE_REST_S"] = REST_S
+    running = Desk(settings, log_dir=log_dir, emulators=emulators).start()
+    try:
+        yield running
+    finally:
+        running.stop()
+        if rest is None:
+            os.environ.pop("DESK_LIFECYCLE_REST_S", None)
+        else:
+            os.environ["DESK_LIFECYCLE_REST_S"] = rest
