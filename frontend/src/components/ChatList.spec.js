@@ -1,9 +1,12 @@
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as desk from '../api/desk.js';
+import { createConnector } from '../socket/connector.js';
 import { useConversationsStore } from '../stores/conversations.js';
 import { useSessionStore } from '../stores/session.js';
+import { fakeSocket } from '../test/fakeSocket.js';
 import { conversation, message } from '../test/fixtures.js';
+import { NOW, fakeClock, tick } from '../test/lifecycle.js';
 import ChatList from './ChatList.vue';
 
 vi.mock('../api/desk.js');
@@ -59,8 +62,8 @@ describe('ChatList', () => {
     ].forEach(store.upsert);
     const wrapper = mount(ChatList);
     expect(wrapper.get('[data-tab="all"]').attributes('aria-selected')).toBe('true');
-    expect(['mine', 'unassigned', 'open', 'pending', 'resolved', 'all'].map((tab) => count(wrapper, tab)))
-      .toEqual(['1', '1', '2', '1', '1', '4']);
+    expect(['mine', 'unassigned', 'breached', 'open', 'pending', 'resolved', 'all'].map((tab) => count(wrapper, tab)))
+      .toEqual(['1', '1', '0', '2', '1', '1', '4']);
     await wrapper.get('[data-tab="mine"]').trigger('click');
     expect(ids(wrapper)).toEqual(['1']);
     await wrapper.get('[data-tab="open"]').trigger('click');
@@ -72,6 +75,53 @@ describe('ChatList', () => {
     await wrapper.vm.$nextTick();
     expect(wrapper.get('.chat-list__note').text()).toBe('Nothing here');
     expect(count(wrapper, 'mine')).toBe('2');
+  });
+
+  describe('the SLA', () => {
+    const badgeOf = (wrapper, chatId) => wrapper.find(`[data-chat-id="${chatId}"] [data-testid="sla-badge"]`);
+    fakeClock();
+
+    it('counts every chat down on one clock for the whole list', async () => {
+      const interval = vi.spyOn(globalThis, 'setInterval');
+      const store = useConversationsStore();
+      [1, 2, 3].forEach((id) => store.upsert(conv(id, NOW - id, `C${id}`, { sla_due_at: NOW + 60 * id })));
+      store.upsert(conv(4, NOW - 4, 'Old')); // from before the lifecycle: no countdown
+      const wrapper = mount(ChatList);
+      expect([1, 2, 3].map((id) => badgeOf(wrapper, id).text())).toEqual(['SLA in 1:00', 'SLA in 2:00', 'SLA in 3:00']);
+      expect(badgeOf(wrapper, 4).exists()).toBe(false);
+      expect(interval.mock.calls.filter(([, ms]) => ms === 1000)).toHaveLength(1);
+      await tick(1);
+      expect([1, 2, 3].map((id) => badgeOf(wrapper, id).text())).toEqual(['SLA in 0:59', 'SLA in 1:59', 'SLA in 2:59']);
+      interval.mockRestore();
+    });
+
+    it('shows a breach live when the relay\'s conversation event says so, and counts it in Breached', async () => {
+      desk.listConversations.mockResolvedValue({ conversations: [] });
+      const socket = fakeSocket();
+      createConnector(() => socket).connect();
+      socket.fire('conversation', conv(7, NOW, 'Gala', { sla_due_at: NOW + 30, sla_breached: false, priority: 'normal' }));
+      socket.fire('conversation', conv(8, NOW - 1, 'Hugo'));
+      const wrapper = mount(ChatList);
+      expect(badgeOf(wrapper, 7).attributes('data-sla')).toBe('due');
+      expect(count(wrapper, 'breached')).toBe('0');
+      await tick(31);
+      expect(badgeOf(wrapper, 7).text()).toBe('SLA due now');
+      socket.fire('conversation', conv(7, NOW + 31, 'Gala', { sla_due_at: NOW + 30, sla_breached: true, priority: 'high' }));
+      await wrapper.vm.$nextTick();
+      expect(badgeOf(wrapper, 7).attributes('data-sla')).toBe('breached');
+      expect(badgeOf(wrapper, 7).text()).toBe('SLA breached');
+      expect(wrapper.find('[data-chat-id="7"] [data-testid="priority-badge"]').exists()).toBe(true);
+      expect(count(wrapper, 'breached')).toBe('1');
+      await wrapper.get('[data-tab="breached"]').trigger('click');
+      expect(ids(wrapper)).toEqual(['7']);
+      // Resolved, it leaves the queue but keeps its badge in the other tabs.
+      socket.fire('conversation', conv(7, NOW + 40, 'Gala', { sla_breached: true, priority: 'high', status: 'resolved' }));
+      await wrapper.vm.$nextTick();
+      expect(count(wrapper, 'breached')).toBe('0');
+      expect(wrapper.get('.chat-list__note').text()).toBe('Nothing here');
+      await wrapper.get('[data-tab="all"]').trigger('click');
+      expect(badgeOf(wrapper, 7).attributes('data-sla')).toBe('breached');
+    });
   });
 
   it('filters as the agent types, then lists the message hits of the relay search', async () => {

@@ -1,7 +1,11 @@
-import { mount } from '@vue/test-utils';
-import { describe, expect, it } from 'vitest';
+import { enableAutoUnmount, mount } from '@vue/test-utils';
+import { afterEach, describe, expect, it } from 'vitest';
+import { i18n } from '../i18n/index.js';
 import { useSessionStore } from '../stores/session.js';
+import { NOW, fakeClock, marksShown, tick } from '../test/lifecycle.js';
 import ChatListItem from './ChatListItem.vue';
+
+enableAutoUnmount(afterEach); // a countdown holds the page's clock while it is mounted
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
@@ -115,5 +119,54 @@ describe('ChatListItem', () => {
   it('never shows the text of a private note', () => {
     const wrapper = item({ last_message: { text: 'secret', type: 'AGENT', direction: 'note', date: 1 } });
     expect(preview(wrapper)).toBe('Private note');
+  });
+
+  describe('the lifecycle: SLA, priority, rating', () => {
+    const find = (wrapper, testid) => wrapper.find(`[data-testid="${testid}"]`);
+
+    it('shows none of them for a conversation from before the lifecycle', () => {
+      expect(marksShown(item())).toEqual([]);
+    });
+
+    describe('on a fixed clock', () => {
+      fakeClock();
+
+      it('counts down the SLA beside the status, to "due now"', async () => {
+        const wrapper = item({ sla_due_at: NOW + 2 });
+        const sla = find(wrapper, 'sla-badge');
+        expect(sla.attributes('data-sla')).toBe('due');
+        expect(sla.text()).toBe('SLA in 0:02');
+        expect(wrapper.get('.chat-item__marks').element.contains(sla.element)).toBe(true);
+        await tick(1);
+        expect(sla.text()).toBe('SLA in 0:01');
+        await tick(1);
+        expect(sla.text()).toBe('SLA due now');
+      });
+    });
+
+    it('marks a breached, high-priority chat with the badge and a flag', () => {
+      const wrapper = item({ sla_breached: true, priority: 'high' });
+      expect(find(wrapper, 'sla-badge').attributes('data-sla')).toBe('breached');
+      expect(find(wrapper, 'sla-badge').text()).toBe('SLA breached');
+      const flag = find(wrapper, 'priority-badge');
+      expect(flag.attributes('data-priority')).toBe('high');
+      expect(flag.get('svg').attributes('aria-label')).toBe('High priority');
+    });
+
+    it('shows a compact rating once the customer rated', () => {
+      const stars = find(item({ status: 'resolved', csat: { rating: 5, at: 1, opening: 1 } }), 'csat-stars');
+      expect(stars.text()).toBe('★ 5');
+      expect(stars.attributes('data-rating')).toBe('5');
+      expect(stars.attributes('aria-label')).toBe('Rated 5 of 5');
+      expect(find(item({ csat: null }), 'csat-stars').exists()).toBe(false);
+    });
+
+    it('speaks Spanish', () => {
+      i18n.global.locale.value = 'es';
+      const wrapper = item({ sla_breached: true, priority: 'high', csat: { rating: 1, at: 1, opening: 1 } });
+      expect(find(wrapper, 'sla-badge').text()).toBe('SLA vencido');
+      expect(find(wrapper, 'priority-badge').get('svg').attributes('aria-label')).toBe('Prioridad alta');
+      expect(find(wrapper, 'csat-stars').attributes('aria-label')).toBe('Valorada con 1 de 5');
+    });
   });
 });

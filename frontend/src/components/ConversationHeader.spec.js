@@ -1,5 +1,5 @@
-import { flushPromises, mount } from '@vue/test-utils';
-import { describe, expect, it, vi } from 'vitest';
+import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defineComponent, h, ref } from 'vue';
 import { ApiError } from '../api/client.js';
 import * as desk from '../api/desk.js';
@@ -8,9 +8,11 @@ import { useConversationsStore } from '../stores/conversations.js';
 import { useSessionStore } from '../stores/session.js';
 import { useTeamStore } from '../stores/team.js';
 import { conversation } from '../test/fixtures.js';
+import { NOW, fakeClock, marksShown, tick } from '../test/lifecycle.js';
 import ConversationHeader from './ConversationHeader.vue';
 
 vi.mock('../api/desk.js');
+enableAutoUnmount(afterEach); // a countdown holds the page's clock while it is mounted
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 const AGENTS = [
@@ -158,5 +160,53 @@ describe('ConversationHeader', () => {
     expect(wrapper.get('[data-testid="conversation-title"]').text()).toBe(HOSTILE);
     expect(wrapper.find('img[src="x"]').exists()).toBe(false);
     expect(wrapper.get('.header__blocked').text()).toBe('The customer blocked the bot');
+  });
+
+  describe('the lifecycle: SLA, priority, rating', () => {
+    const find = (wrapper, testid) => wrapper.find(`[data-testid="${testid}"]`);
+
+    it('shows none of them for a conversation from before the lifecycle', () => {
+      expect(marksShown(header())).toEqual([]);
+    });
+
+    describe('on a fixed clock', () => {
+      fakeClock();
+
+      it('counts down the first-response SLA, and turns breached and high priority live', async () => {
+        const wrapper = header({ sla_due_at: NOW + 65, updated_at: NOW });
+        expect(find(wrapper, 'sla-badge').attributes('data-sla')).toBe('due');
+        expect(find(wrapper, 'sla-badge').text()).toBe('SLA in 1:05');
+        await tick(5);
+        expect(find(wrapper, 'sla-badge').text()).toBe('SLA in 1:00');
+        await tick(60);
+        expect(find(wrapper, 'sla-badge').text()).toBe('SLA due now');
+        expect(find(wrapper, 'priority-badge').exists()).toBe(false);
+        // The relay's `conversation` event after its breach.
+        useConversationsStore().upsert(conversation(5, { sla_due_at: NOW + 65, sla_breached: true, priority: 'high', updated_at: NOW + 66 }));
+        await flushPromises();
+        expect(find(wrapper, 'sla-badge').attributes('data-sla')).toBe('breached');
+        expect(find(wrapper, 'sla-badge').text()).toBe('SLA breached');
+        expect(find(wrapper, 'priority-badge').text()).toBe('High priority');
+      });
+    });
+
+    it('shows no countdown once an agent answered', () => {
+      expect(find(header({ sla_due_at: NOW + 60, first_response_at: NOW }), 'sla-badge').exists()).toBe(false);
+    });
+
+    it('shows the customer\'s rating as stars', () => {
+      const stars = find(header({ status: 'resolved', csat: { rating: 4, at: NOW, opening: NOW - 600 } }), 'csat-stars');
+      expect(stars.text()).toBe('★★★★☆');
+      expect(stars.attributes('data-rating')).toBe('4');
+      expect(stars.attributes('aria-label')).toBe('Rated 4 of 5');
+    });
+
+    it('speaks Spanish', () => {
+      i18n.global.locale.value = 'es';
+      const wrapper = header({ sla_breached: true, priority: 'high', csat: { rating: 2, at: NOW, opening: NOW - 600 } });
+      expect(find(wrapper, 'sla-badge').text()).toBe('SLA vencido');
+      expect(find(wrapper, 'priority-badge').text()).toBe('Prioridad alta');
+      expect(find(wrapper, 'csat-stars').attributes('aria-label')).toBe('Valorada con 2 de 5');
+    });
   });
 });

@@ -32,6 +32,17 @@ export function formatFull(seconds, locale) {
   return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(toDate(seconds));
 }
 
+/**
+ * A countdown of `seconds` left, as a timer shows it: "4:59" under an hour, "1 h 02 m" from an
+ * hour on (the minutes started count, so it never reads less than is left). Negative is 0:00.
+ */
+export function formatCountdown(seconds) {
+  const left = Math.max(0, Math.ceil(Number(seconds) || 0));
+  if (left < 3600) return `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`;
+  const minutes = Math.ceil(left / 60);
+  return `${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} m`;
+}
+
 /** The formatters above in the console's current language. */
 export function useTimeFormat() {
   const { locale } = useI18n();

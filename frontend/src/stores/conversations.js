@@ -3,6 +3,7 @@ import { computed, ref, watch } from 'vue';
 import * as desk from '../api/desk.js';
 import { SEARCH_MAX, SEARCH_MIN } from '../api/rules.js';
 import { profileName } from '../composables/useCustomer.js';
+import { breachedOf } from '../utils/lifecycle.js';
 import { matcher } from '../utils/search.js';
 import { statusOf } from '../utils/status.js';
 import { useMessagesStore } from './messages.js';
@@ -13,9 +14,10 @@ const byRecency = (a, b) => (b.updated_at ?? 0) - (a.updated_at ?? 0) || b.chat_
 
 /**
  * The chat list's tabs, in the order they are shown: All first, and chosen at first, as in
- * Telegram (nothing is hidden until the agent narrows the list); then the agent's queues.
+ * Telegram (nothing is hidden until the agent narrows the list); then the agent's queues (Mine,
+ * Unassigned, Breached: the SLA passed with no answer), then the statuses.
  */
-export const TABS = Object.freeze(['all', 'mine', 'unassigned', 'open', 'pending', 'resolved']);
+export const TABS = Object.freeze(['all', 'mine', 'unassigned', 'breached', 'open', 'pending', 'resolved']);
 export const DEFAULT_TAB = 'all';
 const TAB_KEY = 'teledesk.chatTab';
 
@@ -26,10 +28,11 @@ const pageVisible = () => !globalThis.document?.hidden;
 
 const ongoing = (c) => statusOf(c) !== 'resolved';
 
-// Mine and Unassigned are work queues: a resolved conversation has left them.
+// Mine, Unassigned and Breached are work queues: a resolved conversation has left them.
 const IN_TAB = {
   mine: (c, me) => Boolean(me) && c.assignee === me && ongoing(c),
   unassigned: (c) => !c.assignee && ongoing(c),
+  breached: (c) => breachedOf(c) && ongoing(c),
   open: (c) => statusOf(c) === 'open',
   pending: (c) => statusOf(c) === 'pending',
   resolved: (c) => statusOf(c) === 'resolved',

@@ -232,9 +232,30 @@ describe('conversations store', () => {
     expect(shown('pending')).toEqual([4, 3]);
     expect(shown('resolved')).toEqual([5, 2]);
     expect(shown('all')).toEqual([5, 4, 3, 2, 1]);
-    expect(store.counts).toEqual({ mine: 1, unassigned: 1, open: 1, pending: 2, resolved: 2, all: 5 });
+    expect(store.counts).toEqual({ mine: 1, unassigned: 1, breached: 0, open: 1, pending: 2, resolved: 2, all: 5 });
     useSessionStore().agent = null;
     expect(store.counts.mine).toBe(0);
+  });
+
+  it('lists in Breached the conversations whose SLA passed unanswered, until they are resolved', () => {
+    const store = useConversationsStore();
+    [
+      conversation(1, { updated_at: 10, sla_breached: true, priority: 'high' }),
+      conversation(2, { updated_at: 20, sla_breached: true, status: 'pending', assignee: 'bea' }),
+      conversation(3, { updated_at: 30, sla_breached: true, status: 'resolved' }),
+      conversation(4, { updated_at: 40, sla_breached: false, sla_due_at: 10 }),
+      conversation(5, { updated_at: 50, sla_breached: 'true' }), // only the relay's true counts
+      conversation(6, { updated_at: 60 }), // from before the lifecycle: no SLA fields at all
+    ].forEach(store.upsert);
+    store.setTab('breached');
+    expect(store.tab).toBe('breached');
+    expect(store.visible.map((c) => c.chat_id)).toEqual([2, 1]);
+    expect(store.counts.breached).toBe(2);
+    store.upsert(conversation(4, { updated_at: 70, sla_breached: true, priority: 'high' }));
+    expect(store.visible.map((c) => c.chat_id)).toEqual([4, 2, 1]);
+    store.upsert(conversation(1, { updated_at: 80, sla_breached: true, status: 'resolved' }));
+    expect(store.visible.map((c) => c.chat_id)).toEqual([4, 2]);
+    expect(store.counts.breached).toBe(2);
   });
 
   it('matches name, @username and the last text, without case or accents', () => {

@@ -60,7 +60,7 @@ const PAIRS = [
   ['accent', 'surface'], ['accent-contrast', 'accent'], ['badge-text', 'badge-bg'],
   ['bubble-in-text', 'bubble-in-bg'], ['bubble-in-meta', 'bubble-in-bg'],
   ['bubble-out-text', 'bubble-out-bg'], ['bubble-out-meta', 'bubble-out-bg'],
-  ['danger', 'surface'], ['warning-text', 'warning-bg'], ['note-text', 'note-bg'],
+  ['danger', 'surface'], ['danger-contrast', 'danger'], ['warning-text', 'warning-bg'], ['note-text', 'note-bg'],
 ];
 
 const SCHEMES = schemes(css);

@@ -46,6 +46,9 @@ export const ICONS = Object.freeze({
   reopen: { parts: [stroke('M19 12a7 7 0 11-2.05-4.95M19 4.5V8h-3.5', rounded)] },
   'new-chat': { parts: [stroke('M4 18.5V6a2 2 0 012-2h12a2 2 0 012 2v8a2 2 0 01-2 2H8zM12 7v6M9 10h6', rounded)] },
   eye: { parts: [fill('M12 5c-5 0-9 4.5-10 7 1 2.5 5 7 10 7s9-4.5 10-7c-1-2.5-5-7-10-7zm0 11a4 4 0 110-8 4 4 0 010 8z')] },
+  // the lifecycle's marks: the first-response SLA's countdown, a raised priority
+  timer: { parts: [ring(12, 13.5, 7.5), stroke('M12 9.5v4l2.5 1.5M10 2.5h4M18.5 6.5l1.5-1.5', rounded)] },
+  flag: { parts: [fill('M5 3h1.8v18H5zM8.3 4h10.2l-2.4 4.5 2.4 4.5H8.3z')] },
 
   // the messages
   'chevron-down': { parts: [stroke('M6 9l6 6 6-6', rounded)] },
