@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -19,19 +20,34 @@ import requests
 
 from teledesk.logs.setup import LOG_DIR, LOG_NAME, log_path
 
+# Below Linux's ephemeral range (32768-60999): a port the OS picked (bind to 0) is one the next
+# outgoing connection may take too, before the child that was to listen on it binds it. Measured:
+# the timers step lost its port to a connection while a desk of 16 processes started.
+LISTEN_PORTS = range(20_000, 32_768)
+_handed_out: set[int] = set()  # by this process: the same port is never handed out twice
+
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
+    """A port free on 127.0.0.1 now, for a child process to listen on."""
+    for _ in range(10_000):
+        port = random.choice(LISTEN_PORTS)
+        if port in _handed_out:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
         return port
+    raise RuntimeError(f"no free port in {LISTEN_PORTS.start}-{LISTEN_PORTS.stop - 1}")
 
 
 def free_port_run(count: int) -> int:
     """A free port whose next `count` - 1 ports are free too (relays listen on DESK_PORT … DESK_PORT+N-1)."""
     while True:
         port = free_port()
-        if port + count > 65535:
+        if port + count > LISTEN_PORTS.stop or _handed_out & set(range(port + 1, port + count)):
             continue
         with contextlib.ExitStack() as probes:
             try:
@@ -40,6 +56,7 @@ def free_port_run(count: int) -> int:
                     probe.bind(("127.0.0.1", port + offset))
             except OSError:
                 continue
+        _handed_out.update(range(port, port + count))
         return port
 
 
