@@ -50,6 +50,9 @@ def main() -> int:
                if desk.uses_standin else f"  Telegram       real bot, mode {settings.telegram_mode}\n")
             + f"  Logs           {args.log_dir}  (one message's path: python -m teledesk.logs find <chat id>,\n"
             "                 then python -m teledesk.logs trace <trace id>)\n"
+            + (f"  Workflows      {desk.workflows.url}  (the lifecycle: SLA {settings.desk_sla_first_response_s} s, "
+               f"pending resolved after {settings.desk_pending_resolve_s} s, rating "
+               f"{'on' if settings.desk_csat else 'off'}; docs/lifecycle.md)\n" if desk.workflows else "")
             + f"  Pub/Sub        PUBSUB_EMULATOR_HOST={pubsub}  (for python -m teledesk.replay, docs/replay.md)\n"
             + "Press Ctrl-C to stop.",
             flush=True,

@@ -139,3 +139,23 @@ def test_two_presses_at_once_record_one_rating_the_first_committed(store: Store)
         rated = store.conversations.get(chat_id)
         assert rated is not None and rated.csat is not None
         assert (rated.csat.press, rated.csat.rating) in {("a", 5), ("b", 1)}  # one whole press, never a mix
+
+
+def test_an_agent_s_changes_of_status_on_the_lifecycle_s_fields(store: Store):
+    at = time.time() - 100
+    opened(store, 81, at, at + SLA_S)
+    store.conversations.documents.conversation(81).update({"sla_breached": True, "priority": Priority.HIGH})
+    pending = store.conversations.set_status(81, ConversationStatus.PENDING)
+    assert pending is not None and pending.pending_since is not None
+    back = store.conversations.set_status(81, ConversationStatus.OPEN, "agent:maria:1")
+    assert back is not None and back.pending_since is None and back.opened_at == at  # not a new opening
+    resolved = store.conversations.set_status(81, ConversationStatus.RESOLVED)
+    assert resolved is not None and resolved.last_resolution is not None and resolved.last_resolution.opened_at == at
+    reopened = store.conversations.set_status(81, ConversationStatus.OPEN, "agent:maria:2")
+    assert reopened is not None and reopened.opened_by == "agent:maria:2" and reopened.opened_at > at
+    assert (reopened.sla_due_at, reopened.sla_breached, reopened.priority) == (None, False, Priority.NORMAL)
+    assert store.conversations.get(81) == reopened  # what was returned is what is stored
+    store.conversations.set_status(81, ConversationStatus.RESOLVED)
+    started, begun = store.conversations.start_next(81, "maria")
+    assert started and begun is not None and begun.number == 2 and begun.opened_by == "agent:maria"
+    assert begun.opened_at is not None and begun.opened_at > reopened.opened_at and begun.sla_due_at is None
