@@ -1,4 +1,4 @@
-"""The PyPI workflows-emulator serving the desk's workflows on 127.0.0.1 (the tests; `make run` to come).
+"""The PyPI workflows-emulator serving the desk's workflows on 127.0.0.1 (`make run` and the tests).
 
 Run as a script by `.venv-workflows/bin/python -P` (workflows/emulator-requirements.txt): the
 emulator pins Starlette 0.37 and functions-framework needs 1.x, so the two live in venvs of their

@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from teledesk.bot_texts import bot_text
 from teledesk.business_hours import opening_hours
 from teledesk.envelope import Envelope, MessageType
-from teledesk.inbound import RATING
 from teledesk.lifecycle.openings import opening_key
+from teledesk.lifecycle.rating import is_rating
 from teledesk.lifecycle.satisfaction import (
     QUESTION_EDIT_REVISION,
     press_counted,
@@ -124,7 +124,7 @@ def _on_press(envelope: Envelope, services: Services, now: float) -> Envelope | 
     counted = press_counted(Conversation.model_validate(conversation) if conversation else None,
                             str(callback.get("id")))
     key = "callback_received"
-    if envelope.extra.get(RATING) or str(callback.get("data") or "").startswith("csat:"):
+    if is_rating(str(callback.get("data") or "")):
         key = "csat_thanks" if counted is not None else "csat_not_counted"
     answered = _bot_answer(envelope, f"answer-{callback.get('id')}", key, now, services,
                            action="answer_callback", callback_query_id=callback.get("id"))

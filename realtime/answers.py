@@ -10,7 +10,7 @@ import logging
 import re
 
 from realtime.errors import ApiError
-from realtime.lifecycle import announce, opened_by
+from realtime.lifecycle import agent_opening, announce
 from realtime.relay import current_relay
 from realtime.views import DeliveryEvent
 from teledesk.envelope import Envelope
@@ -68,10 +68,9 @@ def queue_answer(envelope: Envelope, agent: Agent) -> Message:
         raise ApiError(404, NO_SUCH_CONVERSATION) from None
     if stored.delivery is not None and stored.delivery.state == DeliveryState.QUEUED:
         if conversation.status == ConversationStatus.RESOLVED:
-            opening = opened_by(agent)
-            reopened = relay.store.conversations.set_status(chat_id, ConversationStatus.OPEN, opening)
+            reopened = relay.store.conversations.set_status(chat_id, ConversationStatus.OPEN, agent_opening(agent))
             conversation = reopened or conversation
-            announce(conversation, agent, opening)
+            announce(conversation, agent)
         publish_answer(stored)
         relay.broadcaster.message(stored)
         relay.broadcaster.conversation(conversation)

@@ -16,7 +16,7 @@ from realtime.answers import NO_SUCH_CONVERSATION, agent_extra, answer_extra, pu
 from realtime.apispec import answers, declare
 from realtime.auth import login_required
 from realtime.errors import ApiError
-from realtime.lifecycle import announce, opened_by
+from realtime.lifecycle import agent_opening, announce
 from realtime.relay import current_relay
 from realtime.schemas import (
     Assign,
@@ -101,11 +101,11 @@ STATUS_ACTIONS = {"resolve": (ConversationStatus.RESOLVED, "Mark resolved"),
 
 def _status_route(status: str, summary: str) -> Callable[..., Response]:
     def set_status(agent: Agent, chat_id: int) -> Response:
-        opening = opened_by(agent)
-        conversation = current_relay().store.conversations.set_status(chat_id, ConversationStatus(status), opening)
+        conversation = current_relay().store.conversations.set_status(chat_id, ConversationStatus(status),
+                                                                      agent_opening(agent))
         answer = _changed(conversation)
         if conversation is not None:
-            announce(conversation, agent, opening)
+            announce(conversation, agent)
         return answer
 
     set_status.__doc__ = summary
@@ -131,7 +131,7 @@ def start(agent: Agent, chat_id: int) -> Response:
         raise ApiError(409, "only a resolved conversation makes way for a new one")
     answer = _changed(conversation)
     if conversation is not None:
-        announce(conversation, agent, conversation.opened_by)
+        announce(conversation, agent)
     return answer
 
 

@@ -1,9 +1,11 @@
 """What an agent's change of a conversation's status tells the rest of the desk (docs/lifecycle.md).
 
 A resolve, reopen, pending or start is announced on the manifest's `relay.announces` topic
-(autoreply asks for satisfaction on a resolve; the metrics count), and an opening it made (a
-reopen, a start, an answer to a resolved conversation) is published on the trigger topics of the
-workflows the relay publishes to, so the lifecycle watches it.
+(autoreply asks for satisfaction on a resolve; the metrics count), and an opening no execution
+of the lifecycle watches yet (a reopen, a start, an answer to a resolved conversation) is
+published on the trigger topics of the workflows the relay publishes to. An opening whose
+publish failed is so published again by the agent's next change of status; one published twice
+is watched once (the first execution claims it).
 """
 
 from __future__ import annotations
@@ -13,19 +15,21 @@ import uuid
 from realtime.relay import current_relay
 from teledesk.lifecycle.changes import change_envelope
 from teledesk.lifecycle.openings import opening_envelope
-from teledesk.model import Agent, Conversation
+from teledesk.model import Agent, Conversation, ConversationStatus
 
 
-def opened_by(agent: Agent) -> str:
-    """A new name for the opening an agent's action may make: whether it made one is then known."""
+def agent_opening(agent: Agent) -> str:
+    """The name of an opening an agent's action may make (`Conversation.opened_by`)."""
     return f"agent:{agent.username}:{uuid.uuid4().hex[:12]}"
 
 
-def announce(conversation: Conversation, agent: Agent, opening: str | None = None) -> None:
-    """Publish the change of status `conversation` shows, and its opening if `opening` made it."""
+def announce(conversation: Conversation, agent: Agent) -> None:
+    """Publish the change of status `conversation` shows, and its opening while no execution
+    watches it (a resolved one needs none)."""
     relay = current_relay()
     manifest = relay.manifest
-    if opening is not None and conversation.opened_by == opening:
+    unwatched = conversation.opened_at is not None and conversation.watch_run is None
+    if unwatched and conversation.status != ConversationStatus.RESOLVED:
         for topic in manifest.publishes_to("relay"):
             relay.publisher.publish(topic, opening_envelope(conversation))
     if manifest.relay_announces:

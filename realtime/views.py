@@ -38,6 +38,8 @@ def conversation_view(conversation: Conversation) -> JSONObject:
     conversation from before the lifecycle), its bookkeeping never."""
     view = {k: v for k, v in conversation.wire().items() if k not in LIFECYCLE_INTERNALS}
     defaults = conversation.model_dump(mode="json", include=set(LIFECYCLE_FIELDS))
+    if isinstance(view.get("csat"), dict):
+        view["csat"] = {k: v for k, v in view["csat"].items() if k != "press"}  # a callback query's id
     return {**defaults, **view}
 
 

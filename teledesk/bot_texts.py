@@ -50,8 +50,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "Thank you for your rating!",
     },
     "csat_not_counted": {
-        "es": "Esta valoración ya no se puede cambiar.",
-        "en": "This rating can no longer be changed.",
+        "es": "Esta valoración no se ha guardado: la encuesta ya estaba respondida o cerrada.",
+        "en": "This rating was not recorded: the survey was already answered or is closed.",
     },
 }
 

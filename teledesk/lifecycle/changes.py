@@ -3,14 +3,14 @@ what the lifecycle did (an SLA breach, an auto-resolve) and an agent's change of
 
 The consoles show the conversation's new state; autoreply answers what a change calls for (the
 closing message of an auto-resolve, the satisfaction question on every resolve); the metrics
-count breaches. The envelope's id derives from the conversation's change time, so a change
-announced twice is one change to everyone downstream.
+count breaches. The envelope's id is the change and its time; what acts on a change keys what it
+does by the opening instead (the question's id, the metrics' count), so a change announced twice
+(a retried publish, an agent resolving twice) is answered and counted once.
 """
 
 from __future__ import annotations
 
 from teledesk.envelope import Envelope, MessageType
-from teledesk.lifecycle.openings import opening_key
 from teledesk.model import Conversation
 
 LIFECYCLE = "lifecycle"  # `by` of what the lifecycle did; an agent's change is by `agent:<username>`
@@ -18,7 +18,8 @@ LIFECYCLE = "lifecycle"  # `by` of what the lifecycle did; an agent's change is 
 
 def change_envelope(conversation: Conversation, change: str, by: str) -> Envelope:
     """`change`: a `teledesk.lifecycle.timers.Action`, or the status an agent set."""
-    return Envelope(id=f"change-{conversation.chat_id}-{change}-{opening_key(conversation.updated_at)}",
+    changed_ms = round(conversation.updated_at * 1000)
+    return Envelope(id=f"change-{conversation.chat_id}-{change}-{changed_ms}",
                     type=MessageType.CONVERSATION, chat_id=conversation.chat_id, date=int(conversation.updated_at),
                     extra={"change": change, "by": by, "conversation": conversation.wire()})
 

@@ -20,10 +20,10 @@ def opening_key(opened_at: float) -> int:
 
 def opening_fields(now: float, opened_by: str, sla_s: float | None) -> Fields:
     """The fields that start an opening now: a new watch, the SLA due in `sla_s` (None: no SLA),
-    the priority back to normal, and nothing left of the last opening's watch."""
+    the priority back to normal. What the last watch did and could not yet publish
+    (`unannounced`) is kept: the new watch's first look publishes it."""
     return {"opened_at": now, "opened_by": opened_by, "sla_due_at": now + sla_s if sla_s is not None else None,
-            "sla_breached": False, "priority": Priority.NORMAL, "pending_since": None, "watch_run": None,
-            "unannounced": None}
+            "sla_breached": False, "priority": Priority.NORMAL, "pending_since": None, "watch_run": None}
 
 
 def opening_envelope(conversation: Conversation) -> Envelope:

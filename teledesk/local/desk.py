@@ -139,7 +139,7 @@ class Desk:
         os.environ.update(self.emulators.environment)  # this process creates the topology
         self.step_ports = {step.name: free_port() for step in self.manifest.steps + self.manifest.workflow_steps}
         if self.manifest.workflows:
-            self.workflows = WorkflowsServer(self.manifest.workflows, self.settings.project_id)
+            self.workflows = WorkflowsServer.of(self.manifest.workflows, self.settings.project_id)
         self.redis_url = self.settings.desk_redis_url
         if len(self.relay_ports) > 1 and not self.redis_url:
             redis = RedisServer(self.log_dir)

@@ -22,11 +22,16 @@ SERVER = ROOT / "devtools" / "workflows_server.py"
 
 @dataclass
 class WorkflowsServer:
-    """The server for `workflows` on 127.0.0.1 and a free port."""
+    """The server for `sources` (a workflow's name → its YAML) on 127.0.0.1 and a free port."""
 
-    workflows: tuple[Workflow, ...] | dict[str, Path]
+    sources: dict[str, Path]
     project_id: str
     port: int = field(default_factory=free_port)
+
+    @classmethod
+    def of(cls, workflows: tuple[Workflow, ...], project_id: str) -> WorkflowsServer:
+        """The server for the manifest's workflows."""
+        return cls({workflow.name: workflow.source_path for workflow in workflows}, project_id)
 
     @property
     def url(self) -> str:
@@ -40,16 +45,11 @@ class WorkflowsServer:
         """Where a push subscription on `topic` starts an execution of `workflow`."""
         return f"{self.url}/triggers/{workflow}?topic={topic}"
 
-    def sources(self) -> dict[str, Path]:
-        if isinstance(self.workflows, dict):
-            return self.workflows
-        return {workflow.name: workflow.source_path for workflow in self.workflows}
-
     def argv(self) -> list[str]:
         if not PYTHON.exists():
             raise MissingPrerequisite(f"no {PYTHON.parent.parent.name}: `make install` makes it "
                                       "(workflows/emulator-requirements.txt)")
         argv = [str(PYTHON), "-P", str(SERVER), "--project", self.project_id, "--port", str(self.port)]
-        for name, source in self.sources().items():
+        for name, source in self.sources.items():
             argv += ["--workflow", f"{name}={source}"]
         return argv

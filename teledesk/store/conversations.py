@@ -85,8 +85,8 @@ class Conversations:
 
         Resolving records `resolved_at` once: a repeat (a double click, a retried request) finds it
         resolved already and keeps the first time, so a resolution is counted once. Opening a
-        resolved conversation is an opening (`opened_by`), watched by the lifecycle, with no SLA:
-        the agent is the one acting.
+        resolved conversation, or setting it pending, is an opening (`opened_by`), watched by the
+        lifecycle, with no SLA: the agent is the one acting.
         """
         ref = self.documents.conversation(chat_id)
 
@@ -100,12 +100,12 @@ class Conversations:
             changes: Fields = {"status": status, "updated_at": now}
             if status == ConversationStatus.RESOLVED and was != ConversationStatus.RESOLVED:
                 changes.update(_resolution(conversation, now))
+            if status != ConversationStatus.RESOLVED and was == ConversationStatus.RESOLVED:
+                changes.update(opening_fields(now, opened_by, None))  # open or pending again: watched again
             if status == ConversationStatus.PENDING and was != ConversationStatus.PENDING:
                 changes["pending_since"] = now
             if status == ConversationStatus.OPEN and was == ConversationStatus.PENDING:
                 changes["pending_since"] = None
-            if status == ConversationStatus.OPEN and was == ConversationStatus.RESOLVED:
-                changes.update(opening_fields(now, opened_by, None))
             transaction.update(ref, changes)
             return conversation.assign(**changes)
 

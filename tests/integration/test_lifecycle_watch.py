@@ -12,11 +12,12 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from teledesk.envelope import Envelope, MessageType
-from teledesk.inbound import RATING
+from teledesk.inbound import RATING, Folded
 from teledesk.lifecycle.openings import opening_key
 from teledesk.lifecycle.timers import Action
 from teledesk.model import Conversation, ConversationStatus, Priority, Resolution
 from teledesk.store import Store
+from teledesk.store.conversations import Watch
 
 pytestmark = pytest.mark.integration
 
@@ -62,31 +63,36 @@ def test_an_answer_in_time_clears_the_due_time_and_nothing_is_breached(store: St
     assert look.wake_at == at + SLA_S + PENDING_S  # were an agent to set it pending right then
 
 
-def answer_as_the_sla_fires(store: Store, chat_id: int, at: float) -> None:
+def answer_as_the_sla_fires(store: Store, chat_id: int, at: float) -> tuple[Conversation, Watch]:
+    """The agent's answer and the lifecycle's look, let go at the same instant: what each committed."""
     start = threading.Barrier(2)
 
-    def answer() -> None:
+    def answer() -> Conversation:
         start.wait()
-        store.answers.queue(chat_id, agent_answer(chat_id, 1))
+        return store.answers.queue(chat_id, agent_answer(chat_id, 1))[1]
 
-    def breach() -> None:
+    def breach() -> Watch:
         start.wait()
-        store.conversations.watch(chat_id, at, time.time(), PENDING_S)
+        return store.conversations.watch(chat_id, at, time.time(), PENDING_S)
 
     with ThreadPoolExecutor(2) as pool:
-        for done in [pool.submit(answer), pool.submit(breach)]:
-            done.result()
+        answered, looked = pool.submit(answer), pool.submit(breach)
+        return answered.result(), looked.result()
 
 
 def test_an_answer_as_the_sla_fires_leaves_one_of_the_two_whole(store: Store):
-    for chat_id in (31, 32, 33):
+    for chat_id in (31, 32, 33, 34, 35):
         at = time.time() - SLA_S
         opened(store, chat_id, at, at + SLA_S)
-        answer_as_the_sla_fires(store, chat_id, at)
+        answered, look = answer_as_the_sla_fires(store, chat_id, at)
         final = store.conversations.get(chat_id)
         assert final is not None and final.first_response_at is not None and final.sla_due_at is None
         # Breached with the priority raised, or neither: never one without the other.
         assert (final.sla_breached, final.priority) in {(True, Priority.HIGH), (False, Priority.NORMAL)}
+        # A breach only when it came first: then the answer's transaction read it; an answer that
+        # committed first left nothing due. A look that read before the answer and wrote after it
+        # (no transaction) would breach a conversation its answer saw unbreached.
+        assert final.sla_breached == answered.sla_breached == (Action.BREACH_SLA in look.done)
 
 
 def test_a_pending_conversation_is_resolved_after_the_customer_s_silence(store: Store):
@@ -129,16 +135,18 @@ def test_two_presses_at_once_record_one_rating_the_first_committed(store: Store)
         start = threading.Barrier(2)
 
         def press(press_id: str, stars: int, chat_id: int = chat_id, at: float = at,
-                  start: threading.Barrier = start) -> None:
+                  start: threading.Barrier = start) -> Folded:
             start.wait()
-            store.inbound.record(rating_press(chat_id, press_id, at, stars))
+            return store.inbound.record(rating_press(chat_id, press_id, at, stars))
 
         with ThreadPoolExecutor(2) as pool:
-            for done in [pool.submit(press, "a", 5), pool.submit(press, "b", 1)]:
-                done.result()
+            folded = {press_id: pool.submit(press, press_id, stars) for press_id, stars in (("a", 5), ("b", 1))}
+            counted = [press_id for press_id, done in folded.items()
+                       if (csat := done.result().conversation.csat) is not None and csat.press == press_id]
         rated = store.conversations.get(chat_id)
         assert rated is not None and rated.csat is not None
-        assert (rated.csat.press, rated.csat.rating) in {("a", 5), ("b", 1)}  # one whole press, never a mix
+        assert counted == [rated.csat.press]  # one press counted (and thanked): the one stored
+        assert (rated.csat.press, rated.csat.rating) in {("a", 5), ("b", 1)}  # whole, never a mix
 
 
 def test_an_agent_s_changes_of_status_on_the_lifecycle_s_fields(store: Store):

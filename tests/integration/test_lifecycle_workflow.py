@@ -65,17 +65,25 @@ def test_the_watch_asks_the_step_sleeps_as_told_and_ends_when_told(step: Endpoin
     assert '"why": "resolved"' in ended  # the execution returned the step's last answer
 
 
-def test_a_refused_call_ends_the_watch_as_a_failed_execution(tmp_path: Path):
-    refusing = Endpoint(lambda body, n: (400, {"error": "expected {chat_id, opened_at, run}"}))
+def test_the_step_s_refusal_ends_the_watch_and_a_403_is_rested_on(tmp_path: Path):
+    """A 400 is the step refusing the call (asking again would not mend it); a 403 is Cloud Run's
+    IAM while a grant settles after a deploy, which will mend."""
+    calls = {"refused": Endpoint(lambda body, n: (400, {"error": "expected {chat_id, opened_at, run}"})),
+             "forbidden": Endpoint(lambda body, n: (403, {"error": "forbidden"}) if n == 0 else (200, {"done": True}))}
     try:
-        with workflows_server({"conversation": WORKFLOW}, tmp_path, env={"DESK_TIMERS_URL": refusing.url,
-                                                                       "DESK_LIFECYCLE_REST_S": "1"}) as url:
-            answer = requests.post(f"{url}/triggers/conversation?topic=lifecycle", timeout=10,
-                                   json=push_body({"chat_id": CHAT, "opened_at": OPENED_AT}, "opened-2"))
-            assert answer.status_code == 204, answer.text
+        with workflows_server({"conversation": WORKFLOW}, tmp_path, env={
+                "DESK_TIMERS_URL": calls["refused"].url, "DESK_LIFECYCLE_REST_S": "1"}) as url, \
+             workflows_server({"conversation": WORKFLOW}, tmp_path / "forbidden", env={
+                "DESK_TIMERS_URL": calls["forbidden"].url, "DESK_LIFECYCLE_REST_S": "1"}) as forbidden_url:
+            for base, message_id in ((url, "opened-2"), (forbidden_url, "opened-3")):
+                answer = requests.post(f"{base}/triggers/conversation?topic=lifecycle", timeout=10,
+                                       json=push_body({"chat_id": CHAT, "opened_at": OPENED_AT}, message_id))
+                assert answer.status_code == 204, answer.text
             wait_until(lambda: "failed" in (tmp_path / "workflows.out").read_text(), timeout=30)
-            calls = len(refusing.got)
+            wait_until(lambda: "succeeded" in (tmp_path / "forbidden" / "workflows.out").read_text(), timeout=30)
             time.sleep(2.5)  # more than the rest it would have taken before asking again
-            assert len(refusing.got) == calls == 1  # not rested on and asked again
+            assert len(calls["refused"].got) == 1  # not rested on and asked again
+            assert len(calls["forbidden"].got) == 2  # rested on, asked again, told the watch is over
     finally:
-        refusing.close()
+        for endpoint in calls.values():
+            endpoint.close()

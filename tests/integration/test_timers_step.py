@@ -105,3 +105,14 @@ def test_bad_calls_are_refused_plainly(svc, client, call, status):
     answer = call(client)
     assert answer.status_code == status and "error" in answer.json
     assert changes(svc) == []
+
+
+def test_what_the_last_watch_could_not_publish_is_published_by_the_next_opening_s_first_look(svc, client):
+    at = time.time()
+    svc.store.conversations.documents.conversation(7).set(Conversation(
+        chat_id=7, created_at=at - 900, opened_at=at, updated_at=at, sla_due_at=at + 300,
+        unannounced=["resolve_idle"]).complete().to_firestore())  # a customer wrote before it went out
+    first = client.post("/", json={"chat_id": 7, "opened_at": at, "run": "new-watch"})
+    assert first.json["done"] is False
+    assert [c["change"] for c in changes(svc)] == ["resolve_idle"]  # autoreply's closing message goes out
+    assert not svc.store.conversations.get(7).unannounced  # type: ignore[union-attr]

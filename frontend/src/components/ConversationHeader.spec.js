@@ -190,8 +190,10 @@ describe('ConversationHeader', () => {
       });
     });
 
-    it('shows no countdown once an agent answered', () => {
-      expect(find(header({ sla_due_at: NOW + 60, first_response_at: NOW }), 'sla-badge').exists()).toBe(false);
+    it('shows no countdown once an agent answered, and one again on a reopen', () => {
+      expect(find(header({ sla_due_at: null, first_response_at: NOW }), 'sla-badge').exists()).toBe(false);
+      const reopened = header({ sla_due_at: NOW + 60, first_response_at: NOW - 3600 });
+      expect(find(reopened, 'sla-badge').attributes('data-sla')).toBe('due');
     });
 
     it('shows the customer\'s rating as stars', () => {

@@ -19,12 +19,14 @@ export const breachedOf = (conversation) => conversation?.sla_breached === true;
 
 /**
  * When the first-response SLA falls due (epoch seconds) while it is still running: set, not
- * breached, no agent answer yet and not resolved. Else null.
+ * breached and not resolved. Else null. An agent's answer clears `sla_due_at` itself; not
+ * `first_response_at`, which is the conversation's first answer and stays through a reopen, whose
+ * SLA runs again.
  */
 export function slaDueAt(conversation) {
   const due = conversation?.sla_due_at;
   if (typeof due !== 'number' || !Number.isFinite(due)) return null;
-  if (breachedOf(conversation) || conversation.first_response_at != null) return null;
+  if (breachedOf(conversation)) return null;
   return statusOf(conversation) === 'resolved' ? null : due;
 }
 

@@ -134,8 +134,10 @@ class FakeStore:
     def set_status(self, chat_id: int, status: str, opened_by: str = "agent") -> Conversation | None:
         if chat_id not in self.chats:
             return None
-        if status == "open" and self.chats[chat_id].get("status") == "resolved":
+        if status != "resolved" and self.chats[chat_id].get("status") == "resolved":
             self.chats[chat_id].update(opening_fields(time.time(), opened_by, None))
+            if status == "pending":
+                self.chats[chat_id]["pending_since"] = time.time()
         if status == "resolved" and self.chats[chat_id].get("status") != "resolved":
             now = time.time()
             self.chats[chat_id].update(resolved_at=now, last_resolution={

@@ -14,7 +14,7 @@ from realtime.relay import EXTENSION
 from realtime.subscriber import RelaySubscriber
 from realtime.views import conversation_view
 from teledesk.lifecycle.changes import change_envelope
-from teledesk.model import Conversation, Priority
+from teledesk.model import Conversation, Priority, Satisfaction
 
 
 def published(publisher: FakePublisher, topic: str) -> list[dict[str, Any]]:
@@ -35,9 +35,29 @@ def test_reopening_a_resolved_conversation_is_an_opening_without_sla(agent: Flas
     [opening] = published(publisher, "conversation-openings")
     assert opening["chat_id"] == CHAT_ID and opening["opened_at"] == reopened["opened_at"]
     assert reopened["sla_due_at"] is None  # the agent is the one acting
-    agent.post(f"/api/conversations/{CHAT_ID}/reopen")  # already open: no second opening
+    store.chats[CHAT_ID]["watch_run"] = "run-1"  # as the first look of its execution claims it
+    agent.post(f"/api/conversations/{CHAT_ID}/pending")  # watched: no second opening
     assert len(published(publisher, "conversation-openings")) == 1
-    assert [c["change"] for c in published(publisher, "conversation-changes")] == ["resolved", "open", "open"]
+    assert [c["change"] for c in published(publisher, "conversation-changes")] == ["resolved", "open", "pending"]
+
+
+def test_setting_a_resolved_conversation_pending_is_watched_too(agent: FlaskClient, publisher: FakePublisher):
+    agent.post(f"/api/conversations/{CHAT_ID}/resolve")
+    pending = agent.post(f"/api/conversations/{CHAT_ID}/pending").get_json()["conversation"]
+    assert pending["status"] == "pending" and pending["pending_since"]
+    [opening] = published(publisher, "conversation-openings")  # or nothing would resolve it for silence
+    assert opening["opened_at"] == pending["opened_at"]
+
+
+def test_an_opening_whose_publish_failed_is_published_by_the_next_change(agent: FlaskClient,
+                                                                        publisher: FakePublisher):
+    agent.post(f"/api/conversations/{CHAT_ID}/resolve")
+    publisher.fail_next = 1
+    assert agent.post(f"/api/conversations/{CHAT_ID}/reopen").status_code == 500
+    assert published(publisher, "conversation-openings") == []
+    agent.post(f"/api/conversations/{CHAT_ID}/pending")  # the agent goes on; no execution watches it yet
+    [opening] = published(publisher, "conversation-openings")
+    assert opening["chat_id"] == CHAT_ID
 
 
 def test_starting_the_next_conversation_or_answering_a_resolved_one_is_an_opening(
@@ -69,5 +89,7 @@ def test_what_the_lifecycle_did_reaches_every_console_and_an_agent_s_own_change_
 def test_the_consoles_see_the_lifecycle_s_fields_and_never_its_bookkeeping():
     view = conversation_view(Conversation(chat_id=1, opened_by="tg-1-1", watch_run="run", unannounced=["breach_sla"]))
     assert not {"opened_by", "watch_run", "unannounced"} & set(view)
+    rated = conversation_view(Conversation(chat_id=1, csat=Satisfaction(rating=4, at=2.0, opening=1.0, press="q1")))
+    assert rated["csat"] == {"rating": 4, "at": 2.0, "opening": 1.0}
     assert {k: view[k] for k in ("priority", "sla_due_at", "sla_breached", "first_response_at", "csat")} == {
         "priority": "normal", "sla_due_at": None, "sla_breached": False, "first_response_at": None, "csat": None}

@@ -79,8 +79,8 @@ def test_writing_after_a_resolve_opens_again_and_restarts_the_sla(policy, number
     folded = fold(breached, None, customer("otra cosa", 2), policy, now=NOW + 1000, sla_s=SLA_S).conversation
     assert folded.status == ConversationStatus.OPEN and folded.number == number
     assert (folded.opened_at, folded.sla_due_at) == (NOW + 1000, NOW + 1000 + SLA_S)
-    assert (folded.sla_breached, folded.priority, folded.watch_run, folded.unannounced) == (
-        False, Priority.NORMAL, None, None)
+    assert (folded.sla_breached, folded.priority, folded.watch_run) == (False, Priority.NORMAL, None)
+    assert folded.unannounced == ["breach_sla"]  # not yet published: the new watch's first look does it
 
 
 def test_an_agent_s_opening_has_no_sla_and_the_opening_s_envelope_names_it():
@@ -126,8 +126,10 @@ def test_a_press_for_the_last_resolved_opening_counts_after_the_customer_wrote_a
     assert rated is not None and rated.opening == NOW
 
 
-def test_a_press_for_an_opening_long_gone_or_unsigned_rates_nothing():
+def test_a_press_for_an_opening_long_gone_or_without_a_checked_rating_rates_nothing():
     conversation = resolved_once()
     assert rate(conversation, Rating(CHAT, opening_key(NOW - 5000), 5), "q1", NOW + 700) is None
-    unsigned = fold(conversation, None, press("csat:42:1:5:forged"), now=NOW + 700)  # enrich found no signature
-    assert unsigned.conversation.csat is None
+    # The fold trusts only the rating enrich attached after checking the signature (forged presses:
+    # test_lifecycle_rating.py, and enrich's check: tests/unit/functions/test_lifecycle_steps.py).
+    unchecked = fold(conversation, None, press("csat:42:1:5:forged"), now=NOW + 700)
+    assert unchecked.conversation.csat is None

@@ -68,12 +68,17 @@ describe('SlaBadge', () => {
   it.each([
     ['no SLA (an older conversation)', {}],
     ['a due time of null', { sla_due_at: null }],
-    ['an agent already answered', { sla_due_at: NOW + 60, first_response_at: NOW - 5 }],
+    ['an agent answered (the due time cleared)', { sla_due_at: null, first_response_at: NOW - 5 }],
     ['resolved', { sla_due_at: NOW + 60, status: 'resolved' }],
   ])('shows nothing with %s, and holds no clock', (_, overrides) => {
     const wrapper = badge(overrides);
     expect(shown(wrapper).exists()).toBe(false);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('counts down again on a reopen, though the conversation was answered before', () => {
+    const reopened = badge({ sla_due_at: NOW + 60, first_response_at: NOW - 3600 });
+    expect(shown(reopened).attributes('data-sla')).toBe('due');
   });
 
   it('lets go of the clock once the countdown is over', async () => {
