@@ -19,15 +19,8 @@ from teledesk.bot_texts import bot_text
 from teledesk.business_hours import opening_hours
 from teledesk.envelope import Envelope, MessageType
 from teledesk.lifecycle.openings import opening_key
-from teledesk.lifecycle.rating import is_rating
-from teledesk.lifecycle.satisfaction import (
-    QUESTION_EDIT_REVISION,
-    press_counted,
-    question,
-    question_id,
-    rated_opening,
-    stars_text,
-)
+from teledesk.lifecycle.rating import is_rating, press_counted, rated_opening
+from teledesk.lifecycle.satisfaction import QUESTION_EDIT_REVISION, question, question_id, stars_text
 from teledesk.lifecycle.timers import Action
 from teledesk.logs import TRACE_ID, configure, trace_id_of
 from teledesk.model import Conversation, ConversationStatus, DeliveryState

@@ -12,8 +12,7 @@ from dataclasses import dataclass, replace
 
 from teledesk.envelope import Envelope, MessageType
 from teledesk.lifecycle.openings import opening_fields
-from teledesk.lifecycle.rating import Rating
-from teledesk.lifecycle.satisfaction import rate
+from teledesk.lifecycle.rating import Rating, rate
 from teledesk.model import AgentRef, Conversation, ConversationStatus, Customer, Direction, Message, Preview, Revision
 from teledesk.open_data import Fields, JSONObject
 from teledesk.telegram.updates import Event

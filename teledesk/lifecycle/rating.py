@@ -1,5 +1,5 @@
-"""The satisfaction question's buttons: `callback_data` that names the conversation and the stars,
-and that nobody can forge for another conversation.
+"""A satisfaction rating: the buttons' `callback_data`, which names the conversation's opening and
+the stars and which nobody can forge for another conversation, and what a genuine press records.
 
     csat:<chat_id>:<opening>:<stars>:<signature>
 
@@ -9,6 +9,10 @@ a customer who edits the chat, the opening or the stars of a button gets a press
 the desk refuses. Telegram sends a button's data back only from the chat the message is in; the
 chat is checked against the press's chat too, so a button copied elsewhere rates nothing.
 Rotating the webhook secret makes the buttons already sent rate nothing.
+
+A genuine press for the opening resolved last, or the current one, is stored on the conversation
+as `csat` unless that opening was rated already: the first press counts (`rate`, which enrich's
+fold applies in the same commit as the press).
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 
+from teledesk.lifecycle.openings import opening_key
+from teledesk.model import Conversation, Satisfaction
 from teledesk.telegram.limits import MAX_CALLBACK_DATA_BYTES
 
 PREFIX = "csat"
@@ -77,3 +83,28 @@ def read_press(data: str, pressed_in_chat: int, secret: str) -> Rating | None:
     if rating.chat_id != pressed_in_chat or rating.stars not in STARS or rating.opening < 1:
         return None
     return rating
+
+
+def rated_opening(conversation: Conversation) -> float | None:
+    """The opening a resolve just ended, which the question rates."""
+    resolution = conversation.last_resolution
+    return resolution.opened_at if resolution is not None else conversation.opened_at
+
+
+def rate(conversation: Conversation, rating: Rating, press: str, now: float) -> Satisfaction | None:
+    """What a genuine press records: None for an opening that is neither the last resolved nor the
+    current one, or that was rated already."""
+    openings = {opened_at for opened_at in (conversation.opened_at, rated_opening(conversation)) if opened_at}
+    rated = next((opened_at for opened_at in openings if opening_key(opened_at) == rating.opening), None)
+    if rated is None:
+        return None
+    if conversation.csat is not None and opening_key(conversation.csat.opening) == rating.opening:
+        return None
+    return Satisfaction(rating=rating.stars, at=now, opening=rated, press=press)
+
+
+def press_counted(conversation: Conversation | None, press: str) -> Satisfaction | None:
+    """The rating `press` recorded, if it is the one that counted."""
+    if conversation is None or conversation.csat is None or conversation.csat.press != press:
+        return None
+    return conversation.csat

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from teledesk.envelope import Envelope, MessageType
 from teledesk.lifecycle.openings import opening_key
-from teledesk.lifecycle.satisfaction import press_counted
+from teledesk.lifecycle.rating import press_counted
 from teledesk.lifecycle.timers import Action
 from teledesk.metrics.catalog import (
     CSAT_RATINGS,

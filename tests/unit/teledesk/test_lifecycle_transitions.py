@@ -11,8 +11,8 @@ import pytest
 from teledesk.envelope import Envelope, MessageType
 from teledesk.inbound import NEW_CONVERSATION, RATING, REOPEN, fold
 from teledesk.lifecycle.openings import opening_envelope, opening_fields, opening_key
-from teledesk.lifecycle.rating import Rating, read_press
-from teledesk.lifecycle.satisfaction import question, rate, stars_text
+from teledesk.lifecycle.rating import Rating, rate, read_press
+from teledesk.lifecycle.satisfaction import question, stars_text
 from teledesk.model import Conversation, ConversationStatus, Priority, Resolution, Satisfaction
 from teledesk.telegram.updates import classify_update, envelope_from_update
 
