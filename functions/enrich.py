@@ -40,7 +40,7 @@ def enrich(envelope: Envelope, services: Services) -> Envelope:
     conversation = folded.conversation
     if conversation.opened_by == envelope.id and conversation.opened_at is not None:
         for topic in services.manifest.publishes_to("enrich"):
-            services.publisher.publish(topic, opening_envelope(conversation))
+            services.publisher.publish(topic, opening_envelope(conversation, settings.desk_pending_resolve_s))
     envelope.extra["conversation"] = conversation.wire()
     if folded.message is not None:
         envelope.extra["stored"] = folded.message.wire()

@@ -31,7 +31,7 @@ def announce(conversation: Conversation, agent: Agent) -> None:
     unwatched = conversation.opened_at is not None and conversation.watch_run is None
     if unwatched and conversation.status != ConversationStatus.RESOLVED:
         for topic in manifest.publishes_to("relay"):
-            relay.publisher.publish(topic, opening_envelope(conversation))
+            relay.publisher.publish(topic, opening_envelope(conversation, relay.settings.desk_pending_resolve_s))
     if manifest.relay_announces:
         change = change_envelope(conversation, str(conversation.status), f"agent:{agent.username}")
         relay.publisher.publish(manifest.relay_announces, change)

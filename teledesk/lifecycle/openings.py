@@ -8,7 +8,11 @@ first-response SLA too; an agent's does not, since the agent is the one acting.
 
 from __future__ import annotations
 
+import math
+import time
+
 from teledesk.envelope import Envelope, MessageType
+from teledesk.lifecycle.timers import wake_at, watched
 from teledesk.model import Conversation, Priority
 from teledesk.open_data import Fields
 
@@ -26,10 +30,16 @@ def opening_fields(now: float, opened_by: str, sla_s: float | None) -> Fields:
             "sla_breached": False, "priority": Priority.NORMAL, "pending_since": None, "watch_run": None}
 
 
-def opening_envelope(conversation: Conversation) -> Envelope:
-    """What starts the workflow's watch of the conversation's current opening."""
+def opening_envelope(conversation: Conversation, pending_resolve_s: float, now: float | None = None) -> Envelope:
+    """What starts the workflow's watch of the conversation's current opening. `wait_s`: how long
+    the watch sleeps before its first look, when the first thing can come due (the SLA, or the
+    earliest a pending silence can end). Nothing can be due at the opening itself, and a look then
+    would be a transaction on the conversation just as its messages are being written."""
     if conversation.opened_at is None:
         raise ValueError(f"conversation {conversation.chat_id} has no opening")
+    now = time.time() if now is None else now
+    first_look = wake_at(watched(conversation), conversation.opened_at, now, pending_resolve_s)
+    wait_s = max(1, math.ceil(first_look - now)) if first_look is not None else 1
     return Envelope(id=f"opening-{conversation.chat_id}-{opening_key(conversation.opened_at)}",
                     type=MessageType.CONVERSATION, chat_id=conversation.chat_id, date=int(conversation.opened_at),
-                    extra={"opened_at": conversation.opened_at, "opened_by": conversation.opened_by})
+                    extra={"opened_at": conversation.opened_at, "opened_by": conversation.opened_by, "wait_s": wait_s})

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from teledesk.model import ConversationStatus
+from teledesk.model import Conversation, ConversationStatus
 
 
 class Action(StrEnum):
@@ -29,6 +29,18 @@ class Watched:
     sla_due_at: float | None = None  # cleared by an agent's answer
     sla_breached: bool = False
     pending_since: float | None = None  # when an agent set it pending (a customer message reopens it)
+
+
+def opened_at_of(conversation: Conversation) -> float:
+    """When its current opening began (an opening from before the lifecycle: its creation)."""
+    return conversation.opened_at if conversation.opened_at is not None else conversation.created_at
+
+
+def watched(conversation: Conversation) -> Watched:
+    """What the lifecycle reads of a conversation."""
+    return Watched(status=ConversationStatus(conversation.status), opened_at=opened_at_of(conversation),
+                   sla_due_at=conversation.sla_due_at, sla_breached=conversation.sla_breached,
+                   pending_since=conversation.pending_since)
 
 
 OPENING_TOLERANCE_S = 0.001  # an opening's time may come back from JSON a few digits short

@@ -11,7 +11,7 @@ from google.cloud import firestore
 
 from teledesk.inbound import next_conversation
 from teledesk.lifecycle.openings import opening_fields
-from teledesk.lifecycle.timers import OPENING_TOLERANCE_S, Action, Watched, due, wake_at
+from teledesk.lifecycle.timers import OPENING_TOLERANCE_S, Action, due, opened_at_of, wake_at, watched
 from teledesk.model import Conversation, ConversationStatus, Priority, Resolution
 from teledesk.open_data import Fields
 from teledesk.store.documents import CONVERSATIONS, Documents, read, read_each
@@ -28,21 +28,9 @@ class Watch:
     unannounced: tuple[Action, ...] = ()
 
 
-def _opened_at(conversation: Conversation) -> float:
-    """When its current opening began (an opening from before the lifecycle: its creation)."""
-    return conversation.opened_at if conversation.opened_at is not None else conversation.created_at
-
-
-def watched(conversation: Conversation) -> Watched:
-    """What the lifecycle reads of a conversation."""
-    return Watched(status=ConversationStatus(conversation.status), opened_at=_opened_at(conversation),
-                   sla_due_at=conversation.sla_due_at, sla_breached=conversation.sla_breached,
-                   pending_since=conversation.pending_since)
-
-
 def _resolution(conversation: Conversation, now: float) -> Fields:
     """The fields that resolve `conversation` now (recorded once: `last_resolution` is kept after the next starts)."""
-    resolution = Resolution(number=conversation.number, opened_at=_opened_at(conversation), resolved_at=now)
+    resolution = Resolution(number=conversation.number, opened_at=opened_at_of(conversation), resolved_at=now)
     return {"resolved_at": now, "last_resolution": resolution.to_firestore(), "pending_since": None}
 
 
@@ -125,7 +113,7 @@ class Conversations:
         @firestore.transactional
         def look(transaction: firestore.Transaction) -> Watch:
             conversation = read(Conversation, ref.get(transaction=transaction))
-            if conversation is None or abs(_opened_at(conversation) - opening) > OPENING_TOLERANCE_S:
+            if conversation is None or abs(opened_at_of(conversation) - opening) > OPENING_TOLERANCE_S:
                 return Watch(conversation, (), None)
             if run and conversation.watch_run not in (None, run):
                 return Watch(conversation, (), None)  # another execution watches this opening

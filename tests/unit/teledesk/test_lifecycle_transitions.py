@@ -19,6 +19,7 @@ from teledesk.telegram.updates import classify_update, envelope_from_update
 CHAT = 42
 USER = {"id": CHAT, "is_bot": False, "first_name": "Ana", "language_code": "es"}
 SLA_S = 300.0
+PENDING_S = 86_400.0
 NOW = 1_800_000_000.0
 SECRET = "webhook-secret-" + "z" * 20
 
@@ -87,11 +88,17 @@ def test_an_agent_s_opening_has_no_sla_and_the_opening_s_envelope_names_it():
     fields = opening_fields(NOW, "agent:maria:abc", None)
     assert fields["sla_due_at"] is None and fields["opened_by"] == "agent:maria:abc"
     conversation = Conversation(chat_id=CHAT, **fields)
-    envelope = opening_envelope(conversation)
+    envelope = opening_envelope(conversation, PENDING_S, now=NOW)
     assert (envelope.type, envelope.chat_id, envelope.extra["opened_at"]) == (MessageType.CONVERSATION, CHAT, NOW)
     assert envelope.id == f"opening-{CHAT}-{opening_key(NOW)}"
+    assert envelope.extra["wait_s"] == PENDING_S  # nothing can come due before a pending silence could end
     with pytest.raises(ValueError, match="no opening"):
-        opening_envelope(Conversation(chat_id=CHAT))
+        opening_envelope(Conversation(chat_id=CHAT), PENDING_S)
+
+
+def test_the_watch_of_a_customer_s_opening_first_looks_when_its_sla_comes_due():
+    envelope = opening_envelope(opened(), PENDING_S, now=NOW + 0.2)  # published a moment after the opening
+    assert envelope.extra["wait_s"] == SLA_S  # whole seconds, never before the due time
 
 
 def resolved_once() -> Conversation:
