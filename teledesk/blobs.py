@@ -9,9 +9,13 @@ they are objects in a bucket (`DESK_BLOB_BUCKET`), through `google-cloud-storage
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Protocol
+
+from google.api_core import exceptions as gexc
+from google.cloud import storage  # type: ignore[attr-defined]  # google-cloud-storage has no py.typed
 
 from teledesk.settings import ROOT, merged_environment
 
@@ -51,23 +55,28 @@ class LocalBlobStore:
             raise KeyError(key) from exc
 
 
-class GcsBlobStore:  # pragma: no cover - needs Google Cloud Storage; not reachable from the tests
-    def __init__(self, bucket: str):
-        from google.cloud import storage  # type: ignore[attr-defined]  # only the GCP deployment needs it
+class GcsBlobStore:
+    """Objects in a Cloud Storage bucket; the client is the process's one (`storage_client`).
+    With `STORAGE_EMULATOR_HOST` set, the library talks to that server instead (the tests')."""
 
-        self.bucket = storage.Client().bucket(bucket)
+    def __init__(self, bucket: str):
+        self.bucket = storage_client().bucket(bucket)
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         self.bucket.blob(_checked(key)).upload_from_string(data, content_type=content_type)
 
     def get(self, key: str) -> bytes:
-        from google.api_core import exceptions as gexc
-
         try:
             data: bytes = self.bucket.blob(_checked(key)).download_as_bytes()
-            return data
         except gexc.NotFound as exc:
             raise KeyError(key) from exc
+        return data
+
+
+@functools.cache
+def storage_client() -> storage.Client:
+    """This process's Cloud Storage client (made once: each one opens its own connections)."""
+    return storage.Client()
 
 
 def blob_store(environ: dict[str, str] | None = None) -> BlobStore:
