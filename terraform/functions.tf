@@ -46,6 +46,8 @@ locals {
       },
       # A function that writes metric series writes them to Cloud Monitoring.
       { for key, value in { DESK_METRICS = "cloud" } : key => value if fn.writes_metrics },
+      # A function that reads agents' uploads finds them in the uploads bucket (uploads.tf).
+      { for key, value in { DESK_BLOB_BUCKET = local.uploads_bucket } : key => value if fn.reads_uploads },
     )
   }
 }

@@ -38,6 +38,8 @@ locals {
       # `writes_metrics: true`: the function writes the desk's custom metric series (DESK_METRICS=cloud
       # and roles/monitoring.metricWriter); the others get neither.
       writes_metrics = try(entry.writes_metrics, false)
+      # `reads_uploads: true`: the function reads agents' uploads (DESK_BLOB_BUCKET, object viewer).
+      reads_uploads = try(entry.reads_uploads, false)
     }
   }
 
@@ -78,6 +80,7 @@ locals {
       timeout           = try(step.ack_deadline_seconds, local.defaults.ack_deadline_seconds)
       secrets           = tolist(try(step.secrets, local.default_secrets.event))
       writes_metrics    = try(step.writes_metrics, false)
+      reads_uploads     = try(step.reads_uploads, false)
       dead_letter_topic = local.dead_letter_topics[step.name]
       dead_letter_hold  = "${local.dead_letter_topics[step.name]}-hold"
     }
@@ -129,6 +132,7 @@ locals {
           timeout        = try(step.timeout_seconds, 60)
           secrets        = tolist(try(step.secrets, local.default_secrets.workflow))
           writes_metrics = try(step.writes_metrics, false)
+          reads_uploads  = try(step.reads_uploads, false)
         }
       ]
     ]) : step.name => step
@@ -156,6 +160,7 @@ locals {
       # Only the functions that write metric series may (least privilege), and only they are
       # told to write them to Cloud Monitoring.
       writes_metrics = fn.writes_metrics
+      reads_uploads  = fn.reads_uploads
       # What the function publishes on: its topic_out, an event step its own dead-letter topic
       # too (it parks unreadable messages there itself), and the trigger topic of every workflow
       # whose `published_by` names it.
@@ -193,6 +198,11 @@ locals {
 
   # The functions that write metric series: roles/monitoring.metricWriter, DESK_METRICS=cloud.
   metric_writers = toset([for name, fn in local.functions : name if fn.writes_metrics])
+
+  # Agents' uploads (teledesk.blobs): the relay writes them, the functions with
+  # `reads_uploads: true` read them (DESK_BLOB_BUCKET).
+  uploads_bucket = "${var.project_id}-teledesk-uploads"
+  upload_readers = toset([for name, fn in local.functions : name if fn.reads_uploads])
 
   # (function, secret) pairs and (function, topic) pairs, for per-resource IAM.
   function_secret_grants = {

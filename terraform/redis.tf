@@ -112,6 +112,7 @@ locals {
     {
       GOOGLE_CLOUD_PROJECT = var.project_id
       TELEGRAM_API_BASE    = var.telegram_api_base
+      DESK_BLOB_BUCKET     = local.uploads_bucket
     },
     { for address in local.relay_redis_addresses : "DESK_REDIS_URL" => "redis://${address}/0" if !local.relay_redis_auth },
   )

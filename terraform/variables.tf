@@ -367,3 +367,14 @@ variable "oldest_unacked_alert_seconds" {
   type        = number
   default     = 300
 }
+
+variable "uploads_retention_days" {
+  description = "Days an agent's upload is kept in the uploads bucket (it reaches Telegram within minutes; a failed answer can be retried until then)."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.uploads_retention_days >= 1
+    error_message = "uploads_retention_days must be at least 1."
+  }
+}

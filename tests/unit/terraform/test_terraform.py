@@ -750,6 +750,26 @@ def test_only_the_functions_that_write_metrics_may_and_are_told_to(
     assert blocks("resource")["google_project_iam_member.fn_datastore"]["for_each"] == "${local.functions}"
 
 
+def test_agents_uploads_go_to_a_bucket_the_relay_writes_and_only_upload_readers_read(
+    derived: dict, derived_extended: dict, manifest_data: dict, extended_data: dict
+) -> None:
+    bucket = blocks("resource")["google_storage_bucket.uploads"]
+    assert bucket["name"] == "${local.uploads_bucket}" and bucket["public_access_prevention"] == "enforced"
+    rule = one(bucket, "lifecycle_rule")
+    assert one(rule, "condition")["age"] == "${var.uploads_retention_days}" and one(rule, "action")["type"] == "Delete"
+    writer = blocks("resource")["google_storage_bucket_iam_member.uploads_writer"]
+    assert writer["member"] == "serviceAccount:${google_service_account.relay.email}"
+    reader = blocks("resource")["google_storage_bucket_iam_member.uploads_reader"]
+    assert reader["for_each"] == "${local.upload_readers}" and reader["role"] == "roles/storage.objectViewer"
+    for data, got in ((manifest_data, derived), (extended_data, derived_extended)):
+        entries = [*data["http"], *data["steps"], *[s for w in data.get("workflows", []) for s in w["steps"]]]
+        readers = {e["name"] for e in entries if e.get("reads_uploads")}
+        assert readers == {"deliver"} and set(got["upload_readers"]) == readers  # deliver sends the files
+        assert got["uploads_bucket"] == "teledesk-test-teledesk-uploads"
+        for name, env in got["function_environment"].items():
+            assert env.get("DESK_BLOB_BUCKET") == (got["uploads_bucket"] if name in readers else None), name
+
+
 def test_function_env_is_passed_on_and_terraform_s_settings_win(tmp_path: Path, extended_data: dict) -> None:
     env = evaluate_locals(extended_data, tmp_path, function_env={"DESK_METRICS": "local", "DESK_CSAT": "off"})[
         "function_environment"
@@ -1026,7 +1046,7 @@ def test_relay_reaches_redis_by_direct_vpc_egress(tmp_path: Path, manifest_data:
             evaluate_locals(manifest_data, tmp_path / cidr.replace("/", "-"), relay_subnet_cidr=cidr)
 
 
-def test_relay_env_carries_desk_redis_url(tmp_path: Path, manifest_data: dict) -> None:
+def test_relay_env_carries_desk_redis_url_and_the_uploads_bucket(tmp_path: Path, manifest_data: dict) -> None:
     user_env = {"DESK_REDIS_URL": "redis://elsewhere:6379/0", "DESK_CSAT": "off"}
     (plain,) = [e for e in dynamic_blocks(relay_container(), "env") if e["for_each"] == "${local.relay_plain_env}"]
     assert one(plain, "content") == {"name": "${env.key}", "value": "${env.value}"}
@@ -1043,6 +1063,7 @@ def test_relay_env_carries_desk_redis_url(tmp_path: Path, manifest_data: dict) -
     env = open_redis["relay_plain_env"]
     assert env["DESK_REDIS_URL"] == "redis://10.0.0.3:6379/0"
     assert env["DESK_CSAT"] == "off" and env["GOOGLE_CLOUD_PROJECT"] == "teledesk-test"
+    assert env["DESK_BLOB_BUCKET"] == open_redis["uploads_bucket"]  # the relay writes agents' uploads there
     assert open_redis["relay_redis_auth_urls"] == []
 
     # With AUTH: the URL carries the AUTH string, so it is only in the secret (and sensitive:

@@ -1,0 +1,37 @@
+# Agents' uploads wait here until the pipeline has sent them to Telegram (teledesk.blobs,
+# DESK_BLOB_BUCKET); Telegram keeps the file from then on, so an upload is deleted
+# `uploads_retention_days` after it was written. The relay writes them; the functions whose
+# manifest entry says `reads_uploads: true` read them. Nothing else may.
+
+resource "google_storage_bucket" "uploads" {
+  name                        = local.uploads_bucket
+  location                    = var.region
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+  force_destroy               = !var.deletion_protection
+
+  lifecycle_rule {
+    condition {
+      age = var.uploads_retention_days
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
+  depends_on = [google_project_service.apis]
+}
+
+resource "google_storage_bucket_iam_member" "uploads_writer" {
+  bucket = google_storage_bucket.uploads.name
+  role   = "roles/storage.objectUser"
+  member = "serviceAccount:${google_service_account.relay.email}"
+}
+
+resource "google_storage_bucket_iam_member" "uploads_reader" {
+  for_each = local.upload_readers
+
+  bucket = google_storage_bucket.uploads.name
+  role   = "roles/storage.objectViewer"
+  member = "serviceAccount:${google_service_account.fn[each.key].email}"
+}
