@@ -4,9 +4,12 @@ shared emulators, so its breaches and ratings do not mix with the session desk's
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from teledesk.local.desk import Desk
 from teledesk.local.emulators import Emulators
@@ -38,3 +41,20 @@ def lifecycle_desk(emulators: Emulators, settings: Settings, log_dir: Path) -> I
             os.environ.pop("DESK_LIFECYCLE_REST_S", None)
         else:
             os.environ["DESK_LIFECYCLE_REST_S"] = rest
+
+
+def lifecycle_desk_fixtures(project_id: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """A module's `desk_settings` and `desk` fixtures, overriding the session's: assign both to
+    those names in the test module."""
+
+    @pytest.fixture(scope="module")
+    def desk_settings() -> Settings:
+        return lifecycle_settings(project_id)
+
+    @pytest.fixture(scope="module")
+    def desk(emulators: Emulators, desk_settings: Settings,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
+        with lifecycle_desk(emulators, desk_settings, tmp_path_factory.mktemp(f"{project_id}-logs")) as running:
+            yield running
+
+    return desk_settings, desk

@@ -4,31 +4,17 @@ chat in the Breached tab; the customer's rating shows with its stars."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import requests
 from console_page import ARRIVAL_TIMEOUT_MS, Customer, chat_item, open_chat, show_tab
-from lifecycle_support import SLA_S, lifecycle_desk, lifecycle_settings
+from lifecycle_support import SLA_S, lifecycle_desk_fixtures
 from playwright.sync_api import expect
 from support import reply, wait_until
-
-from teledesk.local.desk import Desk
-from teledesk.local.emulators import Emulators
-from teledesk.settings import Settings
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture(scope="module")
-def desk_settings() -> Settings:
-    return lifecycle_settings("teledesk-lifecycle-console")
-
-
-@pytest.fixture(scope="module")
-def desk(emulators: Emulators, desk_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
-    with lifecycle_desk(emulators, desk_settings, tmp_path_factory.mktemp("lifecycle-console-logs")) as running:
-        yield running
+desk_settings, desk = lifecycle_desk_fixtures("teledesk-lifecycle-console")
 
 
 def test_the_breach_badge_appears_live_with_the_priority_raised(desk, console):

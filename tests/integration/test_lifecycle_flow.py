@@ -11,17 +11,15 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 import requests
-from lifecycle_support import PENDING_S, SLA_S, lifecycle_desk, lifecycle_settings
+from lifecycle_support import PENDING_S, SLA_S, lifecycle_desk_fixtures
 from support import reply, wait_until
 
 from teledesk.local.desk import Desk
-from teledesk.local.emulators import Emulators
-from teledesk.settings import Settings
 
 pytestmark = pytest.mark.integration
 
@@ -29,15 +27,7 @@ CLOSING = {"es": "Como no hemos vuelto a saber de ti", "en": "As we have not hea
 QUESTION = {"es": "¿Qué tal te hemos atendido?", "en": "How did we do?"}
 
 
-@pytest.fixture(scope="module")
-def desk_settings() -> Settings:
-    return lifecycle_settings("teledesk-lifecycle")
-
-
-@pytest.fixture(scope="module")
-def desk(emulators: Emulators, desk_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
-    with lifecycle_desk(emulators, desk_settings, tmp_path_factory.mktemp("lifecycle-logs")) as running:
-        yield running
+desk_settings, desk = lifecycle_desk_fixtures("teledesk-lifecycle")
 
 
 def customer_writes(desk: Desk, customer: int, text: str, language: str = "es") -> None:
