@@ -8,11 +8,17 @@ RUN npm run build
 
 FROM python:3.11-slim
 WORKDIR /app
-COPY pyproject.toml pipeline.yaml ./
+# The runtime dependencies exactly as uv.lock pins them (with their hashes), then the desk itself.
+COPY pyproject.toml uv.lock ./
+RUN pip install --no-cache-dir uv==0.13.9 \
+ && uv export --frozen --no-dev --no-emit-project --quiet -o /tmp/requirements.txt \
+ && pip install --no-cache-dir -r /tmp/requirements.txt \
+ && pip uninstall --yes uv && rm /tmp/requirements.txt
+COPY pipeline.yaml ./
 COPY teledesk/ teledesk/
 COPY realtime/ realtime/
 # Editable, so teledesk.settings.ROOT stays /app and pipeline.yaml is found beside it.
-RUN pip install --no-cache-dir -e .
+RUN pip install --no-cache-dir --no-deps -e .
 COPY --from=console /src/frontend/dist frontend/dist
 # One gevent worker, a greenlet per open websocket; binds $PORT (realtime/gunicorn_conf.py).
 CMD ["gunicorn", "-c", "python:realtime.gunicorn_conf", "realtime.wsgi:app"]

@@ -5,19 +5,20 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 # The workflows-emulator pins FastAPI 0.111 (Starlette 0.37), functions-framework needs Starlette 1.x:
-# it gets a venv of its own (devtools/workflows_server.py runs there).
+# it gets a venv of its own (devtools/runner/workflows_emulator_app.py runs there).
 WORKFLOWS_VENV := .venv-workflows
 PYTHON ?= python3
+UV_VERSION := 0.13.9
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.js -type f 2>/dev/null)
 # How many relays `make run` starts (the environment wins over .env, as everywhere); more than one needs Redis.
 DESK_RELAYS ?= $(or $(shell sed -n 's/^DESK_RELAYS=//p' .env 2>/dev/null | tail -1),1)
 
 .PHONY: run test bench build install prerequisites chromium redis lint test-unit test-frontend test-integration \
-        test-e2e screenshots clean
+        test-e2e screenshots clean lock
 
 run: prerequisites install build $(if $(filter 1,$(DESK_RELAYS)),,redis)  ## Start the whole desk locally until Ctrl-C
-	$(PY) -m teledesk.local
+	$(PY) -m devtools.runner
 
 test: prerequisites install build chromium redis lint test-frontend  ## Every test: unit, integration, e2e, reliability
 	$(PY) -m pytest -q -p no:cacheprovider
@@ -26,15 +27,22 @@ bench: prerequisites install build redis  ## Benchmarks: print latency figures
 	$(PY) -m bench
 
 prerequisites:
-	@$(PYTHON) -m teledesk.local.prerequisites
+	@$(PYTHON) -m devtools.runner.prerequisites
 
 install: $(VENV)/.installed $(WORKFLOWS_VENV)/.installed frontend/node_modules/.installed
 
-$(VENV)/.installed: pyproject.toml
+# Every Python dependency is pinned in uv.lock (`make lock` after changing pyproject.toml): uv turns
+# it into the requirements pip installs here, and those of the function zips and the relay's image.
+$(VENV)/.installed: pyproject.toml uv.lock
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	$(VENV)/bin/pip install --quiet --upgrade pip uv==$(UV_VERSION)
+	$(VENV)/bin/uv export --quiet --frozen --extra dev --no-hashes --no-emit-project -o $(VENV)/requirements.txt
+	$(VENV)/bin/pip install --quiet -r $(VENV)/requirements.txt
+	$(VENV)/bin/pip install --quiet --no-deps -e .
 	touch $@
+
+lock: $(VENV)/.installed  ## Re-pin uv.lock after a change to pyproject.toml's dependencies
+	$(VENV)/bin/uv lock
 
 $(WORKFLOWS_VENV)/.installed: workflows/emulator-requirements.txt
 	$(PYTHON) -m venv $(WORKFLOWS_VENV)

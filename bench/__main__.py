@@ -40,7 +40,7 @@ from bench.client import Load, Sample, TimedRecorder, customers, updates_for, wa
 from bench.scenarios import Target
 from bench.stats import ratio, scenario_figures, stage_figures
 from bench.warm import WARM_S, warm_emulators
-from teledesk.local.emulators import Emulators, MissingPrerequisite
+from devtools.runner.emulators import Emulators, MissingPrerequisite
 from teledesk.manifest import Manifest, load_manifest
 
 BENCH_DIR = Path(__file__).resolve().parent

@@ -37,8 +37,8 @@ from bench import lifecycle, scenarios
 from bench.chain import Path as MessagePath
 from bench.client import Load, TimedRecorder, customers, updates_for, warm_up
 from bench.stats import summary
-from teledesk.local.emulators import Emulators
-from teledesk.local.processes import Child
+from devtools.runner.emulators import Emulators
+from devtools.runner.processes import Child
 
 ADDED_P99_BUDGET_MS = 100.0
 API_P99_BUDGET_MS = 100.0

@@ -25,10 +25,10 @@ from bench import lifecycle
 from bench.chain import Path as MessagePath
 from bench.chain import floor_manifest
 from bench.client import login
-from teledesk.local.desk import Desk
-from teledesk.local.emulators import Emulators
-from teledesk.local.processes import Child, free_port, free_port_run, http_ok, port_open
-from teledesk.local.topology import create_topology
+from devtools.runner.desk import Desk
+from devtools.runner.emulators import Emulators
+from devtools.runner.processes import Child, free_port, free_port_run, http_ok, port_open
+from devtools.runner.topology import create_topology
 from teledesk.manifest import Manifest, load_manifest
 from teledesk.settings import ROOT, Settings
 

@@ -17,10 +17,10 @@ import requests
 from monitoring_double import MetricServiceDouble
 from support import SECRET_HEADER, EventRecorder
 
-from teledesk.local.desk import Desk
-from teledesk.local.emulators import Emulators
-from teledesk.local.processes import Child, free_port, port_open
-from teledesk.local.redis_server import RedisServer
+from devtools.runner.desk import Desk
+from devtools.runner.emulators import Emulators
+from devtools.runner.processes import Child, free_port, port_open
+from devtools.runner.redis_server import RedisServer
 from teledesk.settings import Settings
 
 

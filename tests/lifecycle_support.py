@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from teledesk.local.desk import Desk
-from teledesk.local.emulators import Emulators
-from teledesk.local.processes import free_port
+from devtools.runner.desk import Desk
+from devtools.runner.emulators import Emulators
+from devtools.runner.processes import free_port
 from teledesk.settings import Settings
 
 SLA_S = 3

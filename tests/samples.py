@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import struct
 
-from teledesk.standin import media
+from devtools.standin import media
 
 
 def png(width: int = 320, height: int = 240) -> bytes:

@@ -13,7 +13,7 @@ from typing import Any
 import requests
 import socketio
 
-from teledesk.local.processes import free_port_run
+from devtools.runner.processes import free_port_run
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 _update_ids = itertools.count(random.randint(10_000_000, 90_000_000))

@@ -1,4 +1,4 @@
-"""Running workflows on the local workflows-emulator server (devtools/workflows_server.py) in tests,
+"""Running workflows on the local workflows-emulator server (devtools/runner/workflows_emulator_app.py) in tests,
 and an HTTP endpoint for a workflow to call."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from teledesk.local.processes import Child, http_ok
-from teledesk.local.workflows_server import WorkflowsServer
+from devtools.runner.processes import Child, http_ok
+from devtools.runner.workflows_server import WorkflowsServer
 
 PROJECT = "teledesk-test"
 

@@ -19,9 +19,9 @@ import test_console_composer as composer
 from console_page import ARRIVAL_TIMEOUT_MS, Customer, answer, bubbles, delivered, open_chat
 from playwright.sync_api import Page, expect
 
-from teledesk.local.desk import Desk
-from teledesk.local.emulators import Emulators
-from teledesk.local.processes import free_port
+from devtools.runner.desk import Desk
+from devtools.runner.emulators import Emulators
+from devtools.runner.processes import free_port
 from teledesk.settings import Settings
 
 pytestmark = pytest.mark.e2e

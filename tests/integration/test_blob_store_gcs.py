@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from devtools.runner.processes import Child, free_port, port_open
 from teledesk import blobs
 from teledesk.blobs import GcsBlobStore, blob_store
-from teledesk.local.processes import Child, free_port, port_open
 
 pytestmark = pytest.mark.integration
 

@@ -1,5 +1,5 @@
 """The conversation lifecycle through the whole desk (issue 11): the real workflows/conversation.yaml
-on the workflows-emulator (devtools/workflows_server.py), started by each opening through the
+on the workflows-emulator (devtools/runner/workflows_emulator_app.py), started by each opening through the
 trigger topic's push subscription, calling the timers step, against the desk on the Pub/Sub and
 Firestore emulators and the Telegram stand-in, with the timers shrunk to seconds.
 
@@ -19,7 +19,7 @@ import requests
 from lifecycle_support import PENDING_S, SLA_S, lifecycle_desk_fixtures
 from support import reply, wait_until
 
-from teledesk.local.desk import Desk
+from devtools.runner.desk import Desk
 
 pytestmark = pytest.mark.integration
 

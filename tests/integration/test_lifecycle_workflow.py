@@ -1,4 +1,4 @@
-"""workflows/conversation.yaml on the workflows-emulator (devtools/workflows_server.py): the loop
+"""workflows/conversation.yaml on the workflows-emulator (devtools/runner/workflows_emulator_app.py): the loop
 that watches one opening of a conversation. Started by a push, as its Eventarc trigger starts it,
 it sleeps until the first thing can come due (the opening's `wait_s`), asks the timers step (an
 endpoint here that answers as the step does) and sleeps as long as

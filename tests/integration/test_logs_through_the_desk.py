@@ -15,7 +15,7 @@ import pytest
 import requests
 from support import reply, text_update, wait_until
 
-from teledesk.local.desk import STANDIN_TOKEN
+from devtools.runner.desk import STANDIN_TOKEN
 from teledesk.logs import update_trace_id
 from teledesk.logs.reading import Entry, find, path_of
 from teledesk.settings import ROOT

@@ -30,9 +30,9 @@ import requests
 from google.api import metric_pb2
 from monitoring_double import MAX_SERIES_PER_REQUEST, MetricServiceDouble, SeriesKey, WrittenPoint
 
+from devtools.runner.emulators import Emulators
+from devtools.runner.processes import Child, free_port, port_open
 from teledesk.envelope import Envelope, MessageType
-from teledesk.local.emulators import Emulators
-from teledesk.local.processes import Child, free_port, port_open
 from teledesk.manifest import load_manifest
 from teledesk.metrics.catalog import METRICS, PREFIX, Kind
 from teledesk.metrics.ledger import Ledger

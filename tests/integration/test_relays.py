@@ -27,10 +27,10 @@ from support import (
     wait_until,
 )
 
-from teledesk.local.desk import Desk, relay_healthy
-from teledesk.local.emulators import Emulators
-from teledesk.local.processes import free_port
-from teledesk.local.redis_server import RedisServer
+from devtools.runner.desk import Desk, relay_healthy
+from devtools.runner.emulators import Emulators
+from devtools.runner.processes import free_port
+from devtools.runner.redis_server import RedisServer
 from teledesk.settings import Settings
 
 pytestmark = pytest.mark.integration

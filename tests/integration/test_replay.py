@@ -26,8 +26,8 @@ from google.api_core import exceptions as gexc
 from google.cloud import pubsub_v1
 from support import text_update, wait_until
 
-from teledesk.local.desk import Desk
-from teledesk.local.topology import push_subscription_request
+from devtools.runner.desk import Desk
+from devtools.runner.topology import push_subscription_request
 from teledesk.manifest import Manifest
 from teledesk.settings import ROOT
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
+from devtools.runner.emulators import Emulators
 from teledesk.envelope import Envelope, MessageType
 from teledesk.inbound import NEW_CONVERSATION
-from teledesk.local.emulators import Emulators
 from teledesk.store import Store
 from teledesk.telegram.updates import Event
 

@@ -1,4 +1,4 @@
-"""devtools/workflows_server.py: the PyPI workflows-emulator serving a workflow on 127.0.0.1 as
+"""devtools/runner/workflows_emulator_app.py: the PyPI workflows-emulator serving a workflow on 127.0.0.1 as
 Google Cloud would. An execution is started by a Pub/Sub push, the way an Eventarc trigger starts
 it, and gets the CloudEvent as its one parameter. Many executions may be asleep at once: the
 emulator's own server ran 40 at a time, and the 41st waited for one of them to end.

@@ -13,8 +13,8 @@ import pytest
 import requests
 from support import free_port_pair, wait_until
 
-from teledesk.local.desk import relay_healthy
-from teledesk.local.processes import free_port, port_open
+from devtools.runner.desk import relay_healthy
+from devtools.runner.processes import free_port, port_open
 from teledesk.settings import ROOT
 
 pytestmark = pytest.mark.integration
@@ -45,7 +45,7 @@ def test_run_prints_urls_and_login_restarts_what_dies_and_ctrl_c_stops_everythin
            "DESK_SESSION_SECRET": "r" * 64, "GOOGLE_CLOUD_PROJECT": "teledesk-runner-test", "DESK_RELAYS": "2"}
     for name in ("PUBSUB_EMULATOR_HOST", "FIRESTORE_EMULATOR_HOST", "DESK_REDIS_URL"):
         env.pop(name, None)
-    runner = subprocess.Popen([sys.executable, "-m", "teledesk.local", "--log-dir", str(log_dir)], cwd=ROOT, env=env,
+    runner = subprocess.Popen([sys.executable, "-m", "devtools.runner", "--log-dir", str(log_dir)], cwd=ROOT, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     output: list[str] = []
     try:

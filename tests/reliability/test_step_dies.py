@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from support import EventRecorder, text_update, wait_until
 
-from teledesk.local.desk import relay_healthy
+from devtools.runner.desk import relay_healthy
 
 pytestmark = pytest.mark.integration
 

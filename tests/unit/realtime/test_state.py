@@ -13,8 +13,8 @@ import pytest
 import redis
 
 import realtime.state
+from devtools.runner.redis_server import RedisServer
 from realtime.state import REDIS_OPTIONS, Claim, MemoryState, RedisState, SharedState, shared_state
-from teledesk.local.redis_server import RedisServer
 
 
 class Clock:

@@ -1,8 +1,8 @@
 from pathlib import Path
 
-from teledesk.local.desk import Desk
-from teledesk.local.emulators import Emulators
-from teledesk.local.secrets import ensure_local_secrets
+from devtools.runner.desk import Desk
+from devtools.runner.emulators import Emulators
+from devtools.runner.secrets import ensure_local_secrets
 from teledesk.settings import TELEGRAM_API_BASE, Settings
 
 

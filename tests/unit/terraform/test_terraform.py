@@ -243,12 +243,13 @@ def load_script() -> ModuleType:
 
 
 def project_copy(tmp_path: Path, manifest_data: dict | None = None) -> Path:
-    """A project root with the real teledesk package and pyproject, and throwaway step modules
+    """A project root with the real teledesk package, pyproject and lock, and throwaway step modules
     (the real ones are written by someone else at the same time)."""
     root = tmp_path / "project"
     root.mkdir()
     shutil.copytree(ROOT / "teledesk", root / "teledesk", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    for name in ("pyproject.toml", "uv.lock"):
+        shutil.copy(ROOT / name, root / name)
     data = manifest_data or yaml.safe_load((ROOT / "pipeline.yaml").read_text(encoding="utf-8"))
     (root / "pipeline.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     for entry in [*data["http"], *data["steps"], *workflow_step_entries(data)]:

@@ -10,8 +10,8 @@ import requests
 from flask import Flask, request
 from werkzeug.serving import make_server
 
+from devtools.standin import create_app
 from teledesk.settings import Settings
-from teledesk.standin import create_app
 from teledesk.telegram.polling import forward_updates
 
 TOKEN = "123456789:polling-test"
