@@ -8,6 +8,7 @@ import importlib.util
 import os
 import re
 import shlex
+import subprocess
 import sys
 import tomllib
 import zipfile
@@ -147,3 +148,15 @@ def test_the_dockerignore_reading_follows_docker(tmp_path: Path) -> None:
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x", encoding="utf-8")
     assert build_context(tmp_path) == {"keep/a.py"}
+
+
+def test_the_lock_matches_pyproject(tmp_path: Path) -> None:
+    uv = Path(sys.executable).parent / "uv"
+    check = [str(uv), "lock", "--check", "--offline", "--quiet"]
+    assert subprocess.run(check, cwd=ROOT, capture_output=True, check=False).returncode == 0, "run `make lock`"
+    # A dependency added to pyproject.toml and not locked is caught.
+    for name in ("pyproject.toml", "uv.lock"):
+        (tmp_path / name).write_bytes((ROOT / name).read_bytes())
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('"requests>=2.31",', '"requests>=2.31",\n  "six>=1.16",'))
+    assert subprocess.run(check, cwd=tmp_path, capture_output=True, check=False).returncode != 0
