@@ -20,6 +20,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
 
+from flask import Response as FlaskResponse
 from pydantic import BaseModel
 from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import InType, SecureType
@@ -35,16 +36,20 @@ SESSION = "session"
 PUBLIC: dict[str, list[str]] = {}  # a route anyone may call: no session needed
 ERROR_DESCRIPTIONS = {400: "Refused: `error` names each field that is wrong", 401: "No valid session",
                       403: "Not allowed", 404: "Not found", 409: "Conflict with the current state",
-                      413: "Too large", 502: "Telegram could not be reached", 503: "Not ready"}
+                      413: "Too large", 416: "The range asked for is not in the file",
+                      502: "Telegram could not be reached", 503: "Not ready"}
 
 
 class _FlaskPlugin(FlaskPlugin):
     """spectree's Flask plugin, with Telegram's ids as what they are (64-bit integers), and the
     answers declared for the document but not checked on every request: they are the stored
-    model's documents, and the tests check them against the document (test_openapi.py)."""
+    model's documents, and the tests check them against the document (test_openapi.py). A file
+    (`send_file`'s answer, passed through) is answered as it is: spectree would read it whole."""
 
     def validate_response(self, resp: Any, resp_model: Response | None, skip_validation: bool,
                           force_resp_serialize: bool) -> Any:
+        if isinstance(resp, FlaskResponse) and resp.direct_passthrough:
+            return resp, None
         return super().validate_response(resp, resp_model, True, force_resp_serialize)
 
     def parse_path(self, route: Any, path_parameter_descriptions: Mapping[str, str] | None) -> tuple[str, list[Any]]:

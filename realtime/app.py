@@ -21,7 +21,8 @@ from realtime.canned import canned
 from realtime.conversations import conversations
 from realtime.errors import register_error_handlers
 from realtime.events import register_events
-from realtime.media import MediaCache, media
+from realtime.media import media
+from realtime.media_cache import MediaCache
 from realtime.outbound import outbound
 from realtime.presence import Presence
 from realtime.relay import EXTENSION, Relay
@@ -83,7 +84,7 @@ def create_app(
     relay = Relay(
         settings=settings, manifest=manifest, store=store, publisher=publisher or Publisher(settings.project_id),
         socketio=socketio, broadcaster=broadcaster, subscriber=subscriber,
-        media_cache=MediaCache(settings.media_cache_dir),
+        media_cache=MediaCache(settings.media_cache_dir, settings.media_cache_bytes),
         webhook_health=WebhookHealth(settings.telegram_bot_token, settings.telegram_api_base),
         state=state, presence=Presence(state), blobs=blob_store(), theme=look,
         stats=StatsCache(),

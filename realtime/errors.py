@@ -4,8 +4,8 @@ A handler (or anything it calls) raises `ApiError(status, message)`; the request
 the API's declarations generate (realtime/apispec.py) raises it too, with a message that names
 each field that is wrong: "text: String should have at most 4096 characters", or the field's own
 rule where it has one ("client_id must be 8 to 64 letters, digits, '-' or '_'"). Werkzeug's
-own errors under /api (an unknown path, a wrong method, an unhandled exception) answer the same
-shape.
+own errors under /api (an unknown path, a wrong method, a range past a file's end, an unhandled
+exception) answer the same shape.
 """
 
 from __future__ import annotations
@@ -82,10 +82,15 @@ def _api_error(error: ApiError) -> Response:
 
 
 def _http_error(error: HTTPException) -> Response | HTTPException:
-    """Werkzeug's errors (404, 405, 413, 500 …) under /api in the same shape; elsewhere as they are."""
+    """Werkzeug's errors (404, 405, 413, 416, 500 …) under /api in the same shape, with their own
+    headers (a 405's Allow, a 416's Content-Range); elsewhere as they are."""
     if not request.path.startswith(API_PREFIX) or error.code is None:
         return error
-    return error_response(error.code, (error.name or "error").lower())
+    response = error_response(error.code, (error.name or "error").lower())
+    for name, value in error.get_headers(request.environ):
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def register_error_handlers(app: Flask) -> None:

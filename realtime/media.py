@@ -1,62 +1,42 @@
 """Files for logged-in agents: a message's media and a customer's avatar, cached on disk.
 
-The relay fetches each file from the Bot API once (by Telegram's `file_unique_id`, which never
-changes for a file) and serves it from its cache after that. A file over the download limit
-answers 413 with `{"error": "too large to download"}`, which the console shows as such.
+The relay fetches each file from the Bot API once and serves it from its cache after that
+(realtime/media_cache.py). A file over the download limit answers 413 with
+`{"error": "too large to download"}`, which the console shows as such; a failed fetch 502, its
+reason without the bot token.
+
+Files are served as `send_file` serves them, from the cache's disk: an ETag (If-None-Match → 304)
+and byte ranges (206, or 416 past the end) for seeking audio and video. Each carries
+`X-Content-Type-Options: nosniff` and a sandboxing Content-Security-Policy, and is inline only if
+it is an image, audio or video that is not XML: anything else (HTML, SVG, XML, JavaScript, PDF …)
+is an attachment, so a browser opening its URL never runs it. Agents' own uploads are served here
+too once Telegram has them (by their file_id), with the type the agent's browser declared: the
+same rules apply; the blob store itself is never served.
 """
 
 from __future__ import annotations
 
-import json
-import threading
+import re
 from pathlib import Path
+from typing import IO
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, send_file
 
 from realtime.apispec import answers, declare
 from realtime.auth import login_required
 from realtime.errors import ApiError
+from realtime.media_cache import CachedFile
 from realtime.relay import current_relay
-from teledesk.keyed_locks import KeyedLocks
 from teledesk.model import Agent
+from teledesk.redaction import redact
 from teledesk.telegram.files import Download, FileTooLarge, FileUnavailable, TelegramFiles
 
 media = Blueprint("media", __name__)
 TOO_LARGE = "too large to download"
 NO_AVATAR = "-"
-
-
-class MediaCache:
-    """Downloads kept on disk by key, with their content type beside them.
-
-    The disk is this relay's own (Cloud Run's in-memory disk is per instance), so the single
-    flight of a download is per process too: another relay waiting on it would find nothing in
-    its own cache afterwards and download all the same."""
-
-    def __init__(self, directory: Path):
-        self.directory = directory
-        self.directory.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self.downloading = KeyedLocks()  # held by a file's key while it is fetched
-        self.avatars: dict[int, str] = {}  # customer id → file_id, or NO_AVATAR
-        self.hits = 0
-
-    def _paths(self, key: str) -> tuple[Path, Path]:
-        safe = "".join(c for c in key if c.isalnum() or c in "-_")
-        return self.directory / safe, self.directory / f"{safe}.json"
-
-    def get(self, key: str) -> Download | None:
-        data, meta = self._paths(key)
-        if not data.is_file() or not meta.is_file():
-            return None
-        self.hits += 1
-        return Download(data.read_bytes(), json.loads(meta.read_text())["content_type"])
-
-    def put(self, key: str, download: Download) -> None:
-        data, meta = self._paths(key)
-        with self._lock:
-            data.write_bytes(download.content)
-            meta.write_text(json.dumps({"content_type": download.content_type}))
+A_MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
+SHOWN_INLINE = ("image/", "audio/", "video/")
+UNKNOWN_TYPE = "application/octet-stream"
 
 
 def media_url(chat_id: int, message_id: str) -> str:
@@ -69,33 +49,45 @@ def _files() -> TelegramFiles:
 
 
 def _serve(key: str, file_id: str, size: int | None = None, mime: str | None = None) -> Response:
-    cache = current_relay().media_cache
-    found = cache.get(key)
-    if found is None:
-        # Single flight: agents opening one photo at once cost Telegram one download, not one each.
-        with cache.downloading.hold(key):
-            found = cache.get(key)
-            if found is None:
-                try:
-                    found = _files().download(file_id, size, mime)
-                except FileTooLarge:
-                    raise ApiError(413, TOO_LARGE) from None
-                except FileUnavailable as exc:
-                    raise ApiError(502, f"the file could not be fetched from Telegram: {exc}") from exc
-                cache.put(key, found)
-    response = Response(found.content, content_type=found.content_type)
+    def fetch() -> Download:
+        try:
+            return _files().download(file_id, size, mime)
+        except FileTooLarge:
+            raise ApiError(413, TOO_LARGE) from None
+        except FileUnavailable as exc:
+            raise ApiError(502, f"the file could not be fetched from Telegram: {redact(str(exc))}") from None
+
+    return current_relay().media_cache.serve(key, fetch, _send)
+
+
+def served_type(declared: str) -> str:
+    """The media type a file is served as: the declared one without its parameters, if it is
+    one (a list, which a browser would read its own way, is not)."""
+    essence = declared.split(";", 1)[0].strip().lower()
+    return essence if A_MEDIA_TYPE.fullmatch(essence) else UNKNOWN_TYPE
+
+
+def shown_inline(content_type: str) -> bool:
+    """An image, audio or video a browser shows and never runs (SVG is XML, and may script)."""
+    return content_type.startswith(SHOWN_INLINE) and not content_type.endswith("xml")
+
+
+def _send(file: Path | IO[bytes], cached: CachedFile) -> Response:
+    content_type = served_type(cached.content_type)
+    response = send_file(file, mimetype=content_type, conditional=True, etag=cached.etag)
+    response.headers["Content-Disposition"] = "inline" if shown_inline(content_type) else "attachment"
     response.headers["Cache-Control"] = "private, max-age=86400"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 
-FILE = "the file, with its content type"
+FILE = "the file, with its content type (206 for a Range, 304 for a matching If-None-Match)"
 
 
 @media.get("/conversations/<int(signed=True):chat_id>/messages/<message_id>/media")
 @login_required
-@declare(answers(200, None, 401, 404, 413, 502, description=FILE))
+@declare(answers(200, None, 401, 404, 413, 416, 502, description=FILE))
 def message_media(agent: Agent, chat_id: int, message_id: str) -> Response:
     """A message's file (through getFile, cached); 413 over the download limit"""
     message = current_relay().store.messages.get(chat_id, message_id)
@@ -107,7 +99,7 @@ def message_media(agent: Agent, chat_id: int, message_id: str) -> Response:
 
 @media.get("/conversations/<int(signed=True):chat_id>/avatar")
 @login_required
-@declare(answers(200, None, 401, 404, 502, description=FILE))
+@declare(answers(200, None, 401, 404, 416, 502, description=FILE))
 def avatar(agent: Agent, chat_id: int) -> Response:
     """The customer's profile photo (cached)"""
     relay = current_relay()
@@ -120,7 +112,7 @@ def avatar(agent: Agent, chat_id: int) -> Response:
         try:
             cache.avatars[user_id] = _files().profile_photo_file_id(user_id) or NO_AVATAR
         except FileUnavailable as exc:
-            raise ApiError(502, f"the profile photo could not be fetched: {exc}") from exc
+            raise ApiError(502, f"the profile photo could not be fetched: {redact(str(exc))}") from None
     file_id = cache.avatars[user_id]
     if file_id == NO_AVATAR:
         raise ApiError(404, "the customer shows no profile photo")

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from flask_socketio import SocketIO
 
     from realtime.broadcast import Broadcaster
-    from realtime.media import MediaCache
+    from realtime.media_cache import MediaCache
     from realtime.presence import Presence
     from realtime.state import SharedState
     from realtime.stats import StatsCache

@@ -16,6 +16,7 @@ from teledesk.telegram.limits import MAX_DOWNLOAD_BYTES
 ROOT = Path(__file__).resolve().parent.parent
 TELEGRAM_API_BASE = "https://api.telegram.org"
 DEFAULT_PROJECT = "teledesk-local"
+MEDIA_CACHE_BYTES = 128 * 1024 * 1024  # on Cloud Run, of the relay's 512 MiB (the disk is memory)
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -63,6 +64,7 @@ class Settings:
     timezone: str = "UTC"
     max_download_bytes: int = MAX_DOWNLOAD_BYTES
     media_cache_dir: Path = field(default=ROOT / ".teledesk" / "media-cache")
+    media_cache_bytes: int = MEDIA_CACHE_BYTES  # the most the media cache keeps (realtime/media_cache.py)
     resolved_policy: str = "reopen"
     desk_theme: Path | None = None  # the organisation's look (realtime/theme.py); None: the built-in one
     desk_metrics: str = "local"  # where the metrics step writes: local (the relay reads the ledger) or cloud
@@ -92,6 +94,7 @@ class Settings:
             frontend_dist=Path(env.get("DESK_FRONTEND_DIST") or ROOT / "frontend" / "dist"),
             max_download_bytes=int(env.get("TELEGRAM_MAX_DOWNLOAD_BYTES") or MAX_DOWNLOAD_BYTES),
             media_cache_dir=Path(env.get("DESK_MEDIA_CACHE") or ROOT / ".teledesk" / "media-cache"),
+            media_cache_bytes=int(env.get("DESK_MEDIA_CACHE_BYTES") or MEDIA_CACHE_BYTES),
             organisation=env.get("DESK_ORGANISATION") or "teledesk",
             default_language=env.get("DESK_DEFAULT_LANGUAGE") or "es",
             business_hours=env.get("DESK_BUSINESS_HOURS", ""),

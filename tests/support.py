@@ -1,4 +1,4 @@
-"""Helpers the tests share: documented Update shapes, a recording Socket.IO client, waiting."""
+"""Helpers the tests share: documented Update shapes, a recording Socket.IO client, waiting, asking at once."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 import socketio
@@ -16,6 +16,7 @@ import socketio
 from devtools.runner.processes import free_port_run
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+T = TypeVar("T")
 _update_ids = itertools.count(random.randint(10_000_000, 90_000_000))
 
 
@@ -105,6 +106,24 @@ def wait_until(condition: Callable[[], Any], timeout: float = 20.0, interval: fl
             return result
         time.sleep(interval)
     raise AssertionError(f"condition not met within {timeout} s")
+
+
+def at_once(ask: Callable[[], T], times: int = 20) -> list[T | Exception]:
+    """`ask()` from `times` threads started together; what each got (its answer, or what it raised)."""
+    answers: list[T | Exception] = []
+
+    def one() -> None:
+        try:
+            answers.append(ask())
+        except Exception as exc:
+            answers.append(exc)
+
+    threads = [threading.Thread(target=one) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
 
 
 

@@ -32,6 +32,11 @@ def test_a_customers_photo_reaches_the_agent_through_the_relay(desk, agent, cons
     assert first.headers["Content-Type"].startswith("image/")
     assert first.content.startswith(b"\x89PNG") or first.content.startswith(b"\xff\xd8")
     assert agent.get(url, timeout=10).content == first.content  # from the relay's cache the second time
+    assert first.headers["X-Content-Type-Options"] == "nosniff" and first.headers["Content-Disposition"] == "inline"
+    assert agent.get(url, headers={"If-None-Match": first.headers["ETag"]}, timeout=10).status_code == 304
+    part = agent.get(url, headers={"Range": "bytes=1-3"}, timeout=10)
+    assert part.status_code == 206 and part.content == first.content[1:4]
+    assert part.headers["Content-Range"] == f"bytes 1-3/{len(first.content)}"
 
 
 def test_the_customers_profile_photo_is_the_avatar(desk, agent, console_events, customer_id):

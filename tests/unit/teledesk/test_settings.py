@@ -46,3 +46,8 @@ def test_the_local_desk_hands_the_metrics_settings_to_its_children(tmp_path: Pat
     environment = desk.environment()
     assert (environment["DESK_METRICS"], environment["DESK_MONITORING_ENDPOINT"],
             environment["DESK_METRICS_FLUSH_S"]) == ("cloud", "127.0.0.1:9999", "7")
+
+
+def test_the_media_cache_keeps_128_mib_unless_told(tmp_path: Path):
+    assert Settings.from_env({}, tmp_path / "missing.env").media_cache_bytes == 128 * 1024 * 1024
+    assert Settings.from_env({"DESK_MEDIA_CACHE_BYTES": "1000"}, tmp_path / "missing.env").media_cache_bytes == 1000
