@@ -7,6 +7,9 @@ PY := $(VENV)/bin/python
 # The workflows-emulator pins FastAPI 0.111 (Starlette 0.37), functions-framework needs Starlette 1.x:
 # it gets a venv of its own (devtools/workflows_server.py runs there).
 WORKFLOWS_VENV := .venv-workflows
+# checkov brings its own hcl2 module, which clashes with python-hcl2 (the Terraform tests parse HCL
+# with it): it gets a venv of its own too, which the Terraform tests run it from.
+CHECKOV_VENV := .venv-checkov
 PYTHON ?= python3
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.config.js -type f 2>/dev/null)
@@ -28,7 +31,7 @@ bench: prerequisites install build redis  ## Benchmarks: print latency figures
 prerequisites:
 	@$(PYTHON) -m teledesk.local.prerequisites
 
-install: $(VENV)/.installed $(WORKFLOWS_VENV)/.installed frontend/node_modules/.installed
+install: $(VENV)/.installed $(WORKFLOWS_VENV)/.installed $(CHECKOV_VENV)/.installed frontend/node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +43,12 @@ $(WORKFLOWS_VENV)/.installed: workflows/emulator-requirements.txt
 	$(PYTHON) -m venv $(WORKFLOWS_VENV)
 	$(WORKFLOWS_VENV)/bin/pip install --quiet --upgrade pip
 	$(WORKFLOWS_VENV)/bin/pip install --quiet -r workflows/emulator-requirements.txt
+	touch $@
+
+$(CHECKOV_VENV)/.installed: terraform/checkov-requirements.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/pip install --quiet -r terraform/checkov-requirements.txt
 	touch $@
 
 frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
@@ -78,4 +87,4 @@ screenshots: install build chromium  ## Retake the screenshots in docs/screensho
 	UPDATE_SCREENSHOTS=1 $(PY) -m pytest -q tests/e2e/test_console_look.py
 
 clean:
-	rm -rf $(VENV) $(WORKFLOWS_VENV) frontend/node_modules frontend/dist .teledesk
+	rm -rf $(VENV) $(WORKFLOWS_VENV) $(CHECKOV_VENV) frontend/node_modules frontend/dist .teledesk
