@@ -7,6 +7,9 @@ PY := $(VENV)/bin/python
 # The workflows-emulator pins FastAPI 0.111 (Starlette 0.37), functions-framework needs Starlette 1.x:
 # it gets a venv of its own (devtools/runner/workflows_emulator_app.py runs there).
 WORKFLOWS_VENV := .venv-workflows
+# checkov brings its own hcl2 module, which clashes with python-hcl2 (the Terraform tests parse HCL
+# with it): it gets a venv of its own too, which the Terraform tests run it from.
+CHECKOV_VENV := .venv-checkov
 PYTHON ?= python3
 UV_VERSION := 0.13.9
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -15,12 +18,12 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.
 DESK_RELAYS ?= $(or $(shell sed -n 's/^DESK_RELAYS=//p' .env 2>/dev/null | tail -1),1)
 
 .PHONY: run test bench build install prerequisites chromium redis lint test-unit test-frontend test-integration \
-        test-e2e screenshots clean lock
+        test-e2e screenshots clean lock nginx
 
 run: prerequisites install build $(if $(filter 1,$(DESK_RELAYS)),,redis)  ## Start the whole desk locally until Ctrl-C
 	$(PY) -m devtools.runner
 
-test: prerequisites install build chromium redis lint test-frontend  ## Every test: unit, integration, e2e, reliability
+test: prerequisites install build chromium redis nginx lint test-frontend  ## Every test: unit, integration, e2e, reliability
 	$(PY) -m pytest -q -p no:cacheprovider
 
 bench: prerequisites install build redis  ## Benchmarks: print latency figures
@@ -29,7 +32,7 @@ bench: prerequisites install build redis  ## Benchmarks: print latency figures
 prerequisites:
 	@$(PYTHON) -m devtools.runner.prerequisites
 
-install: $(VENV)/.installed $(WORKFLOWS_VENV)/.installed frontend/node_modules/.installed
+install: $(VENV)/.installed $(WORKFLOWS_VENV)/.installed $(CHECKOV_VENV)/.installed frontend/node_modules/.installed
 
 # Every Python dependency is pinned in uv.lock (`make lock` after changing pyproject.toml): uv turns
 # it into the requirements pip installs here, and those of the function zips and the relay's image.
@@ -50,6 +53,12 @@ $(WORKFLOWS_VENV)/.installed: workflows/emulator-requirements.txt
 	$(WORKFLOWS_VENV)/bin/pip install --quiet -r workflows/emulator-requirements.txt
 	touch $@
 
+$(CHECKOV_VENV)/.installed: terraform/checkov-requirements.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/pip install --quiet -r terraform/checkov-requirements.txt
+	touch $@
+
 frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
 	touch $@
@@ -61,6 +70,9 @@ frontend/dist/index.html: frontend/node_modules/.installed $(FRONTEND_SOURCES)
 
 chromium:  ## Debian's Chromium for the browser tests (Playwright never downloads a browser here)
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
+
+nginx:  ## Debian's nginx: a test serves the console image's configuration with it
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { $(SUDO) apt-get update && $(SUDO) apt-get install -y nginx; }
 
 redis:  ## Debian's redis-server: several relays share it (DESK_RELAYS > 1), and their tests
 	@command -v redis-server >/dev/null || { $(SUDO) apt-get update && $(SUDO) apt-get install -y redis-server; }
@@ -86,4 +98,4 @@ screenshots: install build chromium  ## Retake the screenshots in docs/screensho
 	UPDATE_SCREENSHOTS=1 $(PY) -m pytest -q tests/e2e/test_console_look.py
 
 clean:
-	rm -rf $(VENV) $(WORKFLOWS_VENV) frontend/node_modules frontend/dist .teledesk
+	rm -rf $(VENV) $(WORKFLOWS_VENV) $(CHECKOV_VENV) frontend/node_modules frontend/dist .teledesk

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vite';
 import vue from '@vitejs/plugin-vue';
 
@@ -25,6 +26,8 @@ export default defineConfig({
   },
   test: {
     environment: 'jsdom',
+    // Each spec file gets its own jsdom (most of the run is making them): use every core, not all but one.
+    maxWorkers: availableParallelism(),
     setupFiles: ['./src/test/setup.js'],
     include: ['src/**/*.spec.js'],
     mockReset: true,

@@ -21,7 +21,22 @@ resource "google_firestore_database" "desk" {
   delete_protection_state = var.deletion_protection ? "DELETE_PROTECTION_ENABLED" : "DELETE_PROTECTION_DISABLED"
   deletion_policy         = var.deletion_protection ? "ABANDON" : "DELETE"
 
+  # Point-in-time recovery: any minute of the last 7 days can be read back (a version of every
+  # document as it was then), to undo a bad write or a bug's damage.
+  point_in_time_recovery_enablement = "POINT_IN_TIME_RECOVERY_ENABLED"
+
   depends_on = [google_project_service.apis]
+}
+
+# A daily backup, kept firestore_backup_retention_days, from which a new database can be restored
+# (for what is older than point-in-time recovery reaches, or a deleted database: backups outlive
+# the database they were taken of).
+resource "google_firestore_backup_schedule" "daily" {
+  project   = var.project_id
+  database  = google_firestore_database.desk.name
+  retention = "${var.firestore_backup_retention_days * 86400}s"
+
+  daily_recurrence {}
 }
 
 resource "google_firestore_field" "ttl" {

@@ -250,14 +250,31 @@ locals {
     ],
     # The relay's VPC (Compute Engine) and Memorystore, only when the relay has Redis.
     var.relay_redis ? ["compute.googleapis.com", "redis.googleapis.com"] : [],
+    # The load balancer in front of the console and the relay is Compute Engine's too.
+    local.lb ? ["compute.googleapis.com"] : [],
+    # Customer-managed keys (kms_key_name).
+    local.cmek ? ["cloudkms.googleapis.com"] : [],
   ))
+
+  # The console's layout (console_layout): its own Cloud Run service behind one HTTPS load
+  # balancer (lb.tf, console.tf), or served by the relay without a load balancer.
+  lb = var.console_layout == "load_balancer"
+
+  # Customer-managed encryption (kms_key_name), for what takes a key: topics, buckets, Redis.
+  cmek = var.kms_key_name != ""
+}
+
+# The project's number: the Cloud Functions source bucket and the service agents are named by it.
+data "google_project" "this" {
+  project_id = var.project_id
 }
 
 resource "google_project_service" "apis" {
   for_each = local.apis
 
-  project            = var.project_id
-  service            = each.key
+  project = var.project_id
+  service = each.key
+  # Provider 7 defaults to false too: destroying this leaves the API on for whatever else uses it.
   disable_on_destroy = false
 }
 

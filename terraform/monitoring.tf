@@ -401,3 +401,106 @@ resource "google_monitoring_alert_policy" "needs_reprocessing" {
     MD
   }
 }
+
+# --- Is the desk up? An uptime check asks the relay's /api/health (200 once its pull loops run,
+# 503 when one died) from several regions, through the load balancer's domain when there is one
+# (so the certificate, the routing and the relay are checked together), else at the relay's URL.
+
+locals {
+  uptime_path = "/api/health"
+}
+
+locals {
+  uptime_host = local.lb ? var.domain : trimprefix(google_cloud_run_v2_service.relay.uri, "https://")
+}
+
+resource "google_monitoring_uptime_check_config" "relay_health" {
+  display_name = "teledesk: relay ${local.uptime_path}"
+  period       = "${var.uptime_check_period_seconds}s"
+  # Longer than the health check may spend asking Telegram about the webhook (5 s).
+  timeout = "10s"
+
+  http_check {
+    path         = local.uptime_path
+    port         = 443
+    use_ssl      = true
+    validate_ssl = true
+
+    accepted_response_status_codes {
+      status_class = "STATUS_CLASS_2XX"
+    }
+  }
+
+  monitored_resource {
+    type = "uptime_url"
+    labels = {
+      project_id = var.project_id
+      host       = local.uptime_host
+    }
+  }
+
+  depends_on = [google_project_service.apis]
+}
+
+resource "google_monitoring_alert_policy" "relay_down" {
+  display_name          = "teledesk: the relay's health check fails"
+  combiner              = "OR"
+  severity              = "CRITICAL"
+  notification_channels = local.notification_channels
+
+  conditions {
+    display_name = "${local.uptime_path} fails from more than one region"
+    condition_threshold {
+      filter          = "resource.type = \"uptime_url\" AND metric.type = \"monitoring.googleapis.com/uptime_check/check_passed\" AND metric.label.check_id = \"${google_monitoring_uptime_check_config.relay_health.uptime_check_id}\""
+      comparison      = "COMPARISON_GT"
+      threshold_value = 1
+      duration        = "${var.uptime_check_period_seconds * 2}s"
+      aggregations {
+        alignment_period     = "${var.uptime_check_period_seconds * 2}s"
+        per_series_aligner   = "ALIGN_NEXT_OLDER"
+        cross_series_reducer = "REDUCE_COUNT_FALSE"
+        group_by_fields      = ["resource.label.*"]
+      }
+      trigger {
+        count = 1
+      }
+    }
+  }
+
+  alert_strategy {
+    auto_close = "1800s"
+  }
+
+  documentation {
+    mime_type = "text/markdown"
+    content   = <<-MD
+      The relay's `${local.uptime_path}` at `https://${local.uptime_host}` does not answer 200 from
+      several regions: agents cannot reach the console, or it shows nothing new. A 503 names the
+      pull loop that failed (Cloud Run restarts such an instance by itself); no answer at all means
+      the relay does not start (its logs in Cloud Run, service `${var.relay_service_name}`), or,
+      with the load balancer, that the certificate is not active yet (it waits for the domain's DNS
+      A record to point at the `load_balancer_ip` output) or the load balancer cannot reach the
+      service. Messages wait in Pub/Sub meanwhile; the consoles refetch when they reconnect.
+    MD
+  }
+}
+
+# --- Where alerts go. Without an e-mail or a channel every policy above still opens incidents,
+# but tells nobody: plan and apply warn loudly (a check block cannot stop an apply, and refusing
+# to deploy a desk for want of an on-call address would be worse), and the alerts_go_to output
+# says NOWHERE.
+
+locals {
+  alerts_go_to = (
+    var.alert_email == "" && length(var.notification_channels) == 0
+    ? "NOWHERE: no alert_email and no notification_channels; incidents open in Cloud Monitoring but notify nobody. Set alert_email (or notification_channels) and apply again."
+    : join(", ", concat(var.alert_email == "" ? [] : ["e-mail to ${var.alert_email}"], local.given_notification_channels))
+  )
+}
+
+check "alerts_reach_someone" {
+  assert {
+    condition     = var.alert_email != "" || length(var.notification_channels) > 0
+    error_message = "ALERTS GO NOWHERE: neither alert_email nor notification_channels is set, so the desk's alerts (dead letters, failed sends, the relay down ...) open incidents that notify nobody. Set alert_email = \"oncall@example.org\" (or notification_channels) and apply again."
+  }
+}

@@ -4,8 +4,18 @@ output "webhook_url" {
 }
 
 output "console_url" {
-  description = "The agents' console (and its API and Socket.IO), served by the relay."
-  value       = google_cloud_run_v2_service.relay.uri
+  description = "The agents' console (and its API and Socket.IO): https://<domain> through the load balancer (console_layout = \"load_balancer\"), else the relay's URL."
+  value       = local.lb ? "https://${var.domain}" : google_cloud_run_v2_service.relay.uri
+}
+
+output "load_balancer_ip" {
+  description = "The load balancer's address: create a DNS A record <domain> -> this address; Google issues the certificate once it resolves. Null with console_layout = \"relay\"."
+  value       = one(google_compute_global_address.lb[*].address)
+}
+
+output "alerts_go_to" {
+  description = "Where the alert policies notify: the e-mail and channels, or NOWHERE when neither alert_email nor notification_channels is set."
+  value       = local.alerts_go_to
 }
 
 output "relay_redis" {

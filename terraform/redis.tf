@@ -39,9 +39,38 @@ resource "google_compute_subnetwork" "relay" {
   ip_cidr_range = var.relay_subnet_cidr
   # Google APIs stay reachable from the subnetwork without external addresses.
   private_ip_google_access = true
+
+  # VPC flow logs: what the relay's instances exchanged with Redis (and anything else in the
+  # network), sampled, aggregated over 10 minutes: a small subnetwork's logs cost little.
+  log_config {
+    aggregation_interval = "INTERVAL_10_MIN"
+    flow_sampling        = 0.5
+    metadata             = "INCLUDE_ALL_METADATA"
+  }
+}
+
+# Nothing in the network Terraform creates takes connections: the relay's instances only dial
+# out (to Redis, by the peering), and replies to them are allowed by the firewall's state. The
+# rule writes down what the network's implied rule already does, so that no one relies on a
+# default (and a rule someone adds later with a higher priority is an explicit exception).
+resource "google_compute_firewall" "relay_deny_ingress" {
+  count = local.relay_create_network ? 1 : 0
+
+  name        = "${local.relay_network_name}-deny-ingress"
+  description = "teledesk: nothing may connect into the relay's network."
+  network     = google_compute_network.relay[0].id
+  direction   = "INGRESS"
+  priority    = 65534
+
+  source_ranges = ["0.0.0.0/0"]
+
+  deny {
+    protocol = "all"
+  }
 }
 
 resource "google_redis_instance" "relay" {
+  # checkov:skip=CKV_GCP_97: in-transit encryption is opt-in (relay_redis_tls = true: SERVER_AUTHENTICATION, rediss:// with the instance's CA); off by default because the relay's TLS connection is tested here against a TLS redis-server, not yet against Memorystore, and the traffic stays on Google's private network inside the VPC peering, behind AUTH.
   count = local.relay_redis ? 1 : 0
 
   name           = var.relay_service_name
@@ -57,14 +86,18 @@ resource "google_redis_instance" "relay" {
   connect_mode       = "DIRECT_PEERING"
 
   # AUTH: a client must also know the instance's AUTH string, which only the relay is given
-  # (through Secret Manager, below). In-transit encryption stays off: the traffic never
-  # leaves Google's private network between the relay's subnetwork and the peered instance,
-  # and SERVER_AUTHENTICATION would need the relay to be given the instance's CA certificate.
-  auth_enabled            = var.relay_redis_auth
-  transit_encryption_mode = "DISABLED"
+  # (through Secret Manager, below).
+  auth_enabled = var.relay_redis_auth
+  # In-transit encryption (relay_redis_tls): the instance serves TLS on port 6378 with a
+  # certificate of its own CA, which DESK_REDIS_URL carries (below). Off by default: the traffic
+  # never leaves Google's private network between the relay's subnetwork and the peered instance.
+  transit_encryption_mode = var.relay_redis_tls ? "SERVER_AUTHENTICATION" : "DISABLED"
+
+  # kms_key_name: Memorystore's service agent encrypts the instance's data with it (iam.tf).
+  customer_managed_key = local.cmek ? var.kms_key_name : null
 
   # Memorystore picks its own /29 among the network's unused ranges: let it see the subnetwork.
-  depends_on = [google_project_service.apis, google_compute_subnetwork.relay]
+  depends_on = [google_project_service.apis, google_compute_subnetwork.relay, time_sleep.kms_grants]
 }
 
 # With AUTH, DESK_REDIS_URL carries the AUTH string. It is kept in Secret Manager, where only
@@ -96,10 +129,20 @@ locals {
   # host:port of the instance (no secret in it); empty without Redis.
   relay_redis_addresses = [for instance in google_redis_instance.relay : "${instance.host}:${instance.port}"]
 
+  # With TLS, rediss:// and the instance's CA certificate in the URL's query: redis-py hands a
+  # query argument it does not know to its connection, so `ssl_ca_data` is the CA the server is
+  # verified against (the relay's clients and Socket.IO's queue both read the URL). The chain is
+  # checked against this instance's own CA; the name is not, as the relay dials an IP address.
+  relay_redis_scheme = var.relay_redis_tls ? "rediss" : "redis"
+  relay_redis_url_queries = [
+    for instance in google_redis_instance.relay :
+    var.relay_redis_tls ? "?ssl_ca_data=${urlencode(try(instance.server_ca_certs[0].cert, ""))}&ssl_check_hostname=false" : ""
+  ]
+
   # With AUTH, the URL carrying the AUTH string: a sensitive value, for the secret only.
   relay_redis_auth_urls = [
-    for instance in google_redis_instance.relay :
-    "redis://:${urlencode(instance.auth_string)}@${instance.host}:${instance.port}/0" if local.relay_redis_auth
+    for i, instance in google_redis_instance.relay :
+    "${local.relay_redis_scheme}://:${urlencode(instance.auth_string)}@${instance.host}:${instance.port}/0${local.relay_redis_url_queries[i]}" if local.relay_redis_auth
   ]
 
   # The relay's plain environment: the conversation settings (functions.tf; relay_env's entry of
@@ -114,6 +157,9 @@ locals {
       TELEGRAM_API_BASE    = var.telegram_api_base
       DESK_BLOB_BUCKET     = local.uploads_bucket
     },
-    { for address in local.relay_redis_addresses : "DESK_REDIS_URL" => "redis://${address}/0" if !local.relay_redis_auth },
+    {
+      for i, address in local.relay_redis_addresses :
+      "DESK_REDIS_URL" => "${local.relay_redis_scheme}://${address}/0${local.relay_redis_url_queries[i]}" if !local.relay_redis_auth
+    },
   )
 }

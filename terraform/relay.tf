@@ -1,14 +1,17 @@
-# The relay (realtime/): Pub/Sub pull -> Socket.IO, the agents' HTTP API, and the built
-# console, on Cloud Run. Websockets are long requests: session affinity keeps a socket on its
-# instance, the request timeout is the longest Cloud Run allows. The image runs gunicorn with
+# The relay (realtime/): Pub/Sub pull -> Socket.IO, the agents' HTTP API, and (with
+# console_layout = "relay") the built console, on Cloud Run. Websockets are long requests:
+# session affinity keeps a socket on its instance, the request timeout is the longest Cloud Run
+# allows (behind the load balancer too: lb.tf). The image runs gunicorn with
 # one gevent worker (thousands of websockets as greenlets in one process), hence the high
 # request concurrency. With Redis (redis.tf) up to relay_max_instances instances share the
 # desk; without it, exactly one.
 
 resource "google_cloud_run_v2_service" "relay" {
-  name                = var.relay_service_name
-  location            = var.region
-  ingress             = "INGRESS_TRAFFIC_ALL"
+  name     = var.relay_service_name
+  location = var.region
+  # Behind the load balancer (console_layout = "load_balancer") it takes traffic from the load
+  # balancer only: its run.app URL answers nobody else. Alone, it is the agents' URL.
+  ingress             = local.lb ? "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER" : "INGRESS_TRAFFIC_ALL"
   deletion_protection = var.deletion_protection
 
   template {
@@ -129,18 +132,19 @@ resource "google_cloud_run_v2_service" "relay" {
     }
   }
 
+  # After its secret accessors and subscription rights have settled (iam.tf): a revision that
+  # cannot read a secret does not start, and its pull loops need their subscriptions.
   depends_on = [
     google_project_service.apis,
-    google_secret_manager_secret_iam_member.relay,
-    google_secret_manager_secret_iam_member.relay_redis_url,
+    time_sleep.runtime_grants,
     google_compute_subnetwork.relay,
-    google_pubsub_subscription_iam_member.relay_subscriber,
-    google_pubsub_subscription_iam_member.relay_viewer,
     google_firestore_database.desk,
   ]
 }
 
-# The console is public; the relay authenticates every API call and Socket.IO connection itself.
+# Public: agents' browsers call it without Google credentials (through the load balancer, which
+# passes no identity of its own, or at its run.app URL); the relay authenticates every API call
+# and Socket.IO connection itself.
 resource "google_cloud_run_v2_service_iam_member" "relay_public" {
   project  = var.project_id
   location = var.region

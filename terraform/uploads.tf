@@ -19,7 +19,36 @@ resource "google_storage_bucket" "uploads" {
     }
   }
 
-  depends_on = [google_project_service.apis]
+  # Who read or wrote agents' files, in the logs bucket (access_logs.tf).
+  logging {
+    log_bucket        = google_storage_bucket.logs.name
+    log_object_prefix = "uploads/"
+  }
+
+  # An upload overwritten or deleted by mistake can be restored for a day; an upload deleted by
+  # the rule above (or overwritten) is gone a day later too, so no file outlives its retention by
+  # more than a day.
+  versioning {
+    enabled = true
+  }
+
+  lifecycle_rule {
+    condition {
+      days_since_noncurrent_time = 1
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
+  dynamic "encryption" {
+    for_each = local.cmek ? [var.kms_key_name] : []
+    content {
+      default_kms_key_name = encryption.value
+    }
+  }
+
+  depends_on = [google_project_service.apis, time_sleep.kms_grants]
 }
 
 resource "google_storage_bucket_iam_member" "uploads_writer" {

@@ -174,7 +174,7 @@ variable "workflow_env" {
   default     = {}
 }
 
-# --- The relay (realtime/, also serving the console) on Cloud Run.
+# --- The relay (realtime/: the agents' API and Socket.IO, and the console with console_layout = "relay") on Cloud Run.
 
 variable "relay_image" {
   description = "Container image of the relay, e.g. europe-west1-docker.pkg.dev/PROJECT/teledesk/relay:TAG."
@@ -301,7 +301,7 @@ variable "relay_subnet_cidr" {
 # --- Monitoring.
 
 variable "alert_email" {
-  description = "Where alerts are e-mailed (Terraform makes the e-mail channel). With neither this nor notification_channels, the alert policies still open incidents (Monitoring > Alerting) but notify nobody."
+  description = "Where alerts are e-mailed (Terraform makes the e-mail channel). With neither this nor notification_channels, the alert policies still open incidents (Monitoring > Alerting) but notify nobody: plan and apply then warn (check block in monitoring.tf) and the alerts_go_to output says NOWHERE."
   type        = string
   default     = ""
 }
@@ -376,5 +376,128 @@ variable "uploads_retention_days" {
   validation {
     condition     = var.uploads_retention_days >= 1
     error_message = "uploads_retention_days must be at least 1."
+  }
+}
+
+variable "access_logs_retention_days" {
+  description = "Days the access logs of the sources and uploads buckets are kept in the logs bucket (<project_id>-teledesk-logs)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.access_logs_retention_days >= 1
+    error_message = "access_logs_retention_days must be at least 1."
+  }
+}
+
+# --- Applying on a fresh project.
+
+variable "iam_propagation_seconds" {
+  description = "How long to wait after granting a role before what needs it is created (a new grant takes up to a minute or two to apply everywhere): the build account's before the functions build, the secret accessors before the functions and the relay start, the invokers before Pub/Sub and Eventarc push to them. Paid once, on the first apply (and again only when the grants change)."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.iam_propagation_seconds >= 0 && var.iam_propagation_seconds <= 600
+    error_message = "iam_propagation_seconds must be between 0 and 600."
+  }
+}
+
+# --- Encryption.
+
+variable "kms_key_name" {
+  description = "A Cloud KMS key (projects/P/locations/L/keyRings/R/cryptoKeys/K, in the location of `region`) that encrypts the Pub/Sub topics, the buckets and the Redis instance (customer-managed keys); Terraform lets the Pub/Sub, Cloud Storage and Memorystore service agents use it. Empty: Google-managed encryption."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.kms_key_name == "" || can(regex("^projects/[^/]+/locations/[^/]+/keyRings/[^/]+/cryptoKeys/[^/]+$", var.kms_key_name))
+    error_message = "kms_key_name must be empty or projects/PROJECT/locations/LOCATION/keyRings/RING/cryptoKeys/KEY."
+  }
+}
+
+variable "relay_redis_tls" {
+  description = "Encrypt the relay's traffic to Memorystore (in-transit encryption, SERVER_AUTHENTICATION): DESK_REDIS_URL becomes rediss:// on port 6378 carrying the instance's CA certificate, which the relay's Redis clients verify the server against. False (the default): plain Redis inside the VPC peering, with AUTH. Changing it replaces the Redis instance."
+  type        = bool
+  default     = false
+}
+
+# --- The console: its own Cloud Run service behind one HTTPS load balancer, or served by the relay.
+
+variable "console_layout" {
+  description = "\"load_balancer\": the console (frontend/Dockerfile, console_image) is its own Cloud Run service, and one external HTTPS load balancer on `domain` sends /api/* and /socket.io/* to the relay and everything else to the console (one origin); both services take traffic from the load balancer only. \"relay\": no load balancer, the relay serves the console at its run.app URL (its image holds the built console)."
+  type        = string
+  default     = "load_balancer"
+
+  validation {
+    condition     = contains(["load_balancer", "relay"], var.console_layout)
+    error_message = "console_layout must be \"load_balancer\" or \"relay\"."
+  }
+}
+
+variable "domain" {
+  description = "The agents' console's domain name, e.g. desk.example.org, with console_layout = \"load_balancer\": Google issues its certificate once its DNS A record points at the load_balancer_ip output."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.console_layout != "load_balancer" || var.domain != ""
+    error_message = "console_layout = \"load_balancer\" needs a domain: set domain (e.g. domain = \"desk.example.org\", then point its DNS A record at the load_balancer_ip output), or set console_layout = \"relay\" to have the relay serve the console at its run.app URL without a load balancer."
+  }
+  validation {
+    condition     = var.domain == "" || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.domain))
+    error_message = "domain must be a lowercase DNS name such as desk.example.org (no scheme, no path)."
+  }
+}
+
+variable "console_image" {
+  description = "Container image of the console (frontend/Dockerfile: the built console behind nginx), e.g. europe-west1-docker.pkg.dev/PROJECT/teledesk/console:TAG. Needed with console_layout = \"load_balancer\"."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.console_layout != "load_balancer" || var.console_image != ""
+    error_message = "console_layout = \"load_balancer\" needs console_image (the image built from frontend/Dockerfile), or set console_layout = \"relay\"."
+  }
+}
+
+variable "console_service_name" {
+  description = "Cloud Run service name of the console (console_layout = \"load_balancer\")."
+  type        = string
+  default     = "teledesk-console"
+}
+
+variable "console_max_instances" {
+  description = "Maximum console instances (static files: one instance serves many agents)."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.console_max_instances >= 1
+    error_message = "console_max_instances must be at least 1."
+  }
+}
+
+# --- Operations: uptime, backups.
+
+variable "uptime_check_period_seconds" {
+  description = "How often Cloud Monitoring asks the relay's /api/health from several regions (at the domain with the load balancer, else at the relay's URL). Each check wakes a relay instance if none runs, so with relay_min_instances = 0 the relay does not stay at zero instances for long."
+  type        = number
+  default     = 300
+
+  validation {
+    condition     = contains([60, 300, 600, 900], var.uptime_check_period_seconds)
+    error_message = "uptime_check_period_seconds must be 60, 300, 600 or 900 (Cloud Monitoring's periods)."
+  }
+}
+
+variable "firestore_backup_retention_days" {
+  description = "Days each daily Firestore backup is kept (point-in-time recovery covers the last 7 days besides)."
+  type        = number
+  default     = 7
+
+  validation {
+    condition     = var.firestore_backup_retention_days >= 1 && var.firestore_backup_retention_days <= 98
+    error_message = "firestore_backup_retention_days must be between 1 and 98 (Firestore keeps a backup at most 14 weeks)."
   }
 }

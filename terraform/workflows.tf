@@ -173,8 +173,12 @@ resource "google_eventarc_trigger" "workflow" {
     }
   }
 
+  # Executions start as soon as the trigger exists: only once the trigger's account may start
+  # them, the Pub/Sub service agent may sign its tokens, and the workflow may call its steps and
+  # log, all settled (time_sleep.invoker_grants in iam.tf waits for these grants and the others).
   depends_on = [
     google_project_iam_member.trigger_workflows_invoker,
     google_service_account_iam_member.pubsub_mints_trigger_tokens,
+    time_sleep.invoker_grants,
   ]
 }
