@@ -18,7 +18,7 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.
 DESK_RELAYS ?= $(or $(shell sed -n 's/^DESK_RELAYS=//p' .env 2>/dev/null | tail -1),1)
 
 .PHONY: run test bench build install prerequisites chromium redis lint test-unit test-frontend test-integration \
-        test-e2e screenshots clean lock nginx
+        test-e2e screenshots clean lock nginx deploy rotate-secrets
 
 run: prerequisites install build $(if $(filter 1,$(DESK_RELAYS)),,redis)  ## Start the whole desk locally until Ctrl-C
 	$(PY) -m devtools.runner
@@ -28,6 +28,14 @@ test: prerequisites install build chromium redis nginx lint test-frontend  ## Ev
 
 bench: prerequisites install build redis  ## Benchmarks: print latency figures
 	$(PY) -m bench
+
+# Google Cloud (docs/deploy.md): gcloud logged in, a project (PROJECT or gcloud's), terraform/terraform.tfvars
+# written, and on the first run the bot's token (TELEGRAM_BOT_TOKEN in the environment or .env).
+deploy: $(VENV)/.installed  ## Put the desk in production on Google Cloud, or bring it up to this commit; a second run changes nothing
+	$(PY) -m devtools.deploy deploy
+
+rotate-secrets: $(VENV)/.installed  ## New webhook and session secrets (and bot token, given TELEGRAM_BOT_TOKEN), rolled out to every service
+	$(PY) -m devtools.deploy rotate-secrets
 
 prerequisites:
 	@$(PYTHON) -m devtools.runner.prerequisites

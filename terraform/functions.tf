@@ -143,7 +143,7 @@ resource "google_cloudfunctions2_function" "fn" {
         key        = secret_environment_variables.key
         project_id = var.project_id
         secret     = local.secret_ids[secret_environment_variables.key]
-        version    = "latest"
+        version    = local.secret_versions[secret_environment_variables.key]
       }
     }
   }

@@ -70,7 +70,7 @@ resource "google_cloud_run_v2_service" "relay" {
           value_source {
             secret_key_ref {
               secret  = local.secret_ids[env.key]
-              version = "latest"
+              version = local.secret_versions[env.key]
             }
           }
         }
