@@ -18,7 +18,7 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.
 DESK_RELAYS ?= $(or $(shell sed -n 's/^DESK_RELAYS=//p' .env 2>/dev/null | tail -1),1)
 
 .PHONY: run test bench build install prerequisites chromium redis lint test-unit test-frontend test-integration \
-        test-e2e screenshots clean lock nginx deploy rotate-secrets
+        test-e2e screenshots clean lock nginx deploy rotate-secrets register-webhook
 
 run: prerequisites install build $(if $(filter 1,$(DESK_RELAYS)),,redis)  ## Start the whole desk locally until Ctrl-C
 	$(PY) -m devtools.runner
@@ -36,6 +36,9 @@ deploy: $(VENV)/.installed  ## Put the desk in production on Google Cloud, or br
 
 rotate-secrets: $(VENV)/.installed  ## New webhook and session secrets (and bot token, given TELEGRAM_BOT_TOKEN), rolled out to every service
 	$(PY) -m devtools.deploy rotate-secrets
+
+register-webhook: $(VENV)/.installed  ## setWebhook again (the URL, the secret version the webhook reads, allowed_updates)
+	$(PY) -m devtools.deploy register-webhook
 
 prerequisites:
 	@$(PYTHON) -m devtools.runner.prerequisites

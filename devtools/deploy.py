@@ -3,6 +3,7 @@ secrets rotated with every service rolled onto the new ones (docs/deploy.md).
 
     python -m devtools.deploy deploy           # what `make deploy` runs
     python -m devtools.deploy rotate-secrets   # what `make rotate-secrets` runs
+    python -m devtools.deploy register-webhook # what `make register-webhook` runs: setWebhook again
 
 A deploy runs these steps in order; each is idempotent and says what it did ("created",
 "exists", "unchanged", "nothing to change"), so a second run changes nothing and says so:
@@ -16,14 +17,19 @@ A deploy runs these steps in order; each is idempotent and says what it did ("cr
 4. secrets: the bot token (TELEGRAM_BOT_TOKEN from the environment or `.env`, asked for only when
    its secret does not exist yet), and a generated webhook secret, session secret and first
    agent's password;
-5. images: the relay and the console, built by Cloud Build into the Artifact Registry repository
-   `teledesk` and tagged with the commit; a tag that exists is not built again;
+5. images: the relay and (with the load balancer layout) the console, built by Cloud Build into
+   the Artifact Registry repository `teledesk` and tagged with the commit, as a build service
+   account of the desk's own (`td-image-build`: it writes logs and that repository's images and
+   reads the sources staged in `<project>-teledesk-builds`; Cloud Build's default account may
+   lack those rights on a new project); a tag that exists is not built again;
 6. functions: one zip per function (terraform/package_functions.py);
 7. terraform: `init` on the state bucket, `plan -detailed-exitcode`, `apply` only when the plan
    has changes;
-8. webhook: `setWebhook` with the webhook function's URL, the secret token and the manifest's
-   explicit `allowed_updates`, unless `getWebhookInfo` shows it registered already (always
-   after an apply or a new webhook secret, which may have changed what the webhook checks);
+8. webhook: `setWebhook` with the webhook function's URL, the version of the webhook secret the
+   webhook reads (Terraform pins it) and the manifest's explicit `allowed_updates`, unless
+   `getWebhookInfo` shows that URL and those updates and the secret's label says Telegram was
+   given that version (a label, `teledesk-registered-version`, written after each registration:
+   a registration that failed is made again by the next run);
 
 and prints the console's URL, the load balancer's address with DNS advice, and the first agent's
 login. `rotate-secrets` adds new versions of the webhook and session secrets (and of the bot
@@ -33,7 +39,8 @@ that reads one, and the webhook is registered again with the new secret.
 
 No secret is put on a command line, printed or written to a file: values reach `gcloud` and
 `curl` on their standard input (`--data-file=-`, `curl --config -`). The one exception is the
-first agent's password, printed at the end on purpose.
+first agent's password, printed at the end of the run that created it (later runs print the
+command that reads it).
 
 Inputs: PROJECT (else `project_id` in terraform/terraform.tfvars, else gcloud's configured
 project), REGION (else `region` in the tfvars, else the default in terraform/variables.tf), and
@@ -67,6 +74,9 @@ BUILD_CONFIG = Path(__file__).resolve().parent / "cloudbuild.yaml"
 TERRAFORM_DIR = "terraform"
 TFVARS = "terraform.tfvars"
 FIRST_AGENT = "admin"
+BUILD_ACCOUNT = "td-image-build"  # the service account Cloud Build runs the image builds as
+REGISTERED_LABEL = "teledesk-registered-version"  # on the webhook secret: the version Telegram was given
+RELAY_LAYOUT = "relay"  # console_layout without a console service of its own
 
 # What this script calls before Terraform runs, and what Terraform needs to enable the others
 # (terraform/main.tf, local.apis).
@@ -103,6 +113,7 @@ ROTATED = (WEBHOOK_SECRET, "DESK_SESSION_SECRET")
 BOT_TOKEN_PATTERN = re.compile(r"^[0-9]+:[A-Za-z0-9_-]+$")
 
 STEPS = ("source", "APIs", "state bucket", "secrets", "images", "functions", "terraform", "webhook")
+COMMANDS = ("deploy", "rotate-secrets", "register-webhook")
 
 
 @dataclass(frozen=True)
@@ -196,6 +207,7 @@ class Config:
     region: str
     secret_ids: Mapping[str, str]  # environment variable => Secret Manager secret id
     telegram_api_base: str
+    console_layout: str
 
     @property
     def terraform_dir(self) -> Path:
@@ -204,6 +216,19 @@ class Config:
     @property
     def state_bucket(self) -> str:
         return f"{self.project}-teledesk-tfstate"
+
+    @property
+    def builds_bucket(self) -> str:
+        return f"{self.project}-teledesk-builds"
+
+    @property
+    def build_account(self) -> str:
+        return f"{BUILD_ACCOUNT}@{self.project}.iam.gserviceaccount.com"
+
+    @property
+    def images(self) -> tuple[Image, ...]:
+        """The images this layout runs: no console service in the relay layout."""
+        return tuple(image for image in IMAGES if image.name != "console" or self.console_layout != RELAY_LAYOUT)
 
     def image(self, image: Image, tag: str) -> str:
         return f"{self.region}-docker.pkg.dev/{self.project}/{REPOSITORY}/{image.name}:{tag}"
@@ -235,6 +260,7 @@ def load_config(root: Path, environ: Mapping[str, str]) -> Config:
         region=region,
         secret_ids={env: settings[variable] for env, variable in SECRET_VARIABLES.items()},
         telegram_api_base=settings.get("telegram_api_base", "https://api.telegram.org").rstrip("/"),
+        console_layout=settings.get("console_layout", "load_balancer"),
     )
 
 
@@ -317,8 +343,14 @@ class SecretManager:
     def add_version(self, env: str, value: str) -> None:
         act(self.config.gcloud("secrets", "versions", "add", self.secret_id(env), "--data-file=-"), secret_input=value)
 
-    def latest(self, env: str) -> str:
-        return read(self.config.gcloud("secrets", "versions", "access", "latest", f"--secret={self.secret_id(env)}"))
+    def value(self, env: str, version: str = "latest") -> str:
+        return read(self.config.gcloud("secrets", "versions", "access", version, f"--secret={self.secret_id(env)}"))
+
+    def label(self, env: str, name: str) -> str:
+        return read(self.config.gcloud("secrets", "describe", self.secret_id(env), f"--format=value(labels.{name})"))
+
+    def set_label(self, env: str, name: str, value: str) -> None:
+        act(self.config.gcloud("secrets", "update", self.secret_id(env), f"--update-labels={name}={value}"))
 
 
 def bot_token(root: Path, environ: Mapping[str, str], *, from_env_file: bool) -> str | None:
@@ -365,6 +397,39 @@ def ensure_repository(config: Config) -> bool:
     return True
 
 
+def ensure_build_account(config: Config) -> bool:
+    """The account the image builds run as, its staging bucket, and its three rights (granting is
+    idempotent: a right it has already is left as it is)."""
+    account = config.build_account
+    created = False
+    if probe(config.gcloud("iam", "service-accounts", "describe", account)):
+        say("exists", f"build account {account}")
+    else:
+        act(config.gcloud("iam", "service-accounts", "create", BUILD_ACCOUNT, "--display-name=teledesk image builds"))
+        say("created", f"build account {account}")
+        created = True
+    bucket = f"gs://{config.builds_bucket}"
+    if probe(config.gcloud("storage", "buckets", "describe", bucket)):
+        say("exists", f"{bucket} (the build sources)")
+    else:
+        act(config.gcloud(
+            "storage", "buckets", "create", bucket, f"--location={config.region}",
+            "--uniform-bucket-level-access", "--public-access-prevention",
+        ))
+        say("created", f"{bucket} (the build sources)")
+        created = True
+    member = f"--member=serviceAccount:{account}"
+    act(config.gcloud("projects", "add-iam-policy-binding", config.project, member,
+                      "--role=roles/logging.logWriter", "--condition=None"))
+    act(config.gcloud("artifacts", "repositories", "add-iam-policy-binding", REPOSITORY,
+                      f"--location={config.region}", member, "--role=roles/artifactregistry.writer"))
+    act(config.gcloud("storage", "buckets", "add-iam-policy-binding", bucket, member,
+                      "--role=roles/storage.objectViewer"))
+    rights = "log writer on the project, image writer on the repository, reader of the build sources"
+    say("granted" if created else "unchanged", rights if created else f"{rights} (granted again: no change)")
+    return created
+
+
 def build_image(config: Config, image: Image, commit: str) -> bool:
     """Build one image with Cloud Build from the commit's files, unless its tag exists."""
     name = config.image(image, short(commit))
@@ -380,6 +445,8 @@ def build_image(config: Config, image: Image, commit: str) -> bool:
         act(config.gcloud(
             "builds", "submit", str(archive), f"--config={BUILD_CONFIG}",
             f"--substitutions=_IMAGE={name},_DOCKERFILE={image.dockerfile_in_context}",
+            f"--service-account=projects/{config.project}/serviceAccounts/{config.build_account}",
+            f"--gcs-source-staging-dir=gs://{config.builds_bucket}/source",
         ))
     say("built", name)
     return True
@@ -408,13 +475,17 @@ def package_functions(config: Config) -> bool:
 # --- 7. terraform ---------------------------------------------------------------------------------
 
 
-def terraform_apply(config: Config, images: Mapping[str, str]) -> bool:
-    """init, plan, and apply only a plan with changes; whether it applied."""
-    cwd = config.terraform_dir
+def terraform_init(config: Config) -> None:
     act([
         "terraform", "init", "-input=false",
         f"-backend-config=bucket={config.state_bucket}", f"-backend-config=prefix={STATE_PREFIX}",
-    ], cwd=cwd)
+    ], cwd=config.terraform_dir)
+
+
+def terraform_apply(config: Config, images: Mapping[str, str]) -> bool:
+    """init, plan, and apply only a plan with changes; whether it applied."""
+    cwd = config.terraform_dir
+    terraform_init(config)
     variables = {"project_id": config.project, "region": config.region, **images}
     with tempfile.TemporaryDirectory(prefix="teledesk-plan-") as scratch:
         plan = Path(scratch) / "teledesk.tfplan"
@@ -477,33 +548,37 @@ class Telegram:
         return result if isinstance(result, dict) else {"result": result}
 
 
-def register_webhook(config: Config, store: SecretManager, outputs: JSONObject, *, reason: str) -> bool:
-    """setWebhook unless Telegram already has the URL and allowed_updates and no `reason` says otherwise."""
+def register_webhook(config: Config, store: SecretManager, outputs: JSONObject, *, force: bool = False) -> bool:
+    """setWebhook unless Telegram has the URL and allowed_updates already and was given the version
+    of the webhook secret the webhook reads (the secret's label says which it was given)."""
     url = outputs.get("webhook_url")
-    if not url:
-        raise DeployError("terraform has no webhook_url output: the manifest needs an http entry")
+    version = outputs.get("webhook_secret_version")
+    if not url or not version:
+        raise DeployError("terraform has no webhook_url or webhook_secret_version output: apply first")
     allowed = list(load_manifest(config.root / "pipeline.yaml").allowed_updates)
-    telegram = Telegram(config.telegram_api_base, store.latest(BOT_TOKEN))
+    telegram = Telegram(config.telegram_api_base, store.value(BOT_TOKEN))
     info = telegram.call("getWebhookInfo")
-    registered = info.get("url") == url and sorted(info.get("allowed_updates") or []) == sorted(allowed)
-    if registered and not reason:
-        say("unchanged", f"Telegram already sends {', '.join(allowed)} to {url}")
+    given = store.label(WEBHOOK_SECRET, REGISTERED_LABEL).strip()
+    same_hook = info.get("url") == url and sorted(info.get("allowed_updates") or []) == sorted(allowed)
+    if same_hook and given == str(version) and not force:
+        say("unchanged", f"Telegram sends {', '.join(allowed)} to {url} with secret version {version}")
         return False
     telegram.call("setWebhook", {
         "url": url,
-        "secret_token": store.latest(WEBHOOK_SECRET),
+        "secret_token": store.value(WEBHOOK_SECRET, str(version)),
         "allowed_updates": json.dumps(allowed),
     })
-    say("registered", f"{url} with the secret token and allowed_updates {allowed} ({reason or 'not registered yet'})")
+    store.set_label(WEBHOOK_SECRET, REGISTERED_LABEL, str(version))
+    say("registered", f"{url} with secret version {version} (Telegram had {given or 'none'}) and {allowed}")
     return True
 
 
 # --- the end: where the desk is, and the first agent ----------------------------------------------
 
 
-def print_access(store: SecretManager, outputs: JSONObject) -> None:
-    """The console's URL, the load balancer's address with DNS advice, and the first agent's login
-    (its password last: the one secret this script prints)."""
+def print_access(store: SecretManager, outputs: JSONObject, *, new_password: bool) -> None:
+    """The console's URL, the load balancer's address with DNS advice, where alerts go, and the
+    first agent's login (its password only on the run that made it: the one secret printed)."""
     console = str(outputs.get("console_url"))
     address = outputs.get("load_balancer_ip")
     print("\n==> The desk")
@@ -516,8 +591,17 @@ def print_access(store: SecretManager, outputs: JSONObject) -> None:
             "    once that record resolves (up to about 60 minutes); until then https:// fails. Watch it with\n"
             "    `gcloud compute ssl-certificates list` (PROVISIONING, then ACTIVE)."
         )
+    alerts = str(outputs.get("alerts_go_to") or "")
+    if alerts.startswith("NOWHERE"):
+        print(f"\n    ALERTS GO NOWHERE: {alerts.removeprefix('NOWHERE').lstrip(': ')}\n", file=sys.stderr, flush=True)
+    else:
+        say("alerts go to", alerts)
     say("first agent", FIRST_AGENT)
-    print(f"    password: {store.latest(ADMIN_PASSWORD)}", flush=True)
+    if new_password:
+        print(f"    password: {store.value(ADMIN_PASSWORD)}", flush=True)
+    else:
+        print(f"    password: gcloud secrets versions access latest --secret={store.secret_id(ADMIN_PASSWORD)} "
+              f"--project={store.config.project}", flush=True)
 
 
 # --- the two commands -----------------------------------------------------------------------------
@@ -527,20 +611,9 @@ def begin(number: int) -> None:
     print(f"\n==> [{number}/{len(STEPS)}] {STEPS[number - 1]}", flush=True)
 
 
-def webhook_reason(*, rotated: bool, created: set[str], applied: bool) -> str:
-    """Why the webhook must be registered whatever getWebhookInfo says; empty when nothing says so."""
-    reasons = (
-        ("new secrets", rotated),
-        ("a new webhook secret", WEBHOOK_SECRET in created),
-        ("after an apply, which may have changed the webhook's secret", applied),
-    )
-    return next((reason for reason, holds in reasons if holds), "")
-
-
-def deploy(
-    config: Config, commit: str, environ: Mapping[str, str], *, rotated: bool = False
-) -> tuple[list[str], JSONObject]:
-    """Steps 2 to 8 (step 1 settled the commit): the steps that changed something, and Terraform's outputs."""
+def deploy(config: Config, commit: str, environ: Mapping[str, str]) -> tuple[list[str], JSONObject, bool]:
+    """Steps 2 to 8 (step 1 settled the commit): the steps that changed something, Terraform's
+    outputs, and whether the first agent's password was made by this run."""
     store = SecretManager(config)
     outcomes: dict[str, bool] = {}
     begin(2)
@@ -551,18 +624,18 @@ def deploy(
     created = ensure_secrets(store, config.root, environ)
     outcomes["secrets"] = bool(created)
     begin(5)
-    built = [ensure_repository(config), *(build_image(config, image, commit) for image in IMAGES)]
+    built = [ensure_repository(config), ensure_build_account(config),
+             *(build_image(config, image, commit) for image in config.images)]
     outcomes["images"] = any(built)
     begin(6)
     outcomes["functions"] = package_functions(config)
     begin(7)
-    images = {image.variable: config.image(image, short(commit)) for image in IMAGES}
-    outcomes["terraform"] = applied = terraform_apply(config, images)
+    images = {image.variable: config.image(image, short(commit)) for image in config.images}
+    outcomes["terraform"] = terraform_apply(config, images)
     outputs = terraform_outputs(config)
     begin(8)
-    reason = webhook_reason(rotated=rotated, created=created, applied=applied)
-    outcomes["webhook"] = register_webhook(config, store, outputs, reason=reason)
-    return [name for name in STEPS if outcomes.get(name)], outputs
+    outcomes["webhook"] = register_webhook(config, store, outputs)
+    return [name for name in STEPS if outcomes.get(name)], outputs, ADMIN_PASSWORD in created
 
 
 def add_secret_versions(config: Config, environ: Mapping[str, str]) -> None:
@@ -583,22 +656,27 @@ def add_secret_versions(config: Config, environ: Mapping[str, str]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("command", choices=("deploy", "rotate-secrets"))
+    parser.add_argument("command", choices=COMMANDS)
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout to deploy (this one)")
     args = parser.parse_args(argv)
     environ = os.environ
     rotating = args.command == "rotate-secrets"
     try:
         config = load_config(args.root.resolve(), environ)
+        if args.command == "register-webhook":
+            print("\n==> webhook", flush=True)
+            terraform_init(config)
+            register_webhook(config, SecretManager(config), terraform_outputs(config), force=True)
+            return 0
         begin(1)
         commit = clean_commit(config.root)
         say("commit", f"{short(commit)} (clean); project {config.project}, region {config.region}")
         if rotating:
             add_secret_versions(config, environ)
-        changed, outputs = deploy(config, commit, environ, rotated=rotating)
+        changed, outputs, new_password = deploy(config, commit, environ)
         print(f"\nChanged: {', '.join(changed)}." if changed else
               "\nNothing changed: every step found what it would make already there.")
-        print_access(SecretManager(config), outputs)
+        print_access(SecretManager(config), outputs, new_password=new_password)
     except DeployError as exc:
         print(f"\nmake {args.command}: {exc}", file=sys.stderr)
         return 1

@@ -247,11 +247,25 @@ resource "google_service_account" "console" {
 # --- Customer-managed keys (kms_key_name): the service agents that encrypt for us may use the key.
 
 locals {
-  cmek_agents = local.cmek ? {
-    pubsub  = "serviceAccount:${google_project_service_identity.pubsub.email}"
-    storage = "serviceAccount:${data.google_storage_project_service_account.gcs[0].email_address}"
-    redis   = "serviceAccount:service-${data.google_project.this.number}@cloud-redis.iam.gserviceaccount.com"
-  } : {}
+  cmek_agents = merge(
+    local.cmek ? {
+      pubsub  = "serviceAccount:${google_project_service_identity.pubsub.email}"
+      storage = "serviceAccount:${data.google_storage_project_service_account.gcs[0].email_address}"
+    } : {},
+    { for agent in google_project_service_identity.redis : "redis" => "serviceAccount:${agent.email}" },
+  )
+}
+
+# Memorystore's service agent, made before its grant on the key (it may not exist yet on a fresh
+# project); only when Redis is on and encrypted with the key.
+resource "google_project_service_identity" "redis" {
+  count    = local.cmek && local.relay_redis ? 1 : 0
+  provider = google-beta
+
+  project = var.project_id
+  service = "redis.googleapis.com"
+
+  depends_on = [google_project_service.apis]
 }
 
 data "google_storage_project_service_account" "gcs" {

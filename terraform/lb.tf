@@ -148,6 +148,9 @@ resource "google_compute_url_map" "redirect" {
   name        = "${local.lb_name}-redirect"
   description = "teledesk: HTTP to HTTPS"
 
+  # It references nothing else that waits for the Compute Engine API.
+  depends_on = [google_project_service.apis]
+
   default_url_redirect {
     https_redirect         = true
     redirect_response_code = "MOVED_PERMANENTLY_DEFAULT"

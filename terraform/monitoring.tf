@@ -74,8 +74,8 @@ locals {
         threshold     = var.webhook_errors_alert_threshold
         documentation = <<-MD
           Telegram's webhook calls (or someone else's) are answered with errors. 401/403: the secret
-          token Telegram sends is not the one in Secret Manager: register the webhook again
-          (`eval "$(terraform output -raw set_webhook_command)"`), which also sets the secret. 5xx:
+          token Telegram sends is not the one the webhook reads: register the webhook again
+          (`make register-webhook`), which gives Telegram that version of the secret. 5xx:
           the webhook failed; read its logs. Telegram retries an update it got an error for, so
           nothing is lost while it is fixed; `getWebhookInfo` shows its last error.
         MD

@@ -28,17 +28,6 @@ output "relay_max_instances" {
   value       = local.relay_max_instances
 }
 
-output "set_webhook_command" {
-  description = "Registers the webhook with Telegram; reads the token and the secret from Secret Manager, prints no secret."
-  value = join(" ", [
-    "curl -sS",
-    "\"${var.telegram_api_base}/bot$(gcloud secrets versions access latest --secret=${var.telegram_bot_token_secret_id} --project=${var.project_id})/setWebhook\"",
-    "--data-urlencode \"url=${try(google_cloudfunctions2_function.fn[local.webhook_function].service_config[0].uri, "")}\"",
-    "--data-urlencode \"secret_token=$(gcloud secrets versions access latest --secret=${var.telegram_webhook_secret_secret_id} --project=${var.project_id})\"",
-    "--data-urlencode 'allowed_updates=${jsonencode(try(local.manifest.telegram.allowed_updates, []))}'",
-  ])
-}
-
 output "function_urls" {
   description = "Every function of the manifest and its URL (event steps accept only Pub/Sub's pushes)."
   value       = { for name, fn in google_cloudfunctions2_function.fn : name => fn.service_config[0].uri }
@@ -69,4 +58,9 @@ output "workflows" {
       executions_list = "gcloud workflows executions list ${workflow.name} --location=${var.region} --project=${var.project_id}"
     }
   }
+}
+
+output "webhook_secret_version" {
+  description = "The version of the webhook secret the webhook reads (terraform/secrets.tf): the one Telegram must be given (make deploy, make register-webhook)."
+  value       = local.secret_versions["TELEGRAM_WEBHOOK_SECRET"]
 }

@@ -149,8 +149,16 @@ locals {
   # the same name wins), relay_env, then Terraform's. DESK_REDIS_URL is Terraform's while
   # relay_redis is true: the instance's address here without AUTH, from the secret above with it
   # (relay.tf).
+  # "512Mi", "1Gi", "2G" … in bytes: the relay's media cache takes a quarter of its memory (on Cloud
+  # Run its disk is that memory), unless relay_env sets DESK_MEDIA_CACHE_BYTES.
+  relay_memory_bytes = tonumber(regex("^[0-9]+", var.relay_memory)) * lookup(
+    { Ki = 1024, Mi = 1048576, Gi = 1073741824, k = 1000, M = 1000000, G = 1000000000 },
+    regex("[A-Za-z]*$", var.relay_memory), 1
+  )
+
   relay_plain_env = merge(
     local.conversation_settings,
+    { DESK_MEDIA_CACHE_BYTES = tostring(floor(local.relay_memory_bytes / 4)) },
     { for name, value in var.relay_env : name => value if !(local.relay_redis && name == "DESK_REDIS_URL") },
     {
       GOOGLE_CLOUD_PROJECT = var.project_id

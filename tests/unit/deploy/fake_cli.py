@@ -57,14 +57,31 @@ def gcloud(args: list[str], stdin: str, state: State) -> str:
         case ["secrets", "describe", name]:
             if name not in state["secrets"]:
                 raise Exit(NOT_FOUND, f"ERROR: NOT_FOUND: Secret [{name}] not found.")
+            label = next((a.removeprefix("--format=value(labels.")[:-1] for a in args
+                          if a.startswith("--format=value(labels.")), None)
+            if label is not None:
+                return state["secret_labels"].get(name, {}).get(label, "") + "\n"
+        case ["secrets", "update", name]:
+            key, value = option(args, "update-labels").split("=", 1)
+            state["secret_labels"].setdefault(name, {})[key] = value
         case ["secrets", "create", name] if "--data-file=-" in args:
             if name in state["secrets"]:
                 raise Exit(1, "ERROR: ALREADY_EXISTS")
             state["secrets"][name] = [stdin]
         case ["secrets", "versions", "add", name] if "--data-file=-" in args:
             state["secrets"][name].append(stdin)
-        case ["secrets", "versions", "access", "latest"]:
-            return state["secrets"][option(args, "secret")][-1]
+        case ["secrets", "versions", "access", version]:
+            values = state["secrets"][option(args, "secret")]
+            return values[-1] if version == "latest" else values[int(version) - 1]
+        case ["iam", "service-accounts", "describe", email]:
+            if email not in state["service_accounts"]:
+                raise Exit(NOT_FOUND, "ERROR: NOT_FOUND: service account")
+        case ["iam", "service-accounts", "create", name]:
+            state["service_accounts"].append(f"{name}@{state['configured_project']}.iam.gserviceaccount.com")
+        case [*_, "add-iam-policy-binding", resource]:
+            grant = [resource, option(args, "member"), option(args, "role")]
+            if grant not in state["grants"]:
+                state["grants"].append(grant)
         case ["artifacts", "repositories", "describe", name]:
             if [name, option(args, "location")] not in state["repositories"]:
                 raise Exit(NOT_FOUND, "ERROR: NOT_FOUND")
@@ -78,7 +95,8 @@ def gcloud(args: list[str], stdin: str, state: State) -> str:
             with tarfile.open(archive) as source:  # the build context: it must hold the Dockerfile
                 if substitutions["_DOCKERFILE"] not in source.getnames():
                     raise Exit(1, f"ERROR: no {substitutions['_DOCKERFILE']} in the uploaded context")
-            state["builds"].append({"config": option(args, "config"), **substitutions})
+            state["builds"].append({"config": option(args, "config"), "account": option(args, "service-account"),
+                                    "staging": option(args, "gcs-source-staging-dir"), **substitutions})
             state["images"].append(substitutions["_IMAGE"])
         case _:
             raise Exit(UNEXPECTED, f"fake gcloud: unexpected call {args}")
@@ -111,7 +129,9 @@ def terraform(args: list[str], state: State) -> tuple[str, int]:
             tf["applies"] += 1
             return "Apply complete!\n", 0
         case "output" if args[1:] == ["-json"]:
-            outputs = state["outputs"] if tf.get("applied") else {}
+            applied = tf.get("applied")
+            outputs = {**state["outputs"], "webhook_secret_version": str(
+                applied["secret_versions"]["telegram-webhook-secret"])} if applied else {}
             return json.dumps({k: {"value": v, "type": "string", "sensitive": False} for k, v in outputs.items()}), 0
     raise Exit(UNEXPECTED, f"fake terraform: unexpected call {args}")
 
@@ -141,6 +161,9 @@ def curl(args: list[str], stdin: str, state: State) -> str:
         if "allowed_updates" in webhook:
             info["allowed_updates"] = webhook["allowed_updates"]
         return json.dumps({"ok": True, "result": info})
+    if method == "setWebhook" and state["telegram"].get("fail_set_webhook"):
+        state["telegram"]["fail_set_webhook"] -= 1
+        return json.dumps({"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 5"})
     if method == "setWebhook":
         state["telegram"]["webhook"] = {
             "url": form["url"],

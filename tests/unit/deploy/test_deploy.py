@@ -35,6 +35,7 @@ OUTPUTS = {
     "console_url": "https://desk.example.org",
     "load_balancer_ip": "34.120.0.7",
     "function_urls": "{}",
+    "alerts_go_to": "oncall@example.org",
 }
 TFVARS = 'domain      = "desk.example.org"\nalert_email = "oncall@example.org"\n'
 SECRET_IDS = {
@@ -81,6 +82,9 @@ class Project:
             "repositories": [],
             "images": [],
             "builds": [],
+            "service_accounts": [],
+            "grants": [],
+            "secret_labels": {},
             "terraform": {"applies": 0},
             "outputs": OUTPUTS,
             "telegram": {"api_base": API_BASE, "token": TOKEN, "webhook": {}},
@@ -197,6 +201,9 @@ def test_the_first_run_does_every_step_in_order_and_the_second_changes_nothing(p
         index_of(calls, "gcloud", "secrets create", "telegram-bot-token"),
         index_of(calls, "gcloud", "secrets create", "desk-session-secret"),
         index_of(calls, "gcloud", "repositories create", "teledesk", "--repository-format=docker"),
+        index_of(calls, "gcloud", "service-accounts create", "td-image-build"),
+        index_of(calls, "gcloud", "buckets create", f"gs://{PROJECT}-teledesk-builds"),
+        index_of(calls, "gcloud", "repositories add-iam-policy-binding", "roles/artifactregistry.writer"),
         index_of(calls, "gcloud", "builds submit", f"_IMAGE={image('relay', project.commit)}"),
         index_of(calls, "gcloud", "builds submit", f"_IMAGE={image('console', project.commit)}"),
         index_of(calls, "package_functions"),
@@ -218,6 +225,12 @@ def test_the_first_run_does_every_step_in_order_and_the_second_changes_nothing(p
     assert state["secrets"]["telegram-bot-token"] == [TOKEN]
     # Each from its own context: the repository for the relay, frontend/ for the console.
     assert [b["_DOCKERFILE"] for b in state["builds"]] == ["Dockerfile", "Dockerfile"]
+    # As the desk's own build account, from its own staging bucket, which it may read.
+    account = f"td-image-build@{PROJECT}.iam.gserviceaccount.com"
+    assert {b["account"] for b in state["builds"]} == {f"projects/{PROJECT}/serviceAccounts/{account}"}
+    assert {b["staging"] for b in state["builds"]} == {f"gs://{PROJECT}-teledesk-builds/source"}
+    assert {role for _, member, role in state["grants"] if member == f"serviceAccount:{account}"} == {
+        "roles/logging.logWriter", "roles/artifactregistry.writer", "roles/storage.objectViewer"}
     variables = state["terraform"]["applied"]["variables"]
     assert variables == {"project_id": PROJECT, "region": REGION, "relay_image": image("relay", project.commit),
                          "console_image": image("console", project.commit)}
@@ -245,12 +258,16 @@ def test_no_secret_is_printed_or_put_on_a_command_line(project: Project) -> None
     hidden = secret_values(state, "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "DESK_SESSION_SECRET")
     (password,) = secret_values(state, "DESK_ADMIN_PASSWORD")
     assert len(hidden) == 3 and all(len(value) >= 32 for value in hidden[1:])
-    for done, calls in runs:
+    for run, (done, calls) in enumerate(runs):
         assert done.returncode == 0, done.stdout + done.stderr
         printed = done.stdout + done.stderr
         assert not [value for value in hidden if value in printed]
-        assert printed.count(password) == 1
-        assert done.stdout.rstrip().splitlines()[-1] == f"    password: {password}"
+        # The password once, on the run that made it; later runs say how to read it.
+        assert printed.count(password) == (1 if run == 0 else 0)
+        last = done.stdout.rstrip().splitlines()[-1]
+        assert last == (f"    password: {password}" if run == 0 else
+                        f"    password: gcloud secrets versions access latest --secret=desk-admin-password "
+                        f"--project={PROJECT}")
         for call in calls:
             assert not [value for value in [*hidden, password] if value in " ".join(call["argv"])], call["argv"]
     first_calls = runs[0][1]
@@ -359,3 +376,47 @@ def test_settings_come_from_the_tfvars_over_variables_tf_defaults() -> None:
     assert defaults["region"] == REGION
     assert deploy.tfvars_strings('region = "us-central1" # here\n# project_id = "x"\nrelay_max_instances = 3\n') == {
         "region": "us-central1"}
+
+
+def test_a_registration_that_failed_is_made_by_the_next_run(project: Project) -> None:
+    project.update_state(telegram={**project.state()["telegram"], "fail_set_webhook": 1})
+    failed, _ = project.run("deploy", TELEGRAM_BOT_TOKEN=TOKEN)
+    assert failed.returncode == 1 and "Telegram refused setWebhook" in failed.stderr
+    assert project.state()["terraform"]["applies"] == 1  # the apply went through; the webhook did not
+
+    again, calls = project.run("deploy")  # nothing else to do, but Telegram was never given the secret
+    assert again.returncode == 0, again.stdout + again.stderr
+    state = project.state()
+    assert state["telegram"]["webhook"]["secret_token"] == state["secrets"]["telegram-webhook-secret"][-1]
+    assert state["secret_labels"]["telegram-webhook-secret"] == {deploy.REGISTERED_LABEL: "1"}
+    assert [described(c) for c in calls if "setWebhook" in described(c)]
+    assert not changing_calls(project.run("deploy")[1])  # and then nothing more to do
+
+
+def test_register_webhook_registers_the_version_the_webhook_reads(project: Project) -> None:
+    assert project.run("deploy", TELEGRAM_BOT_TOKEN=TOKEN)[0].returncode == 0
+    secrets = project.state()["secrets"]
+    # A version added by hand, not yet applied: the webhook still reads version 1.
+    by_hand = [*secrets["telegram-webhook-secret"], "x" * 40]
+    project.update_state(secrets={**secrets, "telegram-webhook-secret": by_hand})
+    done, calls = project.run("register-webhook")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert project.state()["telegram"]["webhook"]["secret_token"] == secrets["telegram-webhook-secret"][0]
+    assert [c for c in calls if c["tool"] == "curl" and "setWebhook" in c["stdin"]]
+    assert not [c for c in calls if c["tool"] == "terraform" and c["argv"][0] in ("plan", "apply")]
+
+
+def test_the_relay_layout_builds_no_console_image(project: Project) -> None:
+    (project.repo / "terraform/terraform.tfvars").write_text('console_layout = "relay"\n', encoding="utf-8")
+    done, _ = project.run("deploy", TELEGRAM_BOT_TOKEN=TOKEN)
+    assert done.returncode == 0, done.stdout + done.stderr
+    state = project.state()
+    assert [b["_IMAGE"] for b in state["builds"]] == [image("relay", project.commit)]
+    assert "console_image" not in state["terraform"]["applied"]["variables"]
+
+
+def test_alerts_that_go_nowhere_are_said_loudly(project: Project) -> None:
+    project.update_state(outputs={**OUTPUTS, "alerts_go_to": "NOWHERE: set alert_email or notification_channels"})
+    done, _ = project.run("deploy", TELEGRAM_BOT_TOKEN=TOKEN)
+    assert done.returncode == 0
+    assert "ALERTS GO NOWHERE: set alert_email" in done.stderr

@@ -93,3 +93,26 @@ def test_a_key_names_a_file_in_the_directory_only(tmp_path: Path, key: str, name
     assert cache.serve(key, Telegram().fetch(key), read) == key[0].encode() * 40
     assert sorted(os.listdir(tmp_path)) == ["cache"]
     assert sorted(os.listdir(tmp_path / "cache")) == [name, f"{name}.json"]
+
+
+def test_a_file_evicted_while_it_is_being_sent_is_sent_whole(tmp_path: Path):
+    cache, telegram = MediaCache(tmp_path, max_bytes=100), Telegram(size=60)
+
+    def open_it(file: Path | IO[bytes], cached: CachedFile) -> IO[bytes]:
+        return file.open("rb") if isinstance(file, Path) else file  # as send_file does, streaming afterwards
+
+    cache.serve("a", telegram.fetch("a"), read)
+    streaming = cache.serve("a", telegram.fetch("a"), open_it)  # an agent's download of a, still going
+    cache.serve("b", telegram.fetch("b"), read)  # keeping b evicts a
+    assert cache.kept() == ["b"] and not (tmp_path / "a").exists()
+    with streaming:
+        assert streaming.read() == b"a" * 60
+
+
+def test_a_kept_file_removed_behind_the_cache_is_fetched_again(tmp_path: Path):
+    cache, telegram = MediaCache(tmp_path, max_bytes=100), Telegram()
+    cache.serve("a", telegram.fetch("a"), read)
+    (tmp_path / "a").unlink()  # another relay on the same directory evicted it
+    assert cache.serve("a", telegram.fetch("a"), read) == b"a" * 40
+    assert telegram.fetched == ["a", "a"]
+    assert cache.kept() == ["a"] and cache.bytes_kept == on_disk(cache) == 40

@@ -739,7 +739,8 @@ def test_variables_and_outputs() -> None:
     for name in ("telegram_bot_token_secret_id", "telegram_webhook_secret_secret_id", "functions_source_bucket"):
         assert name in variables
     outputs = merged("output")
-    assert {"webhook_url", "console_url", "set_webhook_command", "relay_redis", "relay_max_instances"} <= set(outputs)
+    expected = {"webhook_url", "webhook_secret_version", "console_url", "relay_redis", "relay_max_instances"}
+    assert expected <= set(outputs)
     assert "google_workflows_workflow.wf" in outputs["workflows"]["value"]
 
 
@@ -1082,6 +1083,17 @@ def test_relay_reaches_redis_by_direct_vpc_egress(tmp_path: Path, manifest_data:
     for cidr in ("10.8.0.0/28", "not-a-range"):
         with pytest.raises(AssertionError, match="/26 or larger"):
             evaluate_locals(manifest_data, tmp_path / cidr.replace("/", "-"), relay_subnet_cidr=cidr)
+
+
+def test_the_relay_s_media_cache_takes_a_quarter_of_its_memory(tmp_path: Path, manifest_data: dict) -> None:
+    def cache_bytes(name: str, **variables: object) -> str:
+        got = evaluate_locals(manifest_data, tmp_path / name, stand_ins={"google_redis_instance.relay": REDIS_INSTANCE},
+                              sensitive=("relay_redis_auth_urls",), **variables)
+        return str(got["relay_plain_env"]["DESK_MEDIA_CACHE_BYTES"])
+
+    assert cache_bytes("default") == str(512 * 2**20 // 4)
+    assert cache_bytes("gi", relay_memory="2Gi") == str(2 * 2**30 // 4)
+    assert cache_bytes("chosen", relay_env={"DESK_MEDIA_CACHE_BYTES": "1000"}) == "1000"
 
 
 def test_relay_env_carries_desk_redis_url_and_the_uploads_bucket(tmp_path: Path, manifest_data: dict) -> None:
@@ -1699,7 +1711,11 @@ def test_customer_managed_keys_are_an_option(tmp_path: Path, manifest_data: dict
     assert (grant["for_each"], grant["crypto_key_id"], grant["role"]) == (
         "${local.cmek_agents}", "${var.kms_key_name}", "roles/cloudkms.cryptoKeyEncrypterDecrypter"
     )
-    assert "cloud-redis.iam.gserviceaccount.com" in merged("locals")["cmek_agents"]
+    # Memorystore's agent is made before its grant, and only when Redis is on and keyed.
+    assert "google_project_service_identity.redis" in merged("locals")["cmek_agents"]
+    redis_agent = resources["google_project_service_identity.redis"]
+    assert (redis_agent["count"], redis_agent["service"]) == (
+        "${local.cmek && local.relay_redis ? 1 : 0}", "redis.googleapis.com")
     # Off by default; on, the KMS API too; a malformed key name is refused.
     assert derived["cmek"] is False and "cloudkms.googleapis.com" not in derived["apis"]
     key = "projects/keys/locations/europe-west1/keyRings/desk/cryptoKeys/desk"
