@@ -16,10 +16,13 @@ the answer is marked failed with the reason instead of staying queued while dead
 Sent once, even when two deliveries of one answer run at once (Pub/Sub redelivers, the relay's
 outbox hands an answer over again): each part is claimed in one transaction right before it goes
 out (`Answers.claim_part`, a lease of `DESK_SEND_LEASE_S`). A delivery that finds a live lease
-raises (`SendInProgress`), so Pub/Sub tries again later and finds the answer settled; one that
-finds a lease expired with its part unrecorded knows that a sender died mid-send, and so does a
-send whose answer never came: the answer fails as `maybe_sent`, never resent but by an agent's
-retry. One request never outlasts the lease (`TelegramClient`'s `deadline_s`).
+leaves the answer to its holder and acks: the holder settles and announces it, or, if it dies,
+the relay's outbox hands the answer over again once the lease expired (realtime/outbox.py).
+Raising instead would spend the subscription's few attempts while the holder works, and a
+dead-lettered message holds up its chat's ordering key. A delivery that finds a lease expired
+with its part unrecorded knows that a sender died mid-send, and so does a send whose answer never
+came: the answer fails as `maybe_sent`, never resent but by an agent's retry. One request never
+outlasts the lease (`TelegramClient`'s `deadline_s`).
 
 Every send goes through this process's one `TelegramClient` for the token and Bot API base
 (`_client`), over the process's one `Bot` (`teledesk.telegram.bot`): one getMe per process.
@@ -97,10 +100,6 @@ def _client(services: Services) -> TelegramClient:
         if client is None:
             client = _clients[key] = TelegramClient(key[0], key[1], pacer=PACER, deadline_s=deadline)
         return client
-
-
-class SendInProgress(RuntimeError):
-    """Another delivery holds a live lease on this answer: Pub/Sub tries again later."""
 
 
 class _Unclaimed(Exception):
@@ -218,7 +217,8 @@ def _send(envelope: Envelope, services: Services) -> Envelope | None:
             outcome = _outcome(envelope, services, stored, delivery, claims)
         except _Unclaimed as unclaimed:
             if unclaimed.claim is Claim.BUSY:
-                raise SendInProgress(f"another delivery is sending {envelope.id}") from None
+                log.info("deliver: %s is being sent by another delivery; left to it", envelope.id)
+                return None
             if unclaimed.claim is Claim.SETTLED:
                 return _send(envelope, services)  # settled meanwhile: announce what it became
             log.warning("deliver: %s was being sent by a delivery that died; not sent again", envelope.id)

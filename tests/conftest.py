@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import requests
 from monitoring_double import MetricServiceDouble
-from support import SECRET_HEADER, EventRecorder
+from support import SECRET_HEADER, TEST_OUTBOX_SWEEP_S, TEST_SEND_LEASE_S, EventRecorder, text_update
 
 from devtools.runner.desk import Desk
 from devtools.runner.emulators import Emulators
@@ -53,6 +53,8 @@ def desk_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         ingest_port=free_port(),
         standin_port=free_port(),
         desk_theme=tmp_path_factory.mktemp("theme") / "theme.json",
+        desk_send_lease_s=TEST_SEND_LEASE_S,
+        desk_outbox_sweep_s=TEST_OUTBOX_SWEEP_S,
     )
 
 
@@ -108,6 +110,15 @@ def failures(desk: Desk) -> Iterator[Callable[..., None]]:
 
     yield plan
     requests.delete(url, timeout=10)
+
+
+@pytest.fixture
+def chat(telegram_sends: Callable[[dict[str, Any]], None], console_events: EventRecorder,
+         customer: dict[str, Any]) -> int:
+    """A conversation the customer opened (the stand-in knows the chat)."""
+    telegram_sends(text_update(customer, "Hola"))
+    console_events.wait_for("message", lambda m: m["chat_id"] == customer["id"])
+    return int(customer["id"])
 
 
 @pytest.fixture
