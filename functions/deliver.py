@@ -220,7 +220,7 @@ def _send(envelope: Envelope, services: Services) -> Envelope | None:
                 log.info("deliver: %s is being sent by another delivery; left to it", envelope.id)
                 return None
             if unclaimed.claim is Claim.SETTLED:
-                return _send(envelope, services)  # settled meanwhile: announce what it became
+                return _announce_settled(envelope, services)
             log.warning("deliver: %s was being sent by a delivery that died; not sent again", envelope.id)
             outcome = DeliveryOutcome("failed", MAYBE_SENT_REASON, FailureCause.MAYBE_SENT)
         store.answers.settle(envelope.chat_id, envelope.id, outcome.state, outcome.reason,
@@ -236,6 +236,17 @@ def _send(envelope: Envelope, services: Services) -> Envelope | None:
         # an uploaded file again once Telegram has it (its file_id gives the consoles a URL for it).
         settled = store.messages.get(envelope.chat_id, envelope.id)
         envelope.extra["message"] = settled.wire() if settled is not None else None
+    return _announce(envelope, delivery.state, delivery.reason, envelope.extra.get("client_id"), delivery.cause)
+
+
+def _announce_settled(envelope: Envelope, services: Services) -> Envelope | None:
+    """Another delivery settled the answer while this one looked: announce what it became."""
+    settled = services.store.messages.get(envelope.chat_id, envelope.id)
+    if settled is None or settled.delivery is None or settled.delivery.state not in FINAL_STATES:
+        return None
+    if envelope.type == MessageType.BOT or settled.media is not None:
+        envelope.extra["message"] = settled.wire()
+    delivery = settled.delivery
     return _announce(envelope, delivery.state, delivery.reason, envelope.extra.get("client_id"), delivery.cause)
 
 

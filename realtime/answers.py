@@ -19,6 +19,7 @@ from teledesk.model import Agent, ConversationStatus, DeliveryState, Message
 from teledesk.open_data import JSONObject
 
 NO_SUCH_CONVERSATION = "no such conversation"
+STORE_BOOKKEEPING = ("direction", "stored_at", "delivery", "outbox_since", "published_at")
 QUOTE_RULE = "reply_to must be the id of a message of this conversation that Telegram has"
 
 log = logging.getLogger("teledesk.relay.answers")
@@ -88,11 +89,15 @@ def queue_answer(envelope: Envelope, agent: Agent) -> Message:
 def publish_answer(stored: Message) -> None:
     """Hand a stored, queued answer to deliver (what was stored goes out, whoever asks), and note
     that Pub/Sub has it, so the outbox's sweeper leaves it to deliver."""
-    kept = {k: v for k, v in stored.wire().items()
-            if k not in ("direction", "stored_at", "delivery", "outbox_since", "published_at")}
-    envelope = Envelope.from_dict(kept)
+    envelope = answer_envelope(stored)
     publish(envelope)
     current_relay().store.answers.mark_published(envelope.chat_id, stored.id)
+
+
+def answer_envelope(stored: Message) -> Envelope:
+    """What deliver is handed of a stored answer: the message, without the store's bookkeeping."""
+    kept = {k: v for k, v in stored.wire().items() if k not in STORE_BOOKKEEPING}
+    return Envelope.from_dict(kept)
 
 
 def publish(envelope: Envelope) -> None:

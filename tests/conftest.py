@@ -22,6 +22,7 @@ from devtools.runner.emulators import Emulators
 from devtools.runner.processes import Child, free_port, port_open
 from devtools.runner.redis_server import RedisServer
 from teledesk.settings import Settings
+from teledesk.store import Store
 
 
 @pytest.fixture(scope="session")
@@ -110,6 +111,12 @@ def failures(desk: Desk) -> Iterator[Callable[..., None]]:
 
     yield plan
     requests.delete(url, timeout=10)
+
+
+@pytest.fixture(scope="session")
+def desk_store(desk: Desk, desk_settings: Settings) -> Store:
+    """The session desk's store (on the emulator), read as every part of the desk reads it."""
+    return Store(desk_settings.project_id)
 
 
 @pytest.fixture

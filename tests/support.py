@@ -137,3 +137,9 @@ def reply(desk: Any, agent: requests.Session, chat_id: int, text: str, **body: A
                         json={"text": text, "client_id": client_id, **body}, timeout=10)
     assert answer.status_code == 202, answer.text
     return client_id
+
+
+def being_sent(store: Any, chat_id: int, message_id: str) -> bool:
+    """Whether a sender holds a lease on an answer (`delivery.sending`): its send is under way."""
+    stored = store.messages.get(chat_id, message_id)
+    return stored is not None and stored.delivery is not None and stored.delivery.sending is not None

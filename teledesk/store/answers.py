@@ -126,8 +126,10 @@ class Answers:
         @firestore.transactional
         def claim(transaction: firestore.Transaction) -> PartClaim:
             message = read(Message, ref.get(transaction=transaction))
-            delivery = message.delivery if message is not None else None
-            if delivery is None or delivery.state in SETTLED:
+            if message is None:
+                return PartClaim(Claim.SETTLED)  # not ours to send (deliver checked it was stored)
+            delivery = message.delivery or Delivery(state=DeliveryState.QUEUED)
+            if delivery.state in SETTLED:
                 return PartClaim(Claim.SETTLED)
             sent = (delivery.parts or {}).get(str(part))
             if sent is not None:

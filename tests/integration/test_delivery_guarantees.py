@@ -23,18 +23,14 @@ from typing import Any
 
 import pytest
 import requests
-from support import TEST_OUTBOX_SWEEP_S, TEST_SEND_LEASE_S, reply, wait_until
+from support import TEST_OUTBOX_SWEEP_S, TEST_SEND_LEASE_S, being_sent, reply, wait_until
 
 from devtools.runner.processes import port_open
+from realtime.answers import answer_envelope
 from teledesk.envelope import Envelope, MessageType
 from teledesk.store import Store
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(scope="module")
-def store(desk, desk_settings) -> Store:
-    return Store(desk_settings.project_id)  # the emulator's, as every part of the desk reads it
 
 
 def sends_of(bot_api_calls, chat_id: int, text: str) -> list[dict[str, Any]]:
@@ -52,21 +48,19 @@ def push_body(store: Store, chat_id: int, message_id: str) -> dict[str, Any]:
     """A push delivery of the stored answer, as the relay publishes it and Pub/Sub pushes it."""
     stored = store.messages.get(chat_id, message_id)
     assert stored is not None
-    kept = {k: v for k, v in stored.wire().items()
-            if k not in ("direction", "stored_at", "delivery", "outbox_since", "published_at")}
-    envelope = Envelope.from_dict(kept)
+    envelope = answer_envelope(stored)
     return {"subscription": "projects/teledesk-test/subscriptions/deliver-push",
             "message": {"data": base64.b64encode(envelope.to_json()).decode(), "attributes": envelope.attributes(),
                         "messageId": uuid.uuid4().hex, "publishTime": "2026-12-04T00:00:00Z"}}
 
 
 def test_concurrent_deliveries_of_one_answer_send_it_once(desk, agent, chat, console_events, bot_api_calls,
-                                                          failures, store):
+                                                          failures, desk_store):
     failures("sendMessage", None, delay=3, chat_id=chat)  # the first send is held: the others come meanwhile
     text = f"Una sola vez {uuid.uuid4().hex[:6]}"
     client_id = reply(desk, agent, chat, text)
     deliver_url = f"http://127.0.0.1:{desk.step_ports['deliver']}/"
-    body = push_body(store, chat, f"agent-{client_id}")
+    body = push_body(desk_store, chat, f"agent-{client_id}")
     with ThreadPoolExecutor(3) as pool:  # three more deliveries of it, at once, while Pub/Sub's is under way
         statuses = list(pool.map(lambda _: requests.post(deliver_url, json=body, timeout=60).status_code, range(3)))
     assert settled(console_events, client_id)["state"] == "sent"
@@ -80,15 +74,15 @@ def test_concurrent_deliveries_of_one_answer_send_it_once(desk, agent, chat, con
 
 
 def test_an_answer_stored_but_never_published_is_handed_over_by_the_sweeper(desk, chat, console_events,
-                                                                              bot_api_calls, store):
+                                                                              bot_api_calls, desk_store):
     # What the relay leaves when it dies (or Pub/Sub fails) between storing an answer and publishing it.
     client_id = uuid.uuid4().hex
     text = f"Guardada, no publicada {client_id[:6]}"
     envelope = Envelope(id=f"agent-{client_id}", type=MessageType.AGENT, chat_id=chat, date=int(time.time()),
                         text=text, extra={"client_id": client_id, "agent": {"username": "admin", "name": "Admin"}})
-    store.answers.queue(chat, envelope)
+    desk_store.answers.queue(chat, envelope)
     assert settled(console_events, client_id, timeout=30)["state"] == "sent"
-    stored = store.messages.get(chat, envelope.id)
+    stored = desk_store.messages.get(chat, envelope.id)
     assert stored is not None and stored.published_at is not None and stored.outbox_since is None
     time.sleep(2 * TEST_OUTBOX_SWEEP_S)
     assert len(sends_of(bot_api_calls, chat, text)) == 1
@@ -111,16 +105,13 @@ def test_a_repeated_post_of_a_published_answer_publishes_nothing_more(desk, agen
 
 
 def test_a_deliver_killed_mid_send_leaves_the_answer_maybe_sent_and_the_agents_retry_sends_it(
-        desk, agent, chat, console_events, bot_api_calls, failures, store):
+        desk, agent, chat, console_events, bot_api_calls, failures, desk_store):
     failures("sendMessage", None, delay=8, chat_id=chat)  # carried out at once, answered 8 s later
     text = f"¿Llegó? {uuid.uuid4().hex[:6]}"
     client_id = reply(desk, agent, chat, text)
     message_id = f"agent-{client_id}"
 
-    def being_sent() -> bool:
-        stored = store.messages.get(chat, message_id)
-        return stored is not None and stored.delivery is not None and stored.delivery.sending is not None
-    wait_until(being_sent, timeout=30)
+    wait_until(lambda: being_sent(desk_store, chat, message_id), timeout=30)
     deliver = desk.child("deliver")
     os.killpg(deliver.process.pid, signal.SIGKILL)  # mid-send: Telegram has it, nobody recorded it
     deliver.process.wait()
@@ -132,7 +123,7 @@ def test_a_deliver_killed_mid_send_leaves_the_answer_maybe_sent_and_the_agents_r
                                                              "before retrying")
     wait_until(lambda: sends_of(bot_api_calls, chat, text), timeout=30)
     assert len(sends_of(bot_api_calls, chat, text)) == 1  # never resent by itself
-    stored = store.messages.get(chat, message_id)
+    stored = desk_store.messages.get(chat, message_id)
     assert stored is not None and stored.delivery is not None and stored.delivery.cause == "maybe_sent"
 
     retried = agent.post(f"{desk.console_url}api/conversations/{chat}/messages/{message_id}/retry", timeout=10)
