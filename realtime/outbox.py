@@ -29,6 +29,8 @@ from teledesk.model import DeliveryState, Message
 
 SWEEP_BATCH = 100
 """Answers looked at per sweep; the oldest first, so a backlog drains over a few sweeps."""
+SWEEP_TURN_SHARE = 0.9
+"""A relay's turn to sweep lasts this share of the interval, so one waking a hair early still sweeps."""
 
 log = logging.getLogger("teledesk.relay.outbox")
 
@@ -69,7 +71,7 @@ def run_sweeper(app: Flask) -> None:
     interval = relay.settings.desk_outbox_sweep_s
     while True:
         relay.socketio.sleep(interval)
-        if not relay.state.throttle("outbox-sweep", interval):
+        if not relay.state.throttle("outbox-sweep", interval * SWEEP_TURN_SHARE):
             continue  # another relay sweeps this round
         try:
             with app.app_context():
