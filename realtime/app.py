@@ -24,6 +24,7 @@ from realtime.events import register_events
 from realtime.media import media
 from realtime.media_cache import MediaCache
 from realtime.outbound import outbound
+from realtime.outbox import run_sweeper
 from realtime.presence import Presence
 from realtime.relay import EXTENSION, Relay
 from realtime.search import search
@@ -102,6 +103,7 @@ def create_app(
     ensure_admin(store, settings.desk_admin_password)
     if subscriber is not None:
         subscriber.start()
+        socketio.start_background_task(run_sweeper, app)  # the outbox (realtime/outbox.py)
     logging.getLogger("teledesk.relay").info("relay ready")
     return app, socketio
 

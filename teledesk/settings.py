@@ -74,6 +74,8 @@ class Settings:
     desk_sla_first_response_s: int = 300  # an opening's first-response SLA (docs/lifecycle.md)
     desk_pending_resolve_s: int = 86400  # a pending conversation this long without a customer message is resolved
     desk_csat: bool = True  # ask for a 1-5 rating in the chat on resolve
+    desk_send_lease_s: int = 90  # a sender's claim on one part of an answer (functions/deliver.py)
+    desk_outbox_sweep_s: int = 10  # how often the relay hands over answers left in the outbox (realtime/outbox.py)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
@@ -109,6 +111,8 @@ class Settings:
             desk_sla_first_response_s=int(env.get("DESK_SLA_FIRST_RESPONSE_S") or 300),
             desk_pending_resolve_s=int(env.get("DESK_PENDING_RESOLVE_S") or 86400),
             desk_csat=_switch(env.get("DESK_CSAT") or "on"),
+            desk_send_lease_s=int(env.get("DESK_SEND_LEASE_S") or 90),
+            desk_outbox_sweep_s=int(env.get("DESK_OUTBOX_SWEEP_S") or 10),
         )
 
 

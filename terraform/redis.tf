@@ -158,6 +158,7 @@ locals {
 
   relay_plain_env = merge(
     local.conversation_settings,
+    local.delivery_settings,
     { DESK_MEDIA_CACHE_BYTES = tostring(floor(local.relay_memory_bytes / 4)) },
     { for name, value in var.relay_env : name => value if !(local.relay_redis && name == "DESK_REDIS_URL") },
     {

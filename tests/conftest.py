@@ -15,13 +15,14 @@ from typing import Any
 import pytest
 import requests
 from monitoring_double import MetricServiceDouble
-from support import SECRET_HEADER, EventRecorder
+from support import SECRET_HEADER, TEST_OUTBOX_SWEEP_S, TEST_SEND_LEASE_S, EventRecorder, text_update
 
 from devtools.runner.desk import Desk
 from devtools.runner.emulators import Emulators
 from devtools.runner.processes import Child, free_port, port_open
 from devtools.runner.redis_server import RedisServer
 from teledesk.settings import Settings
+from teledesk.store import Store
 
 
 @pytest.fixture(scope="session")
@@ -53,6 +54,8 @@ def desk_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         ingest_port=free_port(),
         standin_port=free_port(),
         desk_theme=tmp_path_factory.mktemp("theme") / "theme.json",
+        desk_send_lease_s=TEST_SEND_LEASE_S,
+        desk_outbox_sweep_s=TEST_OUTBOX_SWEEP_S,
     )
 
 
@@ -108,6 +111,21 @@ def failures(desk: Desk) -> Iterator[Callable[..., None]]:
 
     yield plan
     requests.delete(url, timeout=10)
+
+
+@pytest.fixture(scope="session")
+def desk_store(desk: Desk, desk_settings: Settings) -> Store:
+    """The session desk's store (on the emulator), read as every part of the desk reads it."""
+    return Store(desk_settings.project_id)
+
+
+@pytest.fixture
+def chat(telegram_sends: Callable[[dict[str, Any]], None], console_events: EventRecorder,
+         customer: dict[str, Any]) -> int:
+    """A conversation the customer opened (the stand-in knows the chat)."""
+    telegram_sends(text_update(customer, "Hola"))
+    console_events.wait_for("message", lambda m: m["chat_id"] == customer["id"])
+    return int(customer["id"])
 
 
 @pytest.fixture
