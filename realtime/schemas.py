@@ -50,6 +50,11 @@ CLIENT_ID_PATTERN = rf"^[A-Za-z0-9_-]{{{CLIENT_ID_LENGTH[0]},{CLIENT_ID_LENGTH[1
 PAGE_SIZE = 50  # a history page; the console asks for the one before when the agent scrolls up
 MAX_NOTE_LENGTH = MAX_MESSAGE_LENGTH
 MAX_ID_LENGTH = 256  # a stored message's id (`tg-<chat>-<n>`, `agent-<client_id>` …) with room to spare
+# what the desk's message ids are made of, a letter or digit first: never "..", "__x__" or a "/"
+# that Firestore would read as a path
+MESSAGE_ID_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9_-]{{0,{MAX_ID_LENGTH - 1}}}$"
+CHAT_ID_RANGE = (-(2**63), 2**63 - 1)  # Telegram's chat ids are signed 64-bit integers, as Firestore's
+CANNED_ID_PATTERN = r"^[A-Za-z0-9]{1,64}$"  # Firestore's automatic ids
 SEARCH_LENGTH = (2, 100)
 MAX_USERNAME_LENGTH = 32
 # a letter or digit first: no "..", no "__x__" ids
@@ -144,7 +149,7 @@ NoteText = Annotated[str, _text(MAX_NOTE_LENGTH), AfterValidator(_not_blank)]
 CannedText = Annotated[str, _text(MAX_MESSAGE_LENGTH), AfterValidator(_not_blank)]
 ClientId = Annotated[str, Field(pattern=CLIENT_ID_PATTERN, description="the idempotency key: a repeat is one message"),
                      said(f"must be {CLIENT_ID_LENGTH[0]} to {CLIENT_ID_LENGTH[1]} letters, digits, '-' or '_'")]
-MessageId = Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH)]
+MessageId = Annotated[str, Field(pattern=MESSAGE_ID_PATTERN)]
 Username = Annotated[str, Field(pattern=USERNAME_PATTERN),
                      said(f"must be 2 to {MAX_USERNAME_LENGTH} of a-z, 0-9, '_', '.' or '-', a letter or digit first")]
 Password = Annotated[str, Field(min_length=PASSWORD_LENGTH[0], max_length=PASSWORD_LENGTH[1]),
@@ -203,7 +208,8 @@ class Assign(Body):
 
 
 class MessagesQuery(Body):
-    before: float | None = Field(None, description="a message's `stored_at`: the page older than it")
+    before: float | None = Field(None, allow_inf_nan=False,
+                                 description="a message's `stored_at`: the page older than it")
     limit: Annotated[int, Field(ge=1, description=f"at most {PAGE_SIZE}; more is answered as {PAGE_SIZE}"),
                      AfterValidator(_at_most_a_page)] = PAGE_SIZE
 
