@@ -2,9 +2,11 @@
 and JSON nested at most `MAX_JSON_DEPTH` deep.
 
 The size is Flask's `MAX_CONTENT_LENGTH`: Werkzeug refuses a declared `Content-Length` over it with
-a 413 before a byte is read, and stops reading a body sent without one (chunked) at the limit, with
-a 413 too (under gunicorn and gevent, which tell Werkzeug they end such a stream). Anything the
-body holds is parsed only after that, so one request costs at most the limit in memory. Agents'
+a 413 before a byte is read, and reads a body sent without one (chunked; gunicorn tells Werkzeug it
+ends such a stream) no further than the limit. Werkzeug then hands over the first `limit` bytes as
+if they were the whole body when it is read at once (`get_data`, so `get_json`): `WholeOrNothing`
+makes that a 413 too. So one request costs at most the limit in memory, and no truncated body is
+ever parsed. Agents'
 uploads may be larger (`accepts_body_up_to`). Socket.IO's messages have their own limit, given the
 same figure (create_app).
 
@@ -20,10 +22,12 @@ import json
 import re
 from collections.abc import Callable
 from itertools import accumulate
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar, cast
 
-from flask import Flask, current_app, request
+from flask import Flask, Request, current_app, request
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.utils import cached_property
+from werkzeug.wsgi import LimitedStream, get_content_length, get_input_stream
 
 from realtime.errors import ApiError
 
@@ -69,6 +73,28 @@ class BoundedJSONProvider(DefaultJSONProvider):
             raise ApiError(400, str(exc)) from None
 
 
+class WholeOrNothing(LimitedStream):
+    """A body without a Content-Length, read up to `limit`: read whole, it is all of it or a 413
+    (Werkzeug's own stops at the limit and answers what it read)."""
+
+    def readall(self) -> bytes:
+        data = super().readall()
+        if self.is_exhausted and self._stream.read(1):
+            self.on_exhausted()  # 413
+        return data
+
+
+class BoundedRequest(Request):
+    @cached_property
+    def stream(self) -> IO[bytes]:
+        terminated_without_length = ("wsgi.input_terminated" in self.environ
+                                     and get_content_length(self.environ) is None)
+        limit = self.max_content_length
+        if terminated_without_length and limit is not None:
+            return cast(IO[bytes], WholeOrNothing(self.environ["wsgi.input"], limit, is_max=True))
+        return get_input_stream(self.environ, max_content_length=limit)
+
+
 def accepts_body_up_to(max_bytes: int) -> Callable[[View], View]:
     """A view that takes a body larger than the app's limit (an upload), up to `max_bytes`."""
 
@@ -90,5 +116,6 @@ def limit_bodies(app: Flask, max_bytes: int) -> None:
     """Every body of `app` at most `max_bytes` (a route's own limit where it has one), JSON at most
     `MAX_JSON_DEPTH` deep."""
     app.config["MAX_CONTENT_LENGTH"] = max_bytes
+    app.request_class = BoundedRequest
     app.json = BoundedJSONProvider(app)
     app.before_request(_route_limit)
