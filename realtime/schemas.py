@@ -17,6 +17,7 @@ makes (an agent's public face, a canned response's three fields, a change) are d
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -163,8 +164,14 @@ UploadedFile = Annotated[FileStorage, AfterValidator(_a_file), WithJsonSchema({"
 
 # -- requests --------------------------------------------------------------------------------------
 
+def _no_such_username(value: str) -> str:
+    """A login's username that no agent can have is answered as a wrong one (401), and never
+    reaches the store as a document id ("a/b", "..")."""
+    return value if re.fullmatch(USERNAME_PATTERN, value) else ""
+
+
 class Login(Body):
-    username: Annotated[str, Field(max_length=MAX_USERNAME_LENGTH)]
+    username: Annotated[str, Field(max_length=MAX_USERNAME_LENGTH), AfterValidator(_no_such_username)]
     password: Annotated[str, Field(max_length=PASSWORD_LENGTH[1])]
 
 
@@ -203,7 +210,7 @@ class Upload(Body):
 
 
 class Assign(Body):
-    username: Annotated[str, Field(max_length=MAX_USERNAME_LENGTH)] | None = Field(
+    username: Username | None = Field(
         None, description="an active agent; default: me")
 
 

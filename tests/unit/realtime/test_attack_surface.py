@@ -335,6 +335,19 @@ def test_ids_and_limits_in_a_query_or_body_are_checked(agent: FlaskClient):
     assert quoting.status_code == 400 and "reply_to" in quoting.get_json()["error"]
 
 
+def test_a_username_that_no_agent_can_have_never_reaches_the_store(agent: FlaskClient, store: FakeStore,
+                                                                    monkeypatch: pytest.MonkeyPatch):
+    asked: list[str] = []
+    lookup = store.agents.get
+    monkeypatch.setattr(store.agents, "get", lambda username: asked.append(username) or lookup(username))
+    for username in ("a/b", "..", "__x__"):
+        refused = checked(agent.post("/api/login", json={"username": username, "password": "whatever-it-is"}))
+        assert (refused.status_code, refused.get_json()) == (401, {"error": "wrong username or password"})
+        assign = checked(agent.post(f"/api/conversations/{CHAT_ID}/assign", json={"username": username}))
+        assert assign.status_code == 400 and assign.get_json()["error"].startswith("username must be")
+    assert not {"a/b", "..", "__x__"} & set(asked)
+
+
 def test_the_document_states_the_path_rules(document: dict[str, Any]):
     media = document["paths"]["/api/conversations/{chat_id}/messages/{message_id}/media"]["get"]["parameters"]
     schemas = {p["name"]: p["schema"] for p in media}
