@@ -47,8 +47,8 @@ SOCKETIO_HANDSHAKE = "/socket.io/?EIO=4&transport=polling"
 BOT_TOKEN = "123456789:LEAKCHECK-unit-bot-token-AAAAAAAAAAAA"
 WEBHOOK_SECRET = "LEAKCHECK-unit-webhook-secret"
 SESSION_SECRET = "LEAKCHECK-unit-session-secret-" + "s" * 32
-BOB_PASSWORD = "LEAKCHECK-bob-password"
-SECRETS = (BOT_TOKEN, WEBHOOK_SECRET, SESSION_SECRET, ADMIN_PASSWORD, BOB_PASSWORD)
+CAROL_PASSWORD = "LEAKCHECK-carol-password"
+SECRETS = (BOT_TOKEN, WEBHOOK_SECRET, SESSION_SECRET, ADMIN_PASSWORD, CAROL_PASSWORD)
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ def settings(dist: Path) -> Settings:
 
 @pytest.fixture
 def store(store: FakeStore) -> FakeStore:
-    store.agents.create("carol", "Carol", "agent", cheap_hash(BOB_PASSWORD))
+    store.agents.create("carol", "Carol", "agent", cheap_hash(CAROL_PASSWORD))
     store.add_message(CHAT_ID, {"id": "tg-4242-1", "type": "CLIENT", "chat_id": CHAT_ID, "date": 1, "text": "",
                                 "media": {"kind": "photo", "file_id": "ph1", "file_unique_id": "u1"},
                                 "direction": "in", "stored_at": 1.0})
@@ -142,7 +142,7 @@ def test_without_a_session_only_the_public_routes_answer(app: Flask, client: Fla
 
 def test_an_agent_is_refused_exactly_what_only_an_admin_may_do(app: Flask):
     for endpoint, method, path in routes(app):
-        carol = as_agent(app, "carol", BOB_PASSWORD)  # afresh: a route may end the session (logout)
+        carol = as_agent(app, "carol", CAROL_PASSWORD)  # afresh: a route may end the session (logout)
         response = checked(carol.open(path, method=method, json={"password": "another-password"}))
         if endpoint in ADMIN_ONLY:
             assert (response.status_code, response.get_json()) == (
