@@ -14,7 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from realtime.answers import NO_SUCH_CONVERSATION, agent_extra, answer_extra, publish_answer, queue_answer, queued
-from realtime.apispec import answers, declare
+from realtime.apispec import CHAT, MESSAGE, answers, declare
 from realtime.auth import login_required
 from realtime.errors import ApiError
 from realtime.lifecycle import agent_opening, announce
@@ -35,7 +35,6 @@ from teledesk.model import Agent, Conversation, ConversationStatus
 
 conversations = Blueprint("conversations", __name__)
 log = logging.getLogger("teledesk.relay.conversations")
-CHAT = "/conversations/<int(signed=True):chat_id>"
 
 
 @conversations.get("/conversations")
@@ -167,7 +166,7 @@ def note(agent: Agent, chat_id: int, json: NewNote) -> tuple[Response, int]:
     return jsonify(message=message_view(stored)), 202
 
 
-@conversations.post(f"{CHAT}/messages/<message_id>/retry")
+@conversations.post(f"{MESSAGE}/retry")
 @login_required
 @declare(answers(202, MessageAnswer, 401, 404, 409, description="queued again"))
 def retry(agent: Agent, chat_id: int, message_id: str) -> tuple[Response, int]:
