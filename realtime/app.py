@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Iterable
-from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
@@ -21,12 +20,14 @@ from realtime.canned import canned
 from realtime.conversations import conversations
 from realtime.errors import register_error_handlers
 from realtime.events import register_events
+from realtime.login_guard import LoginGuard
 from realtime.media import media
 from realtime.media_cache import MediaCache
 from realtime.outbound import outbound
 from realtime.presence import Presence
 from realtime.relay import EXTENSION, Relay
 from realtime.search import search
+from realtime.sessions import SESSION_LIFETIME, session_store
 from realtime.state import QUEUE_REDIS_OPTIONS, shared_state
 from realtime.stats import StatsCache, stats
 from realtime.subscriber import RelaySubscriber
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
 
 __all__ = ["SESSION_LIFETIME", "Relay", "create_app"]
 
-SESSION_LIFETIME = timedelta(hours=12)
 SOCKETIO_PATH = "/socket.io"
 API_FAMILIES = (conversations, outbound, search, canned, team, theme, media, stats)  # each under /api
 
@@ -87,11 +87,11 @@ def create_app(
         media_cache=MediaCache(settings.media_cache_dir, settings.media_cache_bytes),
         webhook_health=WebhookHealth(settings.telegram_bot_token, settings.telegram_api_base),
         state=state, presence=Presence(state), blobs=blob_store(), theme=look,
-        stats=StatsCache(),
+        stats=StatsCache(), sessions=session_store(state), login_guard=LoginGuard(app, settings),
     )
     app.extensions[EXTENSION] = relay
 
-    api = api_blueprint()  # a new root per app: its same-origin rule covers every family under it
+    api = api_blueprint(relay.login_guard)  # a new root per app: its same-origin rule covers every family under it
     for family in API_FAMILIES:
         api.register_blueprint(family)
     app.register_blueprint(api)

@@ -17,6 +17,10 @@ ROOT = Path(__file__).resolve().parent.parent
 TELEGRAM_API_BASE = "https://api.telegram.org"
 DEFAULT_PROJECT = "teledesk-local"
 MEDIA_CACHE_BYTES = 128 * 1024 * 1024  # on Cloud Run, of the relay's 512 MiB (the disk is memory)
+# Failed logins allowed (realtime/login_guard.py), in Flask-Limiter's notation ("N/period", ";" between several)
+LOGIN_LIMIT_PER_USERNAME = "5/minute;20/hour"
+LOGIN_LIMIT_PER_ADDRESS = "30/minute"
+LOGIN_CONCURRENCY = 4  # password checks at once per relay: each is ~32 MiB of scrypt
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -54,6 +58,9 @@ class Settings:
     desk_port: int = 8080
     desk_relays: int = 1  # how many relays `make run` starts, on desk_port … desk_port + N - 1
     desk_redis_url: str = ""  # the relays' shared Redis; empty: one relay, its state in its memory
+    desk_login_limit_per_username: str = LOGIN_LIMIT_PER_USERNAME
+    desk_login_limit_per_address: str = LOGIN_LIMIT_PER_ADDRESS
+    desk_login_concurrency: int = LOGIN_CONCURRENCY
     ingest_port: int = 8081
     standin_port: int = 8082
     frontend_dist: Path = field(default=ROOT / "frontend" / "dist")
@@ -89,6 +96,9 @@ class Settings:
             desk_port=int(env.get("DESK_PORT") or 8080),
             desk_relays=int(env.get("DESK_RELAYS") or 1),
             desk_redis_url=env.get("DESK_REDIS_URL", ""),
+            desk_login_limit_per_username=env.get("DESK_LOGIN_LIMIT_PER_USERNAME") or LOGIN_LIMIT_PER_USERNAME,
+            desk_login_limit_per_address=env.get("DESK_LOGIN_LIMIT_PER_ADDRESS") or LOGIN_LIMIT_PER_ADDRESS,
+            desk_login_concurrency=int(env.get("DESK_LOGIN_CONCURRENCY") or LOGIN_CONCURRENCY),
             ingest_port=int(env.get("INGEST_PORT") or 8081),
             standin_port=int(env.get("STANDIN_PORT") or 8082),
             frontend_dist=Path(env.get("DESK_FRONTEND_DIST") or ROOT / "frontend" / "dist"),
