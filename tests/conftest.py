@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import requests
 from monitoring_double import MetricServiceDouble
-from support import SECRET_HEADER, EventRecorder
+from support import SECRET_HEADER, TEST_LOGIN_LIMITS, EventRecorder
 
 from devtools.runner.desk import Desk
 from devtools.runner.emulators import Emulators
@@ -53,6 +53,7 @@ def desk_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         ingest_port=free_port(),
         standin_port=free_port(),
         desk_theme=tmp_path_factory.mktemp("theme") / "theme.json",
+        **TEST_LOGIN_LIMITS,
     )
 
 

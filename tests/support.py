@@ -12,10 +12,14 @@ from typing import Any, TypeVar
 
 import requests
 import socketio
+from requests.adapters import HTTPAdapter
 
 from devtools.runner.processes import free_port_run
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# A test desk's login limits: far above what its tests try (only the tests of the limits set their own).
+TEST_LOGIN_LIMITS: dict[str, Any] = {"desk_login_limit_per_username": "1000/minute",
+                                     "desk_login_limit_per_address": "10000/minute", "desk_login_concurrency": 16}
 T = TypeVar("T")
 _update_ids = itertools.count(random.randint(10_000_000, 90_000_000))
 
@@ -91,6 +95,29 @@ def new_agent(console_url: str, admin: requests.Session, name: str) -> tuple[str
     login = session.post(f"{console_url}api/login", json={"username": username, "password": password}, timeout=10)
     assert login.status_code == 200, login.text
     return username, session
+
+
+class _FromAddress(HTTPAdapter):
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def client_at(address: str) -> requests.Session:
+    """An HTTP client whose requests come from `address`, one of the loopback addresses (all of
+    127.0.0.0/8 on Linux): a client address of a test's own, as the relay sees it."""
+    session = requests.Session()
+    session.mount("http://", _FromAddress(address))
+    return session
+
+
+def own_loopback_address() -> str:
+    """A loopback address no other test uses (the desks listen on 127.0.0.1)."""
+    return f"127.{random.randint(1, 254)}.{random.randint(1, 254)}.{random.randint(2, 254)}"
 
 
 def free_port_pair() -> int:

@@ -6,6 +6,7 @@ import pytest
 import requests
 import socketio
 import websocket
+from support import EventRecorder, connect_console, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -67,6 +68,44 @@ def test_logout_ends_the_session(desk, agent):
     assert agent.get(f"{desk.console_url}api/me", timeout=10).status_code == 200
     assert agent.post(f"{desk.console_url}api/logout", timeout=10).status_code == 204
     assert agent.get(f"{desk.console_url}api/me", timeout=10).status_code == 401
+
+
+def admin_session(desk, desk_settings) -> requests.Session:
+    browser = requests.Session()
+    answer = browser.post(f"{desk.console_url}api/login", timeout=10,
+                          json={"username": "admin", "password": desk_settings.desk_admin_password})
+    assert answer.status_code == 200, answer.text
+    return browser
+
+
+def test_after_logout_a_copied_cookie_gets_401_and_is_not_renewed(desk, desk_settings):
+    browser = admin_session(desk, desk_settings)
+    thief = requests.Session()
+    thief.cookies.update(browser.cookies)
+    assert thief.get(f"{desk.console_url}api/me", timeout=10).status_code == 200
+    assert browser.post(f"{desk.console_url}api/logout", timeout=10).status_code == 204
+    for path in ("api/me", "api/conversations"):
+        refused = thief.get(f"{desk.console_url}{path}", timeout=10)
+        assert refused.status_code == 401
+        # Not renewed: at most the cookie is cleared.
+        assert refused.headers.get("Set-Cookie", "session=;").startswith("session=;"), refused.headers
+    assert not thief.cookies.get("session")
+
+
+def test_logout_closes_that_sessions_sockets_and_no_other(desk, desk_settings):
+    """The same agent in two browsers: logging out of one closes its tabs (told why), not the other's."""
+    leaving, staying = admin_session(desk, desk_settings), admin_session(desk, desk_settings)
+    tabs = [connect_console(EventRecorder("session_ended"), desk.console_url, leaving) for _ in range(2)]
+    other = connect_console(EventRecorder("session_ended"), desk.console_url, staying)
+    try:
+        assert leaving.post(f"{desk.console_url}api/logout", timeout=10).status_code == 204
+        for tab in tabs:
+            assert tab.wait_for("session_ended", lambda _: True, timeout=10) == {"reason": "logout"}
+            wait_until(lambda tab=tab: not tab.client.connected, timeout=10)
+        assert other.client.connected and other.of("session_ended") == []
+        assert staying.get(f"{desk.console_url}api/me", timeout=10).status_code == 200
+    finally:
+        other.client.disconnect()
 
 
 def test_a_page_of_another_origin_cannot_ride_an_agents_cookie(desk, agent):
