@@ -87,7 +87,7 @@ def create_app(
         media_cache=MediaCache(settings.media_cache_dir, settings.media_cache_bytes),
         webhook_health=WebhookHealth(settings.telegram_bot_token, settings.telegram_api_base),
         state=state, presence=Presence(state), blobs=blob_store(), theme=look,
-        stats=StatsCache(), sessions=session_store(state), login_guard=LoginGuard(app, settings),
+        stats=StatsCache(), sessions=session_store(state, store), login_guard=LoginGuard(app, settings),
     )
     app.extensions[EXTENSION] = relay
 

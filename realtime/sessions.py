@@ -2,10 +2,14 @@
 
 The session cookie (Flask's, signed) carries a random session id; the desk keeps only the id's
 SHA-256 (`digest`), with the agent's username, for SESSION_LIFETIME after its last use. Whoever
-reads the shared state (Redis with several relays) cannot make a cookie from it; whoever copied a
-cookie holds nothing once the session is ended (logout), on every relay. Each session also knows
-its console sockets, so that ending it closes them, and only them (the agent's other browsers are
-other sessions).
+reads where they are kept cannot make a cookie from it; whoever copied a cookie holds nothing once
+the session is ended (logout), on every relay. Each session also knows its console sockets, so
+that ending it closes them, and only them (the agent's other browsers are other sessions).
+
+Several relays keep them in their shared Redis (`RedisSessions`). One relay without Redis keeps
+them in the desk's store (`StoredSessions`), not in its memory: a session outlives a restart of
+the relay (a deploy, or Cloud Run replacing the instance), as the cookie did before the desk kept
+sessions.
 """
 
 from __future__ import annotations
@@ -16,15 +20,19 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 import redis
 
-from realtime.state import PREFIX, MemoryState, RedisState, SharedState
+from realtime.state import PREFIX, RedisState, SharedState
+from teledesk.model import AgentSession
+from teledesk.store import Store
+from teledesk.store.sessions import Sessions
 
 SESSION_LIFETIME = timedelta(hours=12)  # a session unused this long is over
 SESSION_ID_BYTES = 32
+RENEW_AFTER_S = 600  # in the store, a used session's end is moved on at most this often (a write)
 
 
 def session_digest(session_id: str) -> str:
@@ -53,71 +61,66 @@ class SessionStore(Protocol):
     def remove_socket(self, digest: str, sid: str) -> None: ...
 
 
-def session_store(state: SharedState, lifetime: timedelta = SESSION_LIFETIME) -> SessionStore:
-    """The sessions where the rest of the desk's shared state is: Redis with several relays."""
+def session_store(state: SharedState, store: Store, lifetime: timedelta = SESSION_LIFETIME) -> SessionStore:
+    """The sessions in the relays' shared Redis when there is one, else in the desk's store."""
     if isinstance(state, RedisState):
         return RedisSessions(state.redis, lifetime, state.prefix)
-    if isinstance(state, MemoryState):
-        return MemorySessions(lifetime)
-    raise TypeError(f"no session store for {type(state).__name__}")
+    return StoredSessions(store.sessions, lifetime)
 
 
 def new_session_id() -> str:
     return secrets.token_urlsafe(SESSION_ID_BYTES)
 
 
-@dataclass
-class _Kept:
-    username: str
-    expires_at: float
-    sockets: set[str]
+class StoredSessions:
+    """One relay's sessions, in the desk's store; their sockets in its memory (a restart closes
+    those anyway). Thread- and greenlet-safe."""
 
-
-class MemorySessions:
-    """One relay's sessions, in its memory (thread- and greenlet-safe)."""
-
-    def __init__(self, lifetime: timedelta = SESSION_LIFETIME, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, sessions: Sessions, lifetime: timedelta = SESSION_LIFETIME,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.sessions = sessions
         self.lifetime_s = lifetime.total_seconds()
         self.clock = clock
         self._lock = threading.Lock()
-        self._sessions: dict[str, _Kept] = {}
+        self._sockets: dict[str, set[str]] = {}
 
     def start(self, username: str) -> str:
         session_id = new_session_id()
-        with self._lock:
-            now = self.clock()
-            self._sessions = {d: kept for d, kept in self._sessions.items() if kept.expires_at > now}
-            self._sessions[session_digest(session_id)] = _Kept(username, now + self.lifetime_s, set())
+        self.sessions.create(session_digest(session_id), AgentSession(username=username,
+                                                                      expires_at=self._from_now(self.lifetime_s)))
         return session_id
 
     def find(self, session_id: str) -> DeskSession | None:
-        """The session of this id, if the desk still knows it; its lifetime starts again."""
+        """The session of this id, if the desk still knows it; its lifetime starts again (written at
+        most every RENEW_AFTER_S)."""
         digest = session_digest(session_id)
-        with self._lock:
-            kept = self._sessions.get(digest)
-            now = self.clock()
-            if kept is None or kept.expires_at <= now:
-                return None
-            kept.expires_at = now + self.lifetime_s
-            return DeskSession(digest, kept.username)
+        kept = self.sessions.get(digest)
+        left_s = kept.expires_at.timestamp() - self.clock() if kept is not None else 0.0
+        if kept is None or left_s <= 0:
+            return None
+        if left_s < self.lifetime_s - RENEW_AFTER_S:
+            self.sessions.extend(digest, self._from_now(self.lifetime_s))
+        return DeskSession(digest, kept.username)
+
+    def _from_now(self, seconds: float) -> datetime:
+        return datetime.fromtimestamp(self.clock() + seconds, UTC)
 
     def end(self, digest: str) -> set[str]:
         """Forget the session; the sockets it had."""
+        self.sessions.delete(digest)
         with self._lock:
-            kept = self._sessions.pop(digest, None)
-            return set(kept.sockets) if kept else set()
+            return self._sockets.pop(digest, set())
 
     def add_socket(self, digest: str, sid: str) -> None:
         with self._lock:
-            kept = self._sessions.get(digest)
-            if kept is not None:
-                kept.sockets.add(sid)
+            self._sockets.setdefault(digest, set()).add(sid)
 
     def remove_socket(self, digest: str, sid: str) -> None:
         with self._lock:
-            kept = self._sessions.get(digest)
-            if kept is not None:
-                kept.sockets.discard(sid)
+            sockets = self._sockets.get(digest, set())
+            sockets.discard(sid)
+            if not sockets:
+                self._sockets.pop(digest, None)
 
 
 class RedisSessions:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 import requests
 import socketio
 import websocket
 from support import EventRecorder, connect_console, wait_until
+
+from realtime.sessions import session_digest
+from teledesk.model import AgentSession
+from teledesk.store import Store
 
 pytestmark = pytest.mark.integration
 
@@ -121,3 +127,16 @@ def test_a_page_of_another_origin_cannot_ride_an_agents_cookie(desk, agent):
     assert agent.post(url, headers={"Sec-Fetch-Site": "same-site"}, timeout=10).status_code == 403
     assert agent.post(url, headers={"Origin": evil}, timeout=10).status_code == 403
     assert agent.post(url, headers={"Sec-Fetch-Site": "same-origin"}, timeout=10).status_code == 200
+
+
+def test_the_store_keeps_a_session_by_digest_until_it_is_ended(own_project):
+    """What one relay without Redis keeps its sessions in (the Firestore emulator)."""
+    sessions = Store(own_project).sessions
+    digest = session_digest("a-session-id")
+    assert sessions.get(digest) is None
+    sessions.create(digest, AgentSession(username="ana", expires_at=datetime(2026, 12, 4, 10, tzinfo=UTC)))
+    sessions.extend(digest, datetime(2026, 12, 4, 12, tzinfo=UTC))
+    assert sessions.get(digest) == AgentSession(username="ana", expires_at=datetime(2026, 12, 4, 12, tzinfo=UTC))
+    sessions.delete(digest)
+    sessions.extend(digest, datetime(2026, 12, 4, 14, tzinfo=UTC))  # a session ended meanwhile stays ended
+    assert sessions.get(digest) is None

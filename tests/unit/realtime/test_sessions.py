@@ -12,10 +12,11 @@ import redis
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_socketio import SocketIO
-from relay_fakes import login
+from relay_fakes import FakePublisher, FakeStore, login
 
+from realtime.app import create_app
 from realtime.auth import SESSION_ID
-from realtime.sessions import MemorySessions, RedisSessions, SessionStore, session_digest
+from realtime.sessions import RENEW_AFTER_S, RedisSessions, SessionStore, StoredSessions, session_digest
 
 LIFETIME = timedelta(seconds=2)
 
@@ -28,10 +29,10 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["store", "redis"])
 def sessions(request: pytest.FixtureRequest) -> SessionStore:
-    if request.param == "memory":
-        return MemorySessions(LIFETIME)
+    if request.param == "store":
+        return StoredSessions(FakeStore().sessions, LIFETIME)
     client = redis.Redis.from_url(request.getfixturevalue("redis_server").url)
     return RedisSessions(client, LIFETIME, prefix=f"test-{uuid.uuid4().hex[:8]}:")
 
@@ -59,13 +60,20 @@ def test_the_desk_keeps_the_digest_of_a_session_id_never_the_id(redis_server: An
 
 
 def test_an_unused_session_expires_and_a_used_one_lives_on():
-    clock = Clock()
-    sessions = MemorySessions(LIFETIME, clock)
+    clock, store = Clock(), FakeStore()
+    sessions = StoredSessions(store.sessions, timedelta(hours=1), clock)
     used, unused = sessions.start("ana"), sessions.start("bea")
-    clock.now += 1.5
+    clock.now += 1800
     assert sessions.find(used) is not None
-    clock.now += 1.5
+    clock.now += 1800
     assert sessions.find(used) is not None and sessions.find(unused) is None
+    # The store is written at most every RENEW_AFTER_S, not on every request.
+    expires_at = store.session_docs[session_digest(used)]["expires_at"]
+    assert expires_at.timestamp() == clock.now + 3600
+    clock.now += RENEW_AFTER_S - 1
+    assert sessions.find(used) is not None
+    assert store.session_docs[session_digest(used)]["expires_at"] == expires_at
+    assert list(store.session_docs) == [session_digest(used), session_digest(unused)]  # digests, never ids
 
 
 def test_redis_forgets_a_session_its_lifetime_after_its_last_use(redis_server: Any):
@@ -138,3 +146,14 @@ def test_a_new_password_or_a_disable_still_ends_the_agents_sessions(app: Flask, 
     assert agent.get("/api/me").status_code == 200
     assert agent.post("/api/agents/admin/password", json={"password": "admin-new-password"}).status_code == 200
     assert agent.get("/api/me").status_code == 200  # the admin's own session goes on under the new epoch
+
+
+def test_without_redis_a_session_outlives_a_restart_of_the_relay(app: Flask, agent: FlaskClient, settings,
+                                                                 store: FakeStore):
+    """One relay keeps its sessions in the desk's store: a new process (a deploy, an instance Cloud
+    Run replaced) knows them, and a logout on either is a logout on both."""
+    restarted = create_app(settings, store=store, publisher=FakePublisher(), subscribe=False)[0]
+    after_restart = copy_of(restarted, agent)
+    assert after_restart.get("/api/me").status_code == 200
+    assert agent.post("/api/logout").status_code == 204
+    assert after_restart.get("/api/me").status_code == 401
