@@ -12,13 +12,30 @@ once per numbered change) and `typing` (a chat action, never stored, never retri
 Transient Telegram errors raise, so the push subscription retries with backoff; on the last
 attempt the subscription allows (`deliveryAttempt` = the manifest's `max_delivery_attempts`)
 the answer is marked failed with the reason instead of staying queued while dead-lettered.
+
+Sent once, even when two deliveries of one answer run at once (Pub/Sub redelivers, the relay's
+outbox hands an answer over again): each part is claimed in one transaction right before it goes
+out (`Answers.claim_part`, a lease of `DESK_SEND_LEASE_S`). A delivery that finds a live lease
+leaves the answer to its holder and acks: the holder settles and announces it, or, if it dies,
+the relay's outbox hands the answer over again once the lease expired (realtime/outbox.py).
+Raising instead would spend the subscription's few attempts while the holder works, and a
+dead-lettered message holds up its chat's ordering key. A delivery that finds a lease expired
+with its part unrecorded knows that a sender died mid-send, and so does a send whose answer never
+came: the answer fails as `maybe_sent`, never resent but by an agent's retry. One request never
+outlasts the lease (`TelegramClient`'s `deadline_s`).
+
+Every send goes through this process's one `TelegramClient` for the token and Bot API base
+(`_client`), over the process's one `Bot` (`teledesk.telegram.bot`): one getMe per process.
 """
 
 from __future__ import annotations
 
 import contextvars
 import logging
+import threading
+import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import functions_framework
@@ -26,10 +43,13 @@ import functions_framework
 from teledesk.blobs import blob_store
 from teledesk.envelope import Envelope, MessageType
 from teledesk.logs import configure
-from teledesk.model import Delivery, DeliveryState, Media
+from teledesk.model import Delivery, DeliveryState, Media, Message
 from teledesk.pipeline import Services, event_step
 from teledesk.pubsub import push_body_field
+from teledesk.store import Store
+from teledesk.store.answers import Claim
 from teledesk.telegram.client import (
+    MAYBE_SENT_REASON,
     DeliveryOutcome,
     FailureCause,
     MediaUpload,
@@ -42,6 +62,10 @@ configure("deliver")
 
 FINAL_STATES = (DeliveryState.SENT, DeliveryState.FAILED)
 PACER = Pacer()  # this process's budget: ~1 message/s per chat, ~30/s overall
+LEASE_MARGIN_S = 5.0
+"""Of a sender's lease, what is kept for recording the part once Telegram took it: one request
+may take the rest (`TelegramClient`'s `deadline_s`)."""
+MIN_REQUEST_DEADLINE_S = 1.0
 
 log = logging.getLogger("teledesk.deliver")
 _attempt: contextvars.ContextVar[int | None] = contextvars.ContextVar("delivery_attempt", default=None)
@@ -61,8 +85,58 @@ def _max_attempts(services: Services) -> int:
     return policy.max_delivery_attempts if policy else 5
 
 
+_clients: dict[tuple[str, str, float], TelegramClient] = {}
+_clients_lock = threading.Lock()
+
+
 def _client(services: Services) -> TelegramClient:
-    return TelegramClient(services.settings.telegram_bot_token, services.settings.telegram_api_base, pacer=PACER)
+    """This process's client for its token and Bot API base, made once and shared by every
+    handler thread (it keeps no state of a send; the pacer and the Bot are thread-safe)."""
+    settings = services.settings
+    deadline = max(MIN_REQUEST_DEADLINE_S, settings.desk_send_lease_s - LEASE_MARGIN_S)
+    key = (settings.telegram_bot_token, settings.telegram_api_base, deadline)
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            client = _clients[key] = TelegramClient(key[0], key[1], pacer=PACER, deadline_s=deadline)
+        return client
+
+
+class _Unclaimed(Exception):
+    def __init__(self, claim: Claim):
+        super().__init__(claim.value)
+        self.claim = claim
+
+
+@dataclass
+class _Claims:
+    """This delivery's claims on the parts of one answer (`Answers.claim_part`)."""
+
+    store: Store
+    chat_id: int
+    message_id: str
+    lease_s: float
+    holder: str = field(default_factory=lambda: uuid.uuid4().hex)
+    holding: bool = False
+
+    def before_part(self, index: int) -> int | None:
+        """None: send part `index` now; or the Telegram message id it already became."""
+        claimed = self.store.answers.claim_part(self.chat_id, self.message_id, index, self.holder, self.lease_s)
+        if claimed.claim is Claim.SEND:
+            self.holding = True
+            return None
+        if claimed.claim is Claim.SENT:
+            return claimed.telegram_message_id
+        raise _Unclaimed(claimed.claim)
+
+    def before_send(self) -> None:
+        self.before_part(0)  # a file is one part
+
+    def release(self) -> None:
+        """Telegram said the part did not go out: a later delivery may send it."""
+        if self.holding:
+            self.store.answers.release_part(self.chat_id, self.message_id)
+            self.holding = False
 
 
 def _announce(envelope: Envelope, state: str, reason: str | None, client_id: str | None,
@@ -79,16 +153,21 @@ def _announce(envelope: Envelope, state: str, reason: str | None, client_id: str
 
 
 def _or_failed_on_last_attempt(services: Services, send: Callable[[], DeliveryOutcome],
-                               count_failure: Callable[[], int] | None = None) -> DeliveryOutcome:
+                               count_failure: Callable[[], int] | None = None,
+                               claims: _Claims | None = None) -> DeliveryOutcome:
     """`send()`, or on a transient error: raise for a retry, unless this was the last attempt.
 
     The attempt number is Pub/Sub's `deliveryAttempt`; the Pub/Sub emulator's push body does not
     carry it (measured), so without it `count_failure()` (the answer's own count of failed
-    attempts, kept on the stored message) stands in for it.
+    attempts, kept on the stored message) stands in for it. A transient error is one Telegram
+    did not carry out (an ambiguous one is settled as `maybe_sent` by the client), so the part
+    claimed is released for the next attempt.
     """
     try:
         return send()
     except TransientTelegramError as exc:
+        if claims is not None:
+            claims.release()
         attempt = _attempt.get()
         if attempt is None and count_failure is not None:
             attempt = count_failure()
@@ -133,24 +212,17 @@ def _send(envelope: Envelope, services: Services) -> Envelope | None:
         return None  # the relay stores before it publishes: an unknown id is not ours to send
     delivery = stored.delivery or Delivery(state=DeliveryState.QUEUED)
     if delivery.state not in FINAL_STATES:
-        reply_to = (envelope.extra.get("reply_to") or {}).get("telegram_message_id")
-
-        def count_failure() -> int:
-            return store.answers.count_failed_attempt(envelope.chat_id, envelope.id)
-        media = stored.media or (Media.model_validate(envelope.media) if envelope.media else None)
-        if media is not None and media.kind:
-            kind = media.kind
-            outcome = _or_failed_on_last_attempt(
-                services, lambda: _send_media(envelope, services, media, kind, reply_to), count_failure)
-        else:
-            parts = split_text(envelope.text)
-            already = {int(k): v for k, v in (delivery.parts or {}).items()}
-            row = stored.model_extra.get("buttons") if stored.model_extra else None  # one row of inline buttons
-            buttons = [row] if row else None
-            outcome = _or_failed_on_last_attempt(services, lambda: _client(services).send_parts(
-                envelope.chat_id, parts, already_sent=already, reply_to=reply_to, buttons=buttons,
-                on_part_sent=lambda i, mid: store.answers.record_sent_part(envelope.chat_id, envelope.id, i, mid)),
-                count_failure)
+        claims = _Claims(store, envelope.chat_id, envelope.id, services.settings.desk_send_lease_s)
+        try:
+            outcome = _outcome(envelope, services, stored, delivery, claims)
+        except _Unclaimed as unclaimed:
+            if unclaimed.claim is Claim.BUSY:
+                log.info("deliver: %s is being sent by another delivery; left to it", envelope.id)
+                return None
+            if unclaimed.claim is Claim.SETTLED:
+                return _announce_settled(envelope, services)
+            log.warning("deliver: %s was being sent by a delivery that died; not sent again", envelope.id)
+            outcome = DeliveryOutcome("failed", MAYBE_SENT_REASON, FailureCause.MAYBE_SENT)
         store.answers.settle(envelope.chat_id, envelope.id, outcome.state, outcome.reason,
                               outcome.telegram_message_ids, outcome.file_id, outcome.cause)
         if outcome.blocked:
@@ -167,8 +239,43 @@ def _send(envelope: Envelope, services: Services) -> Envelope | None:
     return _announce(envelope, delivery.state, delivery.reason, envelope.extra.get("client_id"), delivery.cause)
 
 
+def _announce_settled(envelope: Envelope, services: Services) -> Envelope | None:
+    """Another delivery settled the answer while this one looked: announce what it became."""
+    settled = services.store.messages.get(envelope.chat_id, envelope.id)
+    if settled is None or settled.delivery is None or settled.delivery.state not in FINAL_STATES:
+        return None
+    if envelope.type == MessageType.BOT or settled.media is not None:
+        envelope.extra["message"] = settled.wire()
+    delivery = settled.delivery
+    return _announce(envelope, delivery.state, delivery.reason, envelope.extra.get("client_id"), delivery.cause)
+
+
+def _outcome(envelope: Envelope, services: Services, stored: Message, delivery: Delivery,
+             claims: _Claims) -> DeliveryOutcome:
+    """Send what is still to send of a queued answer, each part claimed first."""
+    store = services.store
+    reply_to = (envelope.extra.get("reply_to") or {}).get("telegram_message_id")
+
+    def count_failure() -> int:
+        return store.answers.count_failed_attempt(envelope.chat_id, envelope.id)
+    media = stored.media or (Media.model_validate(envelope.media) if envelope.media else None)
+    if media is not None and media.kind:
+        kind = media.kind
+        return _or_failed_on_last_attempt(
+            services, lambda: _send_media(envelope, services, media, kind, reply_to, claims), count_failure, claims)
+    parts = split_text(envelope.text)
+    already = {int(k): v for k, v in (delivery.parts or {}).items()}
+    row = stored.model_extra.get("buttons") if stored.model_extra else None  # one row of inline buttons
+    buttons = [row] if row else None
+    return _or_failed_on_last_attempt(services, lambda: _client(services).send_parts(
+        envelope.chat_id, parts, already_sent=already, reply_to=reply_to, buttons=buttons,
+        before_part=claims.before_part,
+        on_part_sent=lambda i, mid: store.answers.record_sent_part(envelope.chat_id, envelope.id, i, mid)),
+        count_failure, claims)
+
+
 def _send_media(envelope: Envelope, services: Services, media: Media, kind: str,
-                reply_to: int | None) -> DeliveryOutcome:
+                reply_to: int | None, claims: _Claims) -> DeliveryOutcome:
     upload = MediaUpload(kind=kind, file_id=media.file_id, filename=media.filename or "file",
                          caption=envelope.text or "")
     if upload.file_id is None:
@@ -178,7 +285,8 @@ def _send_media(envelope: Envelope, services: Services, media: Media, kind: str,
             upload.data = blob_store().get(media.blob)
         except (KeyError, ValueError):
             return DeliveryOutcome("failed", "the uploaded file is no longer stored", FailureCause.FILE_GONE)
-    outcome = _client(services).send_media(envelope.chat_id, upload, reply_to=reply_to)
+    outcome = _client(services).send_media(envelope.chat_id, upload, reply_to=reply_to,
+                                           before_send=claims.before_send)
     if outcome.file_id and not media.file_id:
         services.store.answers.record_file_id(envelope.chat_id, envelope.id, outcome.file_id)  # a re-send reuses it
     return outcome

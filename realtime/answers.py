@@ -19,6 +19,7 @@ from teledesk.model import Agent, ConversationStatus, DeliveryState, Message
 from teledesk.open_data import JSONObject
 
 NO_SUCH_CONVERSATION = "no such conversation"
+STORE_BOOKKEEPING = ("direction", "stored_at", "delivery", "outbox_since", "published_at")
 QUOTE_RULE = "reply_to must be the id of a message of this conversation that Telegram has"
 
 log = logging.getLogger("teledesk.relay.answers")
@@ -55,10 +56,13 @@ def telegram_message_id(message: Message) -> int | None:
 def queue_answer(envelope: Envelope, agent: Agent) -> Message:
     """Store an agent's answer (once per client_id), publish it for deliver, show it; the stored message.
 
-    A repeat of one still queued is published again (its first publish or emit may have been
-    lost): what was stored goes out, not the repeat's body; deliver sends once and the
-    broadcaster emits once. Answering a resolved conversation opens it again (an opening the
-    lifecycle watches, realtime.lifecycle).
+    Stored is published: once stored, the answer is in the outbox (teledesk.store.answers) until
+    deliver settles it. A publish that fails is logged and left to the outbox's sweeper
+    (realtime/outbox.py), and the agent still gets 202 with the queued answer. A repeat (the same
+    client_id) answers what was stored, not the repeat's body, and publishes it only if it was
+    never handed to Pub/Sub; it shows it again (the broadcaster emits each state once, so only what
+    the first request could not emit goes out). Answering a resolved conversation opens it again
+    (an opening the lifecycle watches, realtime.lifecycle).
     """
     relay = current_relay()
     chat_id = envelope.chat_id
@@ -71,7 +75,11 @@ def queue_answer(envelope: Envelope, agent: Agent) -> Message:
             reopened = relay.store.conversations.set_status(chat_id, ConversationStatus.OPEN, agent_opening(agent))
             conversation = reopened or conversation
             announce(conversation, agent)
-        publish_answer(stored)
+        if stored.published_at is None:
+            try:
+                publish_answer(stored)
+            except Exception:
+                log.exception("relay: %s stored but not published; the outbox will hand it over", stored.id)
         relay.broadcaster.message(stored)
         relay.broadcaster.conversation(conversation)
         relay.broadcaster.delivery(queued(stored))
@@ -79,9 +87,17 @@ def queue_answer(envelope: Envelope, agent: Agent) -> Message:
 
 
 def publish_answer(stored: Message) -> None:
-    """Hand a stored, queued answer to deliver: what was stored goes out, whoever asks."""
-    kept = {k: v for k, v in stored.wire().items() if k not in ("direction", "stored_at", "delivery")}
-    publish(Envelope.from_dict(kept))
+    """Hand a stored, queued answer to deliver (what was stored goes out, whoever asks), and note
+    that Pub/Sub has it, so the outbox's sweeper leaves it to deliver."""
+    envelope = answer_envelope(stored)
+    publish(envelope)
+    current_relay().store.answers.mark_published(envelope.chat_id, stored.id)
+
+
+def answer_envelope(stored: Message) -> Envelope:
+    """What deliver is handed of a stored answer: the message, without the store's bookkeeping."""
+    kept = {k: v for k, v in stored.wire().items() if k not in STORE_BOOKKEEPING}
+    return Envelope.from_dict(kept)
 
 
 def publish(envelope: Envelope) -> None:

@@ -8,14 +8,13 @@ logout, me. Every route is declared once (realtime/apispec.py, realtime/schemas.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, Response, jsonify, request, session
 from spectree import Response as Answers
 
 from realtime.apispec import PUBLIC, answers, declare, openapi_document
 from realtime.auth import authenticate, login_required, public_agent
 from realtime.errors import ApiError
+from realtime.origins import same_origin
 from realtime.relay import current_relay
 from realtime.schemas import AgentAnswer, Health, Login, OpenAPIDocument
 from teledesk.model import Agent
@@ -28,8 +27,9 @@ def same_origin_writes() -> None:
 
     SameSite=Lax keeps the cookie off cross-site requests, not off same-site ones (a sibling
     subdomain, another port on 127.0.0.1), and the body-less POSTs (disable, pending, retry …) need
-    no preflight. Browsers say where a request comes from (`Sec-Fetch-Site`, else `Origin`);
-    clients that say neither (scripts, tests) are not browsers riding an agent's cookie.
+    no preflight. Browsers say where a request comes from (`Sec-Fetch-Site`, else `Origin`, whose
+    scheme, host and port must all be the relay's: realtime/origins.py); clients that say neither
+    (scripts, tests) are not browsers riding an agent's cookie.
     """
     if request.method not in WRITES:
         return
@@ -38,7 +38,7 @@ def same_origin_writes() -> None:
     if fetch_site is not None:
         allowed = fetch_site in ("same-origin", "none")
     else:
-        allowed = origin is None or urlsplit(origin).netloc == request.host
+        allowed = origin is None or same_origin(origin, request.environ)
     if not allowed:
         raise ApiError(403, "changes are only taken from the console's own origin")
 

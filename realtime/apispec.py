@@ -25,9 +25,11 @@ from pydantic import BaseModel
 from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import InType, SecureType
 from spectree.plugins.flask_plugin import FlaskPlugin
+from spectree.plugins.werkzeug_utils import werkzeug_parse_rule
+from werkzeug.routing import BaseConverter, IntegerConverter, Map
 
 from realtime.errors import refuse_invalid
-from realtime.schemas import ErrorBody
+from realtime.schemas import CANNED_ID_PATTERN, CHAT_ID_RANGE, MESSAGE_ID_PATTERN, USERNAME_PATTERN, ErrorBody
 from teledesk.open_data import JSONObject
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -38,6 +40,32 @@ ERROR_DESCRIPTIONS = {400: "Refused: `error` names each field that is wrong", 40
                       403: "Not allowed", 404: "Not found", 409: "Conflict with the current state",
                       413: "Too large", 416: "The range asked for is not in the file",
                       502: "Telegram could not be reached", 503: "Not ready"}
+
+
+class _ChatId(IntegerConverter):
+    """A chat id: a signed 64-bit integer (a longer number is no chat: 404)."""
+
+    def __init__(self, url_map: Map) -> None:
+        super().__init__(url_map, signed=True, min=CHAT_ID_RANGE[0], max=CHAT_ID_RANGE[1])
+
+
+def _matching(pattern: str) -> type[BaseConverter]:
+    """A path segment that is one of the store's ids (anything else is no such thing: 404)."""
+    return type("IdConverter", (BaseConverter,), {"regex": pattern.removeprefix("^").removesuffix("$")})
+
+
+# The path parameters' converters (register with the app's url_map before the API's routes) and
+# what the OpenAPI document says of each: what reaches a Firestore document path is one of these.
+PATH_CONVERTERS: dict[str, type[BaseConverter]] = {
+    "chat_id": _ChatId, "message_id": _matching(MESSAGE_ID_PATTERN), "username": _matching(USERNAME_PATTERN),
+    "canned_id": _matching(CANNED_ID_PATTERN)}
+PATH_SCHEMAS: dict[str, JSONObject] = {
+    "chat_id": {"type": "integer", "format": "int64", "minimum": CHAT_ID_RANGE[0], "maximum": CHAT_ID_RANGE[1]},
+    "message_id": {"type": "string", "pattern": MESSAGE_ID_PATTERN},
+    "username": {"type": "string", "pattern": USERNAME_PATTERN},
+    "canned_id": {"type": "string", "pattern": CANNED_ID_PATTERN}}
+CHAT = "/conversations/<chat_id:chat_id>"
+MESSAGE = f"{CHAT}/messages/<message_id:message_id>"
 
 
 class _FlaskPlugin(FlaskPlugin):
@@ -54,9 +82,11 @@ class _FlaskPlugin(FlaskPlugin):
 
     def parse_path(self, route: Any, path_parameter_descriptions: Mapping[str, str] | None) -> tuple[str, list[Any]]:
         path, parameters = super().parse_path(route, path_parameter_descriptions)
+        converters = {name: converter for converter, _, name in werkzeug_parse_rule(str(route)) if converter}
         for parameter in parameters:
-            if parameter["schema"].get("format") == "int32":
-                parameter["schema"]["format"] = "int64"
+            declared = PATH_SCHEMAS.get(converters.get(parameter["name"], ""))
+            if declared is not None:
+                parameter["schema"] = dict(declared)
         return path, parameters
 
 

@@ -13,9 +13,13 @@ from urllib.parse import parse_qs
 import socketio as socketio_server
 from flask import Flask, abort, send_from_directory
 from flask_socketio import SocketIO
+from werkzeug.routing import PathConverter
+from werkzeug.security import safe_join
 
 from realtime.api import api_blueprint
+from realtime.apispec import PATH_CONVERTERS
 from realtime.auth import current_agent, ensure_admin
+from realtime.bodies import limit_bodies
 from realtime.broadcast import Broadcaster
 from realtime.canned import canned
 from realtime.conversations import conversations
@@ -23,10 +27,13 @@ from realtime.errors import register_error_handlers
 from realtime.events import register_events
 from realtime.media import media
 from realtime.media_cache import MediaCache
+from realtime.origins import behind_proxies, same_origin
 from realtime.outbound import outbound
+from realtime.outbox import run_sweeper
 from realtime.presence import Presence
 from realtime.relay import EXTENSION, Relay
 from realtime.search import search
+from realtime.security_headers import SecurityHeaders
 from realtime.state import QUEUE_REDIS_OPTIONS, shared_state
 from realtime.stats import StatsCache, stats
 from realtime.subscriber import RelaySubscriber
@@ -69,12 +76,14 @@ def create_app(
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
     )
-    # None: engineio takes only the relay's own origin (Host, or X-Forwarded-Host behind a proxy);
-    # a page of another origin cannot open a socket that rides an agent's cookie.
+    limit_bodies(app, settings.desk_max_body_bytes)
+    # A page of another origin (scheme, host or port) cannot open a socket that rides an agent's
+    # cookie; a Socket.IO message is held to the same size as a request's body.
     # With several relays, every emit goes through Redis to the sockets of every relay.
     queue = (socketio_server.RedisManager(settings.desk_redis_url, channel="flask-socketio",
                                           redis_options=QUEUE_REDIS_OPTIONS) if settings.desk_redis_url else None)
-    socketio = SocketIO(app, async_mode=async_mode, cors_allowed_origins=None, client_manager=queue)
+    socketio = SocketIO(app, async_mode=async_mode, cors_allowed_origins=same_origin, client_manager=queue,
+                        max_http_buffer_size=settings.desk_max_body_bytes)
     state = shared_state(settings.desk_redis_url)
     broadcaster = Broadcaster(socketio, state)
     store = store or Store(settings.project_id)
@@ -91,6 +100,7 @@ def create_app(
     )
     app.extensions[EXTENSION] = relay
 
+    app.url_map.converters.update(PATH_CONVERTERS)  # before the routes that name them
     api = api_blueprint()  # a new root per app: its same-origin rule covers every family under it
     for family in API_FAMILIES:
         api.register_blueprint(family)
@@ -98,10 +108,13 @@ def create_app(
     register_error_handlers(app)
     register_events(socketio, relay.presence)
     app.wsgi_app = SessionGate(app, app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = behind_proxies(app.wsgi_app, settings.desk_trusted_proxies)  # type: ignore[method-assign,assignment]
     _serve_console(app, settings.frontend_dist)
     ensure_admin(store, settings.desk_admin_password)
     if subscriber is not None:
         subscriber.start()
+        socketio.start_background_task(run_sweeper, app)  # the outbox (realtime/outbox.py)
     logging.getLogger("teledesk.relay").info("relay ready")
     return app, socketio
 
@@ -129,15 +142,29 @@ class SessionGate:
         return self.wsgi_app(environ, start_response)
 
 
+class ConsolePath(PathConverter):
+    """A path of the console: anything but the API's (which answers its own 404 and 405)."""
+
+    regex = r"(?!api(?:/|$))[^/].*?"
+
+
 def _serve_console(app: Flask, dist: Path) -> None:
-    """The built console at /, with its client-side routes falling back to index.html."""
+    """The built console at /, with its client-side routes falling back to index.html.
+
+    Only a file under `dist` is ever looked at: a path that would leave it (`..`, an absolute
+    path, however encoded) is a 404 whether or not something exists there, so the route tells
+    nothing about the machine's files. Unknown paths under /api/ are the API's JSON 404.
+    """
+
+    app.url_map.converters["console_path"] = ConsolePath
 
     @app.get("/")
-    @app.get("/<path:path>")
+    @app.get("/<console_path:path>")
     def console(path: str = "index.html"):  # type: ignore[no-untyped-def]
-        if path.startswith("api/"):
+        inside = safe_join(str(dist), path)
+        if inside is None:
             abort(404)
-        if (dist / path).is_file():
+        if Path(inside).is_file():
             return send_from_directory(dist, path)
         if (dist / "index.html").is_file():
             return send_from_directory(dist, "index.html")

@@ -7,8 +7,6 @@ in the same transaction that writes.
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, Response, jsonify
 
 from realtime.apispec import answers, declare
@@ -19,7 +17,6 @@ from realtime.schemas import Canned, CannedAnswer, CannedFields, CannedListAnswe
 from teledesk.model import Agent, CannedResponse
 from teledesk.open_data import JSONObject
 
-CANNED_ID = re.compile(r"[A-Za-z0-9]{1,64}")  # Firestore's automatic ids; anything else is not one of ours
 NO_SUCH = "no such canned response"
 
 canned = Blueprint("canned", __name__)
@@ -56,21 +53,19 @@ def add_canned(agent: Agent, json: CannedFields) -> tuple[Response, int]:
     return _saved(agent, None, json), 201
 
 
-@canned.put("/canned/<canned_id>")
+@canned.put("/canned/<canned_id:canned_id>")
 @login_required
 @declare(answers(200, CannedAnswer, 401, 404, 409))
 def update_canned(agent: Agent, canned_id: str, json: CannedFields) -> Response:
     """Change a canned response"""
-    if not CANNED_ID.fullmatch(canned_id):
-        raise ApiError(404, NO_SUCH)
     return _saved(agent, canned_id, json)
 
 
-@canned.delete("/canned/<canned_id>")
+@canned.delete("/canned/<canned_id:canned_id>")
 @login_required
 @declare(answers(204, None, 401, 404, description="deleted"))
 def delete_canned(agent: Agent, canned_id: str) -> tuple[str, int]:
     """Delete a canned response"""
-    if not CANNED_ID.fullmatch(canned_id) or not current_relay().store.canned.delete(canned_id):
+    if not current_relay().store.canned.delete(canned_id):
         raise ApiError(404, NO_SUCH)
     return "", 204

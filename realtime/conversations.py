@@ -6,6 +6,7 @@ Under /api (create_app nests this family in the API's root); every route is decl
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from realtime.answers import NO_SUCH_CONVERSATION, agent_extra, answer_extra, publish_answer, queue_answer, queued
-from realtime.apispec import answers, declare
+from realtime.apispec import CHAT, MESSAGE, answers, declare
 from realtime.auth import login_required
 from realtime.errors import ApiError
 from realtime.lifecycle import agent_opening, announce
@@ -30,10 +31,10 @@ from realtime.schemas import (
 )
 from realtime.views import conversation_view, message_view
 from teledesk.envelope import Envelope, MessageType
-from teledesk.model import Agent, Conversation, ConversationStatus, DeliveryState
+from teledesk.model import Agent, Conversation, ConversationStatus
 
 conversations = Blueprint("conversations", __name__)
-CHAT = "/conversations/<int(signed=True):chat_id>"
+log = logging.getLogger("teledesk.relay.conversations")
 
 
 @conversations.get("/conversations")
@@ -165,27 +166,25 @@ def note(agent: Agent, chat_id: int, json: NewNote) -> tuple[Response, int]:
     return jsonify(message=message_view(stored)), 202
 
 
-@conversations.post(f"{CHAT}/messages/<message_id>/retry")
+@conversations.post(f"{MESSAGE}/retry")
 @login_required
 @declare(answers(202, MessageAnswer, 401, 404, 409, description="queued again"))
 def retry(agent: Agent, chat_id: int, message_id: str) -> tuple[Response, int]:
-    """Send a failed answer again: the same message, back to queued, published as it was stored
+    """Send an answer again: a failed one (back to queued), or a queued one never handed to deliver
 
-    If the publish fails, the answer goes back to failed, so the agent can retry once more
-    instead of it waiting, queued, for a publish that never happened.
+    Published as it was stored. A failed answer whose cause is `maybe_sent` may have reached the
+    customer: the agent who retries it chose to send it again. If the publish fails, the answer
+    stays queued in the outbox and the relay's sweeper hands it over (realtime/outbox.py).
     """
     relay = current_relay()
     status, stored = relay.store.answers.requeue_failed(chat_id, message_id)
     if status == "missing" or stored is None:
         raise ApiError(404, "no such outgoing message in this conversation")
     if status == "not_failed":
-        raise ApiError(409, "only a failed message can be sent again")
+        raise ApiError(409, "only a failed message, or one never queued for sending, can be sent again")
     try:
         publish_answer(stored)
     except Exception:
-        reason = "could not be queued again; try again"
-        relay.store.answers.set_delivery(chat_id, message_id, DeliveryState.FAILED, reason)
-        relay.broadcaster.delivery({**queued(stored), "state": "failed", "reason": reason})  # every console
-        raise
+        log.exception("relay: the retry of %s is stored but not published; the outbox will hand it over", stored.id)
     relay.broadcaster.delivery(queued(stored))
     return jsonify(message=message_view(stored)), 202

@@ -14,3 +14,6 @@ worker_connections = 10_000
 bind = f"0.0.0.0:{os.environ.get('PORT', '8080')}"
 graceful_timeout = 5
 timeout = 120  # the worker's heartbeat to the arbiter; a blocked loop this long is restarted
+# Which proxies' X-Forwarded-* the relay believes is DESK_TRUSTED_PROXIES's to say (realtime/origins.py),
+# not gunicorn's (by default it believes X-Forwarded-Proto from 127.0.0.1).
+forwarded_allow_ips = ""

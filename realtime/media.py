@@ -22,7 +22,7 @@ from typing import IO
 
 from flask import Blueprint, Response, send_file
 
-from realtime.apispec import answers, declare
+from realtime.apispec import CHAT, MESSAGE, answers, declare
 from realtime.auth import login_required
 from realtime.errors import ApiError
 from realtime.media_cache import CachedFile
@@ -85,7 +85,7 @@ def _send(file: Path | IO[bytes], cached: CachedFile) -> Response:
 FILE = "the file, with its content type (206 for a Range, 304 for a matching If-None-Match)"
 
 
-@media.get("/conversations/<int(signed=True):chat_id>/messages/<message_id>/media")
+@media.get(f"{MESSAGE}/media")
 @login_required
 @declare(answers(200, None, 401, 404, 413, 416, 502, description=FILE))
 def message_media(agent: Agent, chat_id: int, message_id: str) -> Response:
@@ -97,7 +97,7 @@ def message_media(agent: Agent, chat_id: int, message_id: str) -> Response:
     return _serve(item.file_unique_id or item.file_id, item.file_id, item.file_size, item.mime_type)
 
 
-@media.get("/conversations/<int(signed=True):chat_id>/avatar")
+@media.get(f"{CHAT}/avatar")
 @login_required
 @declare(answers(200, None, 401, 404, 416, 502, description=FILE))
 def avatar(agent: Agent, chat_id: int) -> Response:

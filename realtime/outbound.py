@@ -24,8 +24,9 @@ import uuid
 from flask import Blueprint, Response, jsonify
 
 from realtime.answers import NO_SUCH_CONVERSATION, agent_extra, answer_extra, publish, queue_answer
-from realtime.apispec import answers, declare
+from realtime.apispec import CHAT, MESSAGE, answers, declare
 from realtime.auth import login_required
+from realtime.bodies import accepts_body_up_to
 from realtime.errors import ApiError
 from realtime.relay import current_relay
 from realtime.schemas import ChangeAnswer, Edit, MessageAnswer, TypingAnswer, Upload
@@ -37,9 +38,10 @@ from teledesk.telegram.limits import MAX_CAPTION_LENGTH, MAX_UPLOAD_BYTES
 TYPING_INTERVAL_S = 4.0
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
+MULTIPART_ROOM_BYTES = 64 * 1024  # an upload's other fields (caption, client_id …) and its multipart framing
+MAX_UPLOAD_BODY_BYTES = MAX_UPLOAD_BYTES + MULTIPART_ROOM_BYTES
 
 outbound = Blueprint("outbound", __name__)
-CHAT = "/conversations/<int(signed=True):chat_id>"
 
 
 def _publish(envelope: Envelope) -> None:
@@ -75,7 +77,7 @@ def _change(agent: Agent, chat_id: int, message_id: str, action: str, text: str 
     return jsonify(change={"id": envelope.id, "action": action, "message_id": message_id, "revision": n}), 202
 
 
-@outbound.post(f"{CHAT}/messages/<message_id>/edit")
+@outbound.post(f"{MESSAGE}/edit")
 @login_required
 @declare(answers(202, ChangeAnswer, 401, 404, 409,
                  description="queued; the new state comes as a `message` event"))
@@ -94,7 +96,7 @@ def edit(agent: Agent, chat_id: int, message_id: str, json: Edit) -> tuple[Respo
     return _change(agent, chat_id, message_id, "edit", json.text, stored)
 
 
-@outbound.delete(f"{CHAT}/messages/<message_id>")
+@outbound.delete(MESSAGE)
 @login_required
 @declare(answers(202, ChangeAnswer, 401, 404, 409,
                  description="queued; the new state (`deleted: true`) comes as a `message` event"))
@@ -133,6 +135,7 @@ def media_kind(mime_type: str) -> str:
 
 
 @outbound.post(f"{CHAT}/media")
+@accepts_body_up_to(MAX_UPLOAD_BODY_BYTES)
 @login_required
 @declare(answers(202, MessageAnswer, 401, 404, 413, description="queued for delivery"))
 def upload(agent: Agent, chat_id: int, form: Upload) -> tuple[Response, int]:

@@ -17,6 +17,7 @@ makes (an agent's public face, a canned response's three fields, a change) are d
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -50,6 +51,11 @@ CLIENT_ID_PATTERN = rf"^[A-Za-z0-9_-]{{{CLIENT_ID_LENGTH[0]},{CLIENT_ID_LENGTH[1
 PAGE_SIZE = 50  # a history page; the console asks for the one before when the agent scrolls up
 MAX_NOTE_LENGTH = MAX_MESSAGE_LENGTH
 MAX_ID_LENGTH = 256  # a stored message's id (`tg-<chat>-<n>`, `agent-<client_id>` …) with room to spare
+# what the desk's message ids are made of, a letter or digit first: never "..", "__x__" or a "/"
+# that Firestore would read as a path
+MESSAGE_ID_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9_-]{{0,{MAX_ID_LENGTH - 1}}}$"
+CHAT_ID_RANGE = (-(2**63), 2**63 - 1)  # Telegram's chat ids are signed 64-bit integers, as Firestore's
+CANNED_ID_PATTERN = r"^[A-Za-z0-9]{1,64}$"  # Firestore's automatic ids
 SEARCH_LENGTH = (2, 100)
 MAX_USERNAME_LENGTH = 32
 # a letter or digit first: no "..", no "__x__" ids
@@ -144,7 +150,7 @@ NoteText = Annotated[str, _text(MAX_NOTE_LENGTH), AfterValidator(_not_blank)]
 CannedText = Annotated[str, _text(MAX_MESSAGE_LENGTH), AfterValidator(_not_blank)]
 ClientId = Annotated[str, Field(pattern=CLIENT_ID_PATTERN, description="the idempotency key: a repeat is one message"),
                      said(f"must be {CLIENT_ID_LENGTH[0]} to {CLIENT_ID_LENGTH[1]} letters, digits, '-' or '_'")]
-MessageId = Annotated[str, Field(min_length=1, max_length=MAX_ID_LENGTH)]
+MessageId = Annotated[str, Field(pattern=MESSAGE_ID_PATTERN)]
 Username = Annotated[str, Field(pattern=USERNAME_PATTERN),
                      said(f"must be 2 to {MAX_USERNAME_LENGTH} of a-z, 0-9, '_', '.' or '-', a letter or digit first")]
 Password = Annotated[str, Field(min_length=PASSWORD_LENGTH[0], max_length=PASSWORD_LENGTH[1]),
@@ -158,8 +164,14 @@ UploadedFile = Annotated[FileStorage, AfterValidator(_a_file), WithJsonSchema({"
 
 # -- requests --------------------------------------------------------------------------------------
 
+def _no_such_username(value: str) -> str:
+    """A login's username that no agent can have is answered as a wrong one (401), and never
+    reaches the store as a document id ("a/b", "..")."""
+    return value if re.fullmatch(USERNAME_PATTERN, value) else ""
+
+
 class Login(Body):
-    username: Annotated[str, Field(max_length=MAX_USERNAME_LENGTH)]
+    username: Annotated[str, Field(max_length=MAX_USERNAME_LENGTH), AfterValidator(_no_such_username)]
     password: Annotated[str, Field(max_length=PASSWORD_LENGTH[1])]
 
 
@@ -198,12 +210,13 @@ class Upload(Body):
 
 
 class Assign(Body):
-    username: Annotated[str, Field(max_length=MAX_USERNAME_LENGTH)] | None = Field(
+    username: Username | None = Field(
         None, description="an active agent; default: me")
 
 
 class MessagesQuery(Body):
-    before: float | None = Field(None, description="a message's `stored_at`: the page older than it")
+    before: float | None = Field(None, allow_inf_nan=False,
+                                 description="a message's `stored_at`: the page older than it")
     limit: Annotated[int, Field(ge=1, description=f"at most {PAGE_SIZE}; more is answered as {PAGE_SIZE}"),
                      AfterValidator(_at_most_a_page)] = PAGE_SIZE
 

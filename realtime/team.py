@@ -26,7 +26,7 @@ from teledesk.model import Agent, Role
 from teledesk.open_data import JSONObject
 
 team = Blueprint("team", __name__)
-AGENT = "/agents/<username>"
+AGENT = "/agents/<username:username>"
 NO_SUCH_AGENT = "no such agent"
 
 

@@ -9,7 +9,7 @@ from realtime.media import media_url
 from teledesk.model import Conversation, Message
 from teledesk.open_data import JSONObject
 
-INTERNAL_FIELDS = ("update",)
+INTERNAL_FIELDS = ("update", "outbox_since", "published_at")  # what Telegram sent; the outbox's bookkeeping
 LIFECYCLE_INTERNALS = ("opened_by", "watch_run", "unannounced")  # the lifecycle's bookkeeping
 LIFECYCLE_FIELDS = ("priority", "sla_due_at", "sla_breached", "first_response_at", "csat")  # always shown
 
@@ -28,6 +28,8 @@ class DeliveryEvent(TypedDict):
 def message_view(message: Message) -> JSONObject:
     """A stored message as agents see it; a file gets the URL the console fetches it from."""
     view = {k: v for k, v in message.wire().items() if k not in INTERNAL_FIELDS}
+    if isinstance(view.get("delivery"), dict):
+        view["delivery"] = {k: v for k, v in view["delivery"].items() if k != "sending"}  # a sender's lease
     if message.media is not None and message.media.file_id and message.chat_id is not None:
         view["media"] = {**view["media"], "url": media_url(message.chat_id, message.id)}
     return view

@@ -181,8 +181,22 @@ class Conversation(Document):
     blocked: bool = False
 
 
+class SendLease(Document):
+    """A sender's claim on one part of an answer (deliver's `claim_part`): it may send that part
+    until `until`; a lease found expired while the part is not recorded means its sender died
+    mid-send, and nobody can tell whether Telegram got it."""
+
+    holder: str
+    part: int = 0
+    until: float = 0.0
+
+
 class Delivery(Document):
-    """Where an outgoing message is on its way to Telegram."""
+    """Where an outgoing message is on its way to Telegram.
+
+    `state` is the contract's (queued, sent, failed); a queued answer with a `sending` lease is
+    being sent.
+    """
 
     state: DeliveryState
     reason: str | None = None  # in words, for agents
@@ -192,6 +206,7 @@ class Delivery(Document):
     telegram_message_ids: list[int] | None = None  # every message a long or split answer became
     parts: dict[str, int] | None = None  # the parts of a split answer already sent, by index
     failed_attempts: int | None = None
+    sending: SendLease | None = None  # a sender's live (or dead) claim on the part going out
 
 
 class Revision(Document):
@@ -232,6 +247,10 @@ class Message(Document):
     reaction_update_id: int | None = None  # the update the reactions are as of
     retries: int | None = None  # an agent's retries of a failed answer
     changes_requested: int | None = None  # edits and deletes an agent asked for (numbers the next)
+    # The outbox (teledesk.store.answers): an answer stored and not settled yet carries when it was
+    # stored or queued again (`outbox_since`), and when it was last handed to Pub/Sub.
+    outbox_since: float | None = None
+    published_at: float | None = None
 
     @property
     def sent_as(self) -> int | None:

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TELEGRAM_API_BASE = "https://api.telegram.org"
 DEFAULT_PROJECT = "teledesk-local"
 MEDIA_CACHE_BYTES = 128 * 1024 * 1024  # on Cloud Run, of the relay's 512 MiB (the disk is memory)
+MAX_BODY_BYTES = 1024 * 1024  # a request's body to the relay (agents' uploads excepted): realtime/bodies.py
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -54,6 +55,8 @@ class Settings:
     desk_port: int = 8080
     desk_relays: int = 1  # how many relays `make run` starts, on desk_port … desk_port + N - 1
     desk_redis_url: str = ""  # the relays' shared Redis; empty: one relay, its state in its memory
+    desk_max_body_bytes: int = MAX_BODY_BYTES
+    desk_trusted_proxies: int = 0  # proxies in front of the relay whose X-Forwarded-* it believes
     ingest_port: int = 8081
     standin_port: int = 8082
     frontend_dist: Path = field(default=ROOT / "frontend" / "dist")
@@ -74,6 +77,8 @@ class Settings:
     desk_sla_first_response_s: int = 300  # an opening's first-response SLA (docs/lifecycle.md)
     desk_pending_resolve_s: int = 86400  # a pending conversation this long without a customer message is resolved
     desk_csat: bool = True  # ask for a 1-5 rating in the chat on resolve
+    desk_send_lease_s: int = 90  # a sender's claim on one part of an answer (functions/deliver.py)
+    desk_outbox_sweep_s: int = 10  # how often the relay hands over answers left in the outbox (realtime/outbox.py)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
@@ -89,6 +94,8 @@ class Settings:
             desk_port=int(env.get("DESK_PORT") or 8080),
             desk_relays=int(env.get("DESK_RELAYS") or 1),
             desk_redis_url=env.get("DESK_REDIS_URL", ""),
+            desk_max_body_bytes=int(env.get("DESK_MAX_BODY_BYTES") or MAX_BODY_BYTES),
+            desk_trusted_proxies=int(env.get("DESK_TRUSTED_PROXIES") or 0),
             ingest_port=int(env.get("INGEST_PORT") or 8081),
             standin_port=int(env.get("STANDIN_PORT") or 8082),
             frontend_dist=Path(env.get("DESK_FRONTEND_DIST") or ROOT / "frontend" / "dist"),
@@ -109,6 +116,8 @@ class Settings:
             desk_sla_first_response_s=int(env.get("DESK_SLA_FIRST_RESPONSE_S") or 300),
             desk_pending_resolve_s=int(env.get("DESK_PENDING_RESOLVE_S") or 86400),
             desk_csat=_switch(env.get("DESK_CSAT") or "on"),
+            desk_send_lease_s=int(env.get("DESK_SEND_LEASE_S") or 90),
+            desk_outbox_sweep_s=int(env.get("DESK_OUTBOX_SWEEP_S") or 10),
         )
 
 

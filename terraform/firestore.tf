@@ -95,6 +95,23 @@ resource "google_firestore_field" "metrics_unindexed" {
 # a collection-group query on `messages` ordered by `stored_at`. Single-field indexes exist per
 # collection by default, not per collection group, so this override adds the group's, and keeps
 # the per-conversation ones the history pages use.
+# The relay's outbox sweeper asks every conversation's messages for answers still unsettled
+# (`outbox_since`, set while an answer waits to be sent; realtime/outbox.py): a collection-group
+# query, which needs its own single-field index.
+resource "google_firestore_field" "messages_outbox_since" {
+  project    = var.project_id
+  database   = google_firestore_database.desk.name
+  collection = "messages"
+  field      = "outbox_since"
+
+  index_config {
+    indexes {
+      order       = "ASCENDING"
+      query_scope = "COLLECTION_GROUP"
+    }
+  }
+}
+
 resource "google_firestore_field" "messages_stored_at" {
   project    = var.project_id
   database   = google_firestore_database.desk.name

@@ -56,12 +56,23 @@ locals {
   }
 }
 
-# Each function's environment: the conversation settings, then function_env (an entry of the same
+# How answers reach Telegram once (DESK_SEND_LEASE_S, DESK_OUTBOX_SWEEP_S; docs/reliability.md):
+# the sending step holds a lease on each part it sends, and the relay's outbox sweeper reads the same
+# lease to tell a sender that died from one still at work, so both get the same values.
+locals {
+  delivery_settings = {
+    DESK_SEND_LEASE_S   = tostring(var.desk_send_lease_s)
+    DESK_OUTBOX_SWEEP_S = tostring(var.desk_outbox_sweep_s)
+  }
+}
+
+# Each function's environment: the conversation and delivery settings, then function_env (an entry of the same
 # name wins), then what Terraform sets, which wins over both.
 locals {
   function_environment = {
     for name, fn in local.functions : name => merge(
       local.conversation_settings,
+      local.delivery_settings,
       var.function_env,
       {
         GOOGLE_CLOUD_PROJECT = var.project_id

@@ -61,8 +61,11 @@ locals {
           revoked), `too_many_requests` (Telegram's rate limit, still there after the retries),
           `timeout` or `unavailable` (Telegram or the network), `bad_request` (Telegram refused the
           request as it was; see the sending step's logs), `file_gone` (an agent's upload is no
-          longer stored). The console shows each failed answer with its reason; once the cause is
-          fixed the agent sends it again. Answers the sending step gave up on entirely are dead-lettered
+          longer stored), `maybe_sent` (a send went out and its answer never came, or its sender
+          died mid-send: it may have reached the customer and is never resent by itself; many of
+          them mean Telegram hangs or the sending step is being killed, see its logs). The console
+          shows each failed answer with its reason; once the cause is fixed the agent sends it
+          again (a `maybe_sent` one after checking the chat). Answers the sending step gave up on entirely are dead-lettered
           and replayed with `python -m teledesk.replay dead-letters --step <step>`.
         MD
       }

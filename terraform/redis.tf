@@ -156,9 +156,14 @@ locals {
     regex("[A-Za-z]*$", var.relay_memory), 1
   )
 
+  # DESK_TRUSTED_PROXIES: the Google front ends that append to X-Forwarded-For before the relay
+  # (realtime/origins.py): Cloud Run's alone; behind the HTTPS load balancer (lb.tf), it
+  # appends the client's address and its own. X-Forwarded-Proto is the nearest one's either way.
   relay_plain_env = merge(
     local.conversation_settings,
+    local.delivery_settings,
     { DESK_MEDIA_CACHE_BYTES = tostring(floor(local.relay_memory_bytes / 4)) },
+    { DESK_TRUSTED_PROXIES = local.lb ? "2" : "1" },
     { for name, value in var.relay_env : name => value if !(local.relay_redis && name == "DESK_REDIS_URL") },
     {
       GOOGLE_CLOUD_PROJECT = var.project_id

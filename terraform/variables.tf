@@ -144,6 +144,28 @@ variable "desk_pending_resolve_s" {
   }
 }
 
+variable "desk_send_lease_s" {
+  description = "DESK_SEND_LEASE_S: seconds a delivery holds its claim on one part of an answer while it sends it; one request to Telegram is cut off 5 s before, and a claim found expired unsettled fails the answer as maybe_sent. Longer than a send with its waits (a 60 s upload)."
+  type        = number
+  default     = 90
+
+  validation {
+    condition     = var.desk_send_lease_s >= 30 && floor(var.desk_send_lease_s) == var.desk_send_lease_s
+    error_message = "desk_send_lease_s must be a whole number of seconds, at least 30."
+  }
+}
+
+variable "desk_outbox_sweep_s" {
+  description = "DESK_OUTBOX_SWEEP_S: seconds between two sweeps of the relay's outbox, which hands answers stored but not yet taken by the sending step to it again; also how long an answer waits there before."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.desk_outbox_sweep_s >= 1 && floor(var.desk_outbox_sweep_s) == var.desk_outbox_sweep_s
+    error_message = "desk_outbox_sweep_s must be a whole number of seconds, at least 1."
+  }
+}
+
 variable "desk_csat" {
   description = "DESK_CSAT: \"on\" asks the customer for a 1-5 rating in the chat when a conversation is resolved, \"off\" does not."
   type        = string

@@ -7,6 +7,7 @@ see each other's conversations.
 
 from __future__ import annotations
 
+import logging
 import random
 import uuid
 from collections.abc import Callable, Iterator
@@ -14,14 +15,29 @@ from typing import Any
 
 import pytest
 import requests
+from leaks import LEAK_MARK, RecordWatch, leaks_in_files, watch, watched
 from monitoring_double import MetricServiceDouble
-from support import SECRET_HEADER, EventRecorder
+from support import SECRET_HEADER, TEST_OUTBOX_SWEEP_S, TEST_SEND_LEASE_S, EventRecorder, text_update
 
 from devtools.runner.desk import Desk
 from devtools.runner.emulators import Emulators
 from devtools.runner.processes import Child, free_port, port_open
 from devtools.runner.redis_server import RedisServer
 from teledesk.settings import Settings
+from teledesk.store import Store
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_secret_in_any_log(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Once the run is over: no log any desk of the run wrote (under pytest's temporary
+    directories), and no log record of this process, holds a secret a desk was given (tests/leaks.py)."""
+    records = RecordWatch(watched)
+    logging.getLogger().addHandler(records)
+    yield
+    logging.getLogger().removeHandler(records)
+    found = records.found + leaks_in_files(tmp_path_factory.getbasetemp(), watched)
+    if found:
+        pytest.fail("secrets in the logs of this run:\n" + "\n".join(found[:50]), pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -43,17 +59,23 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
 
 @pytest.fixture(scope="session")
 def desk_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """The session desk's settings; its theme file does not exist until a test writes one."""
-    return Settings(
+    """The session desk's settings; its theme file does not exist until a test writes one. Its
+    secrets are recognisable (`LEAK_MARK`): every log of the run is searched for them."""
+    settings = Settings(
         project_id="teledesk-test",
-        telegram_webhook_secret="test-secret-" + "x" * 20,
-        desk_admin_password="admin-password",
-        desk_session_secret="s" * 64,
+        telegram_webhook_secret=f"{LEAK_MARK}-webhook-secret-" + "x" * 20,
+        desk_admin_password=f"{LEAK_MARK}-admin-password",
+        desk_session_secret=f"{LEAK_MARK}-session-secret-" + "s" * 40,
         desk_port=free_port(),
         ingest_port=free_port(),
         standin_port=free_port(),
         desk_theme=tmp_path_factory.mktemp("theme") / "theme.json",
+        desk_send_lease_s=TEST_SEND_LEASE_S,
+        desk_outbox_sweep_s=TEST_OUTBOX_SWEEP_S,
     )
+    watch(webhook_secret=settings.telegram_webhook_secret, admin_password=settings.desk_admin_password,
+          session_secret=settings.desk_session_secret)
+    return settings
 
 
 @pytest.fixture(scope="session")
@@ -108,6 +130,21 @@ def failures(desk: Desk) -> Iterator[Callable[..., None]]:
 
     yield plan
     requests.delete(url, timeout=10)
+
+
+@pytest.fixture(scope="session")
+def desk_store(desk: Desk, desk_settings: Settings) -> Store:
+    """The session desk's store (on the emulator), read as every part of the desk reads it."""
+    return Store(desk_settings.project_id)
+
+
+@pytest.fixture
+def chat(telegram_sends: Callable[[dict[str, Any]], None], console_events: EventRecorder,
+         customer: dict[str, Any]) -> int:
+    """A conversation the customer opened (the stand-in knows the chat)."""
+    telegram_sends(text_update(customer, "Hola"))
+    console_events.wait_for("message", lambda m: m["chat_id"] == customer["id"])
+    return int(customer["id"])
 
 
 @pytest.fixture

@@ -20,6 +20,9 @@ T = TypeVar("T")
 _update_ids = itertools.count(random.randint(10_000_000, 90_000_000))
 
 
+TEST_SEND_LEASE_S = 20  # the session desk's sender lease, short so a test sees one expire (production: 90)
+TEST_OUTBOX_SWEEP_S = 2  # the session desk's outbox sweep (production: 10)
+
 def text_update(customer: dict[str, Any], text: str, message_id: int | None = None) -> dict[str, Any]:
     """An Update as the Bot API documents it: a private text message from `customer`."""
     update_id = next(_update_ids)
@@ -134,3 +137,9 @@ def reply(desk: Any, agent: requests.Session, chat_id: int, text: str, **body: A
                         json={"text": text, "client_id": client_id, **body}, timeout=10)
     assert answer.status_code == 202, answer.text
     return client_id
+
+
+def being_sent(store: Any, chat_id: int, message_id: str) -> bool:
+    """Whether a sender holds a lease on an answer (`delivery.sending`): its send is under way."""
+    stored = store.messages.get(chat_id, message_id)
+    return stored is not None and stored.delivery is not None and stored.delivery.sending is not None

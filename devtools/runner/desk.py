@@ -112,6 +112,8 @@ class Desk:
             "DESK_SLA_FIRST_RESPONSE_S": str(s.desk_sla_first_response_s),
             "DESK_PENDING_RESOLVE_S": str(s.desk_pending_resolve_s),
             "DESK_CSAT": "on" if s.desk_csat else "off",
+            "DESK_SEND_LEASE_S": str(s.desk_send_lease_s),
+            "DESK_OUTBOX_SWEEP_S": str(s.desk_outbox_sweep_s),
             **self.workflow_step_urls(),
         }
 

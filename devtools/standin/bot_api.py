@@ -99,7 +99,7 @@ def call(token: str, name: str) -> ResponseReturnValue:
         if (request.content_length or 0) > REQUEST_MAX_BYTES:
             raise BotApiError(413, "Request Entity Too Large")  # refused before reading it
         params = Params.from_request(request)
-        failure = standin.failures.take(canonical)
+        failure = standin.failures.take(canonical, params.as_dict().get("chat_id"))
         planned = failure.to_error() if failure is not None else None
         if planned is not None:
             raise planned

@@ -53,12 +53,18 @@ class PlannedFailure:
     With `delay` the answer waits that many seconds: alone, the call is carried out at once and
     its normal answer held back (a client with a shorter timeout gives up although Telegram did
     the work, as when a response is lost on the way); with an `error_code`, the error comes late.
+    With `chat_id` only calls for that chat take it (one customer's chat flooded, or hanging,
+    while the others are served).
     """
 
     error_code: int | None
     description: str
     retry_after: int | None = None
     delay: float | None = None
+    chat_id: str | None = None
+
+    def applies_to(self, chat_id: object) -> bool:
+        return self.chat_id is None or self.chat_id == str(chat_id)
 
     def to_error(self) -> BotApiError | None:
         if self.error_code is None:
@@ -74,6 +80,8 @@ class PlannedFailure:
             body["retry_after"] = self.retry_after
         if self.delay is not None:
             body["delay"] = self.delay
+        if self.chat_id is not None:
+            body["chat_id"] = self.chat_id
         return body
 
 
@@ -93,26 +101,31 @@ class FailurePlan:
         retry_after: int | None = None,
         count: int = 1,
         delay: float | None = None,
+        chat_id: int | str | None = None,
     ) -> int:
-        """Plan `count` failures (or late answers) of `method`; returns how many are now waiting for it."""
+        """Plan `count` failures (or late answers) of `method` (for one chat's calls only, with
+        `chat_id`); returns how many are now waiting for it."""
         if error_code is None and not delay:
             raise ValueError("a planned failure needs an error_code, a delay, or both")
         if error_code == 429 and retry_after is None:
             retry_after = 1  # a 429 without retry_after is not something Telegram sends
         if error_code is not None:
             description = description or default_description(error_code, retry_after)
-        failure = PlannedFailure(error_code, description or "", retry_after, delay or None)
+        failure = PlannedFailure(error_code, description or "", retry_after, delay or None,
+                                 str(chat_id) if chat_id is not None else None)
         with self._lock:
             queue = self._planned.setdefault(method.lower(), deque())
             queue.extend([failure] * count)
             return len(queue)
 
-    def take(self, method: str) -> PlannedFailure | None:
+    def take(self, method: str, chat_id: object = None) -> PlannedFailure | None:
+        """The next failure planned for this call of `method` (to `chat_id`), if any."""
         with self._lock:
             queue = self._planned.get(method.lower())
-            if not queue:
+            failure = next((f for f in queue if f.applies_to(chat_id)), None) if queue else None
+            if queue is None or failure is None:
                 return None
-            failure = queue.popleft()
+            queue.remove(failure)
             if not queue:
                 del self._planned[method.lower()]
             return failure

@@ -44,7 +44,8 @@ def failures() -> ResponseReturnValue:
 
 @hooks_api.post("/failures")
 def plan_failure() -> ResponseReturnValue:
-    """`{method, error_code?, delay?, description?, retry_after?, count?}`: fail or delay the next `count` calls.
+    """`{method, error_code?, delay?, description?, retry_after?, count?, chat_id?}`: fail or delay the next
+    `count` calls (to `chat_id` only, when given).
 
     `delay` (seconds) holds the answer back: alone, the call is carried out and answers late
     (a client with a shorter timeout times out); with `error_code`, the error comes late.
@@ -54,7 +55,7 @@ def plan_failure() -> ResponseReturnValue:
         return _error("a JSON object is expected")
     method, error_code = body.get("method"), _integer(body.get("error_code"))
     retry_after, count = body.get("retry_after"), body.get("count", 1)
-    description, delay = body.get("description"), body.get("delay")
+    description, delay, chat_id = body.get("description"), body.get("delay"), body.get("chat_id")
     if not isinstance(method, str) or not method:
         return _error("method is required")
     if delay is not None and (
@@ -71,8 +72,10 @@ def plan_failure() -> ResponseReturnValue:
         return _error("count must be a positive integer")
     if description is not None and not isinstance(description, str):
         return _error("description must be a string")
+    if chat_id is not None and _integer(chat_id) is None:
+        return _error("chat_id must be an integer")
     pending = current_state().failures.add(method, error_code, description, retry_after=retry_after, count=count,
-                                           delay=delay)
+                                           delay=delay, chat_id=chat_id)
     return jsonify({"method": method, "pending": pending}), 201
 
 

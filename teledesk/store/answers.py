@@ -1,20 +1,56 @@
 """Answers on their way out: queued once per idempotency key, their delivery, edits and deletes.
 
 Deliver is the one writer of an answer's delivery, one chat at a time (ordering keys), so most of
-these are plain merge writes; transactions are kept to where a read decides a write.
+these are plain merge writes; transactions are kept to where a read decides a write: queueing,
+a sender's claim on a part (`claim_part`), an agent's retry.
+
+The outbox: an answer is stored with `outbox_since` and keeps it until deliver settles it; the
+relay notes each hand-over to Pub/Sub (`published_at`). What stays in the outbox past a grace
+(`unsettled`) is handed over again by the relay's sweeper (realtime/outbox.py): never published,
+published long ago and still queued, or left mid-send by a sender that died. A repeated hand-over
+sends nothing twice: each part is claimed before it goes out.
 """
 
 from __future__ import annotations
 
+import enum
 import time
+from dataclasses import dataclass
 
 from google.cloud import firestore
 
 from teledesk.envelope import Envelope
 from teledesk.inbound import preview
-from teledesk.model import Conversation, Delivery, DeliveryState, Direction, Message, MessageType, Revision
+from teledesk.model import (
+    Conversation,
+    Delivery,
+    DeliveryState,
+    Direction,
+    Message,
+    MessageType,
+    Revision,
+    SendLease,
+)
 from teledesk.open_data import Fields
-from teledesk.store.documents import Documents, read
+from teledesk.store.documents import MESSAGES, Documents, read, read_each
+
+SETTLED = (DeliveryState.SENT, DeliveryState.FAILED)
+
+
+class Claim(enum.Enum):
+    """What a sender may do with one part of an answer (`Answers.claim_part`)."""
+
+    SEND = "send"  # claimed: send it now, within the lease
+    SENT = "sent"  # already sent: `PartClaim.telegram_message_id` is what it became
+    SETTLED = "settled"  # the answer is sent or failed: nothing to send
+    BUSY = "busy"  # another sender holds a live lease on it: try again later
+    MAYBE_SENT = "maybe_sent"  # a sender died holding it, the part unrecorded: never send it blindly
+
+
+@dataclass(frozen=True)
+class PartClaim:
+    claim: Claim
+    telegram_message_id: int | None = None
 
 
 class Answers:
@@ -44,7 +80,7 @@ class Answers:
             now = time.time()
             stored = Message.model_validate({
                 **answer.to_dict(), "direction": Direction.OUT, "stored_at": now,
-                "delivery": Delivery(state=DeliveryState.QUEUED, reason=None, updated_at=now)})
+                "delivery": Delivery(state=DeliveryState.QUEUED, reason=None, updated_at=now), "outbox_since": now})
             conversation.assign(last_message=preview(stored), updated_at=now)
             if stored.type == MessageType.AGENT:  # an answer meets the opening's SLA
                 conversation.assign(unread=0, sla_due_at=None)
@@ -66,6 +102,54 @@ class Answers:
             delivery.telegram_message_id = telegram_message_id
         self._merge(chat_id, message_id, {"delivery": delivery.to_firestore()})
 
+    def mark_published(self, chat_id: int, message_id: str) -> None:
+        """Pub/Sub has the answer (the relay's publish returned): the sweeper leaves it to deliver."""
+        self._merge(chat_id, message_id, {"published_at": time.time()})
+
+    def unsettled(self, stored_before: float, limit: int) -> list[Message]:
+        """Answers in the outbox since before `stored_before` (every conversation), oldest first."""
+        query = (self.db.collection_group(MESSAGES)
+                 .where(filter=firestore.FieldFilter("outbox_since", "<", stored_before))
+                 .order_by("outbox_since").limit(limit))
+        return read_each(Message, query.stream())
+
+    def claim_part(self, chat_id: int, message_id: str, part: int, holder: str, lease_s: float) -> PartClaim:
+        """Claim part `part` of an answer for `holder` for `lease_s` seconds, before sending it.
+
+        A transaction, so of two senders at once (a redelivery while the first is still sending,
+        the sweeper's hand-over) one sends and the other is told BUSY. A lease that expired with
+        its part unrecorded was a sender that died mid-send: MAYBE_SENT, and the caller settles the
+        answer as failed rather than send it twice. The holder's own lease is renewed.
+        """
+        ref = self.documents.message(chat_id, message_id)
+
+        @firestore.transactional
+        def claim(transaction: firestore.Transaction) -> PartClaim:
+            message = read(Message, ref.get(transaction=transaction))
+            if message is None:
+                return PartClaim(Claim.SETTLED)  # not ours to send (deliver checked it was stored)
+            delivery = message.delivery or Delivery(state=DeliveryState.QUEUED)
+            if delivery.state in SETTLED:
+                return PartClaim(Claim.SETTLED)
+            sent = (delivery.parts or {}).get(str(part))
+            if sent is not None:
+                return PartClaim(Claim.SENT, sent)
+            now = time.time()
+            lease = delivery.sending
+            if lease is not None and lease.holder != holder and str(lease.part) not in (delivery.parts or {}):
+                if lease.until > now:
+                    return PartClaim(Claim.BUSY)
+                return PartClaim(Claim.MAYBE_SENT)
+            taken = SendLease(holder=holder, part=part, until=now + lease_s).complete()
+            transaction.update(ref, {"delivery.sending": taken.to_firestore(), "delivery.updated_at": now})
+            return PartClaim(Claim.SEND)
+
+        return claim(self.db.transaction())  # type: ignore[no-any-return]
+
+    def release_part(self, chat_id: int, message_id: str) -> None:
+        """The claimed part did not go out (Telegram said so): a later delivery may send it."""
+        self._merge(chat_id, message_id, {"delivery": {"sending": firestore.DELETE_FIELD}})
+
     def record_sent_part(self, chat_id: int, message_id: str, index: int, telegram_message_id: int) -> None:
         """Remember that part `index` of a split answer reached Telegram, before the next is sent."""
         self._merge(chat_id, message_id, {"delivery": {"parts": {str(index): telegram_message_id}}})
@@ -78,7 +162,8 @@ class Answers:
         if telegram_message_ids:
             ids = list(telegram_message_ids)
             delivery.assign(telegram_message_id=ids[0], telegram_message_ids=ids)
-        document: Fields = {"delivery": delivery.to_firestore()}
+        document: Fields = {"delivery": {**delivery.to_firestore(), "sending": firestore.DELETE_FIELD},
+                            "outbox_since": firestore.DELETE_FIELD}
         if file_id:
             document["media"] = {"file_id": file_id}
         self._merge(chat_id, message_id, document)
@@ -139,12 +224,15 @@ class Answers:
         return message, True
 
     def requeue_failed(self, chat_id: int, message_id: str) -> tuple[str, Message | None]:
-        """Put a failed answer back to queued: ("ok", message), ("missing", None), ("not_failed", message).
+        """An agent's retry: ("ok", message), ("missing", None), ("not_failed", message).
 
-        A transaction, so two agents retrying at once queue it once. The reason and the count of
-        failed attempts (deliver's stand-in for Pub/Sub's deliveryAttempt) start afresh; the parts
-        of a split text already sent stay recorded, so deliver sends only the rest. `retries`
-        numbers the retry, which keeps its delivery events apart from the first attempt's.
+        A failed answer goes back to queued and into the outbox; a queued one that was never
+        handed to Pub/Sub (its publish failed) is "ok" as it is, to be published now. A
+        transaction, so two agents retrying at once queue it once. The reason, the count of
+        failed attempts (deliver's stand-in for Pub/Sub's deliveryAttempt) and a dead sender's
+        lease start afresh (an agent who retries a `maybe_sent` answer chose to send it again);
+        the parts of a split text already sent stay recorded, so deliver sends only the rest.
+        `retries` numbers the retry, which keeps its delivery events apart from the first attempt's.
         """
         ref = self.documents.message(chat_id, message_id)
 
@@ -153,14 +241,20 @@ class Answers:
             message = _sent_by_the_desk(read(Message, ref.get(transaction=transaction)))
             if message is None:
                 return "missing", None
+            if message.delivery is not None and message.delivery.state == DeliveryState.QUEUED \
+                    and message.published_at is None:
+                return "ok", message
             if message.delivery is None or message.delivery.state != DeliveryState.FAILED:
                 return "not_failed", message
             delivery = message.delivery.to_firestore()
-            delivery.pop("failed_attempts", None)
-            delivery.update(state=DeliveryState.QUEUED, reason=None, updated_at=time.time())
-            changes = {"delivery": delivery, "retries": (message.retries or 0) + 1}
+            for kept_by_the_failure in ("failed_attempts", "sending", "cause"):
+                delivery.pop(kept_by_the_failure, None)
+            now = time.time()
+            delivery.update(state=DeliveryState.QUEUED, reason=None, updated_at=now)
+            changes: Fields = {"delivery": delivery, "retries": (message.retries or 0) + 1, "outbox_since": now,
+                               "published_at": firestore.DELETE_FIELD}
             transaction.update(ref, changes)
-            return "ok", message.assign(**changes)
+            return "ok", message.assign(**{**changes, "published_at": None})
 
         return requeue(self.db.transaction())  # type: ignore[no-any-return]
 

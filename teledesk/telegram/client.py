@@ -12,26 +12,33 @@ What Telegram answers, and what the desk does with it:
 | 401 (or 404: a malformed token) | `failed`, "the bot token was refused by Telegram" |
 | 400 | `failed`, with Telegram's description |
 | 429 with `retry_after` ≤ `max_inline_wait_s` | wait, then the same request again, within this delivery |
-| 429 with a longer wait, 5xx, network errors, timeouts | `TransientTelegramError`: Pub/Sub redelivers |
+| 429 with a longer wait, 5xx, network errors, connect or pool timeouts | `TransientTelegramError`: a retry |
+| read or write timeouts, no answer within the caller's `deadline_s` | the same, `ambiguous=True` |
 
 Every failure also carries a `FailureCause` (the `cause` of the outcome or of the transient
 error): the reason in words is for agents, the cause is what the metrics count by.
 
-A timeout is ambiguous: Telegram may have sent the message and only the answer was lost. The
-desk chooses to retry (at least once): a customer may, rarely, see an answer twice, but never
-silently misses one. Retrying an edit or a delete is harmless (Telegram answers "message is not
-modified" / "message to delete not found", which count as done).
+A timeout once the request went out is ambiguous: Telegram may have sent the message and only
+its answer was lost, and the Bot API has no idempotency key to ask with. A send is therefore
+never repeated blindly: `send_parts` and `send_media` settle it as failed, `maybe_sent`
+(`MAYBE_SENT_REASON`), and an agent, who can look at the chat, decides whether to send it again.
+A timeout before the request left (connecting, waiting for a pooled connection) sent nothing
+and is retried. Retrying an edit or a delete is harmless (Telegram answers "message is not
+modified" / "message to delete not found", which count as done), so for them every timeout is
+transient.
 """
 
 from __future__ import annotations
 
 import asyncio
+import builtins
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
 from typing import Any, TypeVar
 
+import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, ReplyParameters
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
 
@@ -41,6 +48,7 @@ from teledesk.telegram.bot import shared_bot
 from teledesk.telegram.outbound import Pacer
 
 BLOCKED_REASON = "blocked by the customer"
+MAYBE_SENT_REASON = "may have reached the customer: check the chat before retrying"
 TOKEN_REASON = "the bot token was refused by Telegram"
 MAX_INLINE_WAIT_S = 5.0
 """A 429 asking to wait this long or less is waited out inside the delivery; longer ones go
@@ -64,14 +72,16 @@ class FailureCause(StrEnum):
     TOKEN = "token_refused"  # 401/404: the bot token
     FILE_GONE = "file_gone"  # an agent's upload no longer stored
     NOT_SENT = "not_sent"  # an edit or delete of a message that never reached Telegram
+    MAYBE_SENT = "maybe_sent"  # the send went out and its answer never came (or its sender died): never resent
 
 
 class TransientTelegramError(RuntimeError):
     """Telegram could not take the message now; the same request may succeed later."""
 
-    def __init__(self, message: str, cause: FailureCause = FailureCause.UNAVAILABLE):
+    def __init__(self, message: str, cause: FailureCause = FailureCause.UNAVAILABLE, *, ambiguous: bool = False):
         super().__init__(message)
         self.cause = cause
+        self.ambiguous = ambiguous  # the request went out: Telegram may have carried it out
 
 
 class Refused(Exception):
@@ -111,6 +121,15 @@ async def wait(seconds: float) -> None:
     await asyncio.sleep(seconds)
 
 
+NOT_SENT_TIMEOUTS = (httpx.ConnectTimeout, httpx.PoolTimeout)
+"""Timeouts before the request left: nothing reached Telegram."""
+
+
+def went_out(exc: TimedOut) -> bool:
+    """Whether a timed-out request may have reached Telegram (PTB keeps httpx's error as the cause)."""
+    return not isinstance(exc.__cause__, NOT_SENT_TIMEOUTS)
+
+
 def retry_after_seconds(exc: RetryAfter) -> float:
     value = getattr(exc, "_retry_after", None)  # a timedelta; reading `.retry_after` warns in PTB 22
     return value.total_seconds() if value is not None else float(exc.retry_after)  # type: ignore[arg-type]
@@ -143,10 +162,14 @@ class TelegramClient:
     """
 
     def __init__(self, token: str, api_base: str, *, pacer: Pacer | None = None,
-                 max_inline_wait_s: float = MAX_INLINE_WAIT_S, sleep: Callable[[float], Awaitable[None]] | None = None):
+                 max_inline_wait_s: float = MAX_INLINE_WAIT_S, sleep: Callable[[float], Awaitable[None]] | None = None,
+                 deadline_s: float | None = None):
+        """`deadline_s`: the most one request (with the 429s it waits out) may take; past it the
+        request is abandoned as ambiguous (a sender's claim on an answer lasts only so long)."""
         self.telegram = shared_bot(token, api_base)
         self.pacer = pacer
         self.max_inline_wait_s = max_inline_wait_s
+        self.deadline_s = deadline_s
         self._sleep = sleep or wait
 
     # -- the one place Telegram's answers are interpreted ----------------------------------------
@@ -169,14 +192,17 @@ class TelegramClient:
             except BadRequest as exc:
                 raise Refused(redact(exc.message)) from exc
             except TimedOut as exc:
-                raise TransientTelegramError(redact(str(exc)) or "timed out", FailureCause.TIMEOUT) from exc
+                raise TransientTelegramError(redact(str(exc)) or "timed out", FailureCause.TIMEOUT,
+                                             ambiguous=went_out(exc)) from exc
             except (NetworkError, TelegramError) as exc:  # 5xx, 429 without retry_after
                 raise TransientTelegramError(redact(str(exc)) or type(exc).__name__) from exc
 
     def _request(self, make: Callable[[Bot], Awaitable[T]]) -> T:
         """One request through the process's Bot; raises `Refused` or `TransientTelegramError`."""
         try:
-            return self.telegram.run(lambda bot: self._call(lambda: make(bot)))
+            return self.telegram.run(lambda bot: self._call(lambda: make(bot)), self.deadline_s)
+        except builtins.TimeoutError as exc:  # the deadline: the request was abandoned, perhaps in flight
+            raise TransientTelegramError(str(exc), FailureCause.TIMEOUT, ambiguous=True) from exc
         except InvalidToken as exc:  # getMe, on the Bot's first use, refused the token
             raise Refused(TOKEN_REASON, cause=FailureCause.TOKEN) from exc
         except TelegramError as exc:  # getMe could not reach Telegram
@@ -184,11 +210,17 @@ class TelegramClient:
             raise TransientTelegramError(redact(str(exc)) or type(exc).__name__, cause) from exc
 
     @staticmethod
-    def _settled(send: Callable[[], DeliveryOutcome]) -> DeliveryOutcome:
+    def _settled(send: Callable[[], DeliveryOutcome], *, new_message: bool = False) -> DeliveryOutcome:
+        """`send()`'s outcome: refused for good is failed; for a new message (not an edit, a delete
+        or an action, which may be repeated), a request that went out unanswered is `maybe_sent`."""
         try:
             return send()
         except Refused as refused:
             return DeliveryOutcome("failed", refused.reason, refused.cause, blocked=refused.blocked)
+        except TransientTelegramError as exc:
+            if not (new_message and exc.ambiguous):
+                raise
+            return DeliveryOutcome("failed", MAYBE_SENT_REASON, FailureCause.MAYBE_SENT)
 
     def _pace(self, chat_id: int) -> None:
         if self.pacer is not None:
@@ -201,14 +233,17 @@ class TelegramClient:
     def send_parts(
         self, chat_id: int, parts: Sequence[str], *, already_sent: dict[int, int] | None = None,
         on_part_sent: Callable[[int, int], None] | None = None, reply_to: int | None = None,
-        buttons: Buttons | None = None,
+        buttons: Buttons | None = None, before_part: Callable[[int], int | None] | None = None,
     ) -> DeliveryOutcome:
         """Send `parts` in order, skipping the indexes in `already_sent` (index → message id);
         `buttons`, an inline keyboard, go with the last part.
 
+        `before_part(index)` is asked right before a part goes out (after pacing): None to send
+        it, or the message id it already became; it raises to stop (deliver's claim on the part).
         `on_part_sent(index, message_id)` is called after each part Telegram accepted, so the
         caller can record progress before the next one: a redelivery then sends only the rest.
-        A part refused for good fails the whole answer; what was sent stays recorded.
+        A part refused for good fails the whole answer; what was sent stays recorded. A part
+        whose answer never came fails it as `maybe_sent`: it is never sent again blindly.
         """
         done = dict(already_sent or {})
 
@@ -223,17 +258,21 @@ class TelegramClient:
                 if buttons and index == len(parts) - 1:
                     kwargs["reply_markup"] = inline_keyboard(buttons)
                 self._pace(chat_id)
-                sent = self._request(partial(_send_message, chat_id=chat_id, text=text, **kwargs))
-                done[index] = sent.message_id
-                if on_part_sent is not None:
-                    on_part_sent(index, sent.message_id)
+                known = before_part(index) if before_part is not None else None
+                if known is None:
+                    known = self._request(partial(_send_message, chat_id=chat_id, text=text, **kwargs)).message_id
+                    if on_part_sent is not None:
+                        on_part_sent(index, known)
+                done[index] = known
             ids = tuple(done[i] for i in range(len(parts)))
             return DeliveryOutcome("sent", telegram_message_id=ids[0] if ids else None, telegram_message_ids=ids)
 
-        return self._settled(send)
+        return self._settled(send, new_message=True)
 
-    def send_media(self, chat_id: int, media: MediaUpload, reply_to: int | None = None) -> DeliveryOutcome:
-        """Upload (multipart) or re-send by `file_id`; the outcome carries the `file_id` to reuse."""
+    def send_media(self, chat_id: int, media: MediaUpload, reply_to: int | None = None,
+                   before_send: Callable[[], object] | None = None) -> DeliveryOutcome:
+        """Upload (multipart) or re-send by `file_id`; the outcome carries the `file_id` to reuse.
+        `before_send()`, asked right before the request, raises to stop (deliver's claim)."""
         method = MEDIA_METHODS[media.kind]
         kwargs: JSONObject = {"chat_id": chat_id, "write_timeout": 60, "read_timeout": 60}
         if media.caption:
@@ -243,6 +282,8 @@ class TelegramClient:
 
         def send() -> DeliveryOutcome:
             self._pace(chat_id)
+            if before_send is not None:
+                before_send()
 
             async def upload(bot: Bot) -> Any:
                 payload = media.file_id or InputFile(media.data or b"", filename=media.filename)
@@ -253,7 +294,7 @@ class TelegramClient:
                                    telegram_message_ids=(sent.message_id,),
                                    file_id=_file_id_of(sent, media.kind) or media.file_id)
 
-        return self._settled(send)
+        return self._settled(send, new_message=True)
 
     # -- changing what was sent -------------------------------------------------------------------
     def edit_text(self, chat_id: int, telegram_message_id: int, text: str, caption: bool = False) -> DeliveryOutcome:

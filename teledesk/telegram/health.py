@@ -1,7 +1,8 @@
 """What Telegram says about the webhook (`getWebhookInfo`): pending updates and its last error.
 
-Asked through the process's one `Bot` (`teledesk.telegram.bot`), at most once per `CACHE_S`, so
-a console polling /api/health costs Telegram nothing more. /api/health is public: the report
+Asked through the process's one `Bot` (`teledesk.telegram.bot`), at most once per `CACHE_S`, and
+one question at a time (`SingleFlight`): a console polling /api/health, or a burst of anonymous
+requests to it, costs Telegram one `getWebhookInfo` per `CACHE_S` at most. /api/health is public: the report
 carries Telegram's own description of a refusal, the kind of a network failure, never a token.
 """
 
@@ -14,10 +15,13 @@ from typing import Any, TypedDict, cast
 from telegram.error import NetworkError, TelegramError
 
 from teledesk.redaction import redact
+from teledesk.single_flight import SingleFlight
 from teledesk.telegram.bot import shared_bot
 
 CACHE_S = 30.0
 TIMEOUT_S = 5
+
+
 class WebhookReport(TypedDict, total=False):
     """getWebhookInfo's fields the desk shows (Telegram's names), or why Telegram could not say."""
 
@@ -38,11 +42,15 @@ class WebhookHealth:
         self.clock = clock
         self._lock = threading.Lock()
         self._cached: tuple[float, WebhookReport] | None = None
+        self._asking: SingleFlight[WebhookReport] = SingleFlight()
 
     def read(self) -> WebhookReport:
         with self._lock:
             if self._cached is not None and self.clock() - self._cached[0] < CACHE_S:
                 return self._cached[1]
+        return self._asking.run("getWebhookInfo", self._refresh)
+
+    def _refresh(self) -> WebhookReport:
         report = self._ask()
         with self._lock:
             self._cached = (self.clock(), report)

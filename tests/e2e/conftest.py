@@ -27,18 +27,27 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+CSP_REFUSAL = "Content Security Policy"  # what Chromium's console says when the policy blocks something
+
+
 @pytest.fixture
 def new_page(browser: Browser) -> Iterator:
+    """A page of its own; whatever the relay's Content-Security-Policy blocks on it fails the test
+    (realtime/security_headers.py: the console must work under it)."""
     contexts = []
+    refused: list[str] = []
 
     def make(locale: str = "en-US", **options: Any) -> Page:
         context = browser.new_context(locale=locale, viewport={"width": 1280, "height": 760}, **options)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", lambda message: refused.append(message.text) if CSP_REFUSAL in message.text else None)
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    assert not refused, f"the Content-Security-Policy blocked: {refused}"
 
 
 @pytest.fixture

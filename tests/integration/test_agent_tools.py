@@ -13,8 +13,8 @@ from support import reply, text_update, wait_until
 
 pytestmark = pytest.mark.integration
 
-# The outbound tests' fixture and helpers, shared rather than copied (`failures` is tests/conftest.py's).
-chat, sends_to, settled = outbound.chat, outbound.sends_to, outbound.settled
+# The outbound tests' helpers, shared rather than copied (`chat` and `failures` are tests/conftest.py's).
+sends_to, settled = outbound.sends_to, outbound.settled
 
 
 def api(desk, path: str) -> str:

@@ -19,6 +19,8 @@ import pytest
 import requests
 from support import (
     SECRET_HEADER,
+    TEST_OUTBOX_SWEEP_S,
+    TEST_SEND_LEASE_S,
     EventRecorder,
     connect_console,
     free_port_pair,
@@ -31,7 +33,9 @@ from devtools.runner.desk import Desk, relay_healthy
 from devtools.runner.emulators import Emulators
 from devtools.runner.processes import free_port
 from devtools.runner.redis_server import RedisServer
+from teledesk.envelope import Envelope, MessageType
 from teledesk.settings import Settings
+from teledesk.store import Store
 
 pytestmark = pytest.mark.integration
 
@@ -44,7 +48,8 @@ def relays(emulators: Emulators, redis_server: RedisServer, tmp_path_factory: py
     settings = Settings(
         project_id="teledesk-relays", telegram_webhook_secret=SECRET, desk_admin_password=PASSWORD,
         desk_session_secret="r" * 64, desk_port=free_port_pair(), desk_relays=2, desk_redis_url=redis_server.url,
-        ingest_port=free_port(), standin_port=free_port(),
+        ingest_port=free_port(), standin_port=free_port(), desk_send_lease_s=TEST_SEND_LEASE_S,
+        desk_outbox_sweep_s=TEST_OUTBOX_SWEEP_S,
     )
     desk = Desk(settings, log_dir=tmp_path_factory.mktemp("relays-logs"), emulators=emulators).start()
     yield desk
@@ -125,6 +130,31 @@ def test_an_answer_through_relay_two_is_sent_once_and_its_ticks_reach_relay_one(
     time.sleep(1.0)
     calls = requests.get(f"{relays.standin_url}standin/api/calls", params={"method": "sendMessage"}, timeout=10)
     assert len([c for c in calls.json()["calls"] if c["params"].get("text") == text]) == 1
+
+
+def test_an_answer_stored_but_never_published_is_handed_over_by_one_relay_once(relays, admin, consoles):
+    # What a relay leaves when it dies (or Pub/Sub fails) between storing an answer and publishing it:
+    # both relays sweep the outbox, one hands it over.
+    watcher = consoles(relays.console_urls[0], admin)
+    [customer] = customers(1)
+    through_telegram = requests.post(f"{relays.standin_url}standin/api/updates", timeout=10,
+                                     json=text_update(customer, "¿Hay alguien?"))
+    assert through_telegram.status_code == 201, through_telegram.text
+    watcher.wait_for("message", lambda m: m["chat_id"] == customer["id"])
+    client_id = uuid.uuid4().hex
+    text = f"Sí, aquí {client_id[:6]}"
+    envelope = Envelope(id=f"agent-{client_id}", type=MessageType.AGENT, chat_id=customer["id"],
+                        date=int(time.time()), text=text,
+                        extra={"client_id": client_id, "agent": {"username": "admin", "name": "Admin"}})
+    Store(relays.settings.project_id).answers.queue(customer["id"], envelope)
+
+    watcher.wait_for("delivery", lambda d: d["client_id"] == client_id and d["state"] == "sent", timeout=30)
+    time.sleep(2 * TEST_OUTBOX_SWEEP_S)  # a second hand-over, and a second send, would come now
+    calls = requests.get(f"{relays.standin_url}standin/api/calls", params={"method": "sendMessage"}, timeout=10)
+    assert len([c for c in calls.json()["calls"] if c["params"].get("text") == text]) == 1
+    handed = sum(relays.child(name).log_path.read_text(encoding="utf-8").count(f"outbox: handed {envelope.id} ")
+                 for name in relays.relay_names)
+    assert handed == 1
 
 
 def test_presence_typing_and_ended_sessions_cross_relays(relays, admin, consoles):

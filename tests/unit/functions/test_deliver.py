@@ -6,6 +6,7 @@ patched at its network methods, to pin how Telegram's errors become delivery out
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import datetime as dtm
 import time
@@ -14,6 +15,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import flask
+import httpx
 import pytest
 import telegram
 from step_fakes import CHAT, FakeStore, envelope_event, push_event
@@ -26,8 +28,10 @@ from teledesk.blobs import LocalBlobStore
 from teledesk.envelope import Envelope, MessageType
 from teledesk.model import DeliveryState, Message
 from teledesk.pipeline import Services
+from teledesk.store.answers import Claim, PartClaim
 from teledesk.telegram.client import (
     BLOCKED_REASON,
+    MAYBE_SENT_REASON,
     TOKEN_REASON,
     DeliveryOutcome,
     FailureCause,
@@ -49,6 +53,23 @@ def answer(text: str = "Hola, Ana") -> Envelope:
 class OutboundStore(FakeStore):
     """step_fakes.FakeStore plus the Store methods deliver uses for issue 3, same semantics."""
 
+    def claim_part(self, chat_id: int, message_id: str, part: int, holder: str, lease_s: float) -> PartClaim:
+        self.claims.append((message_id, part, holder))
+        delivery = self.chat_messages[chat_id][message_id].setdefault("delivery", {"state": "queued"})
+        if delivery.get("state") in ("sent", "failed"):
+            return PartClaim(Claim.SETTLED)
+        parts = delivery.get("parts") or {}
+        if str(part) in parts:
+            return PartClaim(Claim.SENT, parts[str(part)])
+        lease = delivery.get("sending")
+        if lease is not None and lease["holder"] != holder and str(lease["part"]) not in parts:
+            return PartClaim(Claim.BUSY if lease["until"] > time.time() else Claim.MAYBE_SENT)
+        delivery["sending"] = {"holder": holder, "part": part, "until": time.time() + lease_s}
+        return PartClaim(Claim.SEND)
+
+    def release_part(self, chat_id: int, message_id: str) -> None:
+        self.chat_messages[chat_id][message_id]["delivery"].pop("sending", None)
+
     def record_sent_part(self, chat_id: int, message_id: str, index: int, telegram_message_id: int) -> None:
         delivery = self.chat_messages[chat_id][message_id].setdefault("delivery", {})
         delivery.setdefault("parts", {})[str(index)] = telegram_message_id
@@ -62,6 +83,8 @@ class OutboundStore(FakeStore):
         self.delivery_writes.append((chat_id, message_id, state, reason, ids[0] if ids else None))
         message = self.chat_messages.setdefault(chat_id, {}).setdefault(message_id, {})
         delivery = {**message.get("delivery", {}), "state": state, "reason": reason, "updated_at": time.time()}
+        delivery.pop("sending", None)
+        message.pop("outbox_since", None)
         if ids:
             delivery.update(telegram_message_id=ids[0], telegram_message_ids=ids)
         message["delivery"] = delivery
@@ -97,9 +120,11 @@ class OutboundStore(FakeStore):
 
     def __init__(self) -> None:
         super().__init__()
+        self.claims: list[tuple[str, int, str]] = []
         self.answers.__dict__.update(
             record_sent_part=self.record_sent_part, settle=self.settle_delivery, apply_change=self.apply_change,
-            count_failed_attempt=self.count_failed_attempt, record_file_id=self.record_file_id)
+            count_failed_attempt=self.count_failed_attempt, record_file_id=self.record_file_id,
+            claim_part=self.claim_part, release_part=self.release_part)
         self.conversations.flag_blocked = self.flag_blocked
 
 
@@ -112,6 +137,7 @@ def svc(svc: Services) -> Services:
 @pytest.fixture(autouse=True)
 def _no_pacing_waits(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(functions.deliver, "PACER", Pacer(per_chat=1e9, overall=1e9))
+    monkeypatch.setattr(functions.deliver, "_clients", {})  # each test makes the process's client afresh
 
 
 @dataclass
@@ -136,13 +162,18 @@ class FakeTelegram:
         return self.outcome
 
     def send_parts(self, chat_id: int, parts: list[str], *, already_sent: dict[int, int] | None = None,
-                   on_part_sent: Any = None, reply_to: int | None = None, buttons: Any = None) -> DeliveryOutcome:
+                   on_part_sent: Any = None, reply_to: int | None = None, buttons: Any = None,
+                   before_part: Any = None) -> DeliveryOutcome:
         done = dict(already_sent or {})
         self.calls.append(("send_parts", reply_to, dict(done)))
         if buttons:
             self.calls.append(("buttons", buttons))
         for index, text in enumerate(parts):
             if index in done:
+                continue
+            known = before_part(index) if before_part is not None else None
+            if known is not None:
+                done[index] = known
                 continue
             if self.fail_at_part == index:
                 raise TransientTelegramError("Internal Server Error")
@@ -155,7 +186,10 @@ class FakeTelegram:
         ids = tuple(done[i] for i in range(len(parts)))
         return DeliveryOutcome("sent", telegram_message_id=ids[0], telegram_message_ids=ids)
 
-    def send_media(self, chat_id: int, media: Any, reply_to: int | None = None) -> DeliveryOutcome:
+    def send_media(self, chat_id: int, media: Any, reply_to: int | None = None,
+                   before_send: Any = None) -> DeliveryOutcome:
+        if before_send is not None:
+            before_send()
         self.calls.append(("send_media", media.kind, media.file_id, media.data, media.caption))
         self._result()
         return DeliveryOutcome("sent", telegram_message_id=5, telegram_message_ids=(5,),
@@ -360,10 +394,11 @@ def test_what_telegram_refuses_for_good_is_a_failed_delivery(svc: Services, bot:
 @pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 @pytest.mark.parametrize("make_error", [
     lambda: RetryAfter(dtm.timedelta(seconds=60)),
-    TimedOut,
+    lambda: timed_out(httpx.ConnectTimeout("connect")),
+    lambda: timed_out(httpx.PoolTimeout("pool")),
     lambda: NetworkError("Bad Gateway"),
     lambda: telegram.error.TelegramError("Internal Server Error"),
-], ids=["429-long-retry-after", "timed-out", "network", "other"])
+], ids=["429-long-retry-after", "connect-timeout", "pool-timeout", "network", "other"])
 def test_what_may_succeed_later_is_a_transient_error(svc: Services, bot: SimpleNamespace, make_error):
     bot.error = error = make_error()
     svc.store.add_outbound(answer())
@@ -374,6 +409,104 @@ def test_what_may_succeed_later_is_a_transient_error(svc: Services, bot: SimpleN
     assert raised.value.cause == expected
     assert svc.store.delivery_writes == []
     assert svc.publisher.published == []
+    assert "sending" not in svc.store.chat_messages[CHAT][MESSAGE_ID]["delivery"]  # released for the retry
+
+
+def timed_out(cause: Exception) -> TimedOut:
+    """PTB's TimedOut as its HTTPXRequest raises it: httpx's timeout as the cause."""
+    error = TimedOut()
+    error.__cause__ = cause
+    return error
+
+
+@pytest.mark.parametrize("cause", [httpx.ReadTimeout("read"), httpx.WriteTimeout("write"), None],
+                         ids=["read-timeout", "write-timeout", "no-cause"])
+def test_a_send_whose_answer_never_came_is_maybe_sent_and_never_resent(svc: Services, bot: SimpleNamespace,
+                                                                      cause: Exception | None):
+    bot.error = timed_out(cause) if cause is not None else TimedOut()
+    svc.store.add_outbound(answer())
+    deliver(envelope_event(answer()))  # no exception: Pub/Sub must not send it again
+    assert svc.store.delivery_writes == [(CHAT, MESSAGE_ID, "failed", MAYBE_SENT_REASON, None)]
+    assert svc.store.causes == ["maybe_sent"]
+    bot.error = None
+    deliver(envelope_event(answer()))  # a redelivery announces, never sends
+    assert bot.sent == [] and len(bot.kwargs) == 1
+
+
+def test_a_request_past_the_deadline_is_abandoned_as_maybe_sent(svc: Services, bot: SimpleNamespace,
+                                                                monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(functions.deliver, "LEASE_MARGIN_S", svc.settings.desk_send_lease_s - 0.2)
+    monkeypatch.setattr(functions.deliver, "MIN_REQUEST_DEADLINE_S", 0.2)
+
+    async def hangs(self: telegram.Bot, chat_id: int, text: str, **kwargs: Any) -> None:
+        await asyncio.sleep(30)  # a Bot API that never answers
+
+    monkeypatch.setattr(telegram.Bot, "send_message", hangs)
+    svc.store.add_outbound(answer())
+    started = time.monotonic()
+    deliver(envelope_event(answer()))
+    assert time.monotonic() - started < 5
+    assert svc.store.causes == ["maybe_sent"]
+
+
+def test_a_live_lease_of_another_delivery_sends_nothing_and_leaves_the_answer_to_it(svc: Services,
+                                                                                    telegram_api: FakeTelegram):
+    svc.store.add_outbound(answer())
+    svc.store.chat_messages[CHAT][MESSAGE_ID]["delivery"]["sending"] = {
+        "holder": "another delivery", "part": 0, "until": time.time() + 60}
+    deliver(envelope_event(answer()))  # acked: the holder announces it, or the outbox hands it over if it dies
+    assert telegram_api.sent == [] and svc.store.delivery_writes == [] and announced(svc) == []
+
+
+def test_a_lease_that_expired_mid_send_fails_the_answer_as_maybe_sent_without_sending(svc: Services,
+                                                                                     telegram_api: FakeTelegram):
+    svc.store.add_outbound(answer())
+    svc.store.chat_messages[CHAT][MESSAGE_ID]["delivery"]["sending"] = {
+        "holder": "a delivery that died", "part": 0, "until": time.time() - 1}
+    deliver(envelope_event(answer()))
+    assert telegram_api.sent == []
+    assert svc.store.delivery_writes == [(CHAT, MESSAGE_ID, "failed", MAYBE_SENT_REASON, None)]
+    assert [(d["state"], d["cause"]) for d in announced(svc)] == [("failed", "maybe_sent")]
+
+
+def test_a_sender_that_died_after_recording_its_part_is_taken_over(svc: Services, telegram_api: FakeTelegram):
+    svc.store.add_outbound(answer(" ".join(["palabra"] * 600)))  # 2 parts
+    delivery = svc.store.chat_messages[CHAT][MESSAGE_ID]["delivery"]
+    delivery.update(parts={"0": 40}, sending={"holder": "a delivery that died", "part": 0, "until": time.time() - 1})
+    deliver(envelope_event(answer(" ".join(["palabra"] * 600))))
+    assert len(telegram_api.sent) == 1  # part 1 only: part 0 is known to have gone out
+    assert svc.store.delivery_writes[-1][2] == "sent"
+
+
+def test_an_answer_settled_while_this_delivery_waited_is_announced_not_sent(svc: Services,
+                                                                           telegram_api: FakeTelegram):
+    svc.store.add_outbound(answer())
+
+    def settled_meanwhile(*args: Any) -> PartClaim:
+        svc.store.chat_messages[CHAT][MESSAGE_ID]["delivery"].update(state="sent", telegram_message_id=7)
+        return PartClaim(Claim.SETTLED)
+
+    svc.store.answers.claim_part = settled_meanwhile
+    deliver(envelope_event(answer()))
+    assert telegram_api.sent == []
+    assert [d["state"] for d in announced(svc)] == ["sent"]
+
+
+def test_each_part_is_claimed_before_it_is_sent(svc: Services, telegram_api: FakeTelegram):
+    text = " ".join(["palabra"] * 600)
+    svc.store.add_outbound(answer(text))
+    deliver(envelope_event(answer(text)))
+    assert [(part, len(holder)) for _, part, holder in svc.store.claims] == [(0, 32), (1, 32)]
+    assert len({holder for _, _, holder in svc.store.claims}) == 1  # one delivery, one holder
+
+
+def test_the_process_makes_one_client_for_every_send(svc: Services, telegram_api: FakeTelegram):
+    for n in range(3):
+        envelope = answer(f"respuesta {n}")
+        envelope.id = f"agent-{n}"
+        svc.store.add_outbound(envelope)
+        deliver(envelope_event(envelope))
+    assert len(telegram_api.sent) == 3 and len(telegram_api.clients) == 1
 
 
 # -- issue 3: outcomes, the last attempt, splitting, pacing, edits, typing, media ---------------------------

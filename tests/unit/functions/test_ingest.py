@@ -139,6 +139,35 @@ def test_an_update_published_but_not_noted_is_still_accepted(svc: Services):
     assert len(svc.publisher.published) == 1
 
 
+def test_an_update_is_noted_only_once_pubsub_has_it(svc: Services, monkeypatch: pytest.MonkeyPatch):
+    # Noting first would let a crash between the two take Telegram's retry for a duplicate of an
+    # update that never reached Pub/Sub: lost. What was published when the note was written:
+    published_when_noted: list[int] = []
+    note = svc.store.updates.note
+    monkeypatch.setattr(svc.store.updates, "note",
+                        lambda update_id: published_when_noted.append(len(svc.publisher.published)) or note(update_id))
+    assert post(text_update(update_id=1001)) == ({"ok": True}, 200)
+    assert published_when_noted == [1]
+
+
+def test_a_crash_between_publish_and_note_loses_nothing_and_the_retry_is_not_a_duplicate(
+        svc: Services, monkeypatch: pytest.MonkeyPatch):
+    class Killed(BaseException):  # the process dying: nothing after it runs, no answer goes back
+        pass
+
+    def killed(update_id: int) -> bool:
+        raise Killed
+
+    with monkeypatch.context() as crash:
+        crash.setattr(svc.store.updates, "note", killed)
+        with pytest.raises(Killed):
+            post(text_update(update_id=1001))
+    assert len(svc.publisher.published) == 1 and svc.store.noted == set()  # Pub/Sub has it
+    assert post(text_update(update_id=1001)) == ({"ok": True}, 200)  # Telegram's retry: taken, published again
+    first, again = (envelope for _topic, envelope, _attributes in svc.publisher.published)
+    assert first["id"] == again["id"]  # the steps keep it once (tests/integration/test_idempotency.py)
+
+
 # -- through the real Publisher, on a fake Pub/Sub client ---------------------------------------------------
 
 class FakeFuture:

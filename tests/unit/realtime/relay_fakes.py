@@ -57,7 +57,8 @@ class FakeStore:
         self.messages = SimpleNamespace(get=self.message, history=self.history, recent=self.recent_messages,
                                         add_note=self.add_note)
         self.answers = SimpleNamespace(queue=self.queue_outbound, set_delivery=self.set_delivery,
-                                       requeue_failed=self.requeue_failed)
+                                       requeue_failed=self.requeue_failed, mark_published=self.mark_published,
+                                       unsettled=self.unsettled)
         self.canned = SimpleNamespace(all=self.canned_responses, save=self.save_canned, delete=self.delete_canned)
 
     # -- seeding (test helpers, not the store's) ------------------------------------------------
@@ -111,7 +112,8 @@ class FakeStore:
             return Message.from_firestore(copy.deepcopy(existing)), conversation, False
         now = time.time()
         stored = Message.model_validate({**copy.deepcopy(message), "direction": "out", "stored_at": now,
-                                         "delivery": {"state": "queued", "reason": None, "updated_at": now}})
+                                         "delivery": {"state": "queued", "reason": None, "updated_at": now},
+                                         "outbox_since": now})
         conversation.assign(last_message=preview(stored), updated_at=now, unread=0)
         if conversation.first_response_at is None:
             conversation.first_response_at = now
@@ -184,12 +186,24 @@ class FakeStore:
         if message is None or message.get("direction") != "out" or message.get("deleted"):
             return "missing", None
         delivery = message.get("delivery") or {}
+        if delivery.get("state") == "queued" and message.get("published_at") is None:
+            return "ok", Message.from_firestore(copy.deepcopy(message))
         if delivery.get("state") != "failed":
             return "not_failed", Message.from_firestore(copy.deepcopy(message))
-        delivery = {k: v for k, v in delivery.items() if k != "failed_attempts"}
+        delivery = {k: v for k, v in delivery.items() if k not in ("failed_attempts", "sending", "cause")}
         delivery.update(state="queued", reason=None, updated_at=time.time())
-        message.update(delivery=delivery, retries=int(message.get("retries") or 0) + 1)
+        message.update(delivery=delivery, retries=int(message.get("retries") or 0) + 1, outbox_since=time.time())
+        message.pop("published_at", None)
         return "ok", Message.from_firestore(copy.deepcopy(message))
+
+    def mark_published(self, chat_id: int, message_id: str) -> None:
+        self.chat_messages[chat_id][message_id]["published_at"] = time.time()
+
+    def unsettled(self, stored_before: float, limit: int) -> list[Message]:
+        found = sorted((m for messages in self.chat_messages.values() for m in messages.values()
+                        if m.get("outbox_since") is not None and m["outbox_since"] < stored_before),
+                       key=lambda m: m["outbox_since"])
+        return [Message.from_firestore(copy.deepcopy(m)) for m in found[:limit]]
 
     def start_conversation(self, chat_id: int, assignee: str) -> tuple[bool, Conversation | None]:
         if chat_id not in self.chats:

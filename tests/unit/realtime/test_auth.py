@@ -24,7 +24,7 @@ def protected_routes(app: Flask) -> list[tuple[str, str]]:
         if not rule.rule.startswith("/api/") or rule.endpoint in PUBLIC_ENDPOINTS:
             continue
         path = re.sub(r"<(?:[^>]*:)?chat_id>", str(CHAT_ID), rule.rule)
-        path = re.sub(r"<(?:[^>]*:)?\w+>", "some-id", path)
+        path = re.sub(r"<(?:[^>]*:)?\w+>", "someid", path)
         routes += [(method, path) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
     return routes
 

@@ -164,12 +164,22 @@ def test_each_retry_is_numbered(agent: FlaskClient, store: FakeStore, publisher:
 
 
 @pytest.mark.parametrize("state", ["queued", "sent"])
-def test_only_a_failed_answer_is_retried(agent: FlaskClient, store: FakeStore, publisher, console, state: str):
-    add_failed(store)
+def test_only_a_failed_answer_or_one_never_published_is_retried(agent: FlaskClient, store: FakeStore, publisher,
+                                                                console, state: str):
+    add_failed(store, published_at=6.0)  # handed to Pub/Sub: deliver has it
     store.answers.set_delivery(CHAT_ID, FAILED, state)
     response = retry(agent)
     assert response.status_code == 409 and "error" in response.get_json()
     assert publisher.published == [] and received(console) == []
+
+
+def test_a_queued_answer_never_published_is_retried_not_refused(agent: FlaskClient, store: FakeStore, publisher):
+    add_failed(store, outbox_since=5.0)
+    store.answers.set_delivery(CHAT_ID, FAILED, "queued")  # stored, and its publish failed
+    assert retry(agent).status_code == 202
+    assert [envelope["id"] for _, envelope, _ in publisher.published] == [FAILED]
+    assert store.chat_messages[CHAT_ID][FAILED]["published_at"] > 0
+    assert retry(agent).status_code == 409  # now deliver has it
 
 
 @pytest.mark.parametrize("message", [
@@ -185,17 +195,16 @@ def test_a_retry_of_no_outgoing_message_is_404(agent: FlaskClient, store: FakeSt
     assert publisher.published == []
 
 
-def test_a_retry_whose_publish_fails_is_failed_again_so_it_can_be_retried(app: Flask, store, publisher, console):
-    app.config["PROPAGATE_EXCEPTIONS"] = False  # answer the 500 as a browser would see it
+def test_a_retry_whose_publish_fails_stays_queued_in_the_outbox(app: Flask, store, publisher, console):
     browser = app.test_client()
     login(browser)
     add_failed(store)
     publisher.fail_next = 1
-    assert retry(browser).status_code == 500
-    assert store.chat_messages[CHAT_ID][FAILED]["delivery"]["state"] == "failed"
-    [(name, told)] = received(console)  # the other consoles learn the new reason too
-    assert (name, told["state"], told["reason"]) == ("delivery", "failed", "could not be queued again; try again")
     assert retry(browser).status_code == 202
+    stored = store.chat_messages[CHAT_ID][FAILED]
+    assert stored["delivery"]["state"] == "queued" and "published_at" not in stored  # the sweeper hands it over
+    assert [(name, told["state"]) for name, told in received(console)] == [("delivery", "queued")]
+    assert retry(browser).status_code == 202  # an agent may hand it over too
     assert len(publisher.published) == 1
 
 

@@ -86,7 +86,8 @@ def test_the_limits_in_the_document_are_the_ones_the_relay_applies(document: dic
                  if p["name"] == "limit")
     assert limit["schema"]["default"] == PAGE_SIZE and str(PAGE_SIZE) in limit["description"]
     chat_id = document["paths"]["/api/conversations/{chat_id}/messages"]["get"]["parameters"][0]
-    assert chat_id["schema"] == {"type": "integer", "format": "int64"}  # Telegram's ids pass 32 bits
+    assert chat_id["schema"] == {"type": "integer", "format": "int64",  # Telegram's ids pass 32 bits
+                                 "minimum": -(2**63), "maximum": 2**63 - 1}
 
 
 def test_the_theme_answer_states_the_rules_the_theme_file_is_held_to(document: dict[str, Any]):

@@ -1,4 +1,8 @@
+import os
+import stat
 from pathlib import Path
+
+import pytest
 
 from devtools.runner.desk import Desk
 from devtools.runner.emulators import Emulators
@@ -37,6 +41,22 @@ def test_secrets_are_generated_once_and_kept(tmp_path: Path, monkeypatch):
     assert ensure_local_secrets(env_file) == []
     assert env_file.read_text() == first
     assert Settings.from_env({}, env_file).telegram_webhook_secret
+
+
+def test_the_env_file_is_its_owners_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    for name in ("TELEGRAM_WEBHOOK_SECRET", "DESK_ADMIN_PASSWORD", "DESK_SESSION_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    previous = os.umask(0o022)  # the usual umask: a file made by open() is readable by everyone
+    try:
+        created, older = tmp_path / "new.env", tmp_path / "older.env"
+        older.write_text("TELEGRAM_BOT_TOKEN=42:T\n")
+        assert stat.S_IMODE(older.stat().st_mode) == 0o644
+        ensure_local_secrets(created)
+        ensure_local_secrets(older)
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(created.stat().st_mode) == 0o600
+    assert stat.S_IMODE(older.stat().st_mode) == 0o600
 
 
 def test_the_local_desk_hands_the_metrics_settings_to_its_children(tmp_path: Path):

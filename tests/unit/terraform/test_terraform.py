@@ -1958,12 +1958,12 @@ def test_the_console_image_builds_the_console_and_serves_it_with_nginx_on_port()
 
 def test_the_console_s_nginx_falls_back_to_index_html_and_caches_only_hashed_assets(tmp_path: Path) -> None:
     config = nginx_config()
-    blocks_ = dict(re.findall(r"location (= /index\.html|/assets/|/api/|/socket\.io/|/) \{(.*?)\n    \}", config, re.S))
+    blocks_ = dict(re.findall(r"location (/assets/|/api/|/socket\.io/|/) \{(.*?)\n    \}", config, re.S))
     assert "try_files $uri $uri/ /index.html;" in blocks_["/"]  # the console's client-side routes
-    assert 'Cache-Control "public, max-age=31536000, immutable"' in blocks_["/assets/"]
     assert "try_files $uri =404;" in blocks_["/assets/"]  # a missing asset is no page
-    assert 'Cache-Control "no-cache"' in blocks_["= /index.html"] and 'Cache-Control "no-cache"' in blocks_["/"]
     assert "return 404;" in blocks_["/api/"] and "return 404;" in blocks_["/socket.io/"]
+    # Headers only at the server's level: a location naming its own add_header would drop them all.
+    assert not any("add_header" in block for block in blocks_.values())
     nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").is_file() else None)
     if nginx is None:
         pytest.skip("nginx is not installed here: its configuration was read, not served")
@@ -2010,6 +2010,15 @@ def test_the_console_s_nginx_falls_back_to_index_html_and_caches_only_hashed_ass
         assert get("/favicon.svg")[2] == b"<svg/>"
         for path in ("/api/health", "/socket.io/?EIO=4"):
             assert get(path)[0] == 404, path
+        # The relay's security headers on every answer, its errors too (realtime/security_headers.py).
+        for path in ("/", "/conversations/42", "/assets/index-3f2a1b.js", "/assets/gone-000000.js", "/api/health"):
+            headers = get(path)[1]
+            policy = headers["Content-Security-Policy"]
+            assert "script-src 'self';" in policy and "frame-ancestors 'none'" in policy, path
+            assert "connect-src 'self' wss://127.0.0.1;" in policy, path
+            assert (headers["X-Content-Type-Options"], headers["Referrer-Policy"], headers["X-Frame-Options"]) == (
+                "nosniff", "same-origin", "DENY"), path
+            assert headers["Strict-Transport-Security"].startswith("max-age="), path
     finally:
         server.terminate()
         server.wait(timeout=10)
@@ -2079,3 +2088,15 @@ def test_alerts_that_go_nowhere_say_so_loudly(tmp_path: Path, manifest_data: dic
         assert plan.returncode == 0, plan.stderr  # a warning: the desk is still deployed
         said = " ".join((plan.stdout + plan.stderr).split())
         assert ("ALERTS GO NOWHERE: neither alert_email nor notification_channels is set" in said) is warned, said
+
+
+def test_the_relay_believes_the_google_front_ends_before_it(tmp_path: Path, manifest_data: dict) -> None:
+    """DESK_TRUSTED_PROXIES (realtime/origins.py): Cloud Run's front end alone, or the load balancer's too."""
+    def trusted(name: str, **variables: object) -> str:
+        got = evaluate_locals(manifest_data, tmp_path / name, stand_ins={"google_redis_instance.relay": REDIS_INSTANCE},
+                              sensitive=("relay_redis_auth_urls",), **variables)
+        return str(got["relay_plain_env"]["DESK_TRUSTED_PROXIES"])
+
+    assert trusted("behind-the-lb") == "2"
+    assert trusted("alone", console_layout="relay", domain="", console_image="") == "1"
+    assert trusted("chosen", relay_env={"DESK_TRUSTED_PROXIES": "3"}) == "3"

@@ -45,6 +45,22 @@ def test_planned_failures_are_used_up_in_order(client: FlaskClient) -> None:
     assert [c.get("error_code") for c in calls] == [403, 500, 500, None]
 
 
+def test_a_failure_planned_for_one_chat_leaves_the_other_chats_served(client: FlaskClient) -> None:
+    other = CUSTOMER_ID + 1
+    customer_says(client, "hi")
+    customer_says(client, "hola", user_id=other)
+    planned = client.post("/standin/api/failures", json={"method": "sendMessage", "error_code": 429, "retry_after": 9,
+                                                         "count": 2, "chat_id": CUSTOMER_ID})
+    assert planned.status_code == 201
+    assert client.get("/standin/api/failures").get_json()["failures"]["sendmessage"][0]["chat_id"] == str(CUSTOMER_ID)
+    assert bot_call(client, "sendMessage", chat_id=other, text="served")[0] == 200
+    flooded = [bot_call(client, "sendMessage", chat_id=CUSTOMER_ID, text="x") for _ in range(3)]
+    assert [status for status, _ in flooded] == [429, 429, 200]
+    assert flooded[0][1]["parameters"] == {"retry_after": 9}
+    assert client.post("/standin/api/failures", json={"method": "sendMessage", "error_code": 500,
+                                                      "chat_id": "nine"}).status_code == 400
+
+
 def test_429_carries_retry_after_like_telegram(client: FlaskClient) -> None:
     client.post("/standin/api/failures", json={"method": "getMe", "error_code": 429, "retry_after": 7})
     response = client.get(f"/bot{TOKEN}/getMe")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import time
 from typing import Any
 
 import pytest
+from support import at_once
 from telegram.error import NetworkError
 from telegram.request import HTTPXRequest
 
@@ -83,3 +85,33 @@ def test_a_slow_telegram_is_reported_within_the_timeout_first_getme_included(mon
     started = time.monotonic()
     assert WebhookHealth("42:T", "http://slow").read() == {"error": "Telegram could not be reached: TimeoutError"}
     assert time.monotonic() - started < 1.5
+
+
+def test_a_burst_of_reads_asks_telegram_once(monkeypatch):
+    """/api/health is public: twenty requests at once, before anything is cached, are one getWebhookInfo."""
+    readers = 20
+    asked: list[str] = []
+    entered, all_in = [0], threading.Event()
+    counting = threading.Lock()
+
+    async def telegram(self: HTTPXRequest, url: str, method: str, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        if url.endswith("/getMe"):
+            return 200, json.dumps(GET_ME).encode()
+        asked.append(url)
+        await asyncio.to_thread(all_in.wait, 10)  # answer once every reader is asking
+        return 200, json.dumps({"ok": True, "result": {"url": "", "pending_update_count": 0,
+                                                       "has_custom_certificate": False}}).encode()
+
+    monkeypatch.setattr(HTTPXRequest, "do_request", telegram)
+    webhook = WebhookHealth("42:T", "http://bot.api/")
+
+    def read() -> health.WebhookReport:
+        with counting:
+            entered[0] += 1
+            if entered[0] == readers:
+                all_in.set()
+        return webhook.read()
+
+    reports = at_once(read, readers)
+    assert reports == [{"url": "", "pending_update_count": 0}] * readers
+    assert asked == ["http://bot.api/bot42:T/getWebhookInfo"]
