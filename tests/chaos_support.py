@@ -11,7 +11,7 @@ import signal
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +22,7 @@ from devtools.runner.desk import STANDIN_TOKEN, Desk, relay_healthy
 from devtools.runner.processes import port_open
 
 PAGE_SIZE = 50  # the relay's history page (realtime/schemas.py); the console pages back by it
+UNSETTLED_PAGES = 10  # the console's bound on paging back to answers it holds as queued (stores/messages.js)
 CLIENT_RETRY_PAUSE_S = 0.2  # a console's pause before it sends a request again after a connection error
 CLIENT_GIVE_UP_S = 90.0  # no answer from the relay for this long fails the test
 RECONNECT_DELAY_S = 0.2  # the console's first reconnection delay (Socket.IO's client grows it)
@@ -64,25 +65,29 @@ class Chaos:
         path = self.desk.child(name).log_path
         return path.stat().st_size if path.exists() else 0
 
-    def kill_when_busy(self, name: str, logged_before: int, *, whole_group: bool = True) -> Kill:
-        """Kill `name` once it logged traffic since it had logged `logged_before` bytes (or after
-        BUSY_TIMEOUT_S), then wait until it was started again and serves."""
+    def logging(self, name: str) -> Callable[[], bool]:
+        """Whether `name` has logged traffic since now: it is busy with the stream."""
+        before = self.logged(name)
+        return lambda: self.logged(name) >= before + BUSY_LOG_BYTES
+
+    def kill_when(self, name: str, busy: Callable[[], bool], *, whole_group: bool = True) -> Kill:
+        """Kill `name` once `busy()` (or after BUSY_TIMEOUT_S), then wait until it was started
+        again and serves."""
         deadline = time.monotonic() + BUSY_TIMEOUT_S
-        while self.logged(name) < logged_before + BUSY_LOG_BYTES and time.monotonic() < deadline:
+        while not (was_busy := busy()) and time.monotonic() < deadline:
             time.sleep(0.05)
-        busy = self.logged(name) >= logged_before + BUSY_LOG_BYTES
         pid = self.desk.child(name).process.pid
         if whole_group:
             os.killpg(pid, signal.SIGKILL)
         else:
             os.kill(pid, signal.SIGKILL)
-        kill = Kill(name, pid, whole_group, time.monotonic(), busy)
+        kill = Kill(name, pid, whole_group, time.monotonic(), was_busy)
         self.kills.append(kill)
         kill.new_pid = self._wait_back(name, pid)
         kill.back_at = time.monotonic()
-        print(f"chaos: killed {name} ({'group' if whole_group else 'leader'} {pid}, {'busy' if busy else 'idle'}) at "
-              f"{kill.at - self.started:.1f} s; back as pid {kill.new_pid} after {kill.back_at - kill.at:.1f} s",
-              flush=True)
+        print(f"chaos: killed {name} ({'group' if whole_group else 'leader'} {pid}, "
+              f"{'busy' if was_busy else 'idle'}) at {kill.at - self.started:.1f} s; back as pid {kill.new_pid} "
+              f"after {kill.back_at - kill.at:.1f} s", flush=True)
         return kill
 
     def _wait_back(self, name: str, old_pid: int) -> int:
@@ -197,12 +202,24 @@ class Agent:
 
 # -- the console ----------------------------------------------------------------------------------------
 
+def later_delivery(held: dict[str, Any] | None, incoming: dict[str, Any]) -> Any:
+    """As the console: a settled delivery state (sent, failed) never goes back to queued, but for
+    a retry of the answer (stores/messages.js, laterDelivery)."""
+    old, new = (held or {}).get("delivery"), incoming.get("delivery")
+    if not old or not new:
+        return new or old
+    if (new.get("retry") or 0) != (old.get("retry") or 0):
+        return new if (new.get("retry") or 0) > (old.get("retry") or 0) else old
+    return old if new.get("state") == "queued" and old.get("state") != "queued" else new
+
+
 class ConsoleView:
     """What one agent's console holds: messages by id, from its socket and from the refetch it does
     on every (re)connect (ARCHITECTURE.md, frontend/src/socket/reconnect.js): the conversation
     list, then each watched chat's newest page, and, when that page starts after the newest
     message it held (a hole), the pages before it until the hole is filled, as the agent
-    scrolling up would (frontend/src/stores/messages.js, skipHole and loadOlder).
+    scrolling up would (frontend/src/stores/messages.js, skipHole and loadOlder); then the pages
+    back to the answers it still holds as queued (refreshUnsettled).
     """
 
     def __init__(self, console_url: str, http: requests.Session, chats: Iterable[int]) -> None:
@@ -251,7 +268,7 @@ class ConsoleView:
             return
         held = chat.get(message["id"])
         if held is None or (message.get("revision") or 0) >= (held.get("revision") or 0):
-            chat[message["id"]] = message
+            chat[message["id"]] = {**message, "delivery": later_delivery(held, message)}
 
     def _refetch(self) -> None:
         """As the console: a failed fetch while the socket is up is asked again; one that fails
@@ -282,17 +299,34 @@ class ConsoleView:
             newest_held = max(stamps) if stamps else None
             page = self._get(f"conversations/{chat_id}/messages")["messages"]
             self._hold_all(page)
-            while newest_held is not None and len(page) >= PAGE_SIZE:
+            while newest_held is not None and len(page) >= PAGE_SIZE:  # a hole: the agent scrolls up
                 oldest = min(m["stored_at"] for m in page)
                 if oldest <= newest_held:
                     break
                 page = self._get(f"conversations/{chat_id}/messages", before=oldest)["messages"]
                 self._hold_all(page)
+            for _ in range(UNSETTLED_PAGES):  # refreshUnsettled: answers held as queued the page missed
+                oldest = min(m["stored_at"] for m in page) if len(page) >= PAGE_SIZE else None
+                if oldest is None or not self._queued_before(chat_id, oldest):
+                    break
+                page = self._get(f"conversations/{chat_id}/messages", before=oldest)["messages"]
+                self._hold_all(page)
+
+    def _queued_before(self, chat_id: int, stamp: float) -> bool:
+        with self._lock:
+            return any((m.get("delivery") or {}).get("state") == "queued" and (m.get("stored_at") or stamp) < stamp
+                       for m in self.held[chat_id].values())
 
     def _hold_all(self, messages: list[dict[str, Any]]) -> None:
         with self._lock:
             for message in messages:
                 self._hold(message)
+
+    def shown_failed(self, chat_id: int, message_id: str) -> bool:
+        """An answer the console shows as failed: a `delivery` event said so, or the refetch did."""
+        with self._lock:
+            refetched = (self.held[chat_id].get(message_id) or {}).get("delivery") or {}
+            return "failed" in self.deliveries.get(message_id, []) or refetched.get("state") == "failed"
 
     def texts(self, chat_id: int) -> Counter[str]:
         """How many held messages of a chat carry each text (two ids for one text: a duplicate)."""

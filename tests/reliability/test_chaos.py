@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -38,6 +38,9 @@ ROUNDS = 3 if LONG else 1  # how often each process is killed: its whole group, 
 TWICE_EVERY = 5  # every fifth answer is sent again with its client_id after it was taken
 SETTLE_TIMEOUT_S = 900 if LONG else 120  # after the stream, for everything to be stored, shown and sent
 QUIET_S = 15.0  # then nothing new for this long (past the relay's 10 s ack deadline): late repeats show up
+SEND_LEASE_S = 15  # deliver's claim on a send (DESK_SEND_LEASE_S): one a killed deliver held expires within the test
+HELD_SENDS = 3  # before deliver is killed, the stand-in holds back Telegram's answer to this many sends …
+HOLD_S = 5  # … for this long: the sends are carried out, and deliver dies before it hears so
 SECRET = "chaos-secret-" + "x" * 20
 PASSWORD = "chaos-password"
 PROJECT = "teledesk-chaos"
@@ -50,7 +53,7 @@ def chaos_desk(emulators: Emulators, tmp_path_factory: pytest.TempPathFactory) -
     """A desk of its own (its processes get killed) on a project of its own, with its supervisor."""
     settings = Settings(project_id=PROJECT, telegram_webhook_secret=SECRET, desk_admin_password=PASSWORD,
                         desk_session_secret="c" * 64, desk_port=free_port(), ingest_port=free_port(),
-                        standin_port=free_port())
+                        standin_port=free_port(), desk_send_lease_s=SEND_LEASE_S)
     desk = Desk(settings, log_dir=tmp_path_factory.mktemp("chaos-logs"), emulators=emulators).start()
     stop = threading.Event()
     supervisor = threading.Thread(target=desk.supervise, args=(stop,), name="supervisor", daemon=True)
@@ -120,6 +123,28 @@ def stored(store: Store, chat_ids: list[int]) -> dict[int, list[Message]]:
     return {chat_id: store.messages.history(chat_id, limit=100_000) for chat_id in chat_ids}
 
 
+def hold_sends(desk: Desk) -> None:
+    """Have the stand-in carry out the next sends at once and answer them late, so that deliver
+    can be killed mid-send: the answer reached the customer and deliver never heard so."""
+    answer = requests.post(f"{desk.standin_url}standin/api/failures",
+                           json={"method": "sendMessage", "delay": HOLD_S, "count": HELD_SENDS}, timeout=10)
+    assert answer.status_code == 201, answer.text
+
+
+def mid_send(store: Store, answers: list[Answer]) -> Callable[[], bool]:
+    """Whether deliver holds a claim on one of `answers` whose send it has not recorded."""
+
+    def sending() -> bool:
+        for answer in answers:
+            message = store.messages.get(answer.chat_id, f"agent-{answer.client_id}")
+            delivery = message.delivery if message is not None else None
+            if delivery is not None and delivery.state == DeliveryState.QUEUED and delivery.sending is not None:
+                return True
+        return False
+
+    return sending
+
+
 def sends(desk: Desk) -> Counter[tuple[int, str]]:
     """What the stand-in took to send (sendMessage answered ok), by chat and text."""
     calls = requests.get(f"{desk.standin_url}standin/api/calls", params={"method": "sendMessage"},
@@ -158,7 +183,10 @@ def test_each_process_killed_mid_stream_loses_nothing_and_doubles_nothing(chaos_
     text_slices, answer_slices = slices(texts, len(plan) + 1), slices(answers, len(plan) + 1)
     halfway = len(plan) // 2
     for part, kill in enumerate([*plan, None]):
-        logged_before = chaos.logged(kill[0]) if kill else 0
+        busy = chaos.logging(kill[0]) if kill else None
+        if kill is not None and kill[0] == "deliver":  # killed with sends out and unanswered
+            hold_sends(desk)
+            busy = mid_send(store, answer_slices[part])
         for customer, text in text_slices[part]:
             typing.say(customer, text)
         if part == halfway:
@@ -166,8 +194,8 @@ def test_each_process_killed_mid_stream_loses_nothing_and_doubles_nothing(chaos_
                 typing.say(customer, "/help")
         for answer in answer_slices[part]:
             to_answer.put(answer)
-        if kill is not None:
-            chaos.kill_when_busy(kill[0], logged_before, whole_group=kill[1])
+        if kill is not None and busy is not None:
+            chaos.kill_when(kill[0], busy, whole_group=kill[1])
     to_answer.put(None)
     answerer.join()
     stream_s = time.monotonic() - started
@@ -226,20 +254,21 @@ def test_each_process_killed_mid_stream_loses_nothing_and_doubles_nothing(chaos_
                f"{sum(console.received.values())} message events, {repeats} repeats of one it had (dropped by id)")
 
     sent = sends(desk)
-    states: Counter[str] = Counter()
+    states: Counter[str] = Counter()  # each answer's final state/cause, and how often it was sent
+    bot_states: Counter[str] = Counter()
     failed_not_shown, bot_answers = [], 0
     for answer in answers:
         message = outgoing.get(answer.text)
         state = message.delivery.state if message is not None and message.delivery is not None else "missing"
         cause = message.delivery.cause if message is not None and message.delivery is not None else None
-        states[f"{state}/{cause}" if cause else str(state)] += 1
         times = sent[(answer.chat_id, answer.text)]
+        states[f"{state}/{cause}, sent {times}" if cause else f"{state}, sent {times}"] += 1
         if state == DeliveryState.SENT and times != 1:
             tally.fail(f"sends: answer {answer.text!r} sent {times} times, {chaos.around(answer.posted_at)}")
         elif state == DeliveryState.FAILED and times > 1:
             tally.fail(f"sends: failed answer {answer.text!r} sent {times} times, {chaos.around(answer.posted_at)}")
-        elif state == DeliveryState.FAILED and message is not None and \
-                DeliveryState.FAILED not in console.deliveries.get(message.id, []):
+        elif state == DeliveryState.FAILED and message is not None and not console.shown_failed(answer.chat_id,
+                                                                                               message.id):
             failed_not_shown.append(answer.text)
         elif state not in (DeliveryState.SENT, DeliveryState.FAILED):
             tally.fail(f"sends: answer {answer.text!r} left {state}, {chaos.around(answer.posted_at)}")
@@ -252,12 +281,14 @@ def test_each_process_killed_mid_stream_loses_nothing_and_doubles_nothing(chaos_
             bot_answers += 1
             times = sent[(chat, message.text)]
             state = message.delivery.state if message.delivery is not None else "missing"
+            cause = message.delivery.cause if message.delivery is not None else None
+            bot_states[f"{state}/{cause}, sent {times}" if cause else f"{state}, sent {times}"] += 1
             if (state == DeliveryState.SENT and times != 1) or times > 1 or state not in (
                     DeliveryState.SENT, DeliveryState.FAILED):
                 tally.fail(f"sends: the bot's {message.id} {state}, sent {times} times")
     if bot_answers != 2 * CUSTOMERS:  # each customer's /start and /help
         tally.fail(f"store: {bot_answers} bot answers, not {2 * CUSTOMERS}")
-    tally.note(f"answers: {dict(states)}; bot answers: {bot_answers}")
+    tally.note(f"answers: {dict(states)}; the bot's: {dict(bot_states)}")
 
     killed = Counter(k.name if k.whole_group else f"{k.name} (leader)" for k in chaos.kills)
     back = [k.back_at - k.at for k in chaos.kills]
