@@ -12,8 +12,10 @@ from flask import Blueprint, Response, jsonify, request, session
 from spectree import Response as Answers
 
 from realtime.apispec import PUBLIC, answers, declare, openapi_document
-from realtime.auth import authenticate, login_required, public_agent
+from realtime.auth import authenticate, cookie_session_digest, login_required, public_agent, start_session
 from realtime.errors import ApiError
+from realtime.events import end_session
+from realtime.login_guard import LoginGuard
 from realtime.origins import same_origin
 from realtime.relay import current_relay
 from realtime.schemas import AgentAnswer, Health, Login, OpenAPIDocument
@@ -65,24 +67,38 @@ def openapi() -> Response:
     return jsonify(openapi_document())
 
 
-@declare(answers(200, AgentAnswer, 401, description="logged in; the session cookie is set"), security=PUBLIC)
+@declare(answers(200, AgentAnswer, 401, 429, 503, description="logged in; the session cookie is set"),
+         security=PUBLIC)
 def login(json: Login) -> Response:
-    """Log in; sets the session cookie"""
-    agent = authenticate(json.username, json.password)
+    """Log in; sets the session cookie
+
+    Failed logins are limited per username and per address (429 with Retry-After, the right
+    password too, while a limit holds); a relay checks a few passwords at once (503 with
+    Retry-After beyond them).
+    """
+    with current_relay().login_guard.password_check():
+        agent = authenticate(json.username, json.password)
     if agent is None:
         raise ApiError(401, "wrong username or password")
-    session.clear()
-    session["agent"] = agent.username
-    session["epoch"] = agent.session_epoch
-    session.permanent = True
+    _end_cookie_session()  # the session this browser had is replaced, not left to a copied cookie
+    start_session(agent)
     return jsonify(agent=public_agent(agent))
 
 
 @declare(answers(204, description="the session is over"), security=PUBLIC)
 def logout() -> tuple[str, int]:
-    """End the session"""
-    session.clear()
+    """End the session: the desk forgets it, so a copy of the cookie is no session either, and its
+    sockets, on every relay, get `session_ended` (reason `logout`) and are closed"""
+    _end_cookie_session()
     return "", 204
+
+
+def _end_cookie_session() -> None:
+    digest = cookie_session_digest()
+    if digest is not None:
+        relay = current_relay()
+        end_session(relay.socketio, relay.sessions, digest, reason="logout")
+    session.clear()
 
 
 @login_required
@@ -92,13 +108,13 @@ def me(agent: Agent) -> Response:
     return jsonify(agent=public_agent(agent))
 
 
-def api_blueprint() -> Blueprint:
+def api_blueprint(login_guard: LoginGuard) -> Blueprint:
     """A new root for one app's API: its hooks and the desk's own routes; create_app nests the rest."""
     api = Blueprint("api", __name__, url_prefix="/api")
     api.before_request(same_origin_writes)
     api.get("/health")(health)
     api.get("/openapi.json")(openapi)
-    api.post("/login")(login)
+    api.post("/login")(login_guard.limit(login))
     api.post("/logout")(logout)
     api.get("/me")(me)
     return api

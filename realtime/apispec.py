@@ -39,7 +39,8 @@ PUBLIC: dict[str, list[str]] = {}  # a route anyone may call: no session needed
 ERROR_DESCRIPTIONS = {400: "Refused: `error` names each field that is wrong", 401: "No valid session",
                       403: "Not allowed", 404: "Not found", 409: "Conflict with the current state",
                       413: "Too large", 416: "The range asked for is not in the file",
-                      502: "Telegram could not be reached", 503: "Not ready"}
+                      429: "Too many attempts: wait the seconds of `Retry-After`",
+                      502: "Telegram could not be reached", 503: "Not ready, or busy: `Retry-After` says when to try"}
 
 
 class _ChatId(IntegerConverter):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Iterable
-from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
@@ -25,6 +24,7 @@ from realtime.canned import canned
 from realtime.conversations import conversations
 from realtime.errors import register_error_handlers
 from realtime.events import register_events
+from realtime.login_guard import LoginGuard
 from realtime.media import media
 from realtime.media_cache import MediaCache
 from realtime.origins import behind_proxies, same_origin
@@ -34,6 +34,7 @@ from realtime.presence import Presence
 from realtime.relay import EXTENSION, Relay
 from realtime.search import search
 from realtime.security_headers import SecurityHeaders
+from realtime.sessions import SESSION_LIFETIME, session_store
 from realtime.state import QUEUE_REDIS_OPTIONS, shared_state
 from realtime.stats import StatsCache, stats
 from realtime.subscriber import RelaySubscriber
@@ -51,7 +52,6 @@ if TYPE_CHECKING:
 
 __all__ = ["SESSION_LIFETIME", "Relay", "create_app"]
 
-SESSION_LIFETIME = timedelta(hours=12)
 SOCKETIO_PATH = "/socket.io"
 API_FAMILIES = (conversations, outbound, search, canned, team, theme, media, stats)  # each under /api
 
@@ -96,12 +96,12 @@ def create_app(
         media_cache=MediaCache(settings.media_cache_dir, settings.media_cache_bytes),
         webhook_health=WebhookHealth(settings.telegram_bot_token, settings.telegram_api_base),
         state=state, presence=Presence(state), blobs=blob_store(), theme=look,
-        stats=StatsCache(),
+        stats=StatsCache(), sessions=session_store(state, store), login_guard=LoginGuard(app, settings),
     )
     app.extensions[EXTENSION] = relay
 
     app.url_map.converters.update(PATH_CONVERTERS)  # before the routes that name them
-    api = api_blueprint()  # a new root per app: its same-origin rule covers every family under it
+    api = api_blueprint(relay.login_guard)  # a new root per app: its same-origin rule covers every family under it
     for family in API_FAMILIES:
         api.register_blueprint(family)
     app.register_blueprint(api)

@@ -1,10 +1,11 @@
 """Socket.IO connection handling: only a logged-in agent's socket is let in; presence; ending sessions.
 
-Every socket joins the `agents` room (what the whole desk hears) and its agent's own room,
+Every socket joins the `agents` room (what the whole desk hears), its agent's own room,
 `agent:<username>`, through which the relay reaches all of one agent's tabs: to end them when
-the agent is disabled or gets a new password (`end_sessions`). The desk's shared state knows
-every agent's sockets on every relay; Socket.IO's message queue carries the emit and the
-disconnects to the relays that hold them.
+the agent is disabled or gets a new password (`end_sessions`), and its session's room, through
+which a logout closes that session's tabs and no other (`end_session`). The desk's shared state
+knows every agent's and every session's sockets on every relay; Socket.IO's message queue carries
+the emit and the disconnects to the relays that hold them.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from typing import Any
 from flask import request
 from flask_socketio import SocketIO, emit, join_room
 
-from realtime.auth import current_agent
+from realtime.auth import cookie_session_digest, current_agent
 from realtime.broadcast import AGENTS_ROOM
 from realtime.presence import Presence, View
+from realtime.relay import current_relay
+from realtime.sessions import SessionStore, session_room
 from realtime.state import HEARTBEAT_S, MemoryState, SharedState
 
 SWEEP_INTERVAL_S = 1.0
@@ -38,6 +41,16 @@ def end_sessions(socketio: SocketIO, state: SharedState, username: str, reason: 
     socketio.emit("session_ended", {"reason": reason}, to=agent_room(username))
     for sid in sorted(sids):
         socketio.server.disconnect(sid, namespace="/")  # queued after session_ended, so it arrives first
+    return len(sids)
+
+
+def end_session(socketio: SocketIO, sessions: SessionStore, digest: str, reason: str) -> int:
+    """Forget one session, then tell each of its sockets, on every relay, why (`session_ended`) and
+    close it; how many there were. Forgotten first: a socket connecting meanwhile is refused."""
+    sids = sessions.end(digest)
+    socketio.emit("session_ended", {"reason": reason}, to=session_room(digest))
+    for sid in sorted(sids):
+        socketio.server.disconnect(sid, namespace="/")
     return len(sids)
 
 
@@ -89,14 +102,17 @@ def register_events(socketio: SocketIO, presence: Presence) -> None:
         socketio.start_background_task(heartbeat, presence)
 
     def connect(auth: Any = None) -> bool:
-        agent = current_agent()
-        if agent is None:
+        agent, digest = current_agent(), cookie_session_digest()
+        if agent is None or digest is None:
             return False  # refused: the client gets connect_error
         join_room(AGENTS_ROOM)
         join_room(agent_room(agent.username))
+        join_room(session_room(digest))
         presence.join(_sid(), agent.username, agent.name or agent.username)
-        if current_agent() is None:  # disabled while joining: end_sessions may have missed this socket
+        current_relay().sessions.add_socket(digest, _sid())
+        if current_agent() is None:  # ended while joining: end_session(s) may have missed this socket
             presence.leave(_sid(), announce)
+            current_relay().sessions.remove_socket(digest, _sid())
             return False
         for view in presence.snapshot():
             emit("presence", view)  # to this socket only
@@ -104,6 +120,9 @@ def register_events(socketio: SocketIO, presence: Presence) -> None:
 
     def disconnect(reason: Any = None) -> None:
         presence.leave(_sid(), announce)
+        digest = cookie_session_digest()
+        if digest is not None:
+            current_relay().sessions.remove_socket(digest, _sid())
 
     def presence_report(data: Any = None) -> dict[str, str] | None:
         """What this console has open and whether its agent types; an invalid one is acknowledged with an error."""

@@ -15,8 +15,10 @@ if TYPE_CHECKING:
     from flask_socketio import SocketIO
 
     from realtime.broadcast import Broadcaster
+    from realtime.login_guard import LoginGuard
     from realtime.media_cache import MediaCache
     from realtime.presence import Presence
+    from realtime.sessions import SessionStore
     from realtime.state import SharedState
     from realtime.stats import StatsCache
     from realtime.subscriber import RelaySubscriber
@@ -49,6 +51,8 @@ class Relay:
     blobs: BlobStore  # agents' uploads (realtime/outbound.py)
     theme: ThemeFile  # the organisation's look (realtime/theme.py)
     stats: StatsCache  # the stats page's figures, held a few seconds per window (realtime/stats.py)
+    sessions: SessionStore  # the agents' sessions, kept where `state` is (realtime/sessions.py)
+    login_guard: LoginGuard  # the login limits (realtime/login_guard.py)
 
 
 def current_relay() -> Relay:

@@ -113,7 +113,7 @@ def set_password(admin: Agent, username: str, json: NewPassword) -> Response:
         raise ApiError(404, NO_SUCH_AGENT)
     relay.store.agents.set_password(username, auth.hash_password(json.password))
     if username == admin.username:  # this session goes on under the new epoch; any other ends
-        session["epoch"] = (relay.store.agents.get(username) or agent).session_epoch
+        session[auth.EPOCH] = (relay.store.agents.get(username) or agent).session_epoch
     else:
         end_sessions(relay.socketio, relay.state, username, reason="password")
     return jsonify(agent=agent_view(agent))

@@ -19,6 +19,7 @@ fields that were never set, so a default is never written into a document that l
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar, Self
 
@@ -274,6 +275,13 @@ class Agent(Document):
     def public(self) -> dict[str, str]:
         """What anyone may see of an agent: never the password hash."""
         return {"username": self.username, "name": self.name or self.username, "role": self.role}
+
+
+class AgentSession(Document):
+    """A logged-in session, kept under the SHA-256 of its id (realtime/sessions.py): whose, and until when."""
+
+    username: str
+    expires_at: datetime  # a timestamp: Firestore's TTL policy deletes the document once it has passed
 
 
 class CannedResponse(Document):

@@ -18,6 +18,10 @@ TELEGRAM_API_BASE = "https://api.telegram.org"
 DEFAULT_PROJECT = "teledesk-local"
 MEDIA_CACHE_BYTES = 128 * 1024 * 1024  # on Cloud Run, of the relay's 512 MiB (the disk is memory)
 MAX_BODY_BYTES = 1024 * 1024  # a request's body to the relay (agents' uploads excepted): realtime/bodies.py
+# Failed logins allowed (realtime/login_guard.py), in Flask-Limiter's notation ("N/period", ";" between several)
+LOGIN_LIMIT_PER_USERNAME = "5/minute;20/hour"
+LOGIN_LIMIT_PER_ADDRESS = "30/minute"
+LOGIN_CONCURRENCY = 4  # password checks at once per relay: each is ~32 MiB of scrypt
 
 
 def read_env_file(path: Path) -> dict[str, str]:
@@ -57,6 +61,9 @@ class Settings:
     desk_redis_url: str = ""  # the relays' shared Redis; empty: one relay, its state in its memory
     desk_max_body_bytes: int = MAX_BODY_BYTES
     desk_trusted_proxies: int = 0  # proxies in front of the relay whose X-Forwarded-* it believes
+    desk_login_limit_per_username: str = LOGIN_LIMIT_PER_USERNAME
+    desk_login_limit_per_address: str = LOGIN_LIMIT_PER_ADDRESS
+    desk_login_concurrency: int = LOGIN_CONCURRENCY
     ingest_port: int = 8081
     standin_port: int = 8082
     frontend_dist: Path = field(default=ROOT / "frontend" / "dist")
@@ -96,6 +103,9 @@ class Settings:
             desk_redis_url=env.get("DESK_REDIS_URL", ""),
             desk_max_body_bytes=int(env.get("DESK_MAX_BODY_BYTES") or MAX_BODY_BYTES),
             desk_trusted_proxies=int(env.get("DESK_TRUSTED_PROXIES") or 0),
+            desk_login_limit_per_username=env.get("DESK_LOGIN_LIMIT_PER_USERNAME") or LOGIN_LIMIT_PER_USERNAME,
+            desk_login_limit_per_address=env.get("DESK_LOGIN_LIMIT_PER_ADDRESS") or LOGIN_LIMIT_PER_ADDRESS,
+            desk_login_concurrency=int(env.get("DESK_LOGIN_CONCURRENCY") or LOGIN_CONCURRENCY),
             ingest_port=int(env.get("INGEST_PORT") or 8081),
             standin_port=int(env.get("STANDIN_PORT") or 8082),
             frontend_dist=Path(env.get("DESK_FRONTEND_DIST") or ROOT / "frontend" / "dist"),

@@ -1,7 +1,7 @@
-# Conversation state. Two collections keep records only for a while: `updates` dedupes Telegram's
+# Conversation state. Three collections keep records only for a while: `updates` dedupes Telegram's
 # webhook retries, `metrics_seen` is the metric writers' ledger of what they already counted (so a
-# redelivery counts once). Their documents carry `expires_at`, and a TTL policy deletes each
-# document once that time has passed.
+# redelivery counts once), `sessions` the agents' sessions of a relay without Redis. Their
+# documents carry `expires_at`, and a TTL policy deletes each document once that time has passed.
 
 locals {
   dedupe_collection = "updates"
@@ -9,6 +9,7 @@ locals {
   ttl_fields = {
     (local.dedupe_collection) = "expires_at"
     metrics_seen              = "expires_at"
+    sessions                  = "expires_at"
   }
 }
 

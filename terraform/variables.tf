@@ -150,8 +150,8 @@ variable "desk_send_lease_s" {
   default     = 90
 
   validation {
-    condition     = var.desk_send_lease_s >= 30 && floor(var.desk_send_lease_s) == var.desk_send_lease_s
-    error_message = "desk_send_lease_s must be a whole number of seconds, at least 30."
+    condition     = var.desk_send_lease_s >= 60 && floor(var.desk_send_lease_s) == var.desk_send_lease_s
+    error_message = "desk_send_lease_s must be a whole number of seconds, at least 60 (deliver waits up to 5 s on a 429 inside it, and a 60 s upload must fit)."
   }
 }
 

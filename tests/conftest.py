@@ -17,7 +17,7 @@ import pytest
 import requests
 from leaks import LEAK_MARK, RecordWatch, leaks_in_files, watch, watched
 from monitoring_double import MetricServiceDouble
-from support import SECRET_HEADER, TEST_OUTBOX_SWEEP_S, TEST_SEND_LEASE_S, EventRecorder, text_update
+from support import SECRET_HEADER, TEST_DESK_SETTINGS, EventRecorder, text_update
 
 from devtools.runner.desk import Desk
 from devtools.runner.emulators import Emulators
@@ -70,8 +70,7 @@ def desk_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         ingest_port=free_port(),
         standin_port=free_port(),
         desk_theme=tmp_path_factory.mktemp("theme") / "theme.json",
-        desk_send_lease_s=TEST_SEND_LEASE_S,
-        desk_outbox_sweep_s=TEST_OUTBOX_SWEEP_S,
+        **TEST_DESK_SETTINGS,
     )
     watch(webhook_secret=settings.telegram_webhook_secret, admin_password=settings.desk_admin_password,
           session_secret=settings.desk_session_secret)

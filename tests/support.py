@@ -12,16 +12,25 @@ from typing import Any, TypeVar
 
 import requests
 import socketio
+from requests.adapters import HTTPAdapter
 
 from devtools.runner.processes import free_port_run
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+# A test desk's login limits: far above what its tests try (only the tests of the limits set their own).
 T = TypeVar("T")
 _update_ids = itertools.count(random.randint(10_000_000, 90_000_000))
 
 
 TEST_SEND_LEASE_S = 20  # the session desk's sender lease, short so a test sees one expire (production: 90)
 TEST_OUTBOX_SWEEP_S = 2  # the session desk's outbox sweep (production: 10)
+# What every test desk sets beside its ports and secrets: login limits no test trips by logging in often (the limits'
+# own tests set theirs), and the short lease and sweep above.
+TEST_DESK_SETTINGS: dict[str, Any] = {
+    "desk_login_limit_per_username": "1000/minute", "desk_login_limit_per_address": "10000/minute",
+    "desk_login_concurrency": 16, "desk_send_lease_s": TEST_SEND_LEASE_S, "desk_outbox_sweep_s": TEST_OUTBOX_SWEEP_S,
+}
+
 
 def text_update(customer: dict[str, Any], text: str, message_id: int | None = None) -> dict[str, Any]:
     """An Update as the Bot API documents it: a private text message from `customer`."""
@@ -94,6 +103,29 @@ def new_agent(console_url: str, admin: requests.Session, name: str) -> tuple[str
     login = session.post(f"{console_url}api/login", json={"username": username, "password": password}, timeout=10)
     assert login.status_code == 200, login.text
     return username, session
+
+
+class _FromAddress(HTTPAdapter):
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def client_at(address: str) -> requests.Session:
+    """An HTTP client whose requests come from `address`, one of the loopback addresses (all of
+    127.0.0.0/8 on Linux): a client address of a test's own, as the relay sees it."""
+    session = requests.Session()
+    session.mount("http://", _FromAddress(address))
+    return session
+
+
+def own_loopback_address() -> str:
+    """A loopback address no other test uses (the desks listen on 127.0.0.1)."""
+    return f"127.{random.randint(1, 254)}.{random.randint(1, 254)}.{random.randint(2, 254)}"
 
 
 def free_port_pair() -> int:

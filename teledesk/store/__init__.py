@@ -15,6 +15,7 @@ from teledesk.store.conversations import Conversations
 from teledesk.store.documents import Documents
 from teledesk.store.inbound import Inbound
 from teledesk.store.messages import Messages
+from teledesk.store.sessions import Sessions
 from teledesk.store.updates import Stats, UpdateLog
 
 __all__ = ["SESSION_EPOCH", "Store"]
@@ -33,4 +34,5 @@ class Store:
         self.messages = Messages(documents)
         self.answers = Answers(documents)
         self.agents = Agents(documents)
+        self.sessions = Sessions(self.db)
         self.canned = CannedResponses(self.db)

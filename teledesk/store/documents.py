@@ -15,6 +15,7 @@ from teledesk.model import Document
 CONVERSATIONS = "conversations"
 MESSAGES = "messages"
 AGENTS = "agents"
+SESSIONS = "sessions"
 CANNED = "canned"
 UPDATES = "updates"
 STATS = "stats"

@@ -18,6 +18,7 @@ import requests
 import test_console_composer as composer
 from console_page import ARRIVAL_TIMEOUT_MS, Customer, answer, bubbles, delivered, open_chat
 from playwright.sync_api import Page, expect
+from support import TEST_DESK_SETTINGS
 
 from devtools.runner.desk import Desk
 from devtools.runner.emulators import Emulators
@@ -39,7 +40,7 @@ FIGURES_TIMEOUT_S = 90  # the metrics step's flush (1 s here), the relay's cache
 def desk_settings() -> Settings:
     return Settings(project_id="teledesk-stats", telegram_webhook_secret="stats-secret-" + "x" * 20,
                     desk_admin_password="stats-admin-password", desk_session_secret="t" * 64,
-                    desk_port=free_port(), ingest_port=free_port(), standin_port=free_port())
+                    desk_port=free_port(), ingest_port=free_port(), standin_port=free_port(), **TEST_DESK_SETTINGS)
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""Two agents at once: the collision warning, and an admin disabling an agent who is signed in."""
+"""Two agents at once: the collision warning, and an admin disabling an agent who is signed in;
+one agent in two tabs, logging out of one."""
 
 from __future__ import annotations
 
@@ -61,6 +62,21 @@ def test_an_agent_disabled_on_the_admin_page_is_signed_out_at_once(desk, console
     row.get_by_test_id("agent-enable").click()
     expect(row).to_have_attribute("data-disabled", "false")
     sign_in(bea_page, desk.console_url, username, PASSWORD)
+
+
+def test_a_logout_in_one_tab_returns_the_other_tab_to_the_login_form_saying_why(desk, bea):
+    """Tabs of one browser share the session: the relay closes the other tab's socket (session_ended,
+    logout), and it does not stay on a console whose every call now answers 401."""
+    _, first_tab = bea
+    second_tab = first_tab.context.new_page()
+    second_tab.goto(desk.console_url)
+    expect(second_tab.get_by_test_id("connection-state")).to_have_attribute("data-state", "connected",
+                                                                             timeout=ARRIVAL_TIMEOUT_MS)
+    first_tab.get_by_test_id("logout").click()
+    expect(first_tab.get_by_test_id("login-form")).to_be_visible(timeout=ARRIVAL_TIMEOUT_MS)
+    expect(first_tab.get_by_test_id("session-ended")).to_have_count(0)
+    expect(second_tab.get_by_test_id("login-form")).to_be_visible(timeout=ARRIVAL_TIMEOUT_MS)
+    expect(second_tab.get_by_test_id("session-ended")).to_have_text(said("en", "core", "login.loggedOut"))
 
 
 def test_the_admin_adds_an_agent_and_resets_a_password(desk, console, browser):

@@ -19,8 +19,8 @@ import pytest
 import requests
 from support import (
     SECRET_HEADER,
+    TEST_DESK_SETTINGS,
     TEST_OUTBOX_SWEEP_S,
-    TEST_SEND_LEASE_S,
     EventRecorder,
     connect_console,
     free_port_pair,
@@ -48,8 +48,7 @@ def relays(emulators: Emulators, redis_server: RedisServer, tmp_path_factory: py
     settings = Settings(
         project_id="teledesk-relays", telegram_webhook_secret=SECRET, desk_admin_password=PASSWORD,
         desk_session_secret="r" * 64, desk_port=free_port_pair(), desk_relays=2, desk_redis_url=redis_server.url,
-        ingest_port=free_port(), standin_port=free_port(), desk_send_lease_s=TEST_SEND_LEASE_S,
-        desk_outbox_sweep_s=TEST_OUTBOX_SWEEP_S,
+        ingest_port=free_port(), standin_port=free_port(), **TEST_DESK_SETTINGS,
     )
     desk = Desk(settings, log_dir=tmp_path_factory.mktemp("relays-logs"), emulators=emulators).start()
     yield desk
@@ -174,6 +173,30 @@ def test_presence_typing_and_ended_sessions_cross_relays(relays, admin, consoles
     assert watcher.wait_for("session_ended", lambda _: True, timeout=10) == {"reason": "disabled"}
     wait_until(lambda: not watcher.client.connected, timeout=10)
     assert typist.client.connected
+
+
+def test_a_logout_on_one_relay_ends_the_session_and_its_sockets_on_the_other(relays, consoles):
+    first, second = relays.console_urls
+
+    def admin_browser() -> requests.Session:
+        browser = requests.Session()
+        answer = browser.post(f"{first}api/login", json={"username": "admin", "password": PASSWORD}, timeout=10)
+        assert answer.status_code == 200, answer.text
+        return browser
+
+    leaving, staying = admin_browser(), admin_browser()
+    thief = requests.Session()
+    thief.cookies.update(leaving.cookies)
+    assert thief.get(f"{second}api/me", timeout=10).status_code == 200  # one session, on every relay
+    tab = consoles(second, leaving, "session_ended")
+    other = consoles(second, staying, "session_ended")
+
+    assert leaving.post(f"{first}api/logout", timeout=10).status_code == 204
+    assert tab.wait_for("session_ended", lambda _: True, timeout=10) == {"reason": "logout"}
+    wait_until(lambda: not tab.client.connected, timeout=10)
+    assert thief.get(f"{second}api/me", timeout=10).status_code == 401
+    assert other.client.connected and other.of("session_ended") == []
+    assert staying.get(f"{second}api/me", timeout=10).status_code == 200
 
 
 def test_a_relay_killed_mid_stream_loses_nothing(relays, admin, consoles):

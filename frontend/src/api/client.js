@@ -8,17 +8,28 @@
  * A failed request. `message` is for logs: the relay's `error` text, or the browser's (English)
  * words. When the relay gave no reason (a lost request, a bare HTTP error), `key` and `params`
  * name the console's own i18n message for it (`errors.network`, `errors.http`), so the agent
- * reads it in their language: show it with `errorText(error, t)`.
+ * reads it in their language: show it with `errorText(error, t)`. `retryAfter` is how many
+ * seconds the relay asked to wait before trying again (a 429 or 503's `Retry-After`), or null.
  */
 export class ApiError extends Error {
-  constructor(status, message, body = null, { key = null, params = {} } = {}) {
+  constructor(status, message, body = null, { key = null, params = {}, retryAfter = null } = {}) {
     super(message);
     this.name = 'ApiError';
     this.status = status;
     this.body = body;
     this.key = key;
     this.params = params;
+    this.retryAfter = retryAfter;
   }
+}
+
+/** A `Retry-After` header (seconds, or an HTTP date) as whole seconds from `now`; null without one. */
+export function retryAfterSeconds(value, now = Date.now()) {
+  if (!value) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
 /** What to tell the agent about a failure: the console's words when it has a `key`, else its message. */
@@ -26,6 +37,8 @@ export function errorText(error, t) {
   if (error?.key) return t(error.key, error.params ?? {});
   return error?.message || '';
 }
+
+const RETRY_AFTER = 'Retry-After';
 
 let unauthorizedHandler = null;
 
@@ -62,7 +75,8 @@ export async function request(method, path, body) {
   if (!response.ok) {
     const reason = typeof data?.error === 'string' && data.error ? data.error : null;
     const own = reason ? {} : { key: 'errors.http', params: { status: response.status } };
-    const error = new ApiError(response.status, reason ?? `HTTP ${response.status}`, data, own);
+    const retryAfter = retryAfterSeconds(response.headers?.get(RETRY_AFTER));
+    const error = new ApiError(response.status, reason ?? `HTTP ${response.status}`, data, { ...own, retryAfter });
     if (response.status === 401 && unauthorizedHandler) unauthorizedHandler(error);
     throw error;
   }

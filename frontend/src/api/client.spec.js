@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { i18n } from '../i18n/index.js';
-import { ApiError, errorText, get, onUnauthorized, post } from './client.js';
+import { ApiError, errorText, get, onUnauthorized, post, retryAfterSeconds } from './client.js';
 
 function respond(status, body) {
   const text = body === undefined ? '' : JSON.stringify(body);
@@ -74,5 +74,23 @@ describe('api client', () => {
     expect(errorText(new ApiError(400, 'text is required'), t)).toBe('text is required');
     expect(errorText(new Error('boom'), t)).toBe('boom');
     expect(errorText(null, t)).toBe('');
+  });
+
+  it('reads how long the relay asks to wait (Retry-After) into the error', async () => {
+    const text = JSON.stringify({ error: 'too many failed logins: try again in 30 s' });
+    const headers = new Headers({ 'Retry-After': '30' });
+    vi.stubGlobal('fetch', vi.fn().mockResolvedValue({ ok: false, status: 429, headers, text: async () => text }));
+    const error = await post('/api/login', { username: 'ana', password: 'x' }).catch((e) => e);
+    expect([error.status, error.retryAfter]).toEqual([429, 30]);
+    vi.stubGlobal('fetch', respond(401, { error: 'wrong username or password' }));
+    expect((await post('/api/login', {}).catch((e) => e)).retryAfter).toBeNull();
+  });
+
+  it('takes Retry-After as seconds or as an HTTP date', () => {
+    const now = Date.parse('2026-12-04T10:00:00Z');
+    expect(retryAfterSeconds('7', now)).toBe(7);
+    expect(retryAfterSeconds('Fri, 04 Dec 2026 10:00:12 GMT', now)).toBe(12);
+    expect(retryAfterSeconds('soon', now)).toBeNull();
+    expect(retryAfterSeconds(null, now)).toBeNull();
   });
 });

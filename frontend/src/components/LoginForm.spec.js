@@ -83,6 +83,36 @@ describe('LoginForm', () => {
     expect(wrapper.get('[data-testid="login-error"]').text()).toBe('Wrong username or password.');
   });
 
+  it('says how long to wait when the relay refuses logins for a while (429), in the agent\'s language', async () => {
+    desk.login.mockRejectedValue(new ApiError(429, 'too many failed logins: try again in 42 s', null, { retryAfter: 42 }));
+    const wrapper = mount(LoginForm);
+    await fill(wrapper, 'ana', 'guess');
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(wrapper.get('[data-testid="login-error"]').text()).toBe('Too many failed attempts. Try again in 42 s.');
+    i18n.global.locale.value = 'es';
+    await flushPromises();
+    expect(wrapper.get('[data-testid="login-error"]').text()).toBe('Demasiados intentos fallidos. Vuelve a intentarlo en 42 s.');
+    expect(useSessionStore().isAuthenticated).toBe(false);
+  });
+
+  it('says how long to wait when the relay is busy checking other logins (503)', async () => {
+    desk.login.mockRejectedValue(new ApiError(503, 'too many logins at once: try again in a moment', null, { retryAfter: 1 }));
+    const wrapper = mount(LoginForm);
+    await fill(wrapper, 'ana', 'pw');
+    await wrapper.get('form').trigger('submit');
+    await flushPromises();
+    expect(wrapper.get('[data-testid="login-error"]').text()).toBe('Too many people are signing in right now. Try again in 1 s.');
+  });
+
+  it('says the agent logged out in another tab', () => {
+    const session = useSessionStore();
+    session.status = 'authenticated';
+    session.expire('logout');
+    const wrapper = mount(LoginForm);
+    expect(wrapper.get('[data-testid="session-ended"]').text()).toBe('You logged out in another tab or window.');
+  });
+
   it('wears the organisation\'s name and logo', () => {
     const theme = useThemeStore();
     theme.name = 'Acme Soporte';

@@ -93,7 +93,11 @@ export class DeskConnector {
     }
   }
 
-  /** An admin disabled this agent: back to the login form at once, saying why. */
+  /**
+   * The relay ended this session: an admin disabled the agent (`disabled`), changed its password
+   * (`password`), or this browser logged out in another tab (`logout`). Back to the login form
+   * at once, saying why.
+   */
   onSessionEnded(ended) {
     this.disconnect();
     this.session.expire(ended?.reason || 'disabled');

@@ -191,4 +191,14 @@ describe('socket connector', () => {
     expect(socket.connect).not.toHaveBeenCalled();
     expect(useConnectionStore().state).toBe('disconnected');
   });
+
+  it('goes back to the login form when this browser logged out in another tab', () => {
+    const { socket } = connected();
+    const session = useSessionStore();
+    session.status = 'authenticated';
+    socket.fire('session_ended', { reason: 'logout' });
+    expect(session.status).toBe('anonymous');
+    expect(session.endReason).toBe('logout');
+    expect(socket.disconnect).toHaveBeenCalledOnce();
+  });
 });

@@ -5,7 +5,7 @@ import * as desk from '../api/desk.js';
 /**
  * Who is signed in. `status` is `unknown` until /api/me answers, then `anonymous`
  * (show the login form) or `authenticated`. `endReason` says why a live session ended
- * (`expired`, or `disabled` by an admin), so the login form can tell the agent.
+ * (`expired`, `disabled` by an admin, `logout` in another tab), so the login form can tell the agent.
  * `logoutError` says a logout did not reach the relay: the agent is still signed in there
  * (App shows `login.logoutFailed`).
  */
@@ -14,6 +14,7 @@ export const useSessionStore = defineStore('session', () => {
   const agent = ref(null);
   const endReason = ref(null);
   const logoutError = ref(null);
+  let loggingOut = false; // this tab's own logout: its `session_ended` (`logout`) is no news
 
   const isAuthenticated = computed(() => status.value === 'authenticated');
   const expired = computed(() => endReason.value !== null);
@@ -53,6 +54,7 @@ export const useSessionStore = defineStore('session', () => {
    */
   async function logout() {
     logoutError.value = null;
+    loggingOut = true;
     try {
       await desk.logout();
     } catch (error) {
@@ -60,6 +62,8 @@ export const useSessionStore = defineStore('session', () => {
         logoutError.value = error;
         return false;
       }
+    } finally {
+      loggingOut = false;
     }
     endReason.value = null;
     signOut();
@@ -68,11 +72,11 @@ export const useSessionStore = defineStore('session', () => {
 
   /**
    * The server no longer knows this session: a 401 or a refused socket (`expired`), or the
-   * relay's `session_ended` (`disabled`). Only a live session records why, so the 401s and
+   * relay's `session_ended` (`disabled`, `password`, `logout`). Only a live session records why, so the 401s and
    * refusals that follow the first ending do not overwrite its reason.
    */
   function expire(reason = 'expired') {
-    if (status.value === 'authenticated') endReason.value = reason;
+    if (status.value === 'authenticated' && !(loggingOut && reason === 'logout')) endReason.value = reason;
     signOut();
   }
 

@@ -36,6 +36,20 @@ describe('session store', () => {
     expect(session.agent).toBeNull();
   });
 
+  it('does not tell a tab that logs out that it logged out in another tab', async () => {
+    desk.login.mockResolvedValue({ agent });
+    const session = useSessionStore();
+    await session.login('ana', 'pw');
+    // The relay ends this session's sockets (session_ended, logout) before its 204 arrives.
+    desk.logout.mockImplementationOnce(async () => {
+      session.expire('logout');
+      return null;
+    });
+    await session.logout();
+    expect(session.status).toBe('anonymous');
+    expect(session.endReason).toBeNull();
+  });
+
   it('keeps the session and says so when the logout does not reach the relay', async () => {
     desk.login.mockResolvedValue({ agent });
     desk.logout.mockRejectedValueOnce(new ApiError(0, 'network error'));

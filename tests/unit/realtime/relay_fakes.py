@@ -20,7 +20,7 @@ from werkzeug.security import generate_password_hash
 from teledesk.envelope import Envelope
 from teledesk.inbound import new_conversation, next_conversation, preview
 from teledesk.lifecycle.openings import opening_fields
-from teledesk.model import Agent, CannedResponse, Conversation, DeliveryState, Document, Message
+from teledesk.model import Agent, AgentSession, CannedResponse, Conversation, DeliveryState, Document, Message
 from teledesk.store import SESSION_EPOCH
 
 D = TypeVar("D", bound=Document)
@@ -48,6 +48,9 @@ class FakeStore:
         self.chats: dict[int, dict[str, Any]] = {}
         self.chat_messages: dict[int, dict[str, dict[str, Any]]] = {}
         self.canned_docs: dict[str, dict[str, Any]] = {}
+        self.session_docs: dict[str, dict[str, Any]] = {}
+        self.sessions = SimpleNamespace(create=self.create_session, get=self.session, extend=self.extend_session,
+                                        delete=self.delete_session)
         self.agents = SimpleNamespace(get=self.agent, all=self.all_agents, create=self.create_agent,
                                       set_disabled=self.set_agent_disabled, set_password=self.set_agent_password)
         self.conversations = SimpleNamespace(get=self.conversation, latest=self.latest_conversations,
@@ -79,6 +82,19 @@ class FakeStore:
         self.agent_docs[username] = {"username": username, "name": name, "role": role,
                                      "password_hash": password_hash, "disabled": False, "created_at": time.time()}
         return True
+
+    def create_session(self, digest: str, session: AgentSession) -> None:
+        self.session_docs[digest] = session.complete().to_firestore()
+
+    def session(self, digest: str) -> AgentSession | None:
+        return _read(AgentSession, self.session_docs.get(digest))
+
+    def extend_session(self, digest: str, expires_at: Any) -> None:
+        if digest in self.session_docs:
+            self.session_docs[digest]["expires_at"] = expires_at
+
+    def delete_session(self, digest: str) -> None:
+        self.session_docs.pop(digest, None)
 
     def agent(self, username: str) -> Agent | None:
         return _read(Agent, self.agent_docs.get(username))

@@ -71,3 +71,16 @@ def test_the_local_desk_hands_the_metrics_settings_to_its_children(tmp_path: Pat
 def test_the_media_cache_keeps_128_mib_unless_told(tmp_path: Path):
     assert Settings.from_env({}, tmp_path / "missing.env").media_cache_bytes == 128 * 1024 * 1024
     assert Settings.from_env({"DESK_MEDIA_CACHE_BYTES": "1000"}, tmp_path / "missing.env").media_cache_bytes == 1000
+
+
+def test_the_login_limits_are_read_and_default_to_a_few_failures(tmp_path: Path):
+    defaults = Settings.from_env({}, tmp_path / "missing.env")
+    assert (defaults.desk_login_limit_per_username, defaults.desk_login_limit_per_address,
+            defaults.desk_login_concurrency) == ("5/minute;20/hour", "30/minute", 4)
+    told = Settings.from_env({"DESK_LOGIN_LIMIT_PER_USERNAME": "3/2 seconds", "DESK_LOGIN_LIMIT_PER_ADDRESS": "9/hour",
+                              "DESK_LOGIN_CONCURRENCY": "2"}, tmp_path / "missing.env")
+    assert (told.desk_login_limit_per_username, told.desk_login_limit_per_address,
+            told.desk_login_concurrency) == ("3/2 seconds", "9/hour", 2)
+    environment = Desk(told, tmp_path, emulators=Emulators(tmp_path)).environment()
+    assert (environment["DESK_LOGIN_LIMIT_PER_USERNAME"], environment["DESK_LOGIN_LIMIT_PER_ADDRESS"],
+            environment["DESK_LOGIN_CONCURRENCY"]) == ("3/2 seconds", "9/hour", "2")

@@ -676,8 +676,9 @@ def test_firestore_is_native_with_ttls_on_update_dedupe_and_the_metrics_ledger(d
     assert ttl["for_each"] == "${local.ttl_fields}"
     assert (ttl["collection"], ttl["field"]) == ("${each.key}", "${each.value}")
     assert "ttl_config" in ttl
-    # Webhook dedupe records, and the metric writers' ledger of what they counted (metrics_seen).
-    assert derived["ttl_fields"] == {"updates": "expires_at", "metrics_seen": "expires_at"}
+    # Webhook dedupe records, the metric writers' ledger of what they counted (metrics_seen), and a
+    # relay's sessions without Redis.
+    assert derived["ttl_fields"] == {"updates": "expires_at", "metrics_seen": "expires_at", "sessions": "expires_at"}
     assert merged("locals")["dedupe_collection"] == "updates"
     # The dedupe TTL's state moves to its new address instead of being destroyed and made again.
     (moved,) = parsed(TF_DIR / "firestore.tf")["moved"]
