@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import requests
 from chaos_support import Agent, Answer, Chaos, ConsoleView, Customer, Customers, elapsed
-from support import wait_until
+from support import TEST_DESK_SETTINGS, wait_until
 
 from devtools.runner.desk import Desk
 from devtools.runner.emulators import Emulators
@@ -38,7 +38,6 @@ ROUNDS = 3 if LONG else 1  # how often each process is killed: its whole group, 
 TWICE_EVERY = 5  # every fifth answer is sent again with its client_id after it was taken
 SETTLE_TIMEOUT_S = 900 if LONG else 120  # after the stream, for everything to be stored, shown and sent
 QUIET_S = 15.0  # then nothing new for this long (past the relay's 10 s ack deadline): late repeats show up
-SEND_LEASE_S = 15  # deliver's claim on a send (DESK_SEND_LEASE_S): one a killed deliver held expires within the test
 HELD_SENDS = 3  # before deliver is killed, the stand-in holds back Telegram's answer to this many sends …
 HOLD_S = 5  # … for this long: the sends are carried out, and deliver dies before it hears so
 SECRET = "chaos-secret-" + "x" * 20
@@ -53,7 +52,7 @@ def chaos_desk(emulators: Emulators, tmp_path_factory: pytest.TempPathFactory) -
     """A desk of its own (its processes get killed) on a project of its own, with its supervisor."""
     settings = Settings(project_id=PROJECT, telegram_webhook_secret=SECRET, desk_admin_password=PASSWORD,
                         desk_session_secret="c" * 64, desk_port=free_port(), ingest_port=free_port(),
-                        standin_port=free_port(), desk_send_lease_s=SEND_LEASE_S)
+                        standin_port=free_port(), **TEST_DESK_SETTINGS)  # a short send lease: it expires in the test
     desk = Desk(settings, log_dir=tmp_path_factory.mktemp("chaos-logs"), emulators=emulators).start()
     stop = threading.Event()
     supervisor = threading.Thread(target=desk.supervise, args=(stop,), name="supervisor", daemon=True)
