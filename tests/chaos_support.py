@@ -18,7 +18,7 @@ from typing import Any
 import requests
 import socketio
 
-from devtools.runner.desk import STANDIN_TOKEN, Desk, relay_healthy
+from devtools.runner.desk import Desk, relay_healthy
 from devtools.runner.processes import port_open
 
 PAGE_SIZE = 50  # the relay's history page (realtime/schemas.py); the console pages back by it
@@ -152,11 +152,6 @@ class Customers:
         assert answer.status_code == 201, answer.text
         customer.said.append(text)
         self.posted_at[text] = time.monotonic()
-
-    def pending(self) -> int:
-        """Updates the stand-in has not yet had a 2xx from the webhook for."""
-        info = self.http.get(f"{self.standin_url}bot{STANDIN_TOKEN}/getWebhookInfo", timeout=10).json()
-        return int(info["result"]["pending_update_count"])
 
 
 # -- agents -----------------------------------------------------------------------------------------------
