@@ -15,8 +15,6 @@ from devtools.runner.secrets import ensure_local_secrets
 from teledesk.logs import configure
 from teledesk.settings import ROOT, Settings
 
-SUPERVISE_EVERY_S = 1.0
-
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="Run the whole desk locally until Ctrl-C.")
@@ -57,8 +55,7 @@ def main() -> int:
             + "Press Ctrl-C to stop.",
             flush=True,
         )
-        while not stop.wait(SUPERVISE_EVERY_S):
-            desk.restart_dead()  # as Cloud Run and Cloud Functions would; it says which
+        desk.supervise(stop)  # starts again what dies, as Cloud Run and Cloud Functions would; it says which
     finally:
         print("\nStopping…", flush=True)
         desk.stop()

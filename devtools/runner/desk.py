@@ -11,6 +11,7 @@ import functools
 import logging
 import os
 import sys
+import threading
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -28,6 +29,7 @@ from teledesk.telegram.bot import shared_bot
 
 STANDIN_TOKEN = "123456789:teledesk-local-standin"
 RESTART_PAUSE_S = 2.0
+SUPERVISE_EVERY_S = 1.0  # how often `make run` (and the chaos test) looks for a process that died
 
 log = logging.getLogger("devtools.runner")
 
@@ -44,6 +46,7 @@ class Desk:
     redis_url: str = ""  # DESK_REDIS_URL, or the local redis-server's when several relays need one
     _own_emulators: bool = False
     _restarted_at: dict[str, float] = field(default_factory=dict)
+    _children_lock: threading.RLock = field(default_factory=threading.RLock)  # the supervisor and its callers
 
     @property
     def uses_standin(self) -> bool:
@@ -124,7 +127,8 @@ class Desk:
 
     def _start(self, name: str, argv: list[str], ready_port: int | None = None) -> Child:
         child = Child(name, argv, self.environment(), self.log_dir, cwd=ROOT)
-        self.children.append(child)
+        with self._children_lock:
+            self.children.append(child)
         if ready_port is not None:
             child.wait_until(lambda: port_open(ready_port), timeout=60)
         return child
@@ -200,21 +204,28 @@ class Desk:
                         self.webhook_url)
 
     def child(self, name: str) -> Child:
-        return next(c for c in self.children if c.name == name)
+        with self._children_lock:
+            return next(c for c in self.children if c.name == name)
 
     def restart(self, name: str, *, wait_for_port: int | None = None) -> Child:
         """Stop one process and start it again with the same command (a crash and a redeploy)."""
-        old = self.child(name)
-        old.stop()
-        self.children.remove(old)
-        return self._start(name, old.argv, ready_port=wait_for_port)
+        with self._children_lock:
+            old = self.child(name)
+            old.stop()
+            self.children.remove(old)
+            new = self._start(name, old.argv)
+        if wait_for_port is not None:
+            new.wait_until(lambda: port_open(wait_for_port), timeout=60)
+        return new
 
     def restart_dead(self, *, pause_s: float = RESTART_PAUSE_S) -> list[str]:
         """Start again every process that died (as Cloud Run and Cloud Functions would), each at
         most once per `pause_s`; the names of those started again."""
         restarted = []
         now = time.monotonic()
-        for child in list(self.children):
+        with self._children_lock:
+            children = list(self.children)
+        for child in children:
             if child.process.poll() is None or now - self._restarted_at.get(child.name, -pause_s) < pause_s:
                 continue
             log.warning("%s exited with %s; starting it again (%s)", child.name, child.process.returncode,
@@ -224,10 +235,17 @@ class Desk:
             restarted.append(child.name)
         return restarted
 
+    def supervise(self, stop: threading.Event, every_s: float = SUPERVISE_EVERY_S) -> None:
+        """Start again what dies (`restart_dead`) until `stop` is set: what `make run` does while
+        the desk runs, and what the chaos test runs beside the desk it kills processes of."""
+        while not stop.wait(every_s):
+            self.restart_dead()
+
     def stop(self) -> None:
-        for child in reversed(self.children):
-            child.stop()
-        self.children.clear()
+        with self._children_lock:
+            for child in reversed(self.children):
+                child.stop()
+            self.children.clear()
         if self._own_emulators and self.emulators is not None:
             self.emulators.stop()
             self.emulators = None

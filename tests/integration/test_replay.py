@@ -78,10 +78,9 @@ def unordered(desk: Desk) -> Iterator[Callable[[str], None]]:
     def swap(name: str) -> None:
         step = desk.manifest.step(name)
         for topic in step.topics_in:
-            request = push_subscription_request(desk.settings.project_id, step, topic,
-                                                f"http://127.0.0.1:{desk.step_ports[name]}/")
-            fresh(subscriber, {**request, "enable_message_ordering": False})
-            swapped.append(request)
+            endpoint = f"http://127.0.0.1:{desk.step_ports[name]}/"
+            fresh(subscriber, push_subscription_request(desk.settings.project_id, step, topic, endpoint, ordered=False))
+            swapped.append(push_subscription_request(desk.settings.project_id, step, topic, endpoint))
 
     yield swap
     for request in swapped:

@@ -11,6 +11,9 @@ export { PAGE_SIZE };
 
 // A delivery state never goes back to `queued` once it has been settled (a retry says so itself).
 const SETTLED = { queued: 0, sent: 1, failed: 1 };
+// After a refetch, how many older pages the console asks for at most to learn what became of the
+// answers it still shows on their way (`refreshUnsettled`).
+const UNSETTLED_PAGES = 10;
 
 function laterDelivery(held, incoming) {
   if (!held) return incoming ?? null;
@@ -186,6 +189,22 @@ export const useMessagesStore = defineStore('messages', () => {
     older.value[chatId] = { loading: false, done: false };
   }
 
+  /**
+   * Answers held as queued that a refetched newest page no longer covers (older than its oldest)
+   * were settled, maybe while the socket was down, and their `delivery` event is not sent again:
+   * the pages back to the oldest of them are asked for, so a failed answer is shown as failed.
+   */
+  async function refreshUnsettled(chatId, page, live) {
+    let before = page.length >= PAGE_SIZE && stampsOf(page).length ? Math.min(...stampsOf(page)) : null;
+    const uncovered = (held) => held.delivery?.state === 'queued' && held.stored_at != null && held.stored_at < before;
+    for (let pages = 0; before != null && pages < UNSETTLED_PAGES && forChat(chatId).some(uncovered); pages += 1) {
+      const { messages } = await desk.listMessages(chatId, before);
+      if (!live()) return;
+      messages.forEach((message) => add(chatId, message));
+      before = messages.length >= PAGE_SIZE && stampsOf(messages).length ? Math.min(...stampsOf(messages)) : null;
+    }
+  }
+
   /** Load a conversation's newest page and merge it with what is held (no duplicates). */
   async function fetch(chatId) {
     const live = session.current();
@@ -197,6 +216,8 @@ export const useMessagesStore = defineStore('messages', () => {
       if (!live()) return;
       skipHole(chatId, messages, newestHeld);
       messages.forEach((message) => add(chatId, message));
+      await refreshUnsettled(chatId, messages, live);
+      if (!live()) return;
       loadError.value[chatId] = null;
       // Only the first load says whether there is more: a refetch cannot undo a finished paging.
       if (!older.value[chatId]) older.value[chatId] = { loading: false, done: messages.length < PAGE_SIZE };

@@ -445,6 +445,26 @@ describe('messages store: a refetch after a long disconnection', () => {
     expect(ids(store)[0]).toBe('m150');
   });
 
+  it('asks for the pages back to an answer it holds as queued that the refetched page no longer covers', async () => {
+    const answer = stored('c1', { date: 5, stored_at: 5.5 });
+    const store = await loaded([...page(1, 10), answer]);
+    desk.listMessages.mockResolvedValueOnce({ messages: page(8, 50) }); // overlaps: no hole
+    desk.listMessages.mockResolvedValueOnce({
+      messages: [...page(1, 7), { ...answer, delivery: { state: 'failed', reason: 'may have reached the customer' } }],
+    });
+    await store.fetch(1);
+    expect(desk.listMessages).toHaveBeenLastCalledWith(1, 8);
+    expect(store.find(1, 'agent-c1').delivery).toEqual({ state: 'failed', reason: 'may have reached the customer' });
+  });
+
+  it('asks for no older page when the refetched page covers every answer it holds as queued', async () => {
+    const store = await loaded([...page(1, 10), stored('c1', { date: 9, stored_at: 9.5 })]);
+    desk.listMessages.mockClear();
+    desk.listMessages.mockResolvedValueOnce({ messages: page(8, 50) });
+    await store.fetch(1);
+    expect(desk.listMessages).toHaveBeenCalledTimes(1);
+  });
+
   it('merges a full page that overlaps what it holds, as before', async () => {
     const store = await loaded(page(1, 10));
     desk.listMessages.mockResolvedValueOnce({ messages: page(10, 50) });
