@@ -21,8 +21,10 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
 
 from flask import Response as FlaskResponse
-from pydantic import BaseModel
+from flask import abort
+from pydantic import BaseModel, ValidationError
 from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
+from spectree.model_adapter.pydantic_adapter import PydanticModelAdapter
 from spectree.models import InType, SecureType
 from spectree.plugins.flask_plugin import FlaskPlugin
 
@@ -31,6 +33,15 @@ from realtime.schemas import ErrorBody
 from teledesk.open_data import JSONObject
 
 View = TypeVar("View", bound=Callable[..., Any])
+INT64 = (-(2**63), 2**63 - 1)
+
+
+def refuse_beyond_int64(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """An integer in a route's path (a chat id) must be one Firestore can keep, as the document
+    declares (int64): a longer one is a 404, not a store error. (A converter refusing it would make
+    Werkzeug answer 405 when another method's route has the same path.)"""
+    if any(isinstance(value, int) and not INT64[0] <= value <= INT64[1] for value in (values or {}).values()):
+        abort(404)
 
 SESSION = "session"
 PUBLIC: dict[str, list[str]] = {}  # a route anyone may call: no session needed
@@ -60,6 +71,15 @@ class _FlaskPlugin(FlaskPlugin):
         return path, parameters
 
 
+class _ErrorsWithoutInput(PydanticModelAdapter):
+    """spectree renders a refused request's errors as JSON before `refuse_invalid` answers in the
+    desk's own style; without the input they quote: a form's keys and files are not JSON (a fuzzed
+    multipart body made that rendering raise, a 500)."""
+
+    def validation_errors(self, err: ValidationError) -> Any:
+        return err.errors(include_context=False, include_input=False, include_url=False)
+
+
 class _Spec(SpecTree):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -86,6 +106,7 @@ api_spec = _Spec(
     validation_error_status=400,
     validation_error_model=ErrorBody,
     before=refuse_invalid,
+    model_adapter=_ErrorsWithoutInput(),
     naming_strategy=lambda model: model.__name__,
     nested_naming_strategy=lambda _parent, child: child,
     security_schemes=[SecurityScheme(name=SESSION, data=SecuritySchemeData(

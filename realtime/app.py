@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
 import socketio as socketio_server
-from flask import Flask, abort, send_from_directory
+from flask import Flask, send_from_directory
 from flask_socketio import SocketIO
+from werkzeug.routing import PathConverter
 
 from realtime.api import api_blueprint
+from realtime.apispec import refuse_beyond_int64
 from realtime.auth import current_agent, ensure_admin
 from realtime.broadcast import Broadcaster
 from realtime.canned import canned
@@ -91,6 +93,7 @@ def create_app(
     )
     app.extensions[EXTENSION] = relay
 
+    app.url_value_preprocessor(refuse_beyond_int64)
     api = api_blueprint()  # a new root per app: its same-origin rule covers every family under it
     for family in API_FAMILIES:
         api.register_blueprint(family)
@@ -129,14 +132,20 @@ class SessionGate:
         return self.wsgi_app(environ, start_response)
 
 
+class ConsolePath(PathConverter):
+    """A path of the console's: any but the API's. A request under /api/ that no API route takes
+    is a 404 whatever its method, not a 405 from the console's GET route matching its path."""
+
+    regex = r"(?!api(?:/|$))[^/].*?"
+
+
 def _serve_console(app: Flask, dist: Path) -> None:
     """The built console at /, with its client-side routes falling back to index.html."""
+    app.url_map.converters["console_path"] = ConsolePath
 
     @app.get("/")
-    @app.get("/<path:path>")
+    @app.get("/<console_path:path>")
     def console(path: str = "index.html"):  # type: ignore[no-untyped-def]
-        if path.startswith("api/"):
-            abort(404)
         if (dist / path).is_file():
             return send_from_directory(dist, path)
         if (dist / "index.html").is_file():

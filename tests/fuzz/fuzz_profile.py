@@ -25,7 +25,7 @@ class Profile:
 
 
 PROFILES = {
-    "default": Profile("default", updates=5_000, desk_updates=300, api_examples=25),
+    "default": Profile("default", updates=5_000, desk_updates=300, api_examples=12),
     "long": Profile("long", updates=100_000, desk_updates=3_000, api_examples=300),
 }
 
