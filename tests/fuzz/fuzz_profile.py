@@ -22,11 +22,12 @@ class Profile:
     updates: int  # Updates generated, each posted as it is and once broken: twice as many bodies
     desk_updates: int  # of them, posted to the running desk before it must still flow
     api_examples: int  # Schemathesis examples per API operation
+    timeout_s: int  # of one fuzz test (pytest-timeout's default, 300 s, is for the bounded run)
 
 
 PROFILES = {
-    "default": Profile("default", updates=5_000, desk_updates=300, api_examples=12),
-    "long": Profile("long", updates=100_000, desk_updates=3_000, api_examples=300),
+    "default": Profile("default", updates=5_000, desk_updates=300, api_examples=12, timeout_s=300),
+    "long": Profile("long", updates=100_000, desk_updates=3_000, api_examples=300, timeout_s=4 * 3600),
 }
 
 PROFILE = PROFILES[os.environ.get("TELEDESK_FUZZ") or "default"]

@@ -51,6 +51,7 @@ NEEDS_FIRESTORE = {("GET", "/api/stats")}
 FROM_TELEGRAM = {("GET", "/api/conversations/{chat_id}/avatar"),
                  ("GET", "/api/conversations/{chat_id}/messages/{message_id}/media")}
 TELEGRAM_UNREACHABLE = 502
+pytestmark = pytest.mark.timeout(PROFILE.timeout_s)
 TARGET = "agent API (fakes)"
 
 

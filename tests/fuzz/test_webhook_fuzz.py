@@ -40,6 +40,7 @@ from teledesk.settings import Settings
 from teledesk.telegram.updates import PRIVATE, Event
 
 INGEST_SOURCE = Path(__file__).resolve().parents[2] / "functions" / "ingest.py"
+pytestmark = pytest.mark.timeout(PROFILE.timeout_s)
 TARGET = "webhook (fakes)"
 
 
