@@ -136,7 +136,7 @@ class ConsolePath(PathConverter):
     """A path of the console's: any but the API's. A request under /api/ that no API route takes
     is a 404 whatever its method, not a 405 from the console's GET route matching its path."""
 
-    regex = r"(?!api(?:/|$))[^/].*?"
+    regex = r"(?!api/)[^/].*?"
 
 
 def _serve_console(app: Flask, dist: Path) -> None:
