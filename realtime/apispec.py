@@ -33,7 +33,13 @@ from realtime.schemas import ErrorBody
 from teledesk.open_data import JSONObject
 
 View = TypeVar("View", bound=Callable[..., Any])
-INT64 = (-(2**63), 2**63 - 1)
+SESSION = "session"
+PUBLIC: dict[str, list[str]] = {}  # a route anyone may call: no session needed
+ERROR_DESCRIPTIONS = {400: "Refused: `error` names each field that is wrong", 401: "No valid session",
+                      403: "Not allowed", 404: "Not found", 409: "Conflict with the current state",
+                      413: "Too large", 416: "The range asked for is not in the file",
+                      502: "Telegram could not be reached", 503: "Not ready"}
+INT64 = (-(2**63), 2**63 - 1)  # what Firestore keeps, and the document declares for ids in paths
 
 
 def refuse_beyond_int64(_endpoint: str | None, values: dict[str, Any] | None) -> None:
@@ -42,13 +48,6 @@ def refuse_beyond_int64(_endpoint: str | None, values: dict[str, Any] | None) ->
     Werkzeug answer 405 when another method's route has the same path.)"""
     if any(isinstance(value, int) and not INT64[0] <= value <= INT64[1] for value in (values or {}).values()):
         abort(404)
-
-SESSION = "session"
-PUBLIC: dict[str, list[str]] = {}  # a route anyone may call: no session needed
-ERROR_DESCRIPTIONS = {400: "Refused: `error` names each field that is wrong", 401: "No valid session",
-                      403: "Not allowed", 404: "Not found", 409: "Conflict with the current state",
-                      413: "Too large", 416: "The range asked for is not in the file",
-                      502: "Telegram could not be reached", 503: "Not ready"}
 
 
 class _FlaskPlugin(FlaskPlugin):
