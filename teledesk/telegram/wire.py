@@ -31,7 +31,12 @@ INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 MAX_ERRORS_NAMED = 5  # an answer names the first few fields that are wrong, not thousands
 MAX_NAME_CHARS = 40  # of an Update kind the desk does not know, named in an answer: the sender chose it
 
+# A button press's id names its envelope and so its Firestore document (`tg-callback-<id>`):
+# Telegram's are short digit strings; a document id takes at most 1,500 bytes and no "/".
+MAX_CALLBACK_ID_CHARS = 256
+
 TelegramInt = Annotated[int, Field(strict=True, ge=INT64_MIN, le=INT64_MAX)]
+CallbackId = Annotated[str, Field(min_length=1, max_length=MAX_CALLBACK_ID_CHARS, pattern=r"^[^/]+$")]
 
 
 class WireError(ValueError):
@@ -136,8 +141,8 @@ class CallbackMessage(_Wire):
 
 
 class CallbackQuery(_Wire):
-    id: str
-    from_: User = Field(alias="from")
+    id: CallbackId | None = None
+    from_: User | None = Field(None, alias="from")
     data: str | None = None
     message: CallbackMessage | None = None
 

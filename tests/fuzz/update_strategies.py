@@ -30,6 +30,7 @@ OPTIONAL_FIELDS_PER_OBJECT = 4  # drawn from an object's optional fields, beside
 NESTED_OPTIONAL_DEPTH = 3  # deeper objects draw their required fields only
 TELEGRAM_ID_BITS = 52  # "at most 52 significant bits": chat and user ids as Telegram documents them
 MAX_TEXT = 64  # characters in a drawn String; the mutations make the huge ones
+TELEGRAM_STRING_ID = r"[0-9]{1,20}"
 MAX_ARRAY = 3
 EMPTY_ARRAYS_DEPTH = 8  # arrays this deep are empty: RichText holds arrays of RichText
 
@@ -56,9 +57,13 @@ def _listed_values(description: str) -> list[str]:
     return []
 
 
-def _string(description: str) -> st.SearchStrategy[str]:
+def _string(name: str, description: str) -> st.SearchStrategy[str]:
     listed = _listed_values(description)
-    return st.sampled_from(listed) if listed else st.text(max_size=MAX_TEXT)
+    if listed:
+        return st.sampled_from(listed)
+    if name == "id":  # a callback query's, an inline query's, a poll's: Telegram's are digit strings
+        return st.from_regex(TELEGRAM_STRING_ID, fullmatch=True)
+    return st.text(max_size=MAX_TEXT)
 
 
 def _integer(name: str) -> st.SearchStrategy[int]:
@@ -73,7 +78,7 @@ def _value(declared: str, name: str, description: str, depth: int) -> st.SearchS
             return st.just([])
         return st.lists(_value(declared.removeprefix("Array of "), name, description, depth + 1), max_size=MAX_ARRAY)
     scalars: dict[str, st.SearchStrategy[Any]] = {
-        "Integer": _integer(name), "String": _string(description), "Boolean": st.booleans(),
+        "Integer": _integer(name), "String": _string(name, description), "Boolean": st.booleans(),
         "True": st.just(True), "Float": st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False),
     }
     if declared in scalars:

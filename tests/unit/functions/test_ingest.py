@@ -9,7 +9,7 @@ from typing import Any
 
 import flask
 import pytest
-from step_fakes import CHAT, SECRET, text_update
+from step_fakes import CHAT, CUSTOMER, SECRET, text_update
 from werkzeug.test import EnvironBuilder
 
 from functions.ingest import MAX_UPDATE_BYTES, SECRET_HEADER, ingest
@@ -121,6 +121,16 @@ def test_a_field_the_desk_reads_with_the_wrong_type_is_400_naming_it(svc: Servic
 def test_what_json_carries_and_the_desk_cannot_keep_is_400(svc: Services, data: bytes):
     body, status = post(data=data)
     assert (status, body["ok"]) == (400, False)
+    assert nothing_happened(svc)
+
+
+@pytest.mark.parametrize("press_id", ["", "a/b", "é" * 300])
+def test_a_button_press_whose_id_cannot_name_a_document_is_400(svc: Services, press_id: str):
+    """Found by fuzzing the desk on the emulators: a 1 MB id was taken, then enrich could never
+    store it (a Firestore document id), retried and dead-lettered."""
+    update = {"update_id": 1001, "callback_query": {"id": press_id, "from": CUSTOMER, "data": "x"}}
+    body, status = post(update)
+    assert (status, body["ok"]) == (400, False) and "callback_query.id" in body["description"]
     assert nothing_happened(svc)
 
 
