@@ -27,7 +27,7 @@ class Profile:
 
 PROFILES = {
     "default": Profile("default", updates=5_000, desk_updates=300, api_examples=12, timeout_s=300),
-    "long": Profile("long", updates=100_000, desk_updates=1_000, api_examples=300, timeout_s=4 * 3600),
+    "long": Profile("long", updates=100_000, desk_updates=3_000, api_examples=300, timeout_s=4 * 3600),
 }
 
 PROFILE = PROFILES[os.environ.get("TELEDESK_FUZZ") or "default"]
