@@ -17,7 +17,7 @@ FRONTEND_SOURCES := $(shell find frontend/src frontend/index.html frontend/vite.
 # How many relays `make run` starts (the environment wins over .env, as everywhere); more than one needs Redis.
 DESK_RELAYS ?= $(or $(shell sed -n 's/^DESK_RELAYS=//p' .env 2>/dev/null | tail -1),1)
 
-.PHONY: run test bench build install prerequisites chromium redis lint test-unit test-frontend test-integration \
+.PHONY: run test fuzz bench build install prerequisites chromium redis lint test-unit test-frontend test-integration \
         test-e2e screenshots clean lock nginx deploy rotate-secrets register-webhook
 
 run: prerequisites install build $(if $(filter 1,$(DESK_RELAYS)),,redis)  ## Start the whole desk locally until Ctrl-C
@@ -25,6 +25,9 @@ run: prerequisites install build $(if $(filter 1,$(DESK_RELAYS)),,redis)  ## Sta
 
 test: prerequisites install build chromium redis nginx lint test-frontend  ## Every test: unit, integration, e2e, reliability
 	$(PY) -m pytest -q -p no:cacheprovider
+
+fuzz: prerequisites install build redis  ## The long fuzzing (tests/fuzz): TELEDESK_FUZZ_SEED=<seed> replays a run
+	TELEDESK_FUZZ=long $(PY) -m pytest -q -p no:cacheprovider tests/fuzz
 
 bench: prerequisites install build redis  ## Benchmarks: print latency figures
 	$(PY) -m bench

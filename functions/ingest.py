@@ -1,4 +1,8 @@
-"""ingest: Telegram's webhook. Checks the secret, publishes, notes the update, answers at once.
+"""ingest: Telegram's webhook. Checks the secret and the Update, publishes, notes it, answers at once.
+
+The Update is read at the edge (teledesk.telegram.wire): a field the desk reads with the wrong
+type, a body nested too deep or that is not JSON is a 400; an Update that names no chat is taken
+(200) and counted as unsupported, so Telegram does not send it again for ever.
 
 The update is published first: once Pub/Sub has it, it is durable, and only then is it noted in
 Firestore by its update_id. If publishing fails, the 500 asks Telegram to try again and nothing
@@ -10,7 +14,6 @@ about it carry, is put in the envelope here.
 """
 
 import hmac
-import json
 import logging
 
 import flask
@@ -18,13 +21,17 @@ import functions_framework
 
 from teledesk.envelope import Envelope
 from teledesk.logs import TRACE_ID, configure, describe, traced_envelope, update_trace_id
+from teledesk.open_data import JSONObject
 from teledesk.pipeline import Services, services
-from teledesk.telegram.updates import UpdateError, envelope_from_update
+from teledesk.store.updates import UNSUPPORTED
+from teledesk.telegram.updates import ChatlessUpdate, UpdateError, envelope_from_update
+from teledesk.telegram.wire import WireError, parse_update
 
 configure("ingest")
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_UPDATE_BYTES = 1024 * 1024
+KINDS_LOGGED, KIND_LOGGED_CHARS = 3, 40  # of an update no chat is named in: its keys are the sender's
 
 log = logging.getLogger("teledesk.ingest")
 
@@ -47,17 +54,26 @@ def ingest(request: flask.Request) -> tuple[dict[str, object], int]:
     if len(body) > MAX_UPDATE_BYTES:
         return _error(413, "update too large")
     try:
-        payload = json.loads(body)
-    except ValueError:
-        return _error(400, "the body is not JSON")
-    try:
+        payload = parse_update(body)
         envelope = envelope_from_update(payload)
-    except UpdateError as exc:
+    except ChatlessUpdate:
+        return _unsupported(svc, payload)
+    except (WireError, UpdateError) as exc:
         return _error(400, str(exc))
     update_id = payload["update_id"]
     envelope.extra[TRACE_ID] = update_trace_id(update_id)
     with traced_envelope(envelope.stamp("ingest")):
         return _accept(svc, envelope, update_id)
+
+
+def _unsupported(svc: Services, update: JSONObject) -> tuple[dict[str, object], int]:
+    """Taken, not refused: Telegram would send it again and again. No chat is named, so no
+    conversation keeps it; it is counted with the UNSUPPORTED messages and logged by kind."""
+    kinds = sorted(key[:KIND_LOGGED_CHARS] for key in update if key != "update_id")[:KINDS_LOGGED]
+    log.info("ingest: update %s names no chat (%s); counted as unsupported", update["update_id"],
+             ", ".join(kinds) or "no kind")
+    svc.store.stats.count(UNSUPPORTED)
+    return {"ok": True, "unsupported": True}, 200
 
 
 def _accept(svc: Services, envelope: Envelope, update_id: int) -> tuple[dict[str, object], int]:

@@ -21,8 +21,10 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
 
 from flask import Response as FlaskResponse
-from pydantic import BaseModel
+from flask import abort
+from pydantic import BaseModel, ValidationError
 from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
+from spectree.model_adapter.pydantic_adapter import PydanticModelAdapter
 from spectree.models import InType, SecureType
 from spectree.plugins.flask_plugin import FlaskPlugin
 from spectree.plugins.werkzeug_utils import werkzeug_parse_rule
@@ -33,7 +35,6 @@ from realtime.schemas import CANNED_ID_PATTERN, CHAT_ID_RANGE, MESSAGE_ID_PATTER
 from teledesk.open_data import JSONObject
 
 View = TypeVar("View", bound=Callable[..., Any])
-
 SESSION = "session"
 PUBLIC: dict[str, list[str]] = {}  # a route anyone may call: no session needed
 ERROR_DESCRIPTIONS = {400: "Refused: `error` names each field that is wrong", 401: "No valid session",
@@ -44,10 +45,18 @@ ERROR_DESCRIPTIONS = {400: "Refused: `error` names each field that is wrong", 40
 
 
 class _ChatId(IntegerConverter):
-    """A chat id: a signed 64-bit integer (a longer number is no chat: 404)."""
+    """A chat id: a signed integer; `refuse_beyond_int64` holds it to 64 bits."""
 
     def __init__(self, url_map: Map) -> None:
-        super().__init__(url_map, signed=True, min=CHAT_ID_RANGE[0], max=CHAT_ID_RANGE[1])
+        super().__init__(url_map, signed=True)
+
+
+def refuse_beyond_int64(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """A chat id past 64 bits is no chat: 404, before the store sees it. (The converter cannot
+    refuse it: Werkzeug would answer 405 where another method's route has the same path.)"""
+    if any(isinstance(value, int) and not CHAT_ID_RANGE[0] <= value <= CHAT_ID_RANGE[1]
+           for value in (values or {}).values()):
+        abort(404)
 
 
 def _matching(pattern: str) -> type[BaseConverter]:
@@ -91,6 +100,15 @@ class _FlaskPlugin(FlaskPlugin):
         return path, parameters
 
 
+class _ErrorsWithoutInput(PydanticModelAdapter):
+    """spectree renders a refused request's errors as JSON before `refuse_invalid` answers in the
+    desk's own style; without the input they quote: a form's keys and files are not JSON (a fuzzed
+    multipart body made that rendering raise, a 500)."""
+
+    def validation_errors(self, err: ValidationError) -> Any:
+        return err.errors(include_context=False, include_input=False, include_url=False)
+
+
 class _Spec(SpecTree):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -117,6 +135,7 @@ api_spec = _Spec(
     validation_error_status=400,
     validation_error_model=ErrorBody,
     before=refuse_invalid,
+    model_adapter=_ErrorsWithoutInput(),
     naming_strategy=lambda model: model.__name__,
     nested_naming_strategy=lambda _parent, child: child,
     security_schemes=[SecurityScheme(name=SESSION, data=SecuritySchemeData(

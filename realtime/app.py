@@ -16,7 +16,7 @@ from werkzeug.routing import PathConverter
 from werkzeug.security import safe_join
 
 from realtime.api import api_blueprint
-from realtime.apispec import PATH_CONVERTERS
+from realtime.apispec import PATH_CONVERTERS, refuse_beyond_int64
 from realtime.auth import current_agent, ensure_admin
 from realtime.bodies import limit_bodies
 from realtime.broadcast import Broadcaster
@@ -101,6 +101,7 @@ def create_app(
     app.extensions[EXTENSION] = relay
 
     app.url_map.converters.update(PATH_CONVERTERS)  # before the routes that name them
+    app.url_value_preprocessor(refuse_beyond_int64)
     api = api_blueprint(relay.login_guard)  # a new root per app: its same-origin rule covers every family under it
     for family in API_FAMILIES:
         api.register_blueprint(family)

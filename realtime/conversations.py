@@ -47,7 +47,7 @@ def list_conversations(agent: Agent) -> Response:
 
 @conversations.get(f"{CHAT}/messages")
 @login_required
-@declare(answers(200, MessagesAnswer, 401))
+@declare(answers(200, MessagesAnswer, 401, 404))  # 404: a chat id that is not a 64-bit integer
 def messages(agent: Agent, chat_id: int, query: MessagesQuery) -> Response:
     """A conversation's messages, oldest first: the newest page, or the page older than `before`"""
     found = current_relay().store.messages.history(chat_id, limit=query.limit, before=query.before)

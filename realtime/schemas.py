@@ -64,6 +64,7 @@ MAX_NAME_LENGTH = 64
 PASSWORD_LENGTH = (8, 256)
 MAX_SHORTCUT_LENGTH = 32
 SHORTCUT_PATTERN = rf"^[a-z0-9_-]{{1,{MAX_SHORTCUT_LENGTH}}}$"
+SHORTCUT_TAKEN = rf"^\s*[A-Za-z0-9_-]{{1,{MAX_SHORTCUT_LENGTH}}}\s*$"  # before it is stripped and lower-cased
 NOT_BLANK = r"\S"  # at least one character that is not white space
 
 # The theme (realtime/theme.py): everything in it ends up in CSS custom properties, so values are
@@ -233,8 +234,11 @@ class StatsQuery(Body):
 
 
 class CannedFields(Body):
-    shortcut: Annotated[str, BeforeValidator(_stripped_lower), Field(pattern=SHORTCUT_PATTERN,
-                                                                     description="lower-cased; unique"),
+    # Declared as what is taken (any case, spaces around), checked as what is kept: the pattern
+    # after a BeforeValidator is not in the JSON schema pydantic generates.
+    shortcut: Annotated[str, BeforeValidator(_stripped_lower), Field(pattern=SHORTCUT_PATTERN),
+                        WithJsonSchema({"type": "string", "pattern": SHORTCUT_TAKEN,
+                                        "description": "lower-cased and stripped; unique"}),
                         said(f"must be 1 to {MAX_SHORTCUT_LENGTH} of a-z, 0-9, '_' or '-'")]
     text: CannedText
 

@@ -19,7 +19,7 @@ from teledesk.inbound import REOPEN, Folded, fold
 from teledesk.known_conversations import KnownConversations, changed_fields
 from teledesk.model import Conversation, Message
 from teledesk.store.documents import CONFLICTS, Documents, Snapshot, read
-from teledesk.store.updates import Stats
+from teledesk.store.updates import UNSUPPORTED, Stats
 from teledesk.telegram.updates import Event
 
 INBOUND_ATTEMPTS = 10  # reads and commits of one inbound event before the push is retried
@@ -48,7 +48,7 @@ class Inbound:
                 time.sleep(random.uniform(0, INBOUND_BACKOFF_S * attempt))  # the first retry at once
                 continue
             if folded.changed and envelope.type == MessageType.UNSUPPORTED:
-                self.stats.count("unsupported")
+                self.stats.count(UNSUPPORTED)
             return folded
         raise gexc.Aborted(  # type: ignore[no-untyped-call]
             f"conversation {envelope.chat_id} kept changing while an inbound event was folded in") from conflict

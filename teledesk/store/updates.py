@@ -10,6 +10,8 @@ from google.cloud import firestore
 from teledesk.store.documents import STATS, UPDATES
 from teledesk.telegram.limits import UPDATE_DEDUPE_TTL_DAYS
 
+UNSUPPORTED = "unsupported"  # the counter of what the desk kept but does not handle (UNSUPPORTED)
+
 
 class UpdateLog:
     def __init__(self, db: firestore.Client) -> None:

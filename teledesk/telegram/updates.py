@@ -28,6 +28,11 @@ class UpdateError(ValueError):
     """The request body is not a Telegram Update."""
 
 
+class ChatlessUpdate(UpdateError):
+    """An Update that names no chat and no user (a poll's new state, an Update with no kind): no
+    conversation's, so nothing for the desk to show; the webhook takes it and counts it UNSUPPORTED."""
+
+
 class Event:
     MESSAGE = "message"
     EDIT = "edit"
@@ -75,8 +80,8 @@ def media_of(message: JSONObject) -> JSONObject | None:
         value = message[kind]
         if kind == "photo" and isinstance(value, list) and value:
             # Telegram lists a photo's sizes smallest first; the largest is what agents open.
-            return {"kind": kind, **value[-1], "sizes": value}
-        return {"kind": kind, **value} if isinstance(value, dict) else {"kind": kind, "value": value}
+            return {**value[-1], "kind": kind, "sizes": value}
+        return {**value, "kind": kind} if isinstance(value, dict) else {"kind": kind, "value": value}
     return None
 
 
@@ -157,7 +162,7 @@ def envelope_from_update(update: Any) -> Envelope:
     chat, user = _chat_and_user(update)
     chat_id = chat.get("id")
     if not isinstance(chat_id, int):
-        raise UpdateError("the Update names no chat")
+        raise ChatlessUpdate("the Update names no chat")
     event, envelope_id, details = _event_details(update, chat_id)
     message = _message_of(update) or {}
     return Envelope(

@@ -9,7 +9,7 @@ from typing import Any
 
 import flask
 import pytest
-from step_fakes import CHAT, SECRET, text_update
+from step_fakes import CHAT, CUSTOMER, SECRET, text_update
 from werkzeug.test import EnvironBuilder
 
 from functions.ingest import MAX_UPDATE_BYTES, SECRET_HEADER, ingest
@@ -63,8 +63,9 @@ def test_only_post_is_accepted(svc: Services):
 
 
 @pytest.mark.parametrize("data", [b"{not json", b"", b"\xff\xfe", b"[]", b'"text"', b"42", b"null", b"{}",
-                                  b'{"update_id": "1001"}', b'{"update_id": 1001}',
-                                  b'{"update_id": 1001, "message": {"text": "no chat"}}'])
+                                  b'{"update_id": "1001"}', b'{"update_id": true}',
+                                  b'{"update_id": 1001, "message": {"text": "no chat"}}',
+                                  b'{"update_id": 1001, "message": "hola"}'])
 def test_a_body_that_is_not_an_update_is_400_and_publishes_nothing(svc: Services, data: bytes):
     body, status = post(data=data)
     assert (status, body["ok"]) == (400, False)
@@ -95,6 +96,62 @@ def test_an_update_just_under_the_limit_is_taken(svc: Services):
     update["message"]["text"] = "x" * (MAX_UPDATE_BYTES - len(json.dumps(update)))
     assert len(json.dumps(update)) == MAX_UPDATE_BYTES
     assert post(update)[1] == 200
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("text", 42), ("date", "yesterday"), ("date", {"at": 1}), ("from", "ana"), ("entities", {"type": "bold"}),
+    ("photo", [7]), ("document", "BQAC"), ("message_id", 2**64), ("chat", {"id": "4242", "type": "private"}),
+])
+def test_a_field_the_desk_reads_with_the_wrong_type_is_400_naming_it(svc: Services, field: str, value: Any):
+    update = text_update()
+    update["message"][field] = value
+    body, status = post(update)
+    assert (status, body["ok"]) == (400, False)
+    assert f"message.{field}" in body["description"]
+    assert nothing_happened(svc)
+
+
+@pytest.mark.parametrize("data", [
+    b'{"update_id": 1, "message": ' * 20 + b"{}" + b"}" * 20,  # nested past MAX_UPDATE_DEPTH
+    b"[" * 200_000 + b"]" * 200_000,  # past Python's recursion limit
+    b'{"update_id": NaN}', b'{"update_id": 1, "x": Infinity}',  # not JSON, though Python reads them
+    b'{"update_id": 1, "message": {"text": "\\ud800"}}',  # a lone surrogate
+    b'{"update_id": 1, "x": 184467440737095516160}',  # beyond 64 bits, in a field the desk does not read
+])
+def test_what_json_carries_and_the_desk_cannot_keep_is_400(svc: Services, data: bytes):
+    body, status = post(data=data)
+    assert (status, body["ok"]) == (400, False)
+    assert nothing_happened(svc)
+
+
+@pytest.mark.parametrize("press_id", ["", "a/b", "é" * 300])
+def test_a_button_press_whose_id_cannot_name_a_document_is_400(svc: Services, press_id: str):
+    """Found by fuzzing the desk on the emulators: a 1 MB id was taken, then enrich could never
+    store it (a Firestore document id), retried and dead-lettered."""
+    update = {"update_id": 1001, "callback_query": {"id": press_id, "from": CUSTOMER, "data": "x"}}
+    body, status = post(update)
+    assert (status, body["ok"]) == (400, False) and "callback_query.id" in body["description"]
+    assert nothing_happened(svc)
+
+
+def test_fields_the_desk_does_not_read_are_kept_whatever_their_type(svc: Services):
+    update = text_update()
+    update["message"].update({"sender_boost_count": "many", "via_bot": 7, "story": None, "is_topic_message": "yes"})
+    update["bid"] = [1, {"x": None}]
+    assert post(update)[1] == 200
+    assert svc.publisher.published[0][1]["update"] == update
+
+
+@pytest.mark.parametrize("update", [
+    {"update_id": 1001},  # an Update with no kind at all
+    {"update_id": 1002, "poll": {"id": "p", "question": "?", "options": [], "total_voter_count": 0}},
+    {"update_id": 1003, "message": None},
+])
+def test_an_update_that_names_no_chat_is_taken_and_counted_unsupported(svc: Services, update: dict):
+    body, status = post(update)
+    assert (status, body["ok"], body.get("unsupported")) == (200, True, True)
+    assert svc.store.counters == {"unsupported": 1}
+    assert svc.publisher.published == []
 
 
 # -- accepted -------------------------------------------------------------------------------------------

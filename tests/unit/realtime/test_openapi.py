@@ -199,6 +199,36 @@ def test_werkzeugs_own_errors_under_api_are_in_the_same_style(agent: FlaskClient
     assert response.status_code == status and set(response.get_json()) == {"error"}
 
 
+@pytest.mark.parametrize(("method", "path"), [
+    ("post", "/api/conversations/0.5/resolve"),  # the console's GET route matched it: a 405
+    ("post", "/api/nothing-here"),
+    ("get", f"/api/conversations/{2**63}/messages"), ("get", f"/api/conversations/{-(2**63) - 1}/messages"),
+])
+def test_a_path_under_api_no_route_takes_is_a_404_whatever_the_method(agent: FlaskClient, method: str, path: str):
+    """Found by Schemathesis (tests/fuzz/test_api_fuzz.py); the document declares chat ids int64."""
+    response = getattr(agent, method)(path)
+    assert response.status_code == 404 and set(response.get_json()) == {"error"}
+
+
+def test_a_refused_multipart_body_is_a_400_whatever_its_fields(agent: FlaskClient):
+    """Found by Schemathesis: spectree rendered its errors with the form as input, and a form's
+    fields are not JSON (a 500)."""
+    form = {"": "{}", "caption": ["null", "true"], "reply_to": "null", "x": (io.BytesIO(b"v"), "")}
+    response = agent.post(f"{CHAT}/media", data=form, content_type="multipart/form-data")
+    assert response.status_code == 400 and "file" in response.get_json()["error"]
+
+
+def test_the_shortcut_is_declared_as_what_is_taken(document: dict[str, Any], agent: FlaskClient):
+    """Found by Schemathesis: the pattern was missing from the document."""
+    declared = re.compile(document["components"]["schemas"]["CannedFields"]["properties"]["shortcut"]["pattern"])
+    for taken in (" Saludo ", "envio_2", "a-b"):
+        assert declared.search(taken)
+        assert agent.post("/api/canned", json={"shortcut": taken, "text": "hola"}).status_code == 201
+    for refused in ("a b", "ñ", "", "x" * 33):
+        assert not declared.search(refused)
+        assert agent.post("/api/canned", json={"shortcut": refused, "text": "hola"}).status_code == 400
+
+
 # -- the factory -------------------------------------------------------------------------------------
 
 def test_each_app_gets_its_own_relay_and_the_same_routes(settings, app: Flask):
