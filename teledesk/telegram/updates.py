@@ -20,6 +20,7 @@ MEDIA_KINDS = (
     "venue", "location", "contact", "poll", "dice",
 )
 CUSTOMER_FIELDS = ("id", "first_name", "last_name", "username", "language_code")
+DESK_MEDIA_FIELDS = frozenset({"blob", "filename"})  # teledesk.model.Media's own, never Telegram's
 PRIVATE = "private"
 BLOCKED_STATUSES = ("kicked",)
 
@@ -73,16 +74,21 @@ def _chat_and_user(update: JSONObject) -> tuple[JSONObject, JSONObject]:
 
 
 def media_of(message: JSONObject) -> JSONObject | None:
-    """The message's content object, whole, with its kind; a photo keeps every size."""
+    """The message's content object, whole, with its kind; a photo keeps every size. The fields
+    the desk writes itself on an agent's upload (`DESK_MEDIA_FIELDS`) are never taken from an Update."""
     for kind in MEDIA_KINDS:
         if kind not in message:
             continue
         value = message[kind]
         if kind == "photo" and isinstance(value, list) and value:
             # Telegram lists a photo's sizes smallest first; the largest is what agents open.
-            return {**value[-1], "kind": kind, "sizes": value}
-        return {**value, "kind": kind} if isinstance(value, dict) else {"kind": kind, "value": value}
+            return {**_telegrams(value[-1]), "kind": kind, "sizes": value}
+        return {**_telegrams(value), "kind": kind} if isinstance(value, dict) else {"kind": kind, "value": value}
     return None
+
+
+def _telegrams(content: Any) -> JSONObject:
+    return {k: v for k, v in content.items() if k not in DESK_MEDIA_FIELDS} if isinstance(content, dict) else {}
 
 
 def _quoted(message: JSONObject, chat_id: int) -> JSONObject | None:

@@ -28,6 +28,16 @@ def test_photo_keeps_the_largest_size_and_the_caption():
     assert envelope.text == "mira"
 
 
+@pytest.mark.parametrize("kind", ["document", "photo"])
+def test_an_update_cannot_name_a_blob_of_the_desks_own(kind):
+    """`blob` and `filename` are what the desk writes on an agent's upload (teledesk.model.Media):
+    an Update that sends them (only a holder of the webhook secret can) gets neither through."""
+    content = {"file_id": "f", "file_unique_id": "u", "blob": "uploads/someone-elses", "filename": "x.html"}
+    envelope = envelope_from_update(message(**{kind: [content] if kind == "photo" else content}))
+    assert envelope.media is not None and envelope.media["file_id"] == "f"
+    assert "blob" not in envelope.media and "filename" not in envelope.media
+
+
 @pytest.mark.parametrize(("update", "expected"), [
     (message(text="hola"), MessageType.CLIENT),
     (message(text="/start order_1", entities=[{"type": "bot_command", "offset": 0, "length": 6}]),
