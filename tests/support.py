@@ -8,6 +8,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import requests
@@ -17,10 +18,12 @@ from requests.adapters import HTTPAdapter
 from devtools.runner.processes import free_port_run
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-# A test desk's login limits: far above what its tests try (only the tests of the limits set their own).
+# The workplace's shared data (the Bot API as data, real Updates): ../shared beside the repository, or the
+# workplace's own for a clone made elsewhere (a clean-clone check in /tmp).
+SHARED = next((p for p in (Path(__file__).resolve().parents[1].parent / "shared", Path("/work/shared")) if p.is_dir()),
+              Path("/work/shared"))
 T = TypeVar("T")
 _update_ids = itertools.count(random.randint(10_000_000, 90_000_000))
-
 
 TEST_SEND_LEASE_S = 20  # the session desk's sender lease, short so a test sees one expire (production: 90)
 TEST_OUTBOX_SWEEP_S = 2  # the session desk's outbox sweep (production: 10)

@@ -16,14 +16,13 @@ from __future__ import annotations
 import functools
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
+from support import SHARED
 
 from teledesk.manifest import load_manifest
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"  # ../shared, beside the repository
 API_JSON = SHARED / "telegram-bot-api" / "api.json"
 
 OPTIONAL_FIELDS_PER_OBJECT = 4  # drawn from an object's optional fields, besides all its required ones

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import SHARED
 
-API_JSON = Path(os.environ.get("TELEGRAM_API_JSON", "/work/shared/telegram-bot-api/api.json"))
+API_JSON = Path(os.environ.get("TELEGRAM_API_JSON") or SHARED / "telegram-bot-api" / "api.json")
 
 
 @cache
