@@ -145,7 +145,7 @@ variable "desk_pending_resolve_s" {
 }
 
 variable "desk_send_lease_s" {
-  description = "DESK_SEND_LEASE_S: seconds a delivery holds its claim on one part of an answer while it sends it; one request to Telegram is cut off 5 s before, and a claim found expired unsettled fails the answer as maybe_sent. Longer than a send with its waits (a 60 s upload)."
+  description = "DESK_SEND_LEASE_S: seconds a delivery holds its claim on one part of an answer while it sends it; one request to Telegram is cut off 5 s before, and a claim found expired unsettled fails the answer as maybe_sent. Longer than a send with its waits (a 60 s upload), and at least 5 s shorter than the ack deadline pipeline.yaml gives the sending step (its function's timeout, 120 s)."
   type        = number
   default     = 90
 

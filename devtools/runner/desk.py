@@ -104,6 +104,8 @@ class Desk:
             "DESK_LOGIN_LIMIT_PER_USERNAME": s.desk_login_limit_per_username,
             "DESK_LOGIN_LIMIT_PER_ADDRESS": s.desk_login_limit_per_address,
             "DESK_LOGIN_CONCURRENCY": str(s.desk_login_concurrency),
+            "DESK_MAX_BODY_BYTES": str(s.desk_max_body_bytes),
+            "DESK_TRUSTED_PROXIES": str(s.desk_trusted_proxies),
             "INGEST_PORT": str(s.ingest_port),
             "STANDIN_PORT": str(s.standin_port),
             "DESK_FRONTEND_DIST": str(s.frontend_dist),

@@ -78,9 +78,13 @@ class Answers:
             if existing is not None:
                 return existing, conversation, False
             now = time.time()
+            # The bot's answers are published by autoreply's step, whose push Pub/Sub retries until
+            # that publish succeeds: the outbox need only watch their sends (a lease left expired).
+            published_at = now if answer.type == MessageType.BOT else None
             stored = Message.model_validate({
                 **answer.to_dict(), "direction": Direction.OUT, "stored_at": now,
-                "delivery": Delivery(state=DeliveryState.QUEUED, reason=None, updated_at=now), "outbox_since": now})
+                "delivery": Delivery(state=DeliveryState.QUEUED, reason=None, updated_at=now), "outbox_since": now,
+                "published_at": published_at})
             conversation.assign(last_message=preview(stored), updated_at=now)
             if stored.type == MessageType.AGENT:  # an answer meets the opening's SLA
                 conversation.assign(unread=0, sla_due_at=None)

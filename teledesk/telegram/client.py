@@ -12,20 +12,20 @@ What Telegram answers, and what the desk does with it:
 | 401 (or 404: a malformed token) | `failed`, "the bot token was refused by Telegram" |
 | 400 | `failed`, with Telegram's description |
 | 429 with `retry_after` ≤ `max_inline_wait_s` | wait, then the same request again, within this delivery |
-| 429 with a longer wait, 5xx, network errors, connect or pool timeouts | `TransientTelegramError`: a retry |
-| read or write timeouts, no answer within the caller's `deadline_s` | the same, `ambiguous=True` |
+| 429 with a longer wait, 5xx, a connection refused, connect or pool timeouts | `TransientTelegramError`: a retry |
+| read or write timeouts, a connection broken once sent, no answer within `deadline_s` | the same, `ambiguous=True` |
 
 Every failure also carries a `FailureCause` (the `cause` of the outcome or of the transient
 error): the reason in words is for agents, the cause is what the metrics count by.
 
-A timeout once the request went out is ambiguous: Telegram may have sent the message and only
-its answer was lost, and the Bot API has no idempotency key to ask with. A send is therefore
-never repeated blindly: `send_parts` and `send_media` settle it as failed, `maybe_sent`
-(`MAYBE_SENT_REASON`), and an agent, who can look at the chat, decides whether to send it again.
-A timeout before the request left (connecting, waiting for a pooled connection) sent nothing
-and is retried. Retrying an edit or a delete is harmless (Telegram answers "message is not
-modified" / "message to delete not found", which count as done), so for them every timeout is
-transient.
+A timeout or a broken connection once the request went out is ambiguous: Telegram may have sent the
+message and only its answer was lost, and the Bot API has no idempotency key to ask with. A send is
+therefore never repeated blindly: `send_parts` and `send_media` settle it as failed, `maybe_sent`
+(`MAYBE_SENT_REASON`), and an agent, who can look at the chat, decides whether to send it again. A
+failure before the request left (connecting, waiting for a pooled connection) sent nothing and is
+retried; so is a 5xx, Telegram's own answer that it did not take the request. Retrying an edit or a
+delete is harmless (Telegram answers "message is not modified" / "message to delete not found",
+which count as done), so for them every timeout is transient.
 """
 
 from __future__ import annotations
@@ -121,13 +121,20 @@ async def wait(seconds: float) -> None:
     await asyncio.sleep(seconds)
 
 
-NOT_SENT_TIMEOUTS = (httpx.ConnectTimeout, httpx.PoolTimeout)
-"""Timeouts before the request left: nothing reached Telegram."""
+NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+"""httpx's errors before the request left: nothing reached Telegram."""
 
 
 def went_out(exc: TimedOut) -> bool:
     """Whether a timed-out request may have reached Telegram (PTB keeps httpx's error as the cause)."""
-    return not isinstance(exc.__cause__, NOT_SENT_TIMEOUTS)
+    return not isinstance(exc.__cause__, NOT_SENT_ERRORS)
+
+
+def broke_on_the_way(exc: TelegramError) -> bool:
+    """Whether a network error came once the request may have reached Telegram (a connection reset
+    or closed before the answer). PTB raises a 5xx as a NetworkError too, without httpx's error as
+    its cause: that one is Telegram's answer, not a broken connection."""
+    return isinstance(exc.__cause__, httpx.TransportError) and not isinstance(exc.__cause__, NOT_SENT_ERRORS)
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:
@@ -194,8 +201,9 @@ class TelegramClient:
             except TimedOut as exc:
                 raise TransientTelegramError(redact(str(exc)) or "timed out", FailureCause.TIMEOUT,
                                              ambiguous=went_out(exc)) from exc
-            except (NetworkError, TelegramError) as exc:  # 5xx, 429 without retry_after
-                raise TransientTelegramError(redact(str(exc)) or type(exc).__name__) from exc
+            except (NetworkError, TelegramError) as exc:  # 5xx, 429 without retry_after, a broken connection
+                raise TransientTelegramError(redact(str(exc)) or type(exc).__name__,
+                                             ambiguous=broke_on_the_way(exc)) from exc
 
     def _request(self, make: Callable[[Bot], Awaitable[T]]) -> T:
         """One request through the process's Bot; raises `Refused` or `TransientTelegramError`."""

@@ -45,6 +45,7 @@ LONG_POLL_SECONDS = 25
 RETRY_INITIAL_S = 1.0
 RETRY_MAX_S = 60.0
 INGEST_TIMEOUT_S = 30
+REFUSED_UPDATE_STATUSES = (400, 413)  # ingest's answers about the update itself (unreadable, too large)
 MAX_BACKOFF_DOUBLINGS = 16  # past this the wait is long capped anyway; keeps 2**n a small number
 
 log = logging.getLogger("teledesk.polling")
@@ -102,8 +103,10 @@ class Forwarder:
             except requests.RequestException as exc:
                 self._wait(f"the local ingest could not be reached ({type(exc).__name__})")
                 continue
-            if status < 500:
+            if status < 400 or status in REFUSED_UPDATE_STATUSES:
                 break
+            # 5xx, or ingest refusing the poller itself (a wrong secret, a wrong address): the
+            # update is not the problem, so it waits for the desk to be fixed, never dropped.
             self._wait(f"ingest answered update {update_id} with {status}")
         self.backoff.reset()
         if status >= 400:

@@ -10,6 +10,7 @@ import asyncio
 import copy
 import datetime as dtm
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -26,8 +27,10 @@ import teledesk.telegram.client
 from functions.deliver import deliver, delivery_attempt
 from teledesk.blobs import LocalBlobStore
 from teledesk.envelope import Envelope, MessageType
+from teledesk.manifest import load_manifest
 from teledesk.model import DeliveryState, Message
 from teledesk.pipeline import Services
+from teledesk.settings import Settings
 from teledesk.store.answers import Claim, PartClaim
 from teledesk.telegram.client import (
     BLOCKED_REASON,
@@ -397,8 +400,9 @@ def test_what_telegram_refuses_for_good_is_a_failed_delivery(svc: Services, bot:
     lambda: timed_out(httpx.ConnectTimeout("connect")),
     lambda: timed_out(httpx.PoolTimeout("pool")),
     lambda: NetworkError("Bad Gateway"),
+    lambda: network_error(httpx.ConnectError("refused")),
     lambda: telegram.error.TelegramError("Internal Server Error"),
-], ids=["429-long-retry-after", "connect-timeout", "pool-timeout", "network", "other"])
+], ids=["429-long-retry-after", "connect-timeout", "pool-timeout", "5xx", "connection-refused", "other"])
 def test_what_may_succeed_later_is_a_transient_error(svc: Services, bot: SimpleNamespace, make_error):
     bot.error = error = make_error()
     svc.store.add_outbound(answer())
@@ -419,11 +423,24 @@ def timed_out(cause: Exception) -> TimedOut:
     return error
 
 
-@pytest.mark.parametrize("cause", [httpx.ReadTimeout("read"), httpx.WriteTimeout("write"), None],
-                         ids=["read-timeout", "write-timeout", "no-cause"])
+def network_error(cause: Exception) -> NetworkError:
+    """PTB's NetworkError as its HTTPXRequest raises it: httpx's transport error as the cause."""
+    error = NetworkError(f"httpx.{type(cause).__name__}: {cause}")
+    error.__cause__ = cause
+    return error
+
+
+@pytest.mark.parametrize("make_error", [
+    lambda: timed_out(httpx.ReadTimeout("read")),
+    lambda: timed_out(httpx.WriteTimeout("write")),
+    TimedOut,
+    lambda: network_error(httpx.ReadError("connection reset by peer")),
+    lambda: network_error(httpx.WriteError("broken pipe")),
+    lambda: network_error(httpx.RemoteProtocolError("Server disconnected without sending a response.")),
+], ids=["read-timeout", "write-timeout", "no-cause", "read-error", "write-error", "server-disconnected"])
 def test_a_send_whose_answer_never_came_is_maybe_sent_and_never_resent(svc: Services, bot: SimpleNamespace,
-                                                                      cause: Exception | None):
-    bot.error = timed_out(cause) if cause is not None else TimedOut()
+                                                                      make_error: Callable[[], Exception]):
+    bot.error = make_error()
     svc.store.add_outbound(answer())
     deliver(envelope_event(answer()))  # no exception: Pub/Sub must not send it again
     assert svc.store.delivery_writes == [(CHAT, MESSAGE_ID, "failed", MAYBE_SENT_REASON, None)]
@@ -693,3 +710,11 @@ def test_without_delivery_attempt_the_answers_own_count_decides_the_last_attempt
             deliver(envelope_event(answer()))
     deliver(envelope_event(answer()))  # the emulator's push has no deliveryAttempt
     assert announced(svc)[0]["state"] == "failed"
+
+
+def test_a_delivery_may_run_as_long_as_its_lease_on_google_cloud():
+    """deliver's push ack deadline is its function's timeout (terraform/main.tf): a send may take up
+    to the lease, so a function cut sooner would leave a clean send to end as maybe_sent."""
+    deliver_step = load_manifest().step("deliver")
+    assert deliver_step.retry is not None
+    assert deliver_step.retry.ack_deadline_s >= Settings().desk_send_lease_s + functions.deliver.LEASE_MARGIN_S

@@ -84,3 +84,9 @@ def test_the_login_limits_are_read_and_default_to_a_few_failures(tmp_path: Path)
     environment = Desk(told, tmp_path, emulators=Emulators(tmp_path)).environment()
     assert (environment["DESK_LOGIN_LIMIT_PER_USERNAME"], environment["DESK_LOGIN_LIMIT_PER_ADDRESS"],
             environment["DESK_LOGIN_CONCURRENCY"]) == ("3/2 seconds", "9/hour", "2")
+
+
+def test_the_body_limit_and_the_trusted_proxies_reach_the_relay_the_runner_starts(tmp_path: Path):
+    told = Settings.from_env({"DESK_MAX_BODY_BYTES": "2048", "DESK_TRUSTED_PROXIES": "2"}, tmp_path / "missing.env")
+    environment = Desk(told, tmp_path, emulators=Emulators(tmp_path)).environment()
+    assert (environment["DESK_MAX_BODY_BYTES"], environment["DESK_TRUSTED_PROXIES"]) == ("2048", "2")

@@ -104,6 +104,19 @@ def test_a_5xx_or_an_unreachable_ingest_is_retried_with_capped_exponential_waits
     assert forwarder.backoff.failures == 0  # taken: the next failure starts at 1 s again
 
 
+@pytest.mark.parametrize("refusal", [401, 403, 404, 405])
+def test_ingest_refusing_the_poller_itself_is_waited_out_never_a_lost_update(standin, monkeypatch, refusal):
+    """A wrong secret or address is the desk's setup, not the update's fault: skipping would lose every update."""
+    monkeypatch.setattr("teledesk.telegram.polling.LONG_POLL_SECONDS", 1)
+    requests.post(f"{standin}/customer/api/messages", json={"user_id": 123456789, "first_name": "Ana",
+                                                             "text": "uno"}, timeout=5)
+    ingest, waits = Ingest(refusal, refusal), []
+    settings = Settings(telegram_bot_token=TOKEN, telegram_api_base=standin, ingest_port=9)
+    forwarder = forward_updates(settings, once=True, sleep=waits.append, post=ingest)
+    assert waits == [1.0, 2.0] and len(set(ingest.posted)) == 1 and len(ingest.posted) == 3
+    assert forwarder.skipped == 0
+
+
 def test_an_update_ingest_refuses_is_skipped_counted_and_logged_not_retried(standin, monkeypatch, caplog):
     monkeypatch.setattr("teledesk.telegram.polling.LONG_POLL_SECONDS", 1)
     for text in ("malo", "bueno"):

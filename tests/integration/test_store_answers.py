@@ -1,0 +1,45 @@
+"""`Answers.queue` (teledesk/store/answers.py) on the Firestore emulator: what the outbox is told."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from devtools.runner.emulators import Emulators
+from realtime.outbox import due
+from teledesk.envelope import Envelope, MessageType
+from teledesk.inbound import NEW_CONVERSATION
+from teledesk.store import Store
+
+pytestmark = pytest.mark.integration
+
+PROJECT = "teledesk-test"
+LEASE_S = 90.0
+SWEEP_S = 10.0
+
+
+@pytest.fixture
+def store(emulators: Emulators, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    for name, value in emulators.environment.items():
+        monkeypatch.setenv(name, value)
+    yield Store(PROJECT)
+
+
+def test_an_agents_answer_waits_for_its_publish_and_the_bots_does_not(store: Store):
+    """The relay marks an agent's answer published once Pub/Sub has it, so until then the outbox
+    hands it over; the bot's answer is published by autoreply's step, whose push Pub/Sub retries
+    until that publish succeeds, so the outbox must not hand every queued bot answer over again."""
+    chat_id = random.randint(100_000_000, 999_999_999)
+    customer = {"id": chat_id, "is_bot": False, "first_name": "Ana", "language_code": "es"}
+    store.inbound.record(Envelope(id=f"tg-{chat_id}-1", type=MessageType.CLIENT, chat_id=chat_id,
+                                  date=int(time.time()), text="hola", customer=customer), NEW_CONVERSATION)
+    later = time.time() + SWEEP_S + 1  # a sweep after the answers have waited in the outbox
+    for kind, handed_over in ((MessageType.AGENT, True), (MessageType.BOT, False)):
+        answer = Envelope(id=f"{kind.lower()}-{chat_id}", type=kind, chat_id=chat_id, date=int(time.time()),
+                          text="respuesta", customer=customer)
+        stored, _conversation, created = store.answers.queue(chat_id, answer)
+        assert created and stored.outbox_since is not None
+        assert due(stored, later, LEASE_S) is handed_over, kind
