@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import requests
-from leaks import LEAK_MARK, RecordWatch, leaks_in_files, watch, watched
+from leaks import RecordWatch, leaks_in_files, marked_secrets, watched
 from monitoring_double import MetricServiceDouble
 from support import SECRET_HEADER, TEST_DESK_SETTINGS, EventRecorder, text_update
 
@@ -61,20 +61,15 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServ
 def desk_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """The session desk's settings; its theme file does not exist until a test writes one. Its
     secrets are recognisable (`LEAK_MARK`): every log of the run is searched for them."""
-    settings = Settings(
+    return Settings(
         project_id="teledesk-test",
-        telegram_webhook_secret=f"{LEAK_MARK}-webhook-secret-" + "x" * 20,
-        desk_admin_password=f"{LEAK_MARK}-admin-password",
-        desk_session_secret=f"{LEAK_MARK}-session-secret-" + "s" * 40,
+        **marked_secrets("session"),
         desk_port=free_port(),
         ingest_port=free_port(),
         standin_port=free_port(),
         desk_theme=tmp_path_factory.mktemp("theme") / "theme.json",
         **TEST_DESK_SETTINGS,
     )
-    watch(webhook_secret=settings.telegram_webhook_secret, admin_password=settings.desk_admin_password,
-          session_secret=settings.desk_session_secret)
-    return settings
 
 
 @pytest.fixture(scope="session")

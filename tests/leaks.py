@@ -1,7 +1,7 @@
 """No secret in any log line of a test run: the secrets the run's desks are given, and the scanner.
 
-The session's desks are given recognisable secrets (`LEAK_MARK` in each, see tests/conftest.py), so
-a search for them is exact: a line that holds one, as written or URL-encoded (a token in a file's
+Every test desk is given recognisable secrets (`marked_secrets`, `LEAK_MARK` in each), so a
+search for them is exact: a line that holds one, as written or URL-encoded (a token in a file's
 URL), is a leak. tests/conftest.py reads, once the run is over, every log the run's desks wrote
 under pytest's temporary directories (each part's `<name>.log`, and `<name>.out`, what it printed)
 and every log record made in the test process, and fails naming the file and the line.
@@ -26,6 +26,15 @@ watched: dict[str, str] = {"the stand-in's bot token": STANDIN_TOKEN}
 def watch(**secrets: str) -> None:
     """Look for these secrets (by name) in every log of the run."""
     watched.update({name: value for name, value in secrets.items() if value})
+
+
+def marked_secrets(desk: str) -> dict[str, str]:
+    """A test desk's secrets, as `Settings` fields: recognisable, and watched in every log of the run."""
+    secrets = {"telegram_webhook_secret": f"{LEAK_MARK}-{desk}-webhook-secret-" + "x" * 20,
+               "desk_admin_password": f"{LEAK_MARK}-{desk}-admin-password",
+               "desk_session_secret": f"{LEAK_MARK}-{desk}-session-secret-" + "s" * 40}
+    watch(**{f"{desk} desk's {name}": value for name, value in secrets.items()})
+    return secrets
 
 
 def secrets_in(text: str, secrets: dict[str, str]) -> list[str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from leaks import marked_secrets
 from support import TEST_DESK_SETTINGS
 
 from devtools.runner.desk import Desk
@@ -23,8 +24,7 @@ REST_S = "1"  # DESK_LIFECYCLE_REST_S: a failed call to the timers step is asked
 
 
 def lifecycle_settings(project_id: str) -> Settings:
-    return Settings(project_id=project_id, telegram_webhook_secret="lifecycle-secret-" + "y" * 20,
-                    desk_admin_password="admin-password", desk_session_secret="l" * 64, desk_port=free_port(),
+    return Settings(project_id=project_id, **marked_secrets(project_id), desk_port=free_port(),
                     ingest_port=free_port(), standin_port=free_port(), desk_sla_first_response_s=SLA_S,
                     desk_pending_resolve_s=PENDING_S, **TEST_DESK_SETTINGS)
 

@@ -17,6 +17,7 @@ import pytest
 import requests
 import test_console_composer as composer
 from console_page import ARRIVAL_TIMEOUT_MS, Customer, answer, bubbles, delivered, open_chat
+from leaks import marked_secrets
 from playwright.sync_api import Page, expect
 from support import TEST_DESK_SETTINGS
 
@@ -38,8 +39,7 @@ FIGURES_TIMEOUT_S = 90  # the metrics step's flush (1 s here), the relay's cache
 # This module's own desk: the e2e fixtures (`console`, `telegram_fails`, `bot_api_calls` …) use it.
 @pytest.fixture(scope="module")
 def desk_settings() -> Settings:
-    return Settings(project_id="teledesk-stats", telegram_webhook_secret="stats-secret-" + "x" * 20,
-                    desk_admin_password="stats-admin-password", desk_session_secret="t" * 64,
+    return Settings(project_id="teledesk-stats", **marked_secrets("stats"),
                     desk_port=free_port(), ingest_port=free_port(), standin_port=free_port(), **TEST_DESK_SETTINGS)
 
 

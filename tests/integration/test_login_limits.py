@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 import requests
+from leaks import marked_secrets
 from support import at_once, client_at, own_loopback_address, wait_until
 
 from devtools.runner.desk import Desk
@@ -21,7 +22,8 @@ from teledesk.settings import Settings
 
 pytestmark = pytest.mark.integration
 
-PASSWORD = "admin-password"
+SECRETS = marked_secrets("login-limits")
+PASSWORD = SECRETS["desk_admin_password"]
 PER_USERNAME_FAILURES, WINDOW_S = 3, 2
 PER_ADDRESS_FAILURES = 5
 CONCURRENCY = 2
@@ -31,8 +33,8 @@ CONCURRENCY = 2
 def limited_desk(emulators: Emulators, redis_server: RedisServer,
                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     settings = Settings(
-        project_id="teledesk-login-limits", telegram_webhook_secret="limits-secret-" + "x" * 20,
-        desk_admin_password=PASSWORD, desk_session_secret="l" * 64, desk_port=free_port(), desk_relays=2,
+        project_id="teledesk-login-limits", **SECRETS,
+        desk_port=free_port(), desk_relays=2,
         desk_redis_url=redis_server.url, ingest_port=free_port(), standin_port=free_port(),
         desk_login_limit_per_username=f"{PER_USERNAME_FAILURES}/{WINDOW_S} seconds",
         desk_login_limit_per_address=f"{PER_ADDRESS_FAILURES}/minute", desk_login_concurrency=CONCURRENCY,

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 import requests
+from leaks import marked_secrets
 from support import (
     SECRET_HEADER,
     TEST_DESK_SETTINGS,
@@ -39,15 +40,15 @@ from teledesk.store import Store
 
 pytestmark = pytest.mark.integration
 
-SECRET = "relays-secret-" + "x" * 20
-PASSWORD = "admin-password"
+SECRETS = marked_secrets("relays")
+SECRET, PASSWORD = SECRETS["telegram_webhook_secret"], SECRETS["desk_admin_password"]
 
 
 @pytest.fixture(scope="module")
 def relays(emulators: Emulators, redis_server: RedisServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     settings = Settings(
-        project_id="teledesk-relays", telegram_webhook_secret=SECRET, desk_admin_password=PASSWORD,
-        desk_session_secret="r" * 64, desk_port=free_port_pair(), desk_relays=2, desk_redis_url=redis_server.url,
+        project_id="teledesk-relays", **SECRETS,
+        desk_port=free_port_pair(), desk_relays=2, desk_redis_url=redis_server.url,
         ingest_port=free_port(), standin_port=free_port(), **TEST_DESK_SETTINGS,
     )
     desk = Desk(settings, log_dir=tmp_path_factory.mktemp("relays-logs"), emulators=emulators).start()

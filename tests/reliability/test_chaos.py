@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 import requests
 from chaos_support import Agent, Answer, Chaos, ConsoleView, Customer, Customers, elapsed
+from leaks import marked_secrets
 from support import TEST_DESK_SETTINGS, wait_until
 
 from devtools.runner.desk import Desk
@@ -40,8 +41,8 @@ SETTLE_TIMEOUT_S = 900 if LONG else 120  # after the stream, for everything to b
 QUIET_S = 15.0  # then nothing new for this long (past the relay's 10 s ack deadline): late repeats show up
 HELD_SENDS = 3  # before deliver is killed, the stand-in holds back Telegram's answer to this many sends …
 HOLD_S = 5  # … for this long: the sends are carried out, and deliver dies before it hears so
-SECRET = "chaos-secret-" + "x" * 20
-PASSWORD = "chaos-password"
+SECRETS = marked_secrets("chaos")
+SECRET, PASSWORD = SECRETS["telegram_webhook_secret"], SECRETS["desk_admin_password"]
 PROJECT = "teledesk-chaos"
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(3600 if LONG else 300)]
@@ -50,7 +51,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(3600 if LONG else 300
 @pytest.fixture(scope="module")
 def chaos_desk(emulators: Emulators, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     """A desk of its own (its processes get killed) on a project of its own, with its supervisor."""
-    settings = Settings(project_id=PROJECT, telegram_webhook_secret=SECRET, desk_admin_password=PASSWORD,
+    settings = Settings(project_id=PROJECT, **SECRETS,
                         desk_session_secret="c" * 64, desk_port=free_port(), ingest_port=free_port(),
                         standin_port=free_port(), **TEST_DESK_SETTINGS)  # a short send lease: it expires in the test
     desk = Desk(settings, log_dir=tmp_path_factory.mktemp("chaos-logs"), emulators=emulators).start()
