@@ -9,8 +9,8 @@ Firestore by its update_id. If publishing fails, the 500 asks Telegram to try ag
 was noted, so no update is ever lost. A retry of an update already noted is published again and
 answered `duplicate`: every step downstream is idempotent by the envelope's id (Pub/Sub
 redelivers too), so it is stored, shown and answered once. Nothing in Firestore sits between
-Telegram and the pipeline but the count of an Update that names no chat. The update's trace id (`teledesk.logs`), which every part's log lines
-about it carry, is put in the envelope here.
+Telegram and the pipeline but the count of an Update that names no chat. The update's trace id
+(`teledesk.logs`), which every part's log lines about it carry, is put in the envelope here.
 """
 
 import hmac

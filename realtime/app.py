@@ -50,7 +50,7 @@ from teledesk.telegram.health import WebhookHealth
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-__all__ = ["SESSION_LIFETIME", "Relay", "create_app"]
+__all__ = ["Relay", "create_app"]
 
 SOCKETIO_PATH = "/socket.io"
 API_FAMILIES = (conversations, outbound, search, canned, team, theme, media, stats)  # each under /api

@@ -1,6 +1,6 @@
 """How much the fuzz tests try, and with which seed; and the figures of the run.
 
-`make test` runs the default profile (bounded: 10,000 webhook bodies in about half a minute, a few
+`make test` runs the default profile (bounded: 10,000 Updates, 20,000 webhook bodies in about a minute, a few
 Schemathesis examples per operation); `make fuzz` sets `TELEDESK_FUZZ=long`. Every run prints
 its seed; `TELEDESK_FUZZ_SEED=<seed>` runs the same examples again. Hypothesis keeps no example
 database: a run is reproduced by its seed, not by files left behind.
@@ -26,7 +26,7 @@ class Profile:
 
 
 PROFILES = {
-    "default": Profile("default", updates=5_000, desk_updates=300, api_examples=12, timeout_s=300),
+    "default": Profile("default", updates=10_000, desk_updates=300, api_examples=12, timeout_s=300),
     "long": Profile("long", updates=100_000, desk_updates=3_000, api_examples=300, timeout_s=4 * 3600),
 }
 

@@ -8,7 +8,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from realtime.app import SESSION_LIFETIME, Relay
+from realtime.app import Relay
+from realtime.sessions import SESSION_LIFETIME
 
 INDEX = "<!doctype html><div id=app></div>"
 
