@@ -135,7 +135,7 @@ class _Claims:
     def release(self) -> None:
         """Telegram said the part did not go out: a later delivery may send it."""
         if self.holding:
-            self.store.answers.release_part(self.chat_id, self.message_id)
+            self.store.answers.release_part(self.chat_id, self.message_id, self.holder)
             self.holding = False
 
 

@@ -150,9 +150,20 @@ class Answers:
 
         return claim(self.db.transaction())  # type: ignore[no-any-return]
 
-    def release_part(self, chat_id: int, message_id: str) -> None:
-        """The claimed part did not go out (Telegram said so): a later delivery may send it."""
-        self._merge(chat_id, message_id, {"delivery": {"sending": firestore.DELETE_FIELD}})
+    def release_part(self, chat_id: int, message_id: str, holder: str) -> None:
+        """The claimed part did not go out (Telegram said so): a later delivery may send it. Only
+        `holder`'s own claim is released: a sender that outlived its lease leaves the claim of the
+        one that took over alone (a transaction, so nothing is released in between)."""
+        ref = self.documents.message(chat_id, message_id)
+
+        @firestore.transactional
+        def release(transaction: firestore.Transaction) -> None:
+            message = read(Message, ref.get(transaction=transaction))
+            lease = message.delivery.sending if message is not None and message.delivery is not None else None
+            if lease is not None and lease.holder == holder:
+                transaction.update(ref, {"delivery.sending": firestore.DELETE_FIELD})
+
+        release(self.db.transaction())
 
     def record_sent_part(self, chat_id: int, message_id: str, index: int, telegram_message_id: int) -> None:
         """Remember that part `index` of a split answer reached Telegram, before the next is sent."""

@@ -13,6 +13,7 @@ from realtime.outbox import due
 from teledesk.envelope import Envelope, MessageType
 from teledesk.inbound import NEW_CONVERSATION
 from teledesk.store import Store
+from teledesk.store.answers import Claim
 
 pytestmark = pytest.mark.integration
 
@@ -43,3 +44,24 @@ def test_an_agents_answer_waits_for_its_publish_and_the_bots_does_not(store: Sto
         stored, _conversation, created = store.answers.queue(chat_id, answer)
         assert created and stored.outbox_since is not None
         assert due(stored, later, LEASE_S) is handed_over, kind
+
+
+def test_a_sender_that_outlived_its_lease_releases_nothing_but_its_own_claim(store: Store):
+    """The first sender sent part 0 and stalled past its lease; the second took over part 1. The
+    first's late release (its part 1 failed) must leave the second's claim, or a third delivery
+    would send part 1 again."""
+    chat_id = random.randint(100_000_000, 999_999_999)
+    customer = {"id": chat_id, "is_bot": False, "first_name": "Ana", "language_code": "es"}
+    store.inbound.record(Envelope(id=f"tg-{chat_id}-1", type=MessageType.CLIENT, chat_id=chat_id,
+                                  date=int(time.time()), text="hola", customer=customer), NEW_CONVERSATION)
+    answer = Envelope(id=f"agent-{chat_id}", type=MessageType.AGENT, chat_id=chat_id, date=int(time.time()),
+                      text="una respuesta larga", customer=customer)
+    store.answers.queue(chat_id, answer)
+    assert store.answers.claim_part(chat_id, answer.id, 0, "first", lease_s=0.2).claim is Claim.SEND
+    store.answers.record_sent_part(chat_id, answer.id, 0, 501)
+    time.sleep(0.3)  # the first sender's lease is over
+    assert store.answers.claim_part(chat_id, answer.id, 1, "second", lease_s=LEASE_S).claim is Claim.SEND
+    store.answers.release_part(chat_id, answer.id, "first")
+    assert store.answers.claim_part(chat_id, answer.id, 1, "third", lease_s=LEASE_S).claim is Claim.BUSY
+    store.answers.release_part(chat_id, answer.id, "second")
+    assert store.answers.claim_part(chat_id, answer.id, 1, "third", lease_s=LEASE_S).claim is Claim.SEND

@@ -70,8 +70,10 @@ class OutboundStore(FakeStore):
         delivery["sending"] = {"holder": holder, "part": part, "until": time.time() + lease_s}
         return PartClaim(Claim.SEND)
 
-    def release_part(self, chat_id: int, message_id: str) -> None:
-        self.chat_messages[chat_id][message_id]["delivery"].pop("sending", None)
+    def release_part(self, chat_id: int, message_id: str, holder: str) -> None:
+        delivery = self.chat_messages[chat_id][message_id]["delivery"]
+        if (delivery.get("sending") or {}).get("holder") == holder:
+            delivery.pop("sending")
 
     def record_sent_part(self, chat_id: int, message_id: str, index: int, telegram_message_id: int) -> None:
         delivery = self.chat_messages[chat_id][message_id].setdefault("delivery", {})
