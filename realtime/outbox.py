@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
 
 from flask import Flask
 
@@ -28,7 +29,10 @@ from realtime.relay import Relay, current_relay
 from teledesk.model import DeliveryState, Message
 
 SWEEP_BATCH = 100
-"""Answers looked at per sweep; the oldest first, so a backlog drains over a few sweeps."""
+"""Answers read at a time, the oldest first."""
+SWEEP_PAGES = 10
+"""Pages of SWEEP_BATCH a sweep reads at most: answers still being sent (a flooded chat's backlog)
+do not hide a newer one that was never published; a bigger backlog drains over a few sweeps."""
 SWEEP_TURN_SHARE = 0.9
 """A relay's turn to sweep lasts this share of the interval, so one waking a hair early still sweeps."""
 
@@ -52,7 +56,7 @@ def sweep(relay: Relay, now: float | None = None) -> int:
     now = time.time() if now is None else now
     settings = relay.settings
     handed = 0
-    for message in relay.store.answers.unsettled(now - settings.desk_outbox_sweep_s, SWEEP_BATCH):
+    for message in _in_the_outbox(relay, now - settings.desk_outbox_sweep_s):
         if not due(message, now, settings.desk_send_lease_s):
             continue
         if not relay.state.throttle(f"outbox:{message.chat_id}:{message.id}", settings.desk_send_lease_s):
@@ -61,6 +65,16 @@ def sweep(relay: Relay, now: float | None = None) -> int:
         handed += 1
         log.info("outbox: handed %s of chat %s to deliver again", message.id, message.chat_id)
     return handed
+
+
+def _in_the_outbox(relay: Relay, stored_before: float) -> Iterator[Message]:
+    after: float | None = None
+    for _page in range(SWEEP_PAGES):
+        page = relay.store.answers.unsettled(stored_before, SWEEP_BATCH, after)
+        yield from page
+        if len(page) < SWEEP_BATCH or page[-1].outbox_since is None:
+            return
+        after = page[-1].outbox_since
 
 
 def run_sweeper(app: Flask) -> None:

@@ -110,11 +110,15 @@ class Answers:
         """Pub/Sub has the answer (the relay's publish returned): the sweeper leaves it to deliver."""
         self._merge(chat_id, message_id, {"published_at": time.time()})
 
-    def unsettled(self, stored_before: float, limit: int) -> list[Message]:
-        """Answers in the outbox since before `stored_before` (every conversation), oldest first."""
+    def unsettled(self, stored_before: float, limit: int, after: float | None = None) -> list[Message]:
+        """Answers in the outbox since before `stored_before` (every conversation), oldest first;
+        `after`: only those in it since after that time (the next page)."""
         query = (self.db.collection_group(MESSAGES)
                  .where(filter=firestore.FieldFilter("outbox_since", "<", stored_before))
-                 .order_by("outbox_since").limit(limit))
+                 .order_by("outbox_since"))
+        if after is not None:
+            query = query.start_after({"outbox_since": after})
+        query = query.limit(limit)
         return read_each(Message, query.stream())
 
     def claim_part(self, chat_id: int, message_id: str, part: int, holder: str, lease_s: float) -> PartClaim:

@@ -65,3 +65,20 @@ def test_a_sender_that_outlived_its_lease_releases_nothing_but_its_own_claim(sto
     assert store.answers.claim_part(chat_id, answer.id, 1, "third", lease_s=LEASE_S).claim is Claim.BUSY
     store.answers.release_part(chat_id, answer.id, "second")
     assert store.answers.claim_part(chat_id, answer.id, 1, "third", lease_s=LEASE_S).claim is Claim.SEND
+
+
+def test_the_outbox_is_read_page_after_page_with_nothing_missed_or_repeated(store: Store):
+    chat_id = random.randint(100_000_000, 999_999_999)
+    customer = {"id": chat_id, "is_bot": False, "first_name": "Ana", "language_code": "es"}
+    store.inbound.record(Envelope(id=f"tg-{chat_id}-1", type=MessageType.CLIENT, chat_id=chat_id,
+                                  date=int(time.time()), text="hola", customer=customer), NEW_CONVERSATION)
+    ours = [f"agent-{chat_id}-{n}" for n in range(3)]
+    for answer_id in ours:
+        store.answers.queue(chat_id, Envelope(id=answer_id, type=MessageType.AGENT, chat_id=chat_id,
+                                              date=int(time.time()), text="respuesta", customer=customer))
+    seen: list[str] = []
+    after: float | None = None
+    while page := store.answers.unsettled(time.time() + 1, 2, after):  # the project's other answers too
+        seen += [message.id for message in page if message.chat_id == chat_id]
+        after = page[-1].outbox_since
+    assert seen == ours

@@ -215,9 +215,10 @@ class FakeStore:
     def mark_published(self, chat_id: int, message_id: str) -> None:
         self.chat_messages[chat_id][message_id]["published_at"] = time.time()
 
-    def unsettled(self, stored_before: float, limit: int) -> list[Message]:
+    def unsettled(self, stored_before: float, limit: int, after: float | None = None) -> list[Message]:
         found = sorted((m for messages in self.chat_messages.values() for m in messages.values()
-                        if m.get("outbox_since") is not None and m["outbox_since"] < stored_before),
+                        if m.get("outbox_since") is not None and m["outbox_since"] < stored_before
+                        and (after is None or m["outbox_since"] > after)),
                        key=lambda m: m["outbox_since"])
         return [Message.from_firestore(copy.deepcopy(m)) for m in found[:limit]]
 

@@ -11,7 +11,7 @@ from flask import Flask
 from relay_fakes import CHAT_ID, FakePublisher, FakeStore, login
 
 from realtime.app import create_app
-from realtime.outbox import due, sweep
+from realtime.outbox import SWEEP_BATCH, due, sweep
 from realtime.relay import Relay
 from realtime.state import MemoryState
 from teledesk.model import Message
@@ -82,3 +82,18 @@ def test_a_sweep_leaves_answers_younger_than_the_grace(settings: Settings, publi
     with app.app_context():
         assert sweep(relay_of(app), time.time()) == 0
     assert publisher.published == []
+
+
+def test_answers_being_sent_do_not_hide_a_newer_one_never_published(store: FakeStore, publisher: FakePublisher,
+                                                                     app: Flask, stored_not_published: str):
+    """A flooded chat's backlog (published, being sent, older) fills more than a page of the outbox."""
+    now = time.time()
+    backlog = SWEEP_BATCH + 5
+    for n in range(backlog):
+        store.add_message(CHAT_ID, {"id": f"agent-backlog-{n}", "direction": "out", "stored_at": 1.0,
+                                    "outbox_since": 1.0 + n, "published_at": now,
+                                    "delivery": {"state": "queued", "sending": {"holder": "h", "until": now + 60}}})
+    store.chat_messages[CHAT_ID][stored_not_published]["outbox_since"] = 1.0 + backlog
+    with app.app_context():
+        assert sweep(relay_of(app), now + 60) == 1
+    assert [envelope["id"] for _, envelope, _ in publisher.published] == [stored_not_published]
