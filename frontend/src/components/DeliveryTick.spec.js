@@ -1,5 +1,7 @@
 import { flushPromises, mount } from '@vue/test-utils';
 import { describe, expect, it, vi } from 'vitest';
+import { nextTick } from 'vue';
+import { i18n } from '../i18n/index.js';
 import DeliveryTick from './DeliveryTick.vue';
 
 const mountTick = (delivery, attrs = {}) => mount(DeliveryTick, { props: { delivery, ...attrs } });
@@ -20,6 +22,22 @@ describe('DeliveryTick', () => {
     expect(failed.classes()).toContain('tick--failed');
     expect(wrapper.get('[data-testid="delivery-reason"]').text()).toBe('Not delivered: Forbidden: bot was blocked by the user');
     expect(tick({ state: 'failed' }).attributes('title')).toBe('Not delivered');
+  });
+
+  it('says an answer that may have reached the customer so, in the agent\'s language, not as undelivered', async () => {
+    const maybe = { state: 'failed', cause: 'maybe_sent', reason: 'may have reached the customer: check the chat before retrying' };
+    const wrapper = mountTick(maybe, { onRetry: vi.fn() });
+    expect(wrapper.get('[data-testid="delivery-reason"]').text())
+      .toBe('May have reached the customer: check the chat before retrying');
+    expect(wrapper.find('[data-testid="delivery-retry"]').exists()).toBe(true);
+    i18n.global.locale.value = 'es';
+    try {
+      await nextTick();
+      expect(wrapper.get('[data-testid="delivery-reason"]').text())
+        .toBe('Puede que haya llegado al cliente: revisa el chat antes de reintentar');
+    } finally {
+      i18n.global.locale.value = 'en';
+    }
   });
 
   it('says a failure of this console in the console\'s language, not the browser\'s English', () => {

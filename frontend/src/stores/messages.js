@@ -253,9 +253,10 @@ export const useMessagesStore = defineStore('messages', () => {
 
   /** A `delivery` event, or a local failure: update that bubble's tick. */
   function applyDelivery({
-    chat_id: chatId, client_id: clientId, message_id: messageId, state, reason, retry, reason_key: key, reason_params: params,
+    chat_id: chatId, client_id: clientId, message_id: messageId, state, reason, cause, retry, reason_key: key,
+    reason_params: params,
   }) {
-    const delivery = { state, ...(reason ? { reason } : {}), ...(retry ? { retry } : {}),
+    const delivery = { state, ...(reason ? { reason } : {}), ...(cause ? { cause } : {}), ...(retry ? { retry } : {}),
       ...(key ? { reason_key: key, reason_params: params } : {}) };
     const list = byChat.value[chatId];
     const probe = { id: messageId, client_id: clientId };

@@ -121,6 +121,15 @@ describe('messages store: sending', () => {
     expect(store.forChat(1)[0].delivery).toEqual({ state: 'failed', reason: 'bot was blocked by the user' });
   });
 
+  it('keeps a failure\'s cause, which the tick words (maybe_sent)', async () => {
+    const store = await loaded();
+    desk.sendMessage.mockImplementation(async (_chat, _text, clientId) => ({ message: stored(clientId) }));
+    const clientId = await store.send(1, 'Hi');
+    store.applyDelivery({ chat_id: 1, client_id: clientId, message_id: `agent-${clientId}`, state: 'failed',
+      reason: 'may have reached the customer', cause: 'maybe_sent' });
+    expect(store.forChat(1)[0].delivery).toMatchObject({ state: 'failed', cause: 'maybe_sent' });
+  });
+
   it('keeps a lost request\'s failure as a key the tick translates', async () => {
     const store = await loaded();
     desk.sendMessage.mockRejectedValue(Object.assign(new Error('Failed to fetch'), { status: 0, key: 'errors.network' }));
