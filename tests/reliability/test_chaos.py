@@ -51,8 +51,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(3600 if LONG else 300
 @pytest.fixture(scope="module")
 def chaos_desk(emulators: Emulators, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
     """A desk of its own (its processes get killed) on a project of its own, with its supervisor."""
-    settings = Settings(project_id=PROJECT, **SECRETS,
-                        desk_session_secret="c" * 64, desk_port=free_port(), ingest_port=free_port(),
+    settings = Settings(project_id=PROJECT, **SECRETS, desk_port=free_port(), ingest_port=free_port(),
                         standin_port=free_port(), **TEST_DESK_SETTINGS)  # a short send lease: it expires in the test
     desk = Desk(settings, log_dir=tmp_path_factory.mktemp("chaos-logs"), emulators=emulators).start()
     stop = threading.Event()
