@@ -16,6 +16,16 @@ async function fill(wrapper, username, password) {
   await wrapper.get('input[name="password"]').setValue(password);
 }
 
+/** The form, submitted with these credentials while the relay refuses with `error`. */
+async function refusedWith(error, username, password) {
+  desk.login.mockRejectedValue(error);
+  const wrapper = mount(LoginForm);
+  await fill(wrapper, username, password);
+  await wrapper.get('form').trigger('submit');
+  await flushPromises();
+  return wrapper;
+}
+
 describe('LoginForm', () => {
   it('has the inputs the browser tests rely on', () => {
     const wrapper = mount(LoginForm);
@@ -84,11 +94,8 @@ describe('LoginForm', () => {
   });
 
   it('says how long to wait when the relay refuses logins for a while (429), in the agent\'s language', async () => {
-    desk.login.mockRejectedValue(new ApiError(429, 'too many failed logins: try again in 42 s', null, { retryAfter: 42 }));
-    const wrapper = mount(LoginForm);
-    await fill(wrapper, 'ana', 'guess');
-    await wrapper.get('form').trigger('submit');
-    await flushPromises();
+    const refusal = new ApiError(429, 'too many failed logins: try again in 42 s', null, { retryAfter: 42 });
+    const wrapper = await refusedWith(refusal, 'ana', 'guess');
     expect(wrapper.get('[data-testid="login-error"]').text()).toBe('Too many failed attempts. Try again in 42 s.');
     i18n.global.locale.value = 'es';
     await flushPromises();
@@ -97,11 +104,8 @@ describe('LoginForm', () => {
   });
 
   it('says how long to wait when the relay is busy checking other logins (503)', async () => {
-    desk.login.mockRejectedValue(new ApiError(503, 'too many logins at once: try again in a moment', null, { retryAfter: 1 }));
-    const wrapper = mount(LoginForm);
-    await fill(wrapper, 'ana', 'pw');
-    await wrapper.get('form').trigger('submit');
-    await flushPromises();
+    const refusal = new ApiError(503, 'too many logins at once: try again in a moment', null, { retryAfter: 1 });
+    const wrapper = await refusedWith(refusal, 'ana', 'pw');
     expect(wrapper.get('[data-testid="login-error"]').text()).toBe('Too many people are signing in right now. Try again in 1 s.');
   });
 
