@@ -26,6 +26,9 @@ class MessageType(StrEnum):
     CALLBACK = "CALLBACK"
     MEMBER = "MEMBER"
     UNSUPPORTED = "UNSUPPORTED"
+    OWNER = "OWNER"  # what a Telegram Business account's owner typed in the Telegram app
+    STAFF = "STAFF"  # a message in the staff forum (DESK_STAFF_CHAT_ID): an answer, a note or a command
+    CONNECTION = "CONNECTION"  # a business account connected, changed or disconnected the bot
     CONVERSATION = "CONVERSATION"  # no message: a conversation's change (an opening, what the lifecycle did)
 
 

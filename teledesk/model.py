@@ -7,6 +7,8 @@ and the wire.
 | `Message` (in, out, or a note) | `conversations/{chat_id}/messages/{id}` | `Direction`; out: `Delivery.state` |
 | `Agent` | `agents/{username}` | `Role`; `disabled` |
 | `CannedResponse` | `canned/{id}` | |
+| `BusinessConnection` | `business_connections/{id}` | `is_enabled`; `rights` |
+| `StaffTopic` (a conversation's topic in the staff forum) | `staff_topics/{message_thread_id}` → its chat | |
 
 What crosses Pub/Sub is the versioned envelope (`teledesk.envelope.Envelope`, re-exported here),
 never one of these documents. A private note is a `Message` with direction `note`.
@@ -29,9 +31,10 @@ from teledesk.envelope import Envelope, MessageType
 from teledesk.open_data import Fields, JSONObject
 
 __all__ = [
-    "Agent", "AgentRef", "CannedResponse", "Conversation", "ConversationStatus", "Customer", "Delivery",
+    "Agent", "AgentRef", "BusinessChat", "BusinessConnection",
+    "CannedResponse", "Conversation", "ConversationStatus", "Customer", "Delivery",
     "DeliveryState", "Direction", "Document", "Envelope", "Media", "Message", "MessageType", "Preview", "Priority",
-    "Revision", "Role", "Satisfaction",
+    "Revision", "Role", "Satisfaction", "StaffTopic",
 ]
 
 
@@ -154,6 +157,24 @@ class Satisfaction(Document):
     press: str | None = None
 
 
+class BusinessChat(Document):
+    """Which Telegram Business chat a conversation is (teledesk/business.py): the connection, the
+    chat's own Telegram id (the conversation's `chat_id` is the desk's key for the pair), and the
+    date of the customer's last message, from which Telegram's 24-hour reply window runs."""
+
+    connection_id: str
+    chat_id: int
+    customer_wrote_at: float | None = None
+
+
+class StaffTopic(Document):
+    """A conversation's topic in the staff forum (DESK_STAFF_CHAT_ID)."""
+
+    message_thread_id: int
+    name: str = ""
+    created_at: float = 0.0
+
+
 class Conversation(Document):
     KEY = "chat_id"
 
@@ -180,6 +201,8 @@ class Conversation(Document):
     unannounced: list[str] | None = None  # what the lifecycle did that is not yet published
     csat: Satisfaction | None = None  # the last rating the customer gave
     blocked: bool = False
+    business: BusinessChat | None = None  # a Telegram Business chat; None: a chat with the bot
+    staff_topic: StaffTopic | None = None  # its topic in the staff forum, once it has one
 
 
 class SendLease(Document):
@@ -271,10 +294,28 @@ class Agent(Document):
     disabled: bool = False
     created_at: float = 0.0
     session_epoch: int = 0  # sessions signed under an older epoch are over
+    telegram_id: int | None = None  # their Telegram account: what they write in the staff forum is theirs
 
     def public(self) -> dict[str, str]:
         """What anyone may see of an agent: never the password hash."""
         return {"username": self.username, "name": self.name or self.username, "role": self.role}
+
+
+class BusinessConnection(Document):
+    """A business account's connection with the bot, as its last `business_connection` update said:
+    a disabled (or revoked) one leaves its conversations read-only; `rights` (BusinessBotRights, by
+    name) say what the bot may do in its chats."""
+
+    KEY = "id"
+
+    id: str
+    user: Customer = Field(default_factory=Customer)  # the business account
+    user_chat_id: int | None = None
+    date: int = 0
+    rights: dict[str, bool] = Field(default_factory=dict)
+    is_enabled: bool = False
+    update_id: int = 0  # the update this is as of: an older one (a retry) changes nothing
+    updated_at: float = 0.0
 
 
 class AgentSession(Document):

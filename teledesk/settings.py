@@ -21,6 +21,7 @@ MAX_BODY_BYTES = 1024 * 1024  # a request's body to the relay (agents' uploads e
 # Failed logins allowed (realtime/login_guard.py), in Flask-Limiter's notation ("N/period", ";" between several)
 LOGIN_LIMIT_PER_USERNAME = "5/minute;20/hour"
 LOGIN_LIMIT_PER_ADDRESS = "30/minute"
+STAFF_NOTE_PREFIX = "!"
 LOGIN_CONCURRENCY = 4  # password checks at once per relay: each is ~32 MiB of scrypt
 
 
@@ -86,6 +87,8 @@ class Settings:
     desk_csat: bool = True  # ask for a 1-5 rating in the chat on resolve
     desk_send_lease_s: int = 90  # a sender's claim on one part of an answer (functions/deliver.py)
     desk_outbox_sweep_s: int = 10  # how often the relay hands over answers left in the outbox (realtime/outbox.py)
+    desk_staff_chat_id: int | None = None  # the staff forum supergroup (docs/telegram.md); None: off
+    desk_staff_note_prefix: str = STAFF_NOTE_PREFIX  # a staff message starting with it is a private note
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
@@ -128,6 +131,8 @@ class Settings:
             desk_csat=_switch(env.get("DESK_CSAT") or "on"),
             desk_send_lease_s=int(env.get("DESK_SEND_LEASE_S") or 90),
             desk_outbox_sweep_s=int(env.get("DESK_OUTBOX_SWEEP_S") or 10),
+            desk_staff_chat_id=int(env["DESK_STAFF_CHAT_ID"]) if env.get("DESK_STAFF_CHAT_ID", "").strip() else None,
+            desk_staff_note_prefix=env.get("DESK_STAFF_NOTE_PREFIX") or STAFF_NOTE_PREFIX,
         )
 
 

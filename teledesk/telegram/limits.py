@@ -1,7 +1,14 @@
 """Every Telegram limit the desk relies on, named once: python-telegram-bot's constants where it
 has them (they follow the Bot API documentation), the desk's own figures below them."""
 
-from telegram.constants import FileSizeLimit, FloodLimit, InlineKeyboardButtonLimit, MessageLimit, WebhookLimit
+from telegram.constants import (
+    FileSizeLimit,
+    FloodLimit,
+    ForumTopicLimit,
+    InlineKeyboardButtonLimit,
+    MessageLimit,
+    WebhookLimit,
+)
 
 MAX_MESSAGE_LENGTH = int(MessageLimit.MAX_TEXT_LENGTH)
 """Characters in one sendMessage text (4096)."""
@@ -29,3 +36,13 @@ WEBHOOK_SECRET_PATTERN = rf"^[A-Za-z0-9_-]{{1,{int(WebhookLimit.MAX_SECRET_TOKEN
 
 UPDATE_DEDUPE_TTL_DAYS = 7
 """How long an update_id is remembered; Telegram keeps undelivered updates for 24 hours."""
+
+MESSAGES_PER_MINUTE_PER_GROUP = int(FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP)
+"""Messages a bot may send to one group a minute (20): the staff forum's budget, every topic together."""
+
+BUSINESS_REPLY_WINDOW_S = 24 * 60 * 60
+"""A business bot may send and edit messages only in the chats that had incoming messages in the last
+24 hours (BusinessBotRights.can_reply)."""
+
+MAX_TOPIC_NAME_LENGTH = int(ForumTopicLimit.MAX_NAME_LENGTH)
+"""createForumTopic's and editForumTopic's `name`: 1-128 characters."""
