@@ -10,6 +10,7 @@ from google.cloud import firestore
 
 from teledesk.store.agents import SESSION_EPOCH, Agents
 from teledesk.store.answers import Answers
+from teledesk.store.business import BusinessConnections
 from teledesk.store.canned import CannedResponses
 from teledesk.store.conversations import Conversations
 from teledesk.store.documents import Documents
@@ -36,3 +37,4 @@ class Store:
         self.agents = Agents(documents)
         self.sessions = Sessions(self.db)
         self.canned = CannedResponses(self.db)
+        self.business_connections = BusinessConnections(self.db)
