@@ -20,7 +20,7 @@ import json
 import math
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from teledesk.open_data import JSONObject
 
@@ -35,22 +35,9 @@ MAX_NAME_CHARS = 40  # of an Update kind the desk does not know, named in an ans
 # Telegram's are short digit strings; a document id takes at most 1,500 bytes and no "/".
 MAX_CALLBACK_ID_CHARS = 256
 
-# A business connection's id names its document (`business_connections/<id>`): Firestore's rules
-# for a document id (no "/", not "." or "..", not `__…__`), within a length Telegram's never reach.
-MAX_CONNECTION_ID_CHARS = 256
-
 TelegramInt = Annotated[int, Field(strict=True, ge=INT64_MIN, le=INT64_MAX)]
 CallbackId = Annotated[str, Field(min_length=1, max_length=MAX_CALLBACK_ID_CHARS, pattern=r"^[^/]+$")]
 
-
-def _document_id(value: str) -> str:
-    if value in (".", "..") or (value.startswith("__") and value.endswith("__")):
-        raise ValueError("not an id Firestore takes for a document")
-    return value
-
-
-ConnectionId = Annotated[str, Field(min_length=1, max_length=MAX_CONNECTION_ID_CHARS, pattern=r"^[^/]+$"),
-                         AfterValidator(_document_id)]
 
 
 class WireError(ValueError):
@@ -131,7 +118,7 @@ class Message(_Content):
     media_group_id: str | None = None
     forward_origin: dict[str, Any] | None = None
     reply_to_message: QuotedMessage | None = None
-    business_connection_id: ConnectionId | None = None
+    business_connection_id: str | None = None
     sender_business_bot: User | None = None
 
 
@@ -177,7 +164,7 @@ class ChatMemberUpdated(_Wire):
 class BusinessConnection(_Wire):
     """What a business account granted the bot (teledesk.model.BusinessConnection keeps it)."""
 
-    id: ConnectionId
+    id: str
     user: User
     user_chat_id: TelegramInt
     date: TelegramInt
@@ -186,7 +173,7 @@ class BusinessConnection(_Wire):
 
 
 class BusinessMessagesDeleted(_Wire):
-    business_connection_id: ConnectionId
+    business_connection_id: str
     chat: Chat
     message_ids: list[TelegramInt]
 

@@ -92,8 +92,16 @@ def test_a_business_message_without_its_connection_is_chatless():
         envelope_from_update(update)
 
 
+@pytest.mark.parametrize("connection_id", ["", "a/b", "..", "__name__", "x" * 257])
+def test_a_connection_id_firestore_could_not_keep_names_no_connection(connection_id: str):
+    with pytest.raises(ChatlessUpdate):
+        envelope_from_update(business(business_connection_id=connection_id))
+    base = {"id": connection_id, "user": ACCOUNT, "user_chat_id": 1, "date": 0, "is_enabled": True}
+    with pytest.raises(ChatlessUpdate):
+        envelope_from_update({"update_id": 1, "business_connection": base})
+
+
 @pytest.mark.parametrize(("change", "field"), [
-    ({"business_connection_id": "a/b"}, "business_message.business_connection_id"),
     ({"business_connection_id": 5}, "business_message.business_connection_id"),
     ({"sender_business_bot": {"id": "x"}}, "business_message.sender_business_bot.id"),
 ])
@@ -104,7 +112,7 @@ def test_the_wire_refuses_a_business_field_the_desk_reads_with_the_wrong_type(ch
 
 @pytest.mark.parametrize(("connection", "field"), [
     ({"rights": {"can_reply": "yes"}}, "business_connection.rights.can_reply"),
-    ({"id": ".."}, "business_connection.id"),
+    ({"id": 7}, "business_connection.id"),
     ({"is_enabled": None}, "business_connection.is_enabled"),
 ])
 def test_the_wire_refuses_a_connection_the_desk_could_not_store(connection: dict, field: str):
