@@ -17,11 +17,22 @@ from fakes import FakePublisher as FakePublisher  # re-exported for the tests
 from fakes import PublishFailed as PublishFailed
 from werkzeug.security import generate_password_hash
 
+from teledesk.business import reply_refusal
 from teledesk.envelope import Envelope
 from teledesk.inbound import new_conversation, next_conversation, preview
 from teledesk.lifecycle.openings import opening_fields
-from teledesk.model import Agent, AgentSession, CannedResponse, Conversation, DeliveryState, Document, Message
+from teledesk.model import (
+    Agent,
+    AgentSession,
+    BusinessConnection,
+    CannedResponse,
+    Conversation,
+    DeliveryState,
+    Document,
+    Message,
+)
 from teledesk.store import SESSION_EPOCH
+from teledesk.store.answers import AnswerRefused
 
 D = TypeVar("D", bound=Document)
 
@@ -63,6 +74,8 @@ class FakeStore:
                                        requeue_failed=self.requeue_failed, mark_published=self.mark_published,
                                        unsettled=self.unsettled)
         self.canned = SimpleNamespace(all=self.canned_responses, save=self.save_canned, delete=self.delete_canned)
+        self.connection_docs: dict[str, dict[str, Any]] = {}
+        self.business_connections = SimpleNamespace(get=self.business_connection)
 
     # -- seeding (test helpers, not the store's) ------------------------------------------------
     def add_conversation(self, chat_id: int, **fields: Any) -> dict[str, Any]:
@@ -118,6 +131,9 @@ class FakeStore:
             found = [m for m in found if m["stored_at"] < before]
         return [Message.from_firestore(copy.deepcopy(m)) for m in found[:limit][::-1]]
 
+    def business_connection(self, connection_id: str, transaction: Any = None) -> BusinessConnection | None:
+        return _read(BusinessConnection, self.connection_docs.get(connection_id))
+
     def queue_outbound(self, chat_id: int, answer: Envelope) -> tuple[Message, Conversation, bool]:
         message_id, message = answer.id, answer.to_dict()
         if chat_id not in self.chats:
@@ -127,6 +143,11 @@ class FakeStore:
         if existing is not None:
             return Message.from_firestore(copy.deepcopy(existing)), conversation, False
         now = time.time()
+        if conversation.business is not None:  # the real rule (teledesk.business), as Answers.queue asks it
+            connection = self.business_connection(conversation.business.connection_id)
+            refusal = reply_refusal(conversation.business, connection, now)
+            if refusal is not None:
+                raise AnswerRefused(refusal)
         stored = Message.model_validate({**copy.deepcopy(message), "direction": "out", "stored_at": now,
                                          "delivery": {"state": "queued", "reason": None, "updated_at": now},
                                          "outbox_since": now})
