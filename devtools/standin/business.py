@@ -4,8 +4,9 @@ with customers, and what it lets the bot do in them.
 Telegram Business lets an account connect a bot that receives the account's private chats
 (`business_message`, `edited_business_message`, `deleted_business_messages`) and writes in them
 as the account (every request with `business_connection_id`). A business chat is independent of
-the customer's chat with the bot, though both have the customer's id. In one chat Telegram
-numbers the messages of both sides from one counter, the owner's and the bot's included.
+the customer's chat with the bot, though both have the customer's id. As in any user account,
+the messages of all its private chats are numbered from one counter, both sides, the owner's and
+the bot's included; so deleteBusinessMessages names messages by their ids alone.
 
 The rules the stand-in keeps (business_api.py answers them as 400s with a description): the
 connection must be known and enabled; sending and editing need `can_reply` and a message from
@@ -65,15 +66,14 @@ class BusinessMessage:
 class BusinessChat:
     customer: dict[str, Any]
     chat: dict[str, Any]
-    last_message_id: int = 0
     messages: list[BusinessMessage] = field(default_factory=list)
     customer_wrote_at: int | None = None  # the date of the customer's last message: the reply window runs from it
     read_up_to: int = 0  # the last message the bot marked read (readBusinessMessage)
     revision: int = 0
 
-    def add(self, sender: BusinessSender, build: Callable[[int, dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
-        self.last_message_id += 1
-        message = build(self.last_message_id, self.chat)
+    def add(self, sender: BusinessSender, message_id: int,
+            build: Callable[[int, dict[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+        message = build(message_id, self.chat)
         self.revision += 1
         self.messages.append(BusinessMessage(sender, message, self.revision))
         return message
@@ -100,6 +100,7 @@ class BusinessAccount:
         self.is_enabled = True
         self.connected_at = 0
         self.chats: dict[int, BusinessChat] = {}
+        self.last_message_id = 0  # of every chat of the account
 
     def connection(self) -> dict[str, Any]:
         """The `BusinessConnection` as Telegram describes it (only the rights granted are listed)."""
@@ -142,7 +143,8 @@ class BusinessAccount:
         if sent_by_bot is not None:
             extra["sender_business_bot"] = sent_by_bot
         with self.lock:
-            message = chat.add(sender, lambda message_id, telegram_chat: objects.message(
+            self.last_message_id += 1
+            message = chat.add(sender, self.last_message_id, lambda message_id, telegram_chat: objects.message(
                 message_id, author, telegram_chat, date, **extra, **content))
             if sender == "customer":
                 chat.customer_wrote_at = max(chat.customer_wrote_at or 0, date)
