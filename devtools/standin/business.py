@@ -150,6 +150,25 @@ class BusinessAccount:
                 chat.customer_wrote_at = max(chat.customer_wrote_at or 0, date)
             return message
 
+    def edit(self, chat: BusinessChat, message_id: Any, sender: BusinessSender, now: int,
+             **changes: Any) -> dict[str, Any] | None:
+        """The message `message_id` of `sender` in `chat` changed (with its `edit_date`); None: no such message."""
+        with self.lock:
+            stored = chat.find(message_id) if isinstance(message_id, int) else None
+            if stored is None or stored.sender != sender:
+                return None
+            stored.message = objects.ordered({**stored.message, **changes, "edit_date": now})
+            chat.touch(stored)
+            return dict(stored.message)
+
+    def delete(self, chat: BusinessChat, message_ids: list[int]) -> None:
+        with self.lock:
+            for message_id in message_ids:
+                stored = chat.find(message_id)
+                if stored is not None:
+                    stored.deleted = True
+                    chat.touch(stored)
+
     def chats_for_page(self) -> list[dict[str, Any]]:
         with self.lock:
             return [{"customer": chat.customer, "customer_wrote_at": chat.customer_wrote_at,

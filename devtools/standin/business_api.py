@@ -114,12 +114,9 @@ def _edit(standin: StandinState, params: Params, field: str, value: str) -> Ok:
     stored = chat.find(message_id) if message_id is not None else None
     if stored is None:
         raise BotApiError.bad_request("message to edit not found")
-    if stored.sender != "bot":
+    edited = account.edit(chat, message_id, "bot", standin.now(), **{field: value})
+    if edited is None:
         raise BotApiError.bad_request("message can't be edited")
-    with account.lock:
-        stored.message = objects.ordered({**stored.message, field: value, "edit_date": standin.now()})
-        chat.touch(stored)
-        edited = dict(stored.message)
     standin.deliver({"edited_business_message": edited})
     return Ok(edited)
 
@@ -153,15 +150,11 @@ def delete_business_messages(standin: StandinState, params: Params) -> Ok:
         chat = next((c for c in account.chats.values() if all(c.find(i) is not None for i in ids)), None)
         if chat is None:
             raise BotApiError.bad_request("message to delete not found")
-        found = [chat.find(i) for i in ids]
         if not account.rights.get("can_delete_all_messages"):
             _allowed(account, "can_delete_sent_messages")
-            if any(m is not None and m.sender == "customer" for m in found):
+            if any((found := chat.find(i)) is not None and found.sender == "customer" for i in ids):
                 raise BotApiError.bad_request(missing_right("can_delete_all_messages"))
-        for stored in found:
-            if stored is not None:
-                stored.deleted = True
-                chat.touch(stored)
+        account.delete(chat, ids)
     return Ok(True)
 
 
@@ -270,15 +263,10 @@ def customer_edits() -> ResponseReturnValue:
     """`{user_id, message_id, text}`: the customer edits their message."""
     body, standin = _body(), current_state()
     account = standin.business
-    chat = _existing_chat(account, body)
-    message_id = body.get("message_id")
-    with account.lock:
-        stored = chat.find(message_id) if isinstance(message_id, int) else None
-        if stored is None or stored.sender != "customer":
-            raise CustomerError("no such message of the customer's", 404)
-        stored.message = objects.ordered({**stored.message, "text": _text(body), "edit_date": standin.now()})
-        chat.touch(stored)
-        edited = dict(stored.message)
+    edited = account.edit(_existing_chat(account, body), body.get("message_id"), "customer", standin.now(),
+                          text=_text(body))
+    if edited is None:
+        raise CustomerError("no such message of the customer's", 404)
     update, _queued = standin.deliver({"edited_business_message": edited})
     return jsonify({"update_id": update["update_id"], "edited_message": edited}), 201
 
@@ -292,12 +280,7 @@ def messages_deleted() -> ResponseReturnValue:
     ids = body.get("message_ids")
     if not isinstance(ids, list) or not ids or not all(isinstance(i, int) for i in ids):
         raise CustomerError("message_ids must be a list of message ids")
-    with account.lock:
-        for message_id in ids:
-            stored = chat.find(message_id)
-            if stored is not None:
-                stored.deleted = True
-                chat.touch(stored)
+    account.delete(chat, ids)
     update, _queued = standin.deliver({"deleted_business_messages": {
         "business_connection_id": account.connection_id, "chat": chat.chat, "message_ids": ids}})
     return jsonify({"update_id": update["update_id"]}), 201

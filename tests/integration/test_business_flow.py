@@ -143,30 +143,25 @@ def test_an_edit_and_a_deletion_show_in_the_history(business: Business, consoles
     assert [(m["text"], m.get("deleted")) for m in history] == [("Calle Mayor 2", True)]
 
 
-def test_after_the_window_an_answer_is_409_with_the_reason_and_nothing_is_sent(
+@pytest.mark.parametrize(("written_ago_s", "change", "reason"), [
+    (25 * 3600, {}, WINDOW_CLOSED),  # the customer's last message is older than Telegram's 24 hours
+    (0, {"is_enabled": False}, CONNECTION_DISABLED),  # its conversations are read-only
+], ids=["window_closed", "connection_disabled"])
+def test_an_answer_telegram_would_refuse_is_409_with_the_reason_and_nothing_is_sent(
         business: Business, consoles: EventRecorder, desk: Desk, agent: requests.Session, customer: dict[str, Any],
-        bot_api_calls: Callable[[str], list[dict[str, Any]]]):
+        bot_api_calls: Callable[[str], list[dict[str, Any]]], written_ago_s: int, change: dict[str, Any],
+        reason: str):
     key = conversation_key(CONNECTION_ID, customer["id"])
-    business.customer_writes(customer, "hola", date=int(time.time()) - 25 * 3600)
+    written = business.customer_writes(customer, "hola", date=int(time.time()) - written_ago_s)
     conversation = consoles.wait_for("conversation", lambda c: c["chat_id"] == key)
-    assert conversation["business"]["window_closes_at"] < time.time()
+    assert conversation["business"]["window_closes_at"] == written["date"] + 24 * 3600
+    if change:
+        changed = business.post("connection", **change)
+        consoles.wait_for("business_connection", lambda c: c["update_id"] == changed["update_id"])
     refused = answer(desk, agent, key, "Perdona la demora")
-    assert (refused.status_code, refused.json()) == (409, {"error": WINDOW_CLOSED})
+    assert (refused.status_code, refused.json()) == (409, {"error": reason})
     history = agent.get(f"{desk.console_url}api/conversations/{key}/messages", timeout=10).json()["messages"]
     assert [m["direction"] for m in history] == ["in"]
-    assert sends_to(bot_api_calls, customer["id"]) == []
-
-
-def test_a_disabled_connection_leaves_its_chats_read_only(
-        business: Business, consoles: EventRecorder, desk: Desk, agent: requests.Session, customer: dict[str, Any],
-        bot_api_calls: Callable[[str], list[dict[str, Any]]]):
-    key = conversation_key(CONNECTION_ID, customer["id"])
-    business.customer_writes(customer, "hola")
-    consoles.wait_for("message", lambda m: m["chat_id"] == key)
-    disabled = business.post("connection", is_enabled=False)
-    consoles.wait_for("business_connection", lambda c: c["update_id"] == disabled["update_id"])
-    refused = answer(desk, agent, key, "Hola")
-    assert (refused.status_code, refused.json()) == (409, {"error": CONNECTION_DISABLED})
     assert sends_to(bot_api_calls, customer["id"]) == []
 
 

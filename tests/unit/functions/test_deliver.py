@@ -666,14 +666,19 @@ def test_typing_is_a_chat_action_never_stored_nor_retried(svc: Services, telegra
     assert svc.publisher.published == [] and svc.store.chat_messages == {}
 
 
-def test_an_upload_is_sent_from_the_blob_store_and_its_file_id_reused(svc: Services, telegram_api: FakeTelegram,
-                                                                     monkeypatch: pytest.MonkeyPatch, tmp_path):
+def with_uploaded_photo(envelope: Envelope, svc: Services, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Envelope:
+    """`envelope` as an agent's photo upload, stored as the relay leaves it (the file in the blob store)."""
     blobs = LocalBlobStore(tmp_path)
     blobs.put("4242/abc/photo.png", b"PNG", "image/png")
     monkeypatch.setattr(functions.deliver, "blob_store", lambda: blobs)
-    envelope = answer("a caption")
     envelope.media = {"kind": "photo", "blob": "4242/abc/photo.png", "filename": "photo.png"}
     svc.store.add_outbound(envelope)
+    return envelope
+
+
+def test_an_upload_is_sent_from_the_blob_store_and_its_file_id_reused(svc: Services, telegram_api: FakeTelegram,
+                                                                     monkeypatch: pytest.MonkeyPatch, tmp_path):
+    envelope = with_uploaded_photo(answer("a caption"), svc, monkeypatch, tmp_path)
     telegram_api.outcome = TransientTelegramError("Internal Server Error")
     with pytest.raises(TransientTelegramError):
         deliver(envelope_event(envelope))
@@ -773,12 +778,7 @@ def test_a_business_answer_goes_to_telegrams_chat_through_the_connection(svc: Se
 
 def test_a_business_file_is_sent_by_kind_through_the_connection(svc: Services, business_bot: list,
                                                                 monkeypatch: pytest.MonkeyPatch, tmp_path):
-    blobs = LocalBlobStore(tmp_path)
-    blobs.put("k/photo.png", b"PNG", "image/png")
-    monkeypatch.setattr(functions.deliver, "blob_store", lambda: blobs)
-    envelope = business_answer("el recibo")
-    envelope.media = {"kind": "photo", "blob": "k/photo.png", "filename": "photo.png"}
-    svc.store.add_outbound(envelope)
+    envelope = with_uploaded_photo(business_answer("el recibo"), svc, monkeypatch, tmp_path)
     deliver(envelope_event(envelope))
     [(name, params)] = business_bot
     assert (name, params["chat_id"], params["business_connection_id"], params["caption"]) == (
