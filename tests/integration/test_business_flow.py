@@ -92,6 +92,7 @@ def test_a_customers_message_reaches_the_console_and_the_answer_goes_as_the_acco
     sent = answer(desk, agent, key, "Sí, mañana llega")
     assert sent.status_code == 202, sent.text
     answer_id = sent.json()["message"]["id"]
+    assert sent.json()["message"]["business"] == {"connection_id": CONNECTION_ID, "chat_id": customer["id"]}
     [call] = wait_until(lambda: sends_to(bot_api_calls, customer["id"]))
     assert call["params"]["business_connection_id"] == CONNECTION_ID and call["params"]["text"] == "Sí, mañana llega"
     consoles.wait_for("delivery", lambda d: d["message_id"] == answer_id and d["state"] == "sent")
