@@ -20,7 +20,16 @@ from werkzeug.security import generate_password_hash
 from teledesk.envelope import Envelope
 from teledesk.inbound import new_conversation, next_conversation, preview
 from teledesk.lifecycle.openings import opening_fields
-from teledesk.model import Agent, AgentSession, CannedResponse, Conversation, DeliveryState, Document, Message
+from teledesk.model import (
+    Agent,
+    AgentSession,
+    BusinessConnection,
+    CannedResponse,
+    Conversation,
+    DeliveryState,
+    Document,
+    Message,
+)
 from teledesk.store import SESSION_EPOCH
 
 D = TypeVar("D", bound=Document)
@@ -48,6 +57,7 @@ class FakeStore:
         self.chats: dict[int, dict[str, Any]] = {}
         self.chat_messages: dict[int, dict[str, dict[str, Any]]] = {}
         self.canned_docs: dict[str, dict[str, Any]] = {}
+        self.business_docs: dict[str, dict[str, Any]] = {}
         self.session_docs: dict[str, dict[str, Any]] = {}
         self.sessions = SimpleNamespace(create=self.create_session, get=self.session, extend=self.extend_session,
                                         delete=self.delete_session)
@@ -63,6 +73,7 @@ class FakeStore:
                                        requeue_failed=self.requeue_failed, mark_published=self.mark_published,
                                        unsettled=self.unsettled)
         self.canned = SimpleNamespace(all=self.canned_responses, save=self.save_canned, delete=self.delete_canned)
+        self.business_connections = SimpleNamespace(get=self.business_connection, all=self.all_business_connections)
 
     # -- seeding (test helpers, not the store's) ------------------------------------------------
     def add_conversation(self, chat_id: int, **fields: Any) -> dict[str, Any]:
@@ -74,6 +85,9 @@ class FakeStore:
 
     def add_message(self, chat_id: int, message: dict[str, Any]) -> None:
         self.chat_messages.setdefault(chat_id, {})[message["id"]] = copy.deepcopy(message)
+
+    def add_business_connection(self, connection: BusinessConnection) -> None:
+        self.business_docs[connection.id] = connection.complete().to_firestore()
 
     # -- the repositories' methods ----------------------------------------------------------------
     def create_agent(self, username: str, name: str, role: str, password_hash: str) -> bool:
@@ -257,6 +271,13 @@ class FakeStore:
 
     def delete_canned(self, canned_id: str) -> bool:
         return self.canned_docs.pop(canned_id, None) is not None
+
+    def business_connection(self, connection_id: str, transaction: Any = None) -> BusinessConnection | None:
+        return _read(BusinessConnection, self.business_docs.get(connection_id))
+
+    def all_business_connections(self) -> list[BusinessConnection]:
+        ordered = [self.business_docs[connection_id] for connection_id in sorted(self.business_docs)]
+        return [BusinessConnection.from_firestore(copy.deepcopy(c)) for c in ordered]
 
 
 def _read(kind: type[D], stored: dict[str, Any] | None) -> D | None:
