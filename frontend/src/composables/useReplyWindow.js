@@ -3,6 +3,9 @@ import { useBusinessStore } from '../stores/business.js';
 import { accountName, businessOf, mayDeleteSent, replyRefusal, windowClosesAt } from '../utils/business.js';
 import { useNow } from './useNow.js';
 
+/** Where the open conversation's reply window is provided to what it draws (the bubbles' menus). */
+export const REPLY_WINDOW_KEY = 'teledesk.replyWindow';
+
 /**
  * A conversation's Telegram Business side (utils/business.js), live: its connection (from the
  * business store), the account's name, the time left in the 24-hour reply window (ticking on the
