@@ -10,6 +10,7 @@ from step_fakes import CHAT, PublishFailed, envelope_event, push_event, text_upd
 
 import functions.classify
 from functions.classify import classify
+from teledesk.business import conversation_key
 from teledesk.envelope import Envelope
 from teledesk.logs import trace_id_for, update_trace_id
 from teledesk.pipeline import Services
@@ -148,3 +149,14 @@ def test_a_step_that_fails_says_so_in_the_messages_trace_and_lets_pub_sub_retry(
     [line] = log_lines()
     assert line["severity"] == "WARNING" and "not handled (RuntimeError: no luck)" in line["message"]
     assert line["logging.googleapis.com/trace"].endswith("/traces/" + trace_id_for(f"tg-{CHAT}-7"))
+
+
+def test_a_business_chat_keeps_its_key_and_the_owners_typing_is_owner(svc: Services):
+    account = {"id": 7000000001, "is_bot": False, "first_name": "Acme"}
+    update = {"update_id": 30, "business_message": {
+        "business_connection_id": "c1", "message_id": 4, "from": account, "date": 0, "text": "hola",
+        "chat": {"id": CHAT, "type": "private", "first_name": "Ana"}}}
+    classify(envelope_event(ingested(update)))
+    _topic, envelope, attributes = svc.publisher.published[0]
+    assert envelope["type"] == "OWNER"
+    assert attributes["chat_id"] == str(conversation_key("c1", CHAT))
