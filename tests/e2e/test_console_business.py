@@ -142,7 +142,7 @@ def test_what_the_owner_types_in_telegram_is_drawn_as_the_companys(console, busi
     screenshot(console, "console-business")
 
 
-def test_a_connection_turned_off_makes_its_chats_read_only_live(console, business_chat):
+def test_a_connection_turned_off_makes_its_chats_read_only_live_and_after_a_reload(console, business_chat):
     business_chat.customer_writes("¿Hay stock de la talla M?")
     item = open_business_chat(console, business_chat)
     expect(item.get_by_test_id("business-badge")).to_have_attribute("data-enabled", "true",
@@ -156,3 +156,9 @@ def test_a_connection_turned_off_makes_its_chats_read_only_live(console, busines
     expect(console.get_by_test_id("composer-refused")).to_have_attribute("data-reason", "disabled")
     expect(console.get_by_test_id("composer-input")).to_be_disabled()
     expect(item.get_by_test_id("business-badge")).to_have_attribute("data-enabled", "false")
+
+    console.reload()  # the connection as stored, read again (GET /api/business/connections)
+    item = open_business_chat(console, business_chat)
+    expect(item.get_by_test_id("business-badge")).to_have_text(
+        said("en", "business", "business.badge.disabled").replace("{name}", ACCOUNT_NAME), timeout=ARRIVAL_TIMEOUT_MS)
+    expect(console.get_by_test_id("business-readonly")).to_be_visible()
