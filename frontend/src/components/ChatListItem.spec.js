@@ -151,30 +151,6 @@ describe('ChatListItem', () => {
       });
     });
 
-    describe('a Telegram Business chat, on a fixed clock', () => {
-      fakeClock();
-
-      it('shows the account and the time left to answer beside the status, ticking', async () => {
-        useBusinessStore().upsert({ id: 'conn-1', user: { id: 7, first_name: 'Acme' }, is_enabled: true, rights: {} });
-        const wrapper = item({ chat_id: -6755399441055745,
-          business: { connection_id: 'conn-1', chat_id: 42, customer_wrote_at: NOW - BUSINESS_REPLY_WINDOW_S + 61 } });
-        const marks = wrapper.get('.chat-item__marks').element;
-        const window = find(wrapper, 'reply-window');
-        expect(find(wrapper, 'business-badge').text()).toBe('Acme');
-        expect(marks.contains(find(wrapper, 'business-badge').element)).toBe(true);
-        expect(window.text()).toBe('1:01');
-        expect(marks.contains(window.element)).toBe(true);
-        await tick(61);
-        expect(window.text()).toBe('Closed');
-        expect(window.attributes('data-state')).toBe('closed');
-      });
-
-      it('shows neither on a chat with the bot', () => {
-        expect(find(item(), 'business-badge').exists()).toBe(false);
-        expect(find(item(), 'reply-window').exists()).toBe(false);
-      });
-    });
-
     it('marks a breached, high-priority chat with the badge and a flag', () => {
       const wrapper = item({ sla_breached: true, priority: 'high' });
       expect(find(wrapper, 'sla-badge').attributes('data-sla')).toBe('breached');
@@ -198,6 +174,31 @@ describe('ChatListItem', () => {
       expect(find(wrapper, 'sla-badge').text()).toBe('SLA vencido');
       expect(find(wrapper, 'priority-badge').get('svg').attributes('aria-label')).toBe('Prioridad alta');
       expect(find(wrapper, 'csat-stars').attributes('aria-label')).toBe('Valorada con 1 de 5');
+    });
+  });
+
+  describe('a Telegram Business chat', () => {
+    const find = (wrapper, testid) => wrapper.find(`[data-testid="${testid}"]`);
+    fakeClock();
+
+    it('shows the account and the time left to answer beside the status, ticking', async () => {
+      useBusinessStore().upsert({ id: 'conn-1', user: { id: 7, first_name: 'Acme' }, is_enabled: true, rights: {} });
+      const wrapper = item({ chat_id: -6755399441055745,
+        business: { connection_id: 'conn-1', chat_id: 42, customer_wrote_at: NOW - BUSINESS_REPLY_WINDOW_S + 61 } });
+      const marks = wrapper.get('.chat-item__marks').element;
+      const window = find(wrapper, 'reply-window');
+      expect(find(wrapper, 'business-badge').text()).toBe('Acme');
+      expect(marks.contains(find(wrapper, 'business-badge').element)).toBe(true);
+      expect(window.text()).toBe('1:01');
+      expect(marks.contains(window.element)).toBe(true);
+      await tick(61);
+      expect(window.text()).toBe('Closed');
+      expect(window.attributes('data-state')).toBe('closed');
+    });
+
+    it('shows neither on a chat with the bot', () => {
+      expect(find(item(), 'business-badge').exists()).toBe(false);
+      expect(find(item(), 'reply-window').exists()).toBe(false);
     });
   });
 });
