@@ -69,6 +69,7 @@ class Ok:
 
 Handler = Callable[[StandinState, Params], Ok]
 _METHODS: dict[str, tuple[str, Handler]] = {}
+_BUSINESS_METHODS: dict[str, Handler] = {}  # the same methods called for a business account (business_api.py)
 
 
 def method(name: str) -> Callable[[Handler], Handler]:
@@ -76,6 +77,16 @@ def method(name: str) -> Callable[[Handler], Handler]:
 
     def register(handler: Handler) -> Handler:
         _METHODS[name.lower()] = (name, handler)
+        return handler
+
+    return register
+
+
+def business_method(name: str) -> Callable[[Handler], Handler]:
+    """Register the handler of method `name` called with `business_connection_id`."""
+
+    def register(handler: Handler) -> Handler:
+        _BUSINESS_METHODS[name.lower()] = handler
         return handler
 
     return register
@@ -105,6 +116,8 @@ def call(token: str, name: str) -> ResponseReturnValue:
             raise planned
         if handler is None:
             raise BotApiError(404, "Not Found")
+        if params.present("business_connection_id"):
+            handler = _BUSINESS_METHODS.get(canonical.lower(), handler)
         ok = handler(standin, params)
         error = None
     except BotApiError as exc:

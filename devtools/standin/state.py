@@ -15,6 +15,7 @@ from typing import Any
 from flask import current_app
 
 from . import media, objects
+from .business import BusinessAccount
 from .calls import CallLog, FailurePlan
 from .chats import ChatDirectory, StoredMessage
 from .delivery import RETRY_INITIAL, RETRY_MAX, WebhookDeliverer
@@ -61,6 +62,7 @@ class StandinState:
         self.calls = CallLog()
         self.failures = FailurePlan()
         self.files = FileStore()
+        self.business = BusinessAccount()
         self._avatars: dict[int, StoredFile] = {}
         self._avatars_lock = threading.Lock()
         self._closing = threading.Event()

@@ -262,3 +262,11 @@ def test_marking_a_chat_with_the_bot_read_sends_nothing(agent: FlaskClient, stor
     store.add_message(CHAT_ID, {"id": "tg-x-8", "direction": "in", "telegram_message_id": 8, "stored_at": 1.0})
     assert agent.post(f"/api/conversations/{CHAT_ID}/read").status_code == 200
     assert publisher.published == []
+
+
+def test_a_retry_after_the_window_closed_is_409_and_stays_failed(agent: FlaskClient, store, publisher):
+    add_sent(store, state="failed")
+    business_chat(store, 25 * 3600)
+    retried = agent.post(f"/api/conversations/{CHAT_ID}/messages/{SENT}/retry")
+    assert (retried.status_code, retried.get_json()) == (409, {"error": WINDOW_CLOSED})
+    assert store.chat_messages[CHAT_ID][SENT]["delivery"]["state"] == "failed" and publisher.published == []
