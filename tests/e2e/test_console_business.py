@@ -1,7 +1,9 @@
 """The console in a Telegram Business chat: the account's badge, the 24-hour reply window counting
 down and the composer refusing once it closed (and the relay refusing too), the owner's own typing
-drawn as the company's, a connection turned off making the chat read-only. The Updates are posted to
-the session desk's webhook as Telegram would send them (the Bot API's shapes)."""
+drawn as the company's, a connection turned off making the chat read-only: Updates posted to the
+session desk's webhook as Telegram would send them (the Bot API's shapes), each test its own
+connection. And an answer typed in the console going out as the account, shown once though Telegram
+echoes it back: through the stand-in's business account."""
 
 from __future__ import annotations
 
@@ -14,9 +16,12 @@ from typing import Any
 from urllib.parse import urljoin
 
 import pytest
-from console_page import ARRIVAL_TIMEOUT_MS, bubbles, said, show_tab
+import requests
+from console_page import ARRIVAL_TIMEOUT_MS, answer, bubbles, delivered, said, show_tab
 from playwright.sync_api import Locator, Page, expect
+from support import wait_until
 
+from devtools.standin.business import CONNECTION_ID, DEFAULT_RIGHTS
 from teledesk.business import WINDOW_CLOSED, conversation_key
 from teledesk.telegram.limits import BUSINESS_REPLY_WINDOW_S
 
@@ -76,25 +81,25 @@ def business_chat(post_update) -> BusinessChat:
     return chat
 
 
-def item_of(page: Page, chat: BusinessChat) -> Locator:
-    return page.locator(f"[data-testid=conversation-item][data-chat-id='{chat.key}']")
-
-
-def open_business_chat(page: Page, chat: BusinessChat) -> Locator:
-    """Open the chat from the All tab once it arrived; its list item."""
+def open_business_chat(page: Page, key: int, name: str) -> Locator:
+    """Open the chat `key` (the desk's key of a business chat) from the All tab once it arrived; its list item."""
     show_tab(page, "all")
-    item = item_of(page, chat)
+    item = page.locator(f"[data-testid=conversation-item][data-chat-id='{key}']")
     expect(item).to_be_visible(timeout=ARRIVAL_TIMEOUT_MS)
     item.click()
-    expect(page.get_by_test_id("conversation-title")).to_contain_text(chat.customer["first_name"])
+    expect(page.get_by_test_id("conversation-title")).to_contain_text(name)
     return item
+
+
+def header_of(page: Page) -> Locator:
+    return page.locator("header.header")
 
 
 def test_the_reply_window_counts_down_and_the_composer_refuses_once_it_closed(desk, console, business_chat):
     business_chat.customer_writes("¿Seguís abiertos mañana?", ago=BUSINESS_REPLY_WINDOW_S - WINDOW_LEFT_S)
-    item = open_business_chat(console, business_chat)
+    item = open_business_chat(console, business_chat.key, business_chat.customer["first_name"])
     expect(item.get_by_test_id("business-badge")).to_have_text(ACCOUNT_NAME, timeout=ARRIVAL_TIMEOUT_MS)
-    header = console.locator("header.header")
+    header = header_of(console)
     expect(header.get_by_test_id("business-badge")).to_have_text(ACCOUNT_NAME)
 
     window = header.get_by_test_id("reply-window")
@@ -128,7 +133,7 @@ def test_the_reply_window_counts_down_and_the_composer_refuses_once_it_closed(de
 def test_what_the_owner_types_in_telegram_is_drawn_as_the_companys(console, business_chat, screenshot):
     business_chat.customer_writes("Hola, ¿me podéis mandar la factura?")
     business_chat.owner_writes("Hola Marta, te la mando ahora mismo")
-    item = open_business_chat(console, business_chat)
+    item = open_business_chat(console, business_chat.key, business_chat.customer["first_name"])
 
     owned = bubbles(console, "out").filter(has_text="te la mando ahora mismo")
     expect(owned).to_have_count(1, timeout=ARRIVAL_TIMEOUT_MS)
@@ -144,7 +149,7 @@ def test_what_the_owner_types_in_telegram_is_drawn_as_the_companys(console, busi
 
 def test_a_connection_turned_off_makes_its_chats_read_only_live_and_after_a_reload(console, business_chat):
     business_chat.customer_writes("¿Hay stock de la talla M?")
-    item = open_business_chat(console, business_chat)
+    item = open_business_chat(console, business_chat.key, business_chat.customer["first_name"])
     expect(item.get_by_test_id("business-badge")).to_have_attribute("data-enabled", "true",
                                                                     timeout=ARRIVAL_TIMEOUT_MS)
     expect(console.get_by_test_id("composer-input")).to_be_enabled()
@@ -158,7 +163,34 @@ def test_a_connection_turned_off_makes_its_chats_read_only_live_and_after_a_relo
     expect(item.get_by_test_id("business-badge")).to_have_attribute("data-enabled", "false")
 
     console.reload()  # the connection as stored, read again (GET /api/business/connections)
-    item = open_business_chat(console, business_chat)
+    item = open_business_chat(console, business_chat.key, business_chat.customer["first_name"])
     expect(item.get_by_test_id("business-badge")).to_have_text(
         said("en", "business", "business.badge.disabled").replace("{name}", ACCOUNT_NAME), timeout=ARRIVAL_TIMEOUT_MS)
     expect(console.get_by_test_id("business-readonly")).to_be_visible()
+
+
+def test_an_answer_goes_out_as_the_account_and_shows_once_though_telegram_echoes_it(desk, console, bot_api_calls):
+    account = f"{desk.standin_url}standin/api/business"
+    connected = requests.post(f"{account}/connection", json={"rights": DEFAULT_RIGHTS, "is_enabled": True}, timeout=10)
+    assert connected.status_code == 201, connected.text
+    customer = {"id": random.randint(100_000_000, 999_999_999), "first_name": f"Iker {random.randint(100, 999)}"}
+
+    def customer_writes(text: str) -> None:
+        wrote = requests.post(f"{account}/messages", json={"user_id": customer["id"],
+                                                            "first_name": customer["first_name"], "text": text},
+                              timeout=10)
+        assert wrote.status_code == 201, wrote.text
+
+    customer_writes("¿Me guardáis la talla 42?")
+    open_business_chat(console, conversation_key(CONNECTION_ID, customer["id"]), customer["first_name"])
+    expect(header_of(console).get_by_test_id("reply-window")).to_have_attribute("data-state", "open")
+
+    delivered(answer(console, "Claro, hasta el viernes"))
+    [call] = wait_until(lambda: [c for c in bot_api_calls("sendMessage")
+                                 if str(c["params"].get("chat_id")) == str(customer["id"])])
+    assert call["params"]["business_connection_id"] == CONNECTION_ID
+    # The stand-in echoed the send back as a business_message before this one: once this one shows, so has the echo.
+    customer_writes("¡Gracias!")
+    expect(bubbles(console, "in").filter(has_text="¡Gracias!")).to_have_count(1, timeout=ARRIVAL_TIMEOUT_MS)
+    expect(bubbles(console).filter(has_text="Claro, hasta el viernes")).to_have_count(1)
+    expect(bubbles(console, "out").filter(has_text="Claro, hasta el viernes")).to_have_attribute("data-type", "AGENT")
