@@ -75,7 +75,7 @@ class FakeStore:
                                        unsettled=self.unsettled)
         self.canned = SimpleNamespace(all=self.canned_responses, save=self.save_canned, delete=self.delete_canned)
         self.connection_docs: dict[str, dict[str, Any]] = {}
-        self.business_connections = SimpleNamespace(get=self.business_connection)
+        self.business_connections = SimpleNamespace(get=self.business_connection, all=self.all_business_connections)
 
     # -- seeding (test helpers, not the store's) ------------------------------------------------
     def add_conversation(self, chat_id: int, **fields: Any) -> dict[str, Any]:
@@ -87,6 +87,9 @@ class FakeStore:
 
     def add_message(self, chat_id: int, message: dict[str, Any]) -> None:
         self.chat_messages.setdefault(chat_id, {})[message["id"]] = copy.deepcopy(message)
+
+    def add_business_connection(self, connection: BusinessConnection) -> None:
+        self.connection_docs[connection.id] = connection.complete().to_firestore()
 
     # -- the repositories' methods ----------------------------------------------------------------
     def create_agent(self, username: str, name: str, role: str, password_hash: str) -> bool:
@@ -278,6 +281,10 @@ class FakeStore:
 
     def delete_canned(self, canned_id: str) -> bool:
         return self.canned_docs.pop(canned_id, None) is not None
+
+    def all_business_connections(self) -> list[BusinessConnection]:
+        ordered = [self.connection_docs[connection_id] for connection_id in sorted(self.connection_docs)]
+        return [BusinessConnection.from_firestore(copy.deepcopy(c)) for c in ordered]
 
 
 def _read(kind: type[D], stored: dict[str, Any] | None) -> D | None:
