@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 
+from teledesk.envelope import Envelope
 from teledesk.model import BusinessChat, BusinessConnection
 from teledesk.telegram.limits import BUSINESS_REPLY_WINDOW_S
 
@@ -39,6 +40,12 @@ def conversation_key(connection_id: str, chat_id: int) -> int:
 
 def is_business_key(chat_id: int) -> bool:
     return chat_id <= KEY_FLOOR
+
+
+def sent_by_account(envelope: Envelope) -> bool:
+    """Whether the business account sent what `envelope` carries (its owner, `extra["owner"]`), whatever
+    it is: a text, a file, or something the desk does not show (a checklist, a service message)."""
+    return isinstance(envelope.extra.get("owner"), dict)
 
 
 def window_closes_at(chat: BusinessChat) -> float | None:

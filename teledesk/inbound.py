@@ -17,6 +17,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, replace
 
+from teledesk.business import sent_by_account
 from teledesk.envelope import Envelope, MessageType
 from teledesk.lifecycle.openings import opening_fields
 from teledesk.lifecycle.rating import Rating, rate
@@ -67,7 +68,7 @@ class Folded:
 def stored_form(envelope: Envelope, conversation_number: int, now: float) -> Message:
     # Left out before to_dict() copies the envelope: the whole Update is most of what it would copy.
     kept = replace(envelope, extra={k: v for k, v in envelope.extra.items() if k not in STORED_WITHOUT})
-    direction = Direction.OUT if envelope.type == MessageType.OWNER else Direction.IN
+    direction = Direction.OUT if sent_by_account(envelope) else Direction.IN
     return Message.model_validate({**kept.to_dict(), "direction": direction, "stored_at": now,
                                    "conversation_number": conversation_number})
 
@@ -139,7 +140,7 @@ def _note_business_chat(conversation: Conversation, envelope: Envelope) -> None:
     if not isinstance(business, dict):
         return
     chat = conversation.business or BusinessChat(connection_id=business["connection_id"], chat_id=business["chat_id"])
-    if envelope.type != MessageType.OWNER and envelope.extra.get("event", Event.MESSAGE) == Event.MESSAGE:
+    if not sent_by_account(envelope) and envelope.extra.get("event", Event.MESSAGE) == Event.MESSAGE:
         chat.customer_wrote_at = max(chat.customer_wrote_at or 0, float(envelope.date))
     conversation.business = chat.complete()
 

@@ -7,6 +7,7 @@ message; a reaction has an id of its own but is no message either: both count th
 
 from __future__ import annotations
 
+from teledesk.business import sent_by_account
 from teledesk.envelope import Envelope, MessageType
 from teledesk.lifecycle.openings import opening_key
 from teledesk.lifecycle.rating import press_counted
@@ -42,7 +43,7 @@ def inbound(envelope: Envelope, now: float) -> Tally:
         return Tally(f"edit:{envelope.id}:{int(envelope.extra.get('revision') or 0)}", now, _hops(envelope))
     # Not messages: a reaction, a business chat's deletion, a business connection's change. What a
     # business account's owner typed in Telegram is the company's side: an outgoing message.
-    direction = Direction.OUT if envelope.type == MessageType.OWNER else Direction.IN
+    direction = Direction.OUT if sent_by_account(envelope) else Direction.IN
     message = () if event in (Event.REACTION, Event.DELETE, Event.CONNECTION) else (
         Observation(MESSAGES, {"type": envelope.type, "direction": direction}),)
     return Tally(f"in:{envelope.id}", now, message + _hops(envelope))

@@ -272,12 +272,13 @@ def classify_update(update: JSONObject) -> MessageType:
     the desk's own answer echoed back (AGENT) or the owner's typing (OWNER)."""
     business = _business_message_of(update)
     if business is not None:
+        # Who sent it first (the envelope says it too: `extra["echo"]`, `extra["owner"]`), then what it is.
         if business.get("sender_business_bot"):
             return MessageType.AGENT
+        by_account = (business.get("from") or {}).get("id") != (business.get("chat") or {}).get("id")
         if "text" not in business and "caption" not in business and media_of(business) is None:
-            return MessageType.UNSUPPORTED
-        sender, chat = business.get("from") or {}, business.get("chat") or {}
-        return MessageType.OWNER if sender.get("id") != chat.get("id") else MessageType.CLIENT
+            return MessageType.UNSUPPORTED  # still the account's when `extra["owner"]` says so
+        return MessageType.OWNER if by_account else MessageType.CLIENT
     message = _message_of(update)
     if message is not None:
         if "text" in message:

@@ -225,11 +225,13 @@ def fresh_counting() -> Iterator[None]:
 
 
 def test_the_owners_typing_counts_out_and_a_business_deletion_or_connection_is_no_message(clients: Counting):
-    owner = enriched(8)
-    owner.type = MessageType.OWNER
+    owner, owners_checklist = enriched(8), enriched(11)
+    owner.type, owners_checklist.type = MessageType.OWNER, MessageType.UNSUPPORTED
+    for sent in (owner, owners_checklist):
+        sent.extra["owner"] = {"id": 7000000001, "first_name": "Acme"}
     deletion, connection = enriched(9, event=Event.DELETE), enriched(10, event=Event.CONNECTION)
     deletion.id, connection.id, connection.type = "tg-update-9", "tg-update-10", MessageType.CONNECTION
-    for envelope in (owner, deletion, connection):
+    for envelope in (owner, deletion, connection, owners_checklist):
         push(envelope_event(envelope), "messages-enriched")
     assert [values(t, MESSAGES) for t in counted(clients).values()] == [
-        [({"type": "OWNER", "direction": "out"}, 1)], [], []]
+        [({"type": "OWNER", "direction": "out"}, 1)], [], [], [({"type": "UNSUPPORTED", "direction": "out"}, 1)]]

@@ -20,8 +20,9 @@ CHAT = {"id": 42, "type": "private", "first_name": "Ana", "username": "ana_l"}
 
 def envelope(sender: dict = CUSTOMER, message_id: int = 1, date: int = 1_700_000_000, kind: str = "business_message",
              **fields: Any) -> Envelope:
-    update = {"update_id": message_id, kind: {"business_connection_id": CONNECTION, "message_id": message_id,
-                                              "from": sender, "chat": CHAT, "date": date, "text": "hola", **fields}}
+    message = {"business_connection_id": CONNECTION, "message_id": message_id, "from": sender, "chat": CHAT,
+               "date": date, "text": "hola", **fields}
+    update = {"update_id": message_id, kind: {k: v for k, v in message.items() if v is not None}}  # None: left out
     made = envelope_from_update(update)
     made.type = classify_update(update)
     return made
@@ -86,3 +87,17 @@ def test_deleted_marks_each_message_once_and_keeps_its_text():
         ("tg-1", True, 9.0, 1, "mi dirección es…"), ("agent-a", True, 9.0, 3, "recibido")]
     assert customer.deleted is None  # the messages read are left as they were
     assert deleted(changed, now=10.0) == []
+
+
+def test_what_the_owner_sent_that_the_desk_does_not_show_is_still_the_companys_and_opens_no_window():
+    checklist = envelope(ACCOUNT, text=None, checklist={"title": "Pedido", "tasks": []})
+    assert checklist.type == MessageType.UNSUPPORTED and checklist.extra["owner"]["id"] == ACCOUNT["id"]
+    folded = fold(None, None, checklist, now=50.0)
+    assert folded.message.direction == "out"
+    assert folded.conversation.business.customer_wrote_at is None and folded.conversation.unread == 0
+
+
+def test_what_the_customer_sent_that_the_desk_does_not_show_opens_the_window():
+    folded = fold(None, None, envelope(text=None, checklist={"title": "Lista", "tasks": []}, date=1_700_000_000))
+    assert folded.message.type == MessageType.UNSUPPORTED and folded.message.direction == "in"
+    assert folded.conversation.business.customer_wrote_at == 1_700_000_000
