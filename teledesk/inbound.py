@@ -8,7 +8,8 @@ A Telegram Business chat (teledesk/business.py) keeps which chat it is (`Convers
 when the customer last wrote (`customer_wrote_at`, from which Telegram's 24-hour reply window runs).
 What the account's owner typed in the Telegram app (OWNER) is the company's side of the chat:
 stored as an outgoing message, it answers the customer as an agent's answer does (the first
-response, the SLA met, the chat read). Messages Telegram says were deleted are marked deleted,
+response, the SLA met, the chat read); the greeting or away message Telegram sends for the account
+(`automatic`) is stored the same way but answers nothing. Messages Telegram says were deleted are marked deleted,
 their text kept for the agents (`deleted`).
 """
 
@@ -41,6 +42,7 @@ NEW_CONVERSATION = "new"
 RESOLVED_POLICIES = (REOPEN, NEW_CONVERSATION)
 STORED_WITHOUT = ("update",)  # the raw update stays in Pub/Sub's retention, not in the store
 RATING = "rating"  # a satisfaction press whose signature enrich checked: Rating's fields
+AUTOMATIC = "automatic"  # the business account's greeting or away message, which Telegram sent for it
 
 
 def preview(message: Message) -> Preview:
@@ -126,7 +128,9 @@ def fold(conversation: Conversation | None, target: Message | None, envelope: En
     message = stored_form(envelope, conversation.number, now)
     if envelope.type == MessageType.CLIENT:
         conversation.assign(unread=conversation.unread + 1, last_message=preview(message), updated_at=now)
-    if envelope.type == MessageType.OWNER:
+    if envelope.type == MessageType.OWNER and envelope.extra.get(AUTOMATIC):
+        conversation.assign(last_message=preview(message), updated_at=now)  # nobody answered: the SLA runs on
+    elif envelope.type == MessageType.OWNER:
         conversation.assign(unread=0, sla_due_at=None, last_message=preview(message), updated_at=now)
         if conversation.first_response_at is None:
             conversation.first_response_at = now

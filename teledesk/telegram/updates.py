@@ -8,7 +8,8 @@ button press, a block or unblock, or something else.
 
 Telegram Business (teledesk/business.py): a business chat's Update is keyed by (connection, chat)
 (`conversation_key`) and carries `extra["business"]` = {connection_id, chat_id: Telegram's}. Its
-sender is the customer, the account's owner typing in the Telegram app (`extra["owner"]`), or the
+sender is the customer, the account's owner typing in the Telegram app (`extra["owner"]`; sent by
+Telegram for the account, as its greeting or away message: `extra["automatic"]` too), or the
 desk's own send echoed back (`sender_business_bot`: `extra["echo"]`); the customer's profile is
 then read from the chat, whose id is the customer's. A `business_connection` Update is the
 connection's state (`extra["connection"]`), a `deleted_business_messages` one the ids Telegram
@@ -252,8 +253,10 @@ def _business_details(update: JSONObject, connection_id: str, chat: JSONObject, 
         return details
     if message.get("sender_business_bot"):
         details["echo"] = True
-    else:
-        details["owner"] = {k: user[k] for k in CHAT_PROFILE_FIELDS if k in user}
+        return details
+    details["owner"] = {k: user[k] for k in CHAT_PROFILE_FIELDS if k in user}
+    if message.get("is_from_offline"):  # the account's greeting or away message: nobody typed it
+        details["automatic"] = True
     return details
 
 

@@ -120,6 +120,7 @@ class Message(_Content):
     reply_to_message: QuotedMessage | None = None
     business_connection_id: str | None = None
     sender_business_bot: User | None = None
+    is_from_offline: bool | None = None
 
 
 class ReactionType(_Wire):

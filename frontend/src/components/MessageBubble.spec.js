@@ -145,6 +145,13 @@ describe('MessageBubble: a Telegram Business chat', () => {
     expect(wrapper.get('[data-testid="message-owner"]').text()).toBe('Typed in Telegram');
   });
 
+  it('marks the account\'s greeting or away message as automatic, on the company\'s side', () => {
+    const wrapper = bubble(owned({ automatic: true, text: 'Volvemos el lunes' }));
+    expect(wrapper.get('[data-testid="message-bubble"]').classes()).toContain('bubble--out');
+    expect(wrapper.get('[data-testid="message-owner"]').text()).toBe('Automatic message');
+    expect(wrapper.get('[data-testid="message-owner"]').attributes('title')).toMatch(/greeting or away/);
+  });
+
   it('keeps the text of a message deleted from the business chat, struck through', () => {
     for (const deleted of [owned({ deleted: true }), message({ chat_id: KEY, deleted: true, text: 'Borrado' })]) {
       const wrapper = bubble(deleted);
@@ -157,6 +164,7 @@ describe('MessageBubble: a Telegram Business chat', () => {
   it('speaks Spanish', () => {
     i18n.global.locale.value = 'es';
     expect(bubble(owned()).get('[data-testid="message-owner"]').text()).toBe('Escrito en Telegram · Lucía Acme');
+    expect(bubble(owned({ automatic: true })).get('[data-testid="message-owner"]').text()).toBe('Mensaje automático');
   });
 });
 

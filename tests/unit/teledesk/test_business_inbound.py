@@ -101,3 +101,15 @@ def test_what_the_customer_sent_that_the_desk_does_not_show_opens_the_window():
     folded = fold(None, None, envelope(text=None, checklist={"title": "Lista", "tasks": []}, date=1_700_000_000))
     assert folded.message.type == MessageType.UNSUPPORTED and folded.message.direction == "in"
     assert folded.conversation.business.customer_wrote_at == 1_700_000_000
+
+
+def test_the_accounts_greeting_or_away_message_is_the_companys_but_answers_nothing():
+    opened = fold(None, None, envelope(date=1_700_000_000), now=100.0, sla_s=600).conversation
+    away = envelope(ACCOUNT, message_id=2, date=1_700_000_001, text="Estamos fuera; volvemos el lunes",
+                    is_from_offline=True)
+    assert away.type == MessageType.OWNER and away.extra["automatic"] is True
+    folded = fold(opened, None, away, now=101.0)
+    conversation, message = folded.conversation, folded.message
+    assert message.direction == "out" and message.model_extra["automatic"] is True
+    assert (conversation.first_response_at, conversation.sla_due_at, conversation.unread) == (None, 700.0, 1)
+    assert conversation.last_message.text == "Estamos fuera; volvemos el lunes"
