@@ -44,7 +44,8 @@ def _checked_rating(envelope: Envelope, services: Services) -> None:
 
 
 def _record_connection(envelope: Envelope, services: Services) -> Envelope:
-    connection = BusinessConnection.model_validate({**envelope.extra["connection"], "updated_at": time.time()})
+    given = {k: v for k, v in envelope.extra["connection"].items() if v is not None}  # `rights: null`: none granted
+    connection = BusinessConnection.model_validate({**given, "updated_at": time.time()})
     stored, _changed = services.store.business_connections.record(connection)
     envelope.extra["connection"] = stored.wire()
     return envelope

@@ -54,6 +54,14 @@ def test_a_connection_is_recorded_passed_on_and_never_a_conversation(svc: Servic
     assert svc.store.chats == {} and "conversation" not in first
 
 
+def test_a_connection_with_null_rights_is_recorded_as_granting_none(svc: Services):
+    update = connection_update(21, True)
+    update.extra["connection"]["rights"] = None  # what the webhook lets through (found by tests/fuzz)
+    enrich(envelope_event(update))
+    [passed] = svc.publisher.on(OUT)
+    assert passed["connection"]["rights"] == {} and svc.store.connections[CONNECTION]["rights"] == {}
+
+
 def test_the_owners_message_is_stored_out_and_the_bot_never_answers_it(svc: Services):
     svc.settings = dataclasses.replace(svc.settings, business_hours="mon 00:00-00:01", timezone="Pacific/Kiritimati")
     enrich(envelope_event(business(1)))
