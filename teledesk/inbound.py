@@ -149,11 +149,13 @@ def _note_business_chat(conversation: Conversation, envelope: Envelope) -> None:
     conversation.business = chat.complete()
 
 
-def deleted(messages: list[Message], now: float) -> list[Message]:
-    """Messages Telegram deleted, marked deleted with their text kept; each one once (a repeat of
-    the deletion changes nothing). `revision` grows, so the consoles are shown the change."""
-    return [message.model_copy(deep=True).assign(deleted=True, deleted_at=now, revision=(message.revision or 0) + 1)
-            for message in messages if not message.deleted]
+def mark_deleted(messages: list[Message], now: float) -> list[Message]:
+    """Messages Telegram deleted, each as it is to be shown now: marked deleted with its text kept,
+    once (`revision` grows, so the consoles are shown the change); one marked before as it was (a
+    repeat of the deletion changes nothing, and still names it to a console that missed the first)."""
+    return [message if message.deleted else
+            message.model_copy(deep=True).assign(deleted=True, deleted_at=now, revision=(message.revision or 0) + 1)
+            for message in messages]
 
 
 def _fold_edit(conversation: Conversation, target: Message | None, envelope: Envelope, now: float) -> Folded:

@@ -15,7 +15,7 @@ from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
 from teledesk.envelope import Envelope, MessageType
-from teledesk.inbound import REOPEN, Folded, deleted, fold
+from teledesk.inbound import REOPEN, Folded, fold, mark_deleted
 from teledesk.known_conversations import KnownConversations, changed_fields
 from teledesk.model import Conversation, Message
 from teledesk.store.documents import CONFLICTS, Documents, Snapshot, read
@@ -115,8 +115,8 @@ class Inbound:
 
     def delete(self, envelope: Envelope) -> tuple[Conversation | None, list[Message]]:
         """Telegram deleted messages of a business chat (`extra["deleted"]`): mark each stored one
-        deleted, its text kept (teledesk.inbound.deleted); (the conversation, the messages changed).
-        A repeat finds them deleted already and changes nothing."""
+        deleted, its text kept (teledesk.inbound.mark_deleted); (the conversation, every message it
+        names, deleted). A repeat finds them deleted already: it writes nothing, and names them again."""
         chat_id = envelope.chat_id
         ids = [i for i in (envelope.extra.get("deleted") or {}).get("telegram_message_ids") or [] if isinstance(i, int)]
         found: dict[str, Snapshot] = {}
@@ -125,14 +125,16 @@ class Inbound:
             for field, operator in TELEGRAM_ID_FIELDS:
                 query = self.documents.messages(chat_id).where(filter=firestore.FieldFilter(field, operator, chunk))
                 found.update({snapshot.id: snapshot for snapshot in query.stream()})
-        changed = deleted([m for m in (read(Message, s) for s in found.values()) if m is not None], time.time())
-        if changed:
+        stored = [m for m in (read(Message, s) for s in found.values()) if m is not None]
+        marked = mark_deleted(stored, time.time())
+        newly = [message for message, before in zip(marked, stored, strict=True) if not before.deleted]
+        if newly:
             batch = self.db.batch()
-            for message in changed:
+            for message in newly:
                 batch.update(found[message.id].reference, {"deleted": True, "deleted_at": message.deleted_at,
                                                            "revision": message.revision})
             batch.commit()
-        return read(Conversation, self.documents.conversation(chat_id).get()), changed
+        return read(Conversation, self.documents.conversation(chat_id).get()), marked
 
     def _find_by_telegram_id(self, chat_id: int, telegram_message_id: int) -> Snapshot | None:
         """The stored message Telegram knows by this id: the customer's own, or one the desk sent."""

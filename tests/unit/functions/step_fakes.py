@@ -17,7 +17,7 @@ from fakes import FakePublisher as FakePublisher  # re-exported for the tests
 from fakes import PublishFailed as PublishFailed
 
 from teledesk.envelope import Envelope
-from teledesk.inbound import REOPEN, Folded, deleted, fold
+from teledesk.inbound import REOPEN, Folded, fold, mark_deleted
 from teledesk.model import BusinessConnection, Conversation, DeliveryState, Message
 from teledesk.telegram.updates import Event
 
@@ -100,16 +100,16 @@ class FakeStore:
         return copy.deepcopy(folded)
 
     def delete_inbound(self, envelope: Envelope) -> tuple[Conversation | None, list[Message]]:
-        """The real deletion rule (teledesk.inbound.deleted) over the messages Telegram knows by those ids."""
+        """The real deletion rule (teledesk.inbound.mark_deleted) over the messages Telegram knows by those ids."""
         ids = set((envelope.extra.get("deleted") or {}).get("telegram_message_ids") or [])
         messages = self.chat_messages.get(envelope.chat_id, {})
         known = [Message.from_firestore(copy.deepcopy(m)) for m in messages.values()
                  if ids & {m.get("telegram_message_id"), (m.get("delivery") or {}).get("telegram_message_id"),
                            *((m.get("delivery") or {}).get("telegram_message_ids") or [])}]
-        changed = deleted(known, time.time())
-        for message in changed:
+        marked = mark_deleted(known, time.time())
+        for message in marked:
             messages[message.id] = message.to_firestore()
-        return self.conversation(envelope.chat_id), copy.deepcopy(changed)
+        return self.conversation(envelope.chat_id), copy.deepcopy(marked)
 
     def record_connection(self, connection: BusinessConnection) -> tuple[BusinessConnection, bool]:
         """The newest update's state wins, as in teledesk.store.business."""

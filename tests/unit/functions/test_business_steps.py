@@ -95,6 +95,16 @@ def test_a_deletion_marks_the_messages_and_carries_them(svc: Services):
     assert "tg-update-9" not in svc.store.chat_messages[KEY]  # a deletion is no message
 
 
+def test_a_redelivered_deletion_carries_the_deleted_messages_again(svc: Services):
+    enrich(envelope_event(business(1)))
+    deletion = classified({"update_id": 9, "deleted_business_messages": {
+        "business_connection_id": CONNECTION, "chat": CHAT, "message_ids": [1]}})
+    enrich(envelope_event(deletion))
+    enrich(envelope_event(deletion))
+    first, again = svc.publisher.on(OUT)[-2:]
+    assert again["deleted_messages"] == first["deleted_messages"] and again["deleted_messages"][0]["deleted"] is True
+
+
 def test_a_staff_message_is_passed_on_untouched(svc: Services):
     staff = Envelope(id="tg--1009-5", type=MessageType.STAFF, chat_id=-1009, date=0, text="hola",
                      extra={"event": "message"})

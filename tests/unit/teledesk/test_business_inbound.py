@@ -7,7 +7,7 @@ from typing import Any
 
 from teledesk.business import conversation_key
 from teledesk.envelope import Envelope, MessageType
-from teledesk.inbound import deleted, fold
+from teledesk.inbound import fold, mark_deleted
 from teledesk.model import Delivery, Message
 from teledesk.telegram.updates import classify_update, envelope_from_update
 
@@ -78,15 +78,15 @@ def test_a_customers_edit_keeps_the_window_where_their_message_put_it():
     assert fold(first, None, edited).conversation.business.customer_wrote_at == 1_700_000_000
 
 
-def test_deleted_marks_each_message_once_and_keeps_its_text():
+def test_mark_deleted_marks_each_message_once_keeps_its_text_and_names_every_one():
     customer = Message(id="tg-1", text="mi dirección es…", revision=None, telegram_message_id=5)
     answer = Message(id="agent-a", text="recibido", revision=2, delivery=Delivery(state="sent", telegram_message_id=6))
-    gone = Message(id="tg-2", text="x", deleted=True, deleted_at=1.0)
-    changed = deleted([customer, answer, gone], now=9.0)
-    assert [(m.id, m.deleted, m.deleted_at, m.revision, m.text) for m in changed] == [
-        ("tg-1", True, 9.0, 1, "mi dirección es…"), ("agent-a", True, 9.0, 3, "recibido")]
+    gone = Message(id="tg-2", text="x", deleted=True, deleted_at=1.0, revision=4)
+    marked = mark_deleted([customer, answer, gone], now=9.0)
+    assert [(m.id, m.deleted, m.deleted_at, m.revision, m.text) for m in marked] == [
+        ("tg-1", True, 9.0, 1, "mi dirección es…"), ("agent-a", True, 9.0, 3, "recibido"), ("tg-2", True, 1.0, 4, "x")]
     assert customer.deleted is None  # the messages read are left as they were
-    assert deleted(changed, now=10.0) == []
+    assert mark_deleted(marked, now=10.0) == marked  # a repeat changes nothing, and still names them all
 
 
 def test_what_the_owner_sent_that_the_desk_does_not_show_is_still_the_companys_and_opens_no_window():
