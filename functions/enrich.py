@@ -14,21 +14,26 @@ Telegram Business (teledesk/business.py): a connection's change is recorded
 connection, never a conversation. Messages Telegram deleted in a business chat are marked deleted
 and passed on (`deleted_messages`). The desk's own send echoed back is already stored (as the
 answer deliver settled): nothing to store, nothing to show, so it goes no further. A staff
-forum's message (STAFF) is passed on untouched: it is no customer's conversation.
+forum's message (STAFF) is passed on untouched: it is no customer's conversation. A business chat's
+event whose key names another business chat's conversation (two pairs, one key) is never folded
+in: it is logged as an error and parked on enrich's dead-letter topic, kept whole.
 """
 
+import logging
 import time
 
 from teledesk.envelope import Envelope, MessageType
-from teledesk.inbound import RATING
+from teledesk.inbound import RATING, OtherBusinessChat
 from teledesk.lifecycle.openings import opening_envelope
 from teledesk.lifecycle.rating import is_rating, read_press
-from teledesk.logs import configure
+from teledesk.logs import configure, describe
 from teledesk.model import BusinessConnection
 from teledesk.pipeline import Services, event_step
+from teledesk.pubsub import park
 from teledesk.telegram.updates import Event
 
 configure("enrich")
+log = logging.getLogger("teledesk.enrich")
 
 
 def _checked_rating(envelope: Envelope, services: Services) -> None:
@@ -51,6 +56,13 @@ def _record_connection(envelope: Envelope, services: Services) -> Envelope:
     return envelope
 
 
+def _refuse_other_chat(envelope: Envelope, services: Services, refused: OtherBusinessChat) -> None:
+    """Park a business chat's event whose key names another business chat's conversation: folded,
+    it would show one customer's messages to another's agents and route answers to the wrong chat."""
+    log.error("enrich: parking %s: %s", describe(envelope), refused)
+    park(services.publisher, services.manifest.step("enrich").dead_letter_topic, envelope.to_json(), str(refused))
+
+
 def _record_deletion(envelope: Envelope, services: Services) -> Envelope:
     conversation, changed = services.store.inbound.delete(envelope)
     if conversation is not None:
@@ -59,16 +71,7 @@ def _record_deletion(envelope: Envelope, services: Services) -> Envelope:
     return envelope
 
 
-@event_step("enrich")
-def enrich(envelope: Envelope, services: Services) -> Envelope | None:
-    if envelope.type == MessageType.STAFF:
-        return envelope
-    if envelope.type == MessageType.CONNECTION:
-        return _record_connection(envelope, services)
-    if envelope.extra.get("echo"):
-        return None
-    if envelope.extra.get("event") == Event.DELETE:
-        return _record_deletion(envelope, services)
+def _record(envelope: Envelope, services: Services) -> Envelope:
     settings = services.settings
     _checked_rating(envelope, services)
     folded = services.store.inbound.record(envelope, settings.resolved_policy, settings.desk_sla_first_response_s)
@@ -80,3 +83,20 @@ def enrich(envelope: Envelope, services: Services) -> Envelope | None:
     if folded.message is not None:
         envelope.extra["stored"] = folded.message.wire()
     return envelope
+
+
+@event_step("enrich")
+def enrich(envelope: Envelope, services: Services) -> Envelope | None:
+    if envelope.type == MessageType.STAFF:
+        return envelope
+    if envelope.type == MessageType.CONNECTION:
+        return _record_connection(envelope, services)
+    if envelope.extra.get("echo"):
+        return None
+    try:
+        if envelope.extra.get("event") == Event.DELETE:
+            return _record_deletion(envelope, services)
+        return _record(envelope, services)
+    except OtherBusinessChat as refused:
+        _refuse_other_chat(envelope, services, refused)
+        return None

@@ -102,6 +102,7 @@ def fold(conversation: Conversation | None, target: Message | None, envelope: En
     """What `envelope` does to the conversation and to `target` (the message it is about); a
     customer's opening starts an SLA of `sla_s` (None: none)."""
     now = time.time() if now is None else now
+    check_business_chat(conversation, envelope)
     conversation = (conversation.model_copy(deep=True) if conversation
                     else new_conversation(envelope.chat_id, envelope.customer, now))
     if envelope.customer:
@@ -135,6 +136,23 @@ def fold(conversation: Conversation | None, target: Message | None, envelope: En
         if conversation.first_response_at is None:
             conversation.first_response_at = now
     return Folded(conversation, message, True)
+
+
+class OtherBusinessChat(ValueError):
+    """A business chat's event keyed to a conversation that is another business chat: two (connection,
+    chat) pairs with one key (`conversation_key`). Folding it would show one customer's messages in
+    another's conversation and send the answers to the wrong chat."""
+
+
+def check_business_chat(conversation: Conversation | None, envelope: Envelope) -> None:
+    """Raise OtherBusinessChat unless the conversation is the business chat `envelope` names (or none yet)."""
+    business = envelope.extra.get("business")
+    known = conversation.business if conversation is not None else None
+    if isinstance(business, dict) and known is not None and \
+            (known.connection_id, known.chat_id) != (business.get("connection_id"), business.get("chat_id")):
+        raise OtherBusinessChat(f"conversation {envelope.chat_id} is chat {known.chat_id} of connection"
+                                f" {known.connection_id!r}, not chat {business.get('chat_id')} of"
+                                f" {business.get('connection_id')!r}: two business chats with one key")
 
 
 def _note_business_chat(conversation: Conversation, envelope: Envelope) -> None:

@@ -15,7 +15,7 @@ from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
 from teledesk.envelope import Envelope, MessageType
-from teledesk.inbound import REOPEN, Folded, fold, mark_deleted
+from teledesk.inbound import REOPEN, Folded, check_business_chat, fold, mark_deleted
 from teledesk.known_conversations import KnownConversations, changed_fields
 from teledesk.model import Conversation, Message
 from teledesk.store.documents import CONFLICTS, Documents, Snapshot, read
@@ -116,8 +116,11 @@ class Inbound:
     def delete(self, envelope: Envelope) -> tuple[Conversation | None, list[Message]]:
         """Telegram deleted messages of a business chat (`extra["deleted"]`): mark each stored one
         deleted, its text kept (teledesk.inbound.mark_deleted); (the conversation, every message it
-        names, deleted). A repeat finds them deleted already: it writes nothing, and names them again."""
+        names, deleted). A repeat finds them deleted already: it writes nothing, and names them again.
+        OtherBusinessChat when the conversation is another business chat (teledesk.inbound)."""
         chat_id = envelope.chat_id
+        conversation = read(Conversation, self.documents.conversation(chat_id).get())  # a deletion leaves it as it is
+        check_business_chat(conversation, envelope)
         ids = [i for i in (envelope.extra.get("deleted") or {}).get("telegram_message_ids") or [] if isinstance(i, int)]
         found: dict[str, Snapshot] = {}
         for start in range(0, len(ids), IN_QUERY_VALUES):
@@ -134,7 +137,7 @@ class Inbound:
                 batch.update(found[message.id].reference, {"deleted": True, "deleted_at": message.deleted_at,
                                                            "revision": message.revision})
             batch.commit()
-        return read(Conversation, self.documents.conversation(chat_id).get()), marked
+        return conversation, marked
 
     def _find_by_telegram_id(self, chat_id: int, telegram_message_id: int) -> Snapshot | None:
         """The stored message Telegram knows by this id: the customer's own, or one the desk sent."""

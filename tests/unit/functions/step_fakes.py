@@ -17,7 +17,7 @@ from fakes import FakePublisher as FakePublisher  # re-exported for the tests
 from fakes import PublishFailed as PublishFailed
 
 from teledesk.envelope import Envelope
-from teledesk.inbound import REOPEN, Folded, fold, mark_deleted
+from teledesk.inbound import REOPEN, Folded, check_business_chat, fold, mark_deleted
 from teledesk.model import BusinessConnection, Conversation, DeliveryState, Message
 from teledesk.telegram.updates import Event
 
@@ -101,6 +101,7 @@ class FakeStore:
 
     def delete_inbound(self, envelope: Envelope) -> tuple[Conversation | None, list[Message]]:
         """The real deletion rule (teledesk.inbound.mark_deleted) over the messages Telegram knows by those ids."""
+        check_business_chat(self.conversation(envelope.chat_id), envelope)
         ids = set((envelope.extra.get("deleted") or {}).get("telegram_message_ids") or [])
         messages = self.chat_messages.get(envelope.chat_id, {})
         known = [Message.from_firestore(copy.deepcopy(m)) for m in messages.values()

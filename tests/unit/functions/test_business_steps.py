@@ -14,6 +14,7 @@ from functions.enrich import enrich
 from teledesk.business import conversation_key
 from teledesk.envelope import Envelope, MessageType
 from teledesk.pipeline import Services
+from teledesk.pubsub import PARK_REASON
 from teledesk.telegram.updates import classify_update, envelope_from_update
 
 OUT = "messages-enriched"
@@ -111,3 +112,18 @@ def test_a_staff_message_is_passed_on_untouched(svc: Services):
     enrich(envelope_event(staff))
     [passed] = svc.publisher.on(OUT)
     assert passed["type"] == "STAFF" and "conversation" not in passed and svc.store.chats == {}
+
+
+def test_an_event_of_another_business_chat_with_the_same_key_is_parked_not_folded(svc: Services):
+    enrich(envelope_event(business(1)))
+    before = dict(svc.store.chats[KEY])
+    for other in (business(2, text="soy otro cliente"), classified({"update_id": 9, "deleted_business_messages": {
+            "business_connection_id": CONNECTION, "chat": CHAT, "message_ids": [1]}})):
+        other.extra["business"] = {"connection_id": "conn-2", "chat_id": 43}  # another pair, the same key
+        enrich(envelope_event(other))
+    assert len(svc.publisher.on(OUT)) == 1 and svc.store.chats[KEY] == before
+    assert list(svc.store.chat_messages[KEY]) == [f"tg-{KEY}-1"]
+    assert not svc.store.chat_messages[KEY][f"tg-{KEY}-1"].get("deleted")
+    parked = [(topic, attributes) for topic, _data, attributes in svc.publisher.raw]
+    assert [topic for topic, _ in parked] == ["enrich-dead-letter"] * 2
+    assert all("two business chats with one key" in a[PARK_REASON] for _, a in parked)

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from teledesk.business import conversation_key
 from teledesk.envelope import Envelope, MessageType
-from teledesk.inbound import fold, mark_deleted
+from teledesk.inbound import OtherBusinessChat, fold, mark_deleted
 from teledesk.model import Delivery, Message
 from teledesk.telegram.updates import classify_update, envelope_from_update
 
@@ -113,3 +115,11 @@ def test_the_accounts_greeting_or_away_message_is_the_companys_but_answers_nothi
     assert message.direction == "out" and message.model_extra["automatic"] is True
     assert (conversation.first_response_at, conversation.sla_due_at, conversation.unread) == (None, 700.0, 1)
     assert conversation.last_message.text == "Estamos fuera; volvemos el lunes"
+
+
+def test_an_event_of_another_business_chat_with_the_same_key_is_never_folded_in():
+    ana = fold(None, None, envelope(date=1_700_000_000)).conversation
+    other = envelope(message_id=2, text="soy otro cliente")
+    other.extra["business"] = {"connection_id": "conn-2", "chat_id": 43}  # another pair, the same key
+    with pytest.raises(OtherBusinessChat, match="two business chats with one key"):
+        fold(ana, None, other)
