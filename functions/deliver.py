@@ -246,6 +246,8 @@ def _send(envelope: Envelope, services: Services) -> Envelope | None:
                 return _announce_settled(envelope, services)
             log.warning("deliver: %s was being sent by a delivery that died; not sent again", envelope.id)
             outcome = DeliveryOutcome("failed", MAYBE_SENT_REASON, FailureCause.MAYBE_SENT)
+        if is_business_key(envelope.chat_id):
+            outcome = outcome.in_business_chat()
         store.answers.settle(envelope.chat_id, envelope.id, outcome.state, outcome.reason,
                               outcome.telegram_message_ids, outcome.file_id, outcome.cause)
         if outcome.blocked:

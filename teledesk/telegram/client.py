@@ -8,12 +8,15 @@ What Telegram answers, and what the desk does with it:
 | answer | outcome |
 |---|---|
 | 200 | `sent`, with Telegram's message id(s) (and the uploaded file's `file_id`) |
-| 403 | `failed`, "blocked by the customer", and `blocked=True` so the conversation is flagged |
+| 403 | `failed`, "blocked by the customer", and `blocked=True` so the conversation is flagged (but see below) |
 | 401 (or 404: a malformed token) | `failed`, "the bot token was refused by Telegram" |
 | 400 | `failed`, with Telegram's description |
 | 429 with `retry_after` ≤ `max_inline_wait_s` | wait, then the same request again, within this delivery |
 | 429 with a longer wait, 5xx, a connection refused, connect or pool timeouts | `TransientTelegramError`: a retry |
 | read or write timeouts, a connection broken once sent, no answer within `deadline_s` | the same, `ambiguous=True` |
+
+In a Telegram Business chat a 403 is Telegram refusing the account's send: its description, nothing
+flagged (`DeliveryOutcome.in_business_chat`).
 
 A Telegram Business chat is written to as the account, through its connection: every request
 for it carries `business_connection_id` (a `ChatRoute`); deleting there is deleteBusinessMessages,
@@ -37,7 +40,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import partial
 from typing import Any, TypeVar
@@ -114,10 +117,12 @@ class TransientTelegramError(RuntimeError):
 class Refused(Exception):
     """Telegram refused the request for good: retrying would be refused again."""
 
-    def __init__(self, reason: str, blocked: bool = False, cause: FailureCause = FailureCause.BAD_REQUEST):
+    def __init__(self, reason: str, blocked: bool = False, cause: FailureCause = FailureCause.BAD_REQUEST,
+                 description: str | None = None):
         super().__init__(reason)
         self.reason, self.blocked = reason, blocked
         self.cause = FailureCause.BLOCKED if blocked else cause
+        self.description = description or reason  # Telegram's own words
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,15 @@ class DeliveryOutcome:
     telegram_message_ids: tuple[int, ...] = ()
     blocked: bool = False
     file_id: str | None = None
+    description: str | None = None  # Telegram's own words for a refusal
+
+    def in_business_chat(self) -> DeliveryOutcome:
+        """This outcome in a Telegram Business chat: a 403 there is Telegram refusing the account's
+        send, not a customer blocking the bot (no `my_chat_member` would ever lift such a flag), so
+        it flags nothing and its reason is Telegram's description."""
+        if not self.blocked:
+            return self
+        return replace(self, reason=self.description or self.reason, cause=FailureCause.BAD_REQUEST, blocked=False)
 
 
 @dataclass
@@ -220,7 +234,7 @@ class TelegramClient:
                 waits += 1
                 await self._sleep(wait)
             except Forbidden as exc:
-                raise Refused(BLOCKED_REASON, blocked=True) from exc
+                raise Refused(BLOCKED_REASON, blocked=True, description=redact(exc.message)) from exc
             except InvalidToken as exc:
                 raise Refused(TOKEN_REASON, cause=FailureCause.TOKEN) from exc
             except BadRequest as exc:
@@ -251,7 +265,8 @@ class TelegramClient:
         try:
             return send()
         except Refused as refused:
-            return DeliveryOutcome("failed", refused.reason, refused.cause, blocked=refused.blocked)
+            return DeliveryOutcome("failed", refused.reason, refused.cause, blocked=refused.blocked,
+                                   description=refused.description)
         except TransientTelegramError as exc:
             if not (new_message and exc.ambiguous):
                 raise

@@ -785,6 +785,16 @@ def test_a_business_file_is_sent_by_kind_through_the_connection(svc: Services, b
         "send_photo", 42, "conn-1", "el recibo")
 
 
+def test_a_403_in_a_business_chat_flags_nothing_and_keeps_telegrams_description(svc: Services, bot: SimpleNamespace):
+    bot.error = Forbidden("Forbidden: bot is not allowed to reply in this chat")
+    svc.store.add_outbound(business_answer())
+    deliver(envelope_event(business_answer()))
+    [envelope] = svc.publisher.on(OUT)
+    assert (envelope["delivery"]["state"], envelope["delivery"]["reason"], envelope["delivery"]["cause"]) == (
+        "failed", "Forbidden: bot is not allowed to reply in this chat", "bad_request")
+    assert "blocked" not in svc.store.chats.get(BUSINESS_KEY, {}) and "conversation" not in envelope
+
+
 def test_an_edit_and_a_delete_in_a_business_chat_name_the_connection(svc: Services, business_bot: list):
     svc.store.add_outbound(business_answer(), "sent")
     svc.store.chat_messages[BUSINESS_KEY][MESSAGE_ID]["delivery"].update(telegram_message_id=500,
