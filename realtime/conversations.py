@@ -39,6 +39,7 @@ from realtime.schemas import (
     Reply,
 )
 from realtime.views import conversation_view, message_view
+from teledesk.business import is_business_key
 from teledesk.envelope import Envelope, MessageType
 from teledesk.model import Agent, Conversation, ConversationStatus
 
@@ -153,13 +154,14 @@ def start(agent: Agent, chat_id: int) -> Response:
 def read(agent: Agent, chat_id: int) -> Response:
     """Mark read (unread back to 0)
 
-    A Telegram Business chat is marked read in the account's Telegram too, when its connection
-    grants `can_read_messages`.
+    A Telegram Business chat with unread messages is marked read in the account's Telegram too,
+    while its reply window is open, when its connection grants `can_read_messages`.
     """
-    conversation = current_relay().store.conversations.mark_read(chat_id)
-    answer = _changed(conversation)
-    if conversation is not None:
-        mark_read_in_telegram(conversation, agent)
+    store = current_relay().store
+    before = store.conversations.get(chat_id) if is_business_key(chat_id) else None
+    answer = _changed(store.conversations.mark_read(chat_id))
+    if before is not None:
+        mark_read_in_telegram(before, agent)
     return answer
 
 

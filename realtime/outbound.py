@@ -42,7 +42,7 @@ from realtime.errors import ApiError
 from realtime.relay import current_relay
 from realtime.schemas import ChangeAnswer, Edit, MessageAnswer, TypingAnswer, Upload
 from realtime.views import message_view
-from teledesk.business import may_mark_read
+from teledesk.business import may_mark_read, window_closes_at
 from teledesk.envelope import Envelope, MessageType
 from teledesk.model import Agent, Conversation, Direction, Message
 from teledesk.telegram.limits import MAX_CAPTION_LENGTH, MAX_UPLOAD_BYTES
@@ -136,19 +136,25 @@ def typing(agent: Agent, chat_id: int) -> tuple[Response, int]:
     return jsonify(sent=sent), 202
 
 
-def mark_read_in_telegram(conversation: Conversation, agent: Agent) -> None:
-    """An agent read a business chat: mark it read in the account's Telegram too, when the
-    connection lets the bot (`can_read_messages`), up to the customer's last message."""
+def mark_read_in_telegram(before: Conversation, agent: Agent) -> None:
+    """An agent read a business chat (`before`: the conversation as it was): mark it read in the
+    account's Telegram too, up to the customer's last message, when there was something unread,
+    the reply window is open (Telegram refuses readBusinessMessage after it) and the connection
+    lets the bot (`can_read_messages`). The console marks a chat read on every open and every new
+    message: most of those ask nothing of Firestore or Telegram."""
     relay = current_relay()
-    business = conversation.business
-    if business is None or not may_mark_read(relay.store.business_connections.get(business.connection_id)):
+    business = before.business
+    closes = window_closes_at(business) if business is not None else None
+    if business is None or not before.unread or closes is None or closes <= time.time():
         return
-    last = next((m.telegram_message_id for m in reversed(relay.store.messages.history(conversation.chat_id,
+    if not may_mark_read(relay.store.business_connections.get(business.connection_id)):
+        return
+    last = next((m.telegram_message_id for m in reversed(relay.store.messages.history(before.chat_id,
                                                                                         limit=READ_LOOKBACK))
                  if m.direction == Direction.IN and m.telegram_message_id is not None), None)
     if last is not None:
-        _publish(Envelope(id=f"read-{conversation.chat_id}-{last}", type=MessageType.AGENT,
-                          chat_id=conversation.chat_id, date=int(time.time()),
+        _publish(Envelope(id=f"read-{before.chat_id}-{last}", type=MessageType.AGENT,
+                          chat_id=before.chat_id, date=int(time.time()),
                           extra={"action": "read", "telegram_message_id": last, "agent": agent_extra(agent)}))
 
 

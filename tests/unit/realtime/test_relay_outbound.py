@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from relay_fakes import CHAT_ID, FakePublisher, FakeStore, received
 
 from teledesk.blobs import LocalBlobStore
-from teledesk.business import CONNECTION_DISABLED, NO_DELETE_RIGHT, NO_REPLY_RIGHT, WINDOW_CLOSED
+from teledesk.business import CONNECTION_DISABLED, NO_DELETE_RIGHT, NO_REPLY_RIGHT, WINDOW_CLOSED, conversation_key
 from teledesk.model import Message
 from teledesk.telegram.outbound import MAX_ANSWER_LENGTH
 
@@ -246,16 +246,34 @@ def test_an_edit_after_the_window_and_a_delete_without_the_right_are_409(agent: 
     assert [e["action"] for e in published(publisher)] == ["delete"]
 
 
-@pytest.mark.parametrize(("rights", "read"), [({"can_read_messages": True}, True), ({}, False)])
-def test_marking_a_business_chat_read_marks_it_read_in_telegram_only_with_the_right(
-        agent: FlaskClient, store, publisher, rights, read):
-    business_chat(store, rights={"can_reply": True, **rights})
-    store.add_message(CHAT_ID, {"id": "tg-x-8", "direction": "in", "telegram_message_id": 8, "stored_at": 1.0})
-    store.add_message(CHAT_ID, {"id": "tg-x-9", "direction": "out", "type": "OWNER", "telegram_message_id": 9,
-                                "stored_at": 2.0})
-    assert agent.post(f"/api/conversations/{CHAT_ID}/read").status_code == 200
+BUSINESS_KEY = conversation_key("conn-1", 42)
+
+
+def business_chat_to_read(store: FakeStore, unread: int = 1, wrote_ago_s: float = 60.0,
+                          rights: dict[str, bool] | None = None) -> None:
+    """A business chat (keyed as the desk keys them) with the customer's message 8 and the owner's 9."""
+    store.add_conversation(BUSINESS_KEY, unread=unread, business={
+        "connection_id": "conn-1", "chat_id": 42, "customer_wrote_at": time.time() - wrote_ago_s})
+    store.connection_docs["conn-1"] = {**CONNECTION, "rights": {"can_reply": True, "can_read_messages": True}
+                                       if rights is None else rights}
+    store.add_message(BUSINESS_KEY, {"id": "tg-x-8", "direction": "in", "telegram_message_id": 8, "stored_at": 1.0})
+    store.add_message(BUSINESS_KEY, {"id": "tg-x-9", "direction": "out", "type": "OWNER", "telegram_message_id": 9,
+                                     "stored_at": 2.0})
+
+
+@pytest.mark.parametrize(("chat", "read"), [
+    ({}, True),
+    ({"rights": {"can_reply": True}}, False),  # no can_read_messages
+    ({"unread": 0}, False),  # nothing unread: the console marks read on every open
+    ({"wrote_ago_s": 25 * 3600}, False),  # the window closed: Telegram would refuse it
+], ids=["unread_with_the_right", "no_right", "nothing_unread", "window_closed"])
+def test_marking_a_business_chat_read_marks_it_read_in_telegram_only_when_there_is_something_to_and_it_may(
+        agent: FlaskClient, store, publisher, chat, read):
+    business_chat_to_read(store, **chat)
+    assert agent.post(f"/api/conversations/{BUSINESS_KEY}/read").status_code == 200
     actions = [(e["action"], e["telegram_message_id"]) for e in published(publisher)]
     assert actions == ([("read", 8)] if read else [])
+    assert store.chats[BUSINESS_KEY]["unread"] == 0
 
 
 def test_marking_a_chat_with_the_bot_read_sends_nothing(agent: FlaskClient, store, publisher):
