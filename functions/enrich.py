@@ -13,7 +13,8 @@ Telegram Business (teledesk/business.py): a connection's change is recorded
 (`store.business_connections`, the newest update's state kept) and passed on with the stored
 connection, never a conversation. Messages Telegram deleted in a business chat are marked deleted
 and passed on (`deleted_messages`). The desk's own send echoed back is already stored (as the
-answer deliver settled): nothing to store, nothing to show, so it goes no further. A staff
+answer deliver settled): nothing to store, nothing to show, so it goes no further; so does a
+message of the account's whose Telegram id is an answer's the desk sent, named by Telegram or not. A staff
 forum's message (STAFF) is passed on untouched: it is no customer's conversation. A business chat's
 event whose key names another business chat's conversation (two pairs, one key) is never folded
 in: it is logged as an error and parked on enrich's dead-letter topic, kept whole.
@@ -22,6 +23,7 @@ in: it is logged as an error and parked on enrich's dead-letter topic, kept whol
 import logging
 import time
 
+from teledesk.business import sent_by_account
 from teledesk.envelope import Envelope, MessageType
 from teledesk.inbound import RATING, OtherBusinessChat
 from teledesk.lifecycle.openings import opening_envelope
@@ -54,6 +56,15 @@ def _record_connection(envelope: Envelope, services: Services) -> Envelope:
     stored, _changed = services.store.business_connections.record(connection)
     envelope.extra["connection"] = stored.wire()
     return envelope
+
+
+def _echoes_an_answer(envelope: Envelope, services: Services) -> bool:
+    """A message of the account's that is an answer the desk sent (its Telegram id is the answer's):
+    the desk's own send echoed back, though Telegram did not name the bot (`sender_business_bot`)."""
+    telegram_message_id = envelope.extra.get("telegram_message_id")
+    return sent_by_account(envelope) and envelope.extra.get("event") == Event.MESSAGE and \
+        isinstance(telegram_message_id, int) and \
+        services.store.inbound.is_desk_answer(envelope.chat_id, telegram_message_id)
 
 
 def _refuse_other_chat(envelope: Envelope, services: Services, refused: OtherBusinessChat) -> None:
@@ -91,7 +102,7 @@ def enrich(envelope: Envelope, services: Services) -> Envelope | None:
         return envelope
     if envelope.type == MessageType.CONNECTION:
         return _record_connection(envelope, services)
-    if envelope.extra.get("echo"):
+    if envelope.extra.get("echo") or _echoes_an_answer(envelope, services):
         return None
     try:
         if envelope.extra.get("event") == Event.DELETE:

@@ -139,6 +139,15 @@ class Inbound:
             batch.commit()
         return conversation, marked
 
+    def is_desk_answer(self, chat_id: int, telegram_message_id: int) -> bool:
+        """Whether Telegram's message `telegram_message_id` of this chat is one the desk sent (an
+        answer, or any part of a split one), as its settled delivery recorded it."""
+        messages = self.documents.messages(chat_id)
+        return any(next(iter(messages.where(filter=firestore.FieldFilter(field, operator, telegram_message_id))
+                             .limit(1).stream()), None) is not None
+                   for field, operator in (("delivery.telegram_message_id", "=="),
+                                           ("delivery.telegram_message_ids", "array_contains")))
+
     def _find_by_telegram_id(self, chat_id: int, telegram_message_id: int) -> Snapshot | None:
         """The stored message Telegram knows by this id: the customer's own, or one the desk sent."""
         messages = self.documents.messages(chat_id)

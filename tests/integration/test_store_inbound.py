@@ -186,3 +186,13 @@ def test_documents_a_merge_write_made_read_and_one_that_cannot_be_read_leaves_th
     listed = [c.chat_id for c in store.conversations.latest()]
     assert unreadable not in listed and chat_id in listed and ghost_chat in listed
     assert f"conversations/{unreadable}" in caplog.text
+
+
+def test_is_desk_answer_finds_an_answers_telegram_ids_and_nothing_else(stores: tuple[Store, Store], chat_id: int):
+    store, _ = stores
+    store.inbound.record(message(chat_id, 1))
+    messages = store.inbound.documents.messages(chat_id)
+    messages.document("agent-a").set({"id": "agent-a", "direction": "out", "text": "Hola",
+                                      "delivery": {"state": "sent", "telegram_message_id": 5,
+                                                   "telegram_message_ids": [5, 6]}})
+    assert [store.inbound.is_desk_answer(chat_id, n) for n in (5, 6, 1, 7)] == [True, True, False, False]

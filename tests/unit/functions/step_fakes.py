@@ -64,7 +64,8 @@ class FakeStore:
         self.causes: list[str | None] = []  # the failure cause of each settled answer
         self.updates = SimpleNamespace(note=self.note_update)
         self.stats = SimpleNamespace(count=self.count)
-        self.inbound = SimpleNamespace(record=self.record_inbound, delete=self.delete_inbound)
+        self.inbound = SimpleNamespace(record=self.record_inbound, delete=self.delete_inbound,
+                                       is_desk_answer=self.is_desk_answer)
         self.connections: dict[str, dict[str, Any]] = {}
         self.business_connections = SimpleNamespace(record=self.record_connection, get=self.connection)
         self.answers = SimpleNamespace(queue=self.queue_outbound, set_delivery=self.set_delivery)
@@ -111,6 +112,11 @@ class FakeStore:
         for message in marked:
             messages[message.id] = message.to_firestore()
         return self.conversation(envelope.chat_id), copy.deepcopy(marked)
+
+    def is_desk_answer(self, chat_id: int, telegram_message_id: int) -> bool:
+        return any(telegram_message_id in {(m.get("delivery") or {}).get("telegram_message_id"),
+                                           *((m.get("delivery") or {}).get("telegram_message_ids") or [])}
+                   for m in self.chat_messages.get(chat_id, {}).values())
 
     def record_connection(self, connection: BusinessConnection) -> tuple[BusinessConnection, bool]:
         """The newest update's state wins, as in teledesk.store.business."""

@@ -84,6 +84,20 @@ def test_the_desks_echo_stores_nothing_and_goes_no_further(svc: Services):
     assert list(svc.store.chat_messages[KEY]) == [f"tg-{KEY}-1"] and svc.store.chats[KEY] == before
 
 
+def test_the_accounts_message_that_is_a_sent_answer_is_the_echo_though_telegram_names_no_bot(svc: Services):
+    enrich(envelope_event(business(1)))
+    answer = Envelope(id="agent-a", type=MessageType.AGENT, chat_id=KEY, date=1, text="Hola, Ana")
+    svc.store.add_outbound(answer, "sent")
+    svc.store.chat_messages[KEY]["agent-a"]["delivery"].update(telegram_message_id=2, telegram_message_ids=[2, 3])
+    before = dict(svc.store.chats[KEY])
+    for part in (2, 3):
+        enrich(envelope_event(business(part, ACCOUNT, text="Hola, Ana")))  # no sender_business_bot
+    assert len(svc.publisher.on(OUT)) == 1 and svc.store.chats[KEY] == before
+    assert sorted(svc.store.chat_messages[KEY]) == ["agent-a", f"tg-{KEY}-1"]
+    enrich(envelope_event(business(4, ACCOUNT, text="Soy Marta")))  # the owner's own
+    assert svc.publisher.on(OUT)[-1]["type"] == "OWNER"
+
+
 def test_a_deletion_marks_the_messages_and_carries_them(svc: Services):
     enrich(envelope_event(business(1, text="mi tarjeta es 4000…")))
     enrich(envelope_event(classified({"update_id": 9, "deleted_business_messages": {
