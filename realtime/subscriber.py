@@ -73,7 +73,7 @@ class RelaySubscriber:
             for deleted in envelope.extra.get("deleted_messages") or []:
                 self.broadcaster.message(Message.model_validate(deleted))
             return
-        if envelope.type in (MessageType.CLIENT, MessageType.OWNER) and not envelope.extra.get("echo"):
+        if envelope.type in (MessageType.CLIENT, MessageType.OWNER):
             # What enrich stored: a new message, or the one an edit or a reaction changed.
             # The trace travels on, so every hop can be read from the console's event.
             stored = envelope.extra.get("stored") or {**envelope.to_dict(), "direction": Direction.IN}

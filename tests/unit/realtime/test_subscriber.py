@@ -257,11 +257,10 @@ def test_a_relayed_message_is_said_once_in_its_trace(subscriber, log_lines):
                     (f"relay: AGENT {CHAT}/agent-c1 (sent) to the consoles", trace_id_for("agent-c1"))]
 
 
-def test_the_owners_message_is_shown_as_a_message_the_desks_echo_never(subscriber, recorder):
+def test_the_owners_message_is_shown_as_a_message(subscriber, recorder):
     owner = {"id": f"tg-{CHAT}-2", "type": "OWNER", "chat_id": CHAT, "text": "Hola, soy Marta", "direction": "out",
              "owner": {"id": 7000000001, "first_name": "Marta"}}
     relay(subscriber, "messages-enriched", enriched(MessageType.OWNER, f"tg-{CHAT}-2", stored=owner))
-    relay(subscriber, "messages-enriched", enriched(MessageType.AGENT, f"tg-{CHAT}-3", echo=True))
     [shown] = recorder.events("message")
     assert (shown["type"], shown["direction"], shown["owner"]["first_name"]) == ("OWNER", "out", "Marta")
 
