@@ -69,9 +69,9 @@ class AnswerRefused(Exception):
 
 
 class Answers:
-    def __init__(self, documents: Documents) -> None:
-        self.documents, self.db = documents, documents.db
-        self.connections = BusinessConnections(documents.db)
+    def __init__(self, documents: Documents, connections: BusinessConnections) -> None:
+        """`connections`: the store's, read in an answer's transaction in a business chat."""
+        self.documents, self.db, self.connections = documents, documents.db, connections
 
     def queue(self, chat_id: int, answer: Envelope) -> tuple[Message, Conversation, bool]:
         """Store an agent's (or the bot's) answer as queued, once per idempotency key.
