@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import random
 import time
+import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from devtools.runner.emulators import Emulators
 from realtime.outbox import due
+from teledesk.business import CONNECTION_DISABLED, NO_REPLY_RIGHT, WINDOW_CLOSED, conversation_key
 from teledesk.envelope import Envelope, MessageType
 from teledesk.inbound import NEW_CONVERSATION
+from teledesk.model import BusinessConnection, Customer
 from teledesk.store import Store
-from teledesk.store.answers import Claim
+from teledesk.store.answers import AnswerRefused, Claim
 
 pytestmark = pytest.mark.integration
 
@@ -82,3 +86,55 @@ def test_the_outbox_is_read_page_after_page_with_nothing_missed_or_repeated(stor
         seen += [message.id for message in page if message.chat_id == chat_id]
         after = page[-1].outbox_since
     assert seen == ours
+
+
+@pytest.fixture
+def business_chat(store: Store) -> Iterator[tuple[int, str]]:
+    """A business chat's conversation (its key, its connection's id): the customer wrote a minute ago."""
+    connection_id = f"conn-{uuid.uuid4().hex}"
+    chat_id = conversation_key(connection_id, 42)
+    envelope = Envelope(id=f"tg-{chat_id}-1", type=MessageType.CLIENT, chat_id=chat_id, date=int(time.time()) - 60,
+                        text="hola", customer={"id": 42, "first_name": "Ana"},
+                        extra={"business": {"connection_id": connection_id, "chat_id": 42}, "telegram_message_id": 1})
+    store.inbound.record(envelope)
+    store.business_connections.record(BusinessConnection(
+        id=connection_id, user=Customer(id=7000000001, first_name="Acme"), is_enabled=True,
+        rights={"can_reply": True}, update_id=1))
+    yield chat_id, connection_id
+
+
+def business_answer(chat_id: int) -> Envelope:
+    return Envelope(id=f"agent-{uuid.uuid4().hex}", type=MessageType.AGENT, chat_id=chat_id, date=int(time.time()),
+                    text="Sí, mañana llega", extra={"agent": {"username": "bob", "name": "Bob"}})
+
+
+def test_an_answer_in_a_business_chat_carries_the_chat(store: Store, business_chat: tuple[int, str]):
+    chat_id, connection_id = business_chat
+    stored, conversation, created = store.answers.queue(chat_id, business_answer(chat_id))
+    assert created and stored.model_extra["business"] == {"connection_id": connection_id, "chat_id": 42}
+    assert conversation.first_response_at is not None
+    again = store.messages.get(chat_id, stored.id)
+    assert again is not None and again.model_extra["business"] == {"connection_id": connection_id, "chat_id": 42}
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    ({"is_enabled": False}, CONNECTION_DISABLED),
+    ({"rights": {}}, NO_REPLY_RIGHT),
+    ({"customer_wrote_at": 1.0}, WINDOW_CLOSED),
+], ids=["connection_disabled", "no_reply_right", "window_closed"])
+def test_an_answer_telegram_would_refuse_is_refused_in_the_transaction_and_nothing_stored(
+        store: Store, business_chat: tuple[int, str], change: dict[str, Any], reason: str):
+    chat_id, connection_id = business_chat
+    if "customer_wrote_at" in change:
+        conversation = store.inbound.documents.conversation(chat_id)
+        conversation.update({"business.customer_wrote_at": change["customer_wrote_at"]})
+    else:
+        stored = store.business_connections.get(connection_id)
+        assert stored is not None
+        store.business_connections.record(stored.model_copy(update={**change, "update_id": 2}))
+    before = store.conversations.get(chat_id)
+    answer = business_answer(chat_id)
+    with pytest.raises(AnswerRefused) as refused:
+        store.answers.queue(chat_id, answer)
+    assert refused.value.reason == reason
+    assert store.messages.get(chat_id, answer.id) is None and store.conversations.get(chat_id) == before
