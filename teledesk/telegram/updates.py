@@ -18,7 +18,7 @@ deleted (`extra["deleted"]`).
 
 from __future__ import annotations
 
-from typing import Any, TypeGuard
+from typing import Any
 
 from teledesk.business import conversation_key
 from teledesk.envelope import Envelope, MessageType
@@ -33,9 +33,6 @@ CUSTOMER_FIELDS = ("id", "first_name", "last_name", "username", "language_code")
 CHAT_PROFILE_FIELDS = ("id", "first_name", "last_name", "username")  # a private chat's own, of the customer
 MESSAGE_KINDS = ("message", "edited_message", "business_message", "edited_business_message")
 BUSINESS_MESSAGE_KINDS = ("business_message", "edited_business_message")
-# A connection's id names its document (`business_connections/<id>`): an id Firestore would refuse
-# (empty, "/", "." or "..", `__…__`, longer than Telegram's ever are) names no connection the desk can keep.
-MAX_CONNECTION_ID_CHARS = 256
 DESK_MEDIA_FIELDS = frozenset({"blob", "filename"})  # teledesk.model.Media's own, never Telegram's
 PRIVATE = "private"
 BLOCKED_STATUSES = ("kicked",)
@@ -84,14 +81,10 @@ def _business_chat(update: JSONObject) -> tuple[str, JSONObject] | None:
     if found is None:
         return None
     connection_id, chat = found[1].get("business_connection_id"), found[1].get("chat")
-    if not is_connection_id(connection_id) or not isinstance(chat, dict) or not isinstance(chat.get("id"), int):
+    # The id's form (one Firestore can keep a document under) is checked at the edge: wire.ConnectionId.
+    if not isinstance(connection_id, str) or not isinstance(chat, dict) or not isinstance(chat.get("id"), int):
         raise ChatlessUpdate(f"a {found[0]} that names no business connection")
     return connection_id, chat
-
-
-def is_connection_id(value: Any) -> TypeGuard[str]:
-    return (isinstance(value, str) and 0 < len(value) <= MAX_CONNECTION_ID_CHARS and "/" not in value
-            and value not in (".", "..") and not (value.startswith("__") and value.endswith("__")))
 
 
 def _chat_and_user(update: JSONObject) -> tuple[JSONObject, JSONObject]:
@@ -101,8 +94,6 @@ def _chat_and_user(update: JSONObject) -> tuple[JSONObject, JSONObject]:
         return message.get("chat") or {}, message.get("from") or {}
     if isinstance(update.get("business_connection"), dict):
         connection = update["business_connection"]
-        if not is_connection_id(connection.get("id")):
-            raise ChatlessUpdate("a business_connection whose id the desk cannot keep")
         return {"id": connection.get("user_chat_id"), "type": PRIVATE}, connection.get("user") or {}
     if isinstance(update.get("callback_query"), dict):
         query = update["callback_query"]

@@ -20,7 +20,7 @@ import json
 import math
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from teledesk.open_data import JSONObject
 
@@ -34,9 +34,21 @@ MAX_NAME_CHARS = 40  # of an Update kind the desk does not know, named in an ans
 # A button press's id names its envelope and so its Firestore document (`tg-callback-<id>`):
 # Telegram's are short digit strings; a document id takes at most 1,500 bytes and no "/".
 MAX_CALLBACK_ID_CHARS = 256
+# A business connection's id names its document (`business_connections/<id>`) and goes into its chats'
+# keys: besides "/", Firestore refuses "." and ".." and ids like `__name__`; Telegram's are far shorter.
+MAX_CONNECTION_ID_CHARS = 256
+
+
+def _a_document_id(value: str) -> str:
+    if value in (".", "..") or (value.startswith("__") and value.endswith("__")):
+        raise ValueError("not an id Firestore can keep a document under")
+    return value
+
 
 TelegramInt = Annotated[int, Field(strict=True, ge=INT64_MIN, le=INT64_MAX)]
 CallbackId = Annotated[str, Field(min_length=1, max_length=MAX_CALLBACK_ID_CHARS, pattern=r"^[^/]+$")]
+ConnectionId = Annotated[str, Field(min_length=1, max_length=MAX_CONNECTION_ID_CHARS, pattern=r"^[^/]+$"),
+                         AfterValidator(_a_document_id)]
 
 
 
@@ -118,7 +130,7 @@ class Message(_Content):
     media_group_id: str | None = None
     forward_origin: dict[str, Any] | None = None
     reply_to_message: QuotedMessage | None = None
-    business_connection_id: str | None = None
+    business_connection_id: ConnectionId | None = None
     sender_business_bot: User | None = None
     is_from_offline: bool | None = None
 
@@ -165,7 +177,7 @@ class ChatMemberUpdated(_Wire):
 class BusinessConnection(_Wire):
     """What a business account granted the bot (teledesk.model.BusinessConnection keeps it)."""
 
-    id: str
+    id: ConnectionId
     user: User
     user_chat_id: TelegramInt
     date: TelegramInt
@@ -174,7 +186,7 @@ class BusinessConnection(_Wire):
 
 
 class BusinessMessagesDeleted(_Wire):
-    business_connection_id: str
+    business_connection_id: ConnectionId
     chat: Chat
     message_ids: list[TelegramInt]
 

@@ -30,6 +30,7 @@ NESTED_OPTIONAL_DEPTH = 3  # deeper objects draw their required fields only
 TELEGRAM_ID_BITS = 52  # "at most 52 significant bits": chat and user ids as Telegram documents them
 MAX_TEXT = 64  # characters in a drawn String; the mutations make the huge ones
 TELEGRAM_STRING_ID = r"[0-9]{1,20}"
+TELEGRAM_CONNECTION_ID = r"[A-Za-z0-9-][A-Za-z0-9_-]{0,63}"  # a business connection's: opaque, URL-safe base64
 MAX_ARRAY = 3
 EMPTY_ARRAYS_DEPTH = 8  # arrays this deep are empty: RichText holds arrays of RichText
 
@@ -62,6 +63,8 @@ def _string(name: str, description: str) -> st.SearchStrategy[str]:
         return st.sampled_from(listed)
     if name == "id":  # a callback query's, an inline query's, a poll's: Telegram's are digit strings
         return st.from_regex(TELEGRAM_STRING_ID, fullmatch=True)
+    if name == "business_connection_id":
+        return st.from_regex(TELEGRAM_CONNECTION_ID, fullmatch=True)
     return st.text(max_size=MAX_TEXT)
 
 

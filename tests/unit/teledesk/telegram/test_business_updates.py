@@ -92,13 +92,21 @@ def test_a_business_message_without_its_connection_is_chatless():
         envelope_from_update(update)
 
 
-@pytest.mark.parametrize("connection_id", ["", "a/b", "..", "__name__", "x" * 257])
-def test_a_connection_id_firestore_could_not_keep_names_no_connection(connection_id: str):
-    with pytest.raises(ChatlessUpdate):
-        envelope_from_update(business(business_connection_id=connection_id))
-    base = {"id": connection_id, "user": ACCOUNT, "user_chat_id": 1, "date": 0, "is_enabled": True}
-    with pytest.raises(ChatlessUpdate):
-        envelope_from_update({"update_id": 1, "business_connection": base})
+@pytest.mark.parametrize("connection_id", ["", "a/b", ".", "..", "__name__", "x" * 257])
+def test_the_wire_refuses_a_connection_id_firestore_could_not_keep(connection_id: str):
+    connection = {"id": connection_id, "user": ACCOUNT, "user_chat_id": 1, "date": 0, "is_enabled": True}
+    deleted = {"business_connection_id": connection_id, "chat": {"id": 42, "type": "private"}, "message_ids": [1]}
+    for update, field in ((business(business_connection_id=connection_id), "business_message.business_connection_id"),
+                          ({"update_id": 1, "business_connection": connection}, "business_connection.id"),
+                          ({"update_id": 1, "deleted_business_messages": deleted},
+                           "deleted_business_messages.business_connection_id")):
+        with pytest.raises(WireError, match=field.replace(".", r"\.")):
+            parse_update(json.dumps(update).encode())
+
+
+def test_the_wire_takes_telegrams_connection_ids():
+    for connection_id in ("id", "AQADBAAD9K0xG1y7uE4AAQ", "a.b", "_x_", "__x"):
+        parse_update(json.dumps(business(business_connection_id=connection_id)).encode())
 
 
 @pytest.mark.parametrize(("change", "field"), [
