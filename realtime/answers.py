@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from typing import Literal
 
 from realtime.errors import ApiError
 from realtime.lifecycle import agent_opening, announce
@@ -91,9 +92,12 @@ def queue_answer(envelope: Envelope, agent: Agent) -> Message:
     return stored
 
 
-def refuse_in_business_chat(chat_id: int, action: str) -> None:
-    """409 with the reason when Telegram would refuse `action` ("answer", "edit" or "delete") in
-    this conversation's business chat now (teledesk.business); nothing for a chat with the bot."""
+BusinessAction = Literal["answer", "edit", "delete"]
+
+
+def refuse_in_business_chat(chat_id: int, action: BusinessAction) -> None:
+    """409 with the reason when Telegram would refuse `action` in this conversation's business chat
+    now (teledesk.business); nothing for a chat with the bot."""
     store = current_relay().store
     conversation = store.conversations.get(chat_id)
     if conversation is None or conversation.business is None:

@@ -24,6 +24,7 @@ import mimetypes
 import re
 import time
 import uuid
+from typing import Literal
 
 from flask import Blueprint, Response, jsonify
 
@@ -72,7 +73,7 @@ def _is_theirs(agent: Agent, stored: Message | None) -> bool:
         stored.agent is not None and stored.agent.username == agent.username
 
 
-def _change(agent: Agent, chat_id: int, message_id: str, action: str, text: str = "",
+def _change(agent: Agent, chat_id: int, message_id: str, action: Literal["edit", "delete"], text: str = "",
             stored: Message | None = None) -> tuple[Response, int]:
     relay = current_relay()
     if not _is_theirs(agent, stored or relay.store.messages.get(chat_id, message_id)):
