@@ -56,8 +56,8 @@ from teledesk.store import Store
 from teledesk.store.answers import Claim
 from teledesk.telegram.client import (
     MAYBE_SENT_REASON,
-    Chat,
     ChatRoute,
+    ChatTarget,
     DeliveryOutcome,
     FailureCause,
     MediaUpload,
@@ -214,7 +214,7 @@ def deliver(cloud_event: Any) -> None:
         _attempt.reset(token)
 
 
-def _route(envelope: Envelope, services: Services, stored: Message | None = None) -> Chat:
+def _route(envelope: Envelope, services: Services, stored: Message | None = None) -> ChatTarget:
     """Where the requests for this envelope go: its chat with the bot, or a business chat through
     its connection (the envelope's `business`, the stored message's, else the conversation's)."""
     business = envelope.extra.get("business") or ((stored.model_extra or {}).get("business") if stored else None)
@@ -302,7 +302,7 @@ def _outcome(envelope: Envelope, services: Services, stored: Message, delivery: 
 
 
 def _send_media(envelope: Envelope, services: Services, media: Media, kind: str,
-                reply_to: int | None, claims: _Claims, route: Chat) -> DeliveryOutcome:
+                reply_to: int | None, claims: _Claims, route: ChatTarget) -> DeliveryOutcome:
     upload = MediaUpload(kind=kind, file_id=media.file_id, filename=media.filename or "file",
                          caption=envelope.text or "")
     if upload.file_id is None:

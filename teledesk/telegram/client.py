@@ -84,10 +84,10 @@ class ChatRoute:
         return found
 
 
-Chat = int | ChatRoute  # a chat with the bot by its id, or a route
+ChatTarget = int | ChatRoute  # a chat with the bot by its id, or a route
 
 
-def route_of(chat: Chat) -> ChatRoute:
+def route_of(chat: ChatTarget) -> ChatRoute:
     return chat if isinstance(chat, ChatRoute) else ChatRoute(chat)
 
 
@@ -277,11 +277,11 @@ class TelegramClient:
             self.pacer.acquire(chat_id)
 
     # -- sending --------------------------------------------------------------------------------
-    def send_text(self, chat: Chat, text: str, reply_to: int | None = None) -> DeliveryOutcome:
+    def send_text(self, chat: ChatTarget, text: str, reply_to: int | None = None) -> DeliveryOutcome:
         return self.send_parts(chat, [text], reply_to=reply_to)
 
     def send_parts(
-        self, chat: Chat, parts: Sequence[str], *, already_sent: dict[int, int] | None = None,
+        self, chat: ChatTarget, parts: Sequence[str], *, already_sent: dict[int, int] | None = None,
         on_part_sent: Callable[[int, int], None] | None = None, reply_to: int | None = None,
         buttons: Buttons | None = None, before_part: Callable[[int], int | None] | None = None,
     ) -> DeliveryOutcome:
@@ -320,7 +320,7 @@ class TelegramClient:
 
         return self._settled(send, new_message=True)
 
-    def send_media(self, chat: Chat, media: MediaUpload, reply_to: int | None = None,
+    def send_media(self, chat: ChatTarget, media: MediaUpload, reply_to: int | None = None,
                    before_send: Callable[[], object] | None = None) -> DeliveryOutcome:
         """Upload (multipart) or re-send by `file_id`; the outcome carries the `file_id` to reuse.
         `before_send()`, asked right before the request, raises to stop (deliver's claim)."""
@@ -349,7 +349,8 @@ class TelegramClient:
         return self._settled(send, new_message=True)
 
     # -- changing what was sent -------------------------------------------------------------------
-    def edit_text(self, chat: Chat, telegram_message_id: int, text: str, caption: bool = False) -> DeliveryOutcome:
+    def edit_text(self, chat: ChatTarget, telegram_message_id: int, text: str,
+                  caption: bool = False) -> DeliveryOutcome:
         """editMessageText, or editMessageCaption when the message is a photo, document, voice or video."""
         route = route_of(chat)
 
@@ -369,7 +370,7 @@ class TelegramClient:
 
         return self._settled(edit)
 
-    def delete(self, chat: Chat, telegram_message_ids: Sequence[int]) -> DeliveryOutcome:
+    def delete(self, chat: ChatTarget, telegram_message_ids: Sequence[int]) -> DeliveryOutcome:
         """deleteMessage for each; in a business chat one deleteBusinessMessages for them all."""
         route = route_of(chat)
         connection_id = route.business_connection_id
@@ -389,7 +390,7 @@ class TelegramClient:
 
         return self._settled(delete_each)
 
-    def send_chat_action(self, chat: Chat, action: str = "typing") -> DeliveryOutcome:
+    def send_chat_action(self, chat: ChatTarget, action: str = "typing") -> DeliveryOutcome:
         route = route_of(chat)
         return self._settled(lambda: self._sent(self._request(
             lambda bot: bot.send_chat_action(action=action, **route.params()))))
