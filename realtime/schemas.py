@@ -337,12 +337,26 @@ class TeamAnswer(BaseModel):
     agents: list[TeamAgent]
 
 
+class BusinessChatView(model.BusinessChat):
+    """A conversation's Telegram Business chat as agents see it (realtime/views.py)."""
+
+    window_closes_at: float | None = Field(
+        None, description="when Telegram stops taking the bot's messages in the chat (epoch s): 24 hours after the"
+                          " customer's last message; null until the customer writes. Computed, never stored")
+
+
+class ConversationView(model.Conversation):
+    """A conversation as agents see it (realtime/views.py)."""
+
+    business: BusinessChatView | None = None  # the stored chat, and its window
+
+
 class ConversationAnswer(BaseModel):
-    conversation: model.Conversation
+    conversation: ConversationView
 
 
 class ConversationsAnswer(BaseModel):
-    conversations: list[model.Conversation]
+    conversations: list[ConversationView]
 
 
 class MessageAnswer(BaseModel):
@@ -362,7 +376,7 @@ class TypingAnswer(BaseModel):
 
 
 class SearchAnswer(BaseModel):
-    conversations: list[model.Conversation]
+    conversations: list[ConversationView]
     messages: list[model.Message]
 
 

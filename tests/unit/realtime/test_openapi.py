@@ -6,6 +6,7 @@ that names the field; and every call of the console's API client is in the docum
 from __future__ import annotations
 
 import io
+import json
 import re
 from typing import Any
 
@@ -30,7 +31,7 @@ from realtime.schemas import (
     RADIUS_PATTERN,
 )
 from realtime.theme import COLOR, COLOR_KEY, RADIUS
-from teledesk.model import BusinessConnection, Customer
+from teledesk.model import BusinessChat, BusinessConnection, Customer
 from teledesk.settings import ROOT
 from teledesk.telegram.limits import MAX_CAPTION_LENGTH, MAX_MESSAGE_LENGTH
 from teledesk.telegram.outbound import MAX_ANSWER_LENGTH
@@ -330,6 +331,16 @@ def test_the_query_parameters_the_console_sends_are_declared(document: dict[str,
 def _answer_schema(document: dict[str, Any], method: str, path: str, status: int) -> dict[str, Any]:
     content = document["paths"][path][method]["responses"][str(status)]["content"]["application/json"]
     return {**content["schema"], "components": document["components"]}
+
+
+def test_a_conversations_business_chat_declares_when_its_window_closes(document: dict[str, Any]):
+    schemas = document["components"]["schemas"]
+    business = schemas["BusinessChatView"]["properties"]
+    assert {"connection_id", "chat_id", "customer_wrote_at", "window_closes_at"} <= set(business)
+    assert "Computed, never stored" in business["window_closes_at"]["description"]
+    listed = schemas["ConversationsAnswer"]["properties"]["conversations"]["items"]["$ref"].rsplit("/", 1)[1]
+    assert "#/components/schemas/BusinessChatView" in json.dumps(schemas[listed]["properties"]["business"])
+    assert "window_closes_at" not in json.dumps(BusinessChat(connection_id="c", chat_id=1).to_firestore())
 
 
 def test_the_answers_are_what_the_document_says(agent: FlaskClient, store: FakeStore, document: dict[str, Any]):
