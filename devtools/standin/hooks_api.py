@@ -86,6 +86,12 @@ def clear_failures() -> ResponseReturnValue:
     return "", 204
 
 
+@hooks_api.get("/updates/taken")
+def taken_updates() -> ResponseReturnValue:
+    """The updates the bot's webhook took, oldest first (the newest TAKEN_KEPT)."""
+    return jsonify({"updates": current_state().feed.taken()})
+
+
 @hooks_api.post("/updates")
 def inject_update() -> ResponseReturnValue:
     """Deliver any Update JSON as if Telegram had produced it (`update_id` assigned if missing)."""

@@ -29,6 +29,7 @@ WEBHOOK_CONFLICT = (
     "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
 )
 POLL_CONFLICT = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
+TAKEN_KEPT = 1000  # the newest updates the webhook took, kept for tests (`UpdateFeed.taken`)
 
 
 @dataclass
@@ -67,6 +68,7 @@ class UpdateFeed:
         self._poller = 0
         self._closed = False
         self.webhook = Webhook()
+        self._taken: deque[dict[str, Any]] = deque(maxlen=TAKEN_KEPT)
 
     # --- producing -----------------------------------------------------------------------
 
@@ -207,7 +209,13 @@ class UpdateFeed:
         with self._cond:
             if self._pending and self._pending[0]["update_id"] == job.update["update_id"]:
                 self._pending.popleft()
+            self._taken.append(job.update)
             self._cond.notify_all()
+
+    def taken(self) -> list[dict[str, Any]]:
+        """The updates the webhook took (answered 2xx), oldest first: what the bot really got."""
+        with self._cond:
+            return [dict(update) for update in self._taken]
 
     def failed(self, job: DeliveryJob, message: str) -> None:
         """Remember the error for getWebhookInfo, if the webhook is still the one that failed."""

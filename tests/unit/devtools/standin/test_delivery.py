@@ -39,6 +39,8 @@ def test_updates_are_posted_in_order_with_the_secret(
     assert all(r.headers[SECRET_HEADER] == "abc_123-XYZ" for r in receiver.received)
     assert all(r.headers["Content-Type"] == "application/json" for r in receiver.received)
     _wait(lambda: state.feed.pending_count == 0)  # removed once the 200 is read back
+    taken = client.get("/standin/api/updates/taken").get_json()["updates"]
+    assert [u["update_id"] for u in taken] == [s["update_id"] for s in sent]  # what the bot really got
     _, info = bot_call(client, "getWebhookInfo")
     assert info["result"]["pending_update_count"] == 0
     assert "last_error_date" not in info["result"]
