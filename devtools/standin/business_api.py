@@ -236,10 +236,11 @@ def _date(body: dict[str, Any], now: int) -> int:
     return date
 
 
-def _write(sender: BusinessSender, chat: BusinessChat, body: dict[str, Any]) -> ResponseReturnValue:
+def _write(sender: BusinessSender, chat: BusinessChat, body: dict[str, Any], **content: Any) -> ResponseReturnValue:
+    """A new business_message of `sender` in `chat`: `content`, or else the body's text."""
     standin = current_state()
-    message = standin.business.business_message(chat, sender, _date(body, standin.now()), None, text=_text(body),
-                                                entities=objects.command_entities(_text(body)) or None)
+    content = content or {"text": _text(body), "entities": objects.command_entities(_text(body)) or None}
+    message = standin.business.business_message(chat, sender, _date(body, standin.now()), None, **content)
     update, _queued = standin.deliver({"business_message": message})
     return jsonify({"update_id": update["update_id"], "message": message}), 201
 
@@ -253,9 +254,21 @@ def customer_writes() -> ResponseReturnValue:
 
 @business_hooks.post("/owner")
 def owner_writes() -> ResponseReturnValue:
-    """The account's owner types in the Telegram app, in the chat with customer `user_id`."""
+    """The account's owner types in the Telegram app, in the chat with customer `user_id`: `text`;
+    with `automatic: true`, the account's greeting or away message Telegram sends for it
+    (`is_from_offline`); or `checklist` (its title) instead of a text, a message the desk does not show."""
     body = _body()
-    return _write("owner", _existing_chat(current_state().business, body), body)
+    chat = _existing_chat(current_state().business, body)
+    automatic, checklist = body.get("automatic", False), body.get("checklist")
+    if not isinstance(automatic, bool):
+        raise CustomerError("automatic must be true or false")
+    if checklist is not None:
+        if not isinstance(checklist, str) or not checklist.strip():
+            raise CustomerError("checklist must be its title")
+        return _write("owner", chat, body, checklist={"title": checklist, "tasks": []})
+    if automatic:
+        return _write("owner", chat, body, text=_text(body), is_from_offline=True)
+    return _write("owner", chat, body)
 
 
 @business_hooks.post("/edit")

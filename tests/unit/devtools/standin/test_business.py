@@ -59,6 +59,18 @@ def test_a_customer_and_the_owner_write_in_the_business_chat(client: FlaskClient
     assert "sender_business_bot" not in owner
 
 
+def test_the_accounts_greeting_and_the_owners_checklist(client: FlaskClient):
+    hook(client, "messages", **CUSTOMER, text="hola")
+    hook(client, "owner", user_id=CUSTOMER_ID, text="Volvemos el lunes", automatic=True)
+    hook(client, "owner", user_id=CUSTOMER_ID, checklist="Pedido")
+    _, away, checklist = (u["business_message"] for u in updates(client))
+    assert (away["from"]["id"], away["text"], away["is_from_offline"]) == (ACCOUNT_ID, "Volvemos el lunes", True)
+    assert checklist["from"]["id"] == ACCOUNT_ID and checklist["checklist"]["title"] == "Pedido"
+    assert "text" not in checklist and "is_from_offline" not in checklist
+    for wrong in ({"automatic": "yes", "text": "x"}, {"checklist": ""}):
+        assert client.post("/standin/api/business/owner", json={"user_id": CUSTOMER_ID, **wrong}).status_code == 400
+
+
 def test_the_bots_send_is_the_accounts_and_is_echoed_back(client: FlaskClient):
     hook(client, "messages", **CUSTOMER, text="hola")
     status, body = as_account(client, text="Hola Ana")
