@@ -62,6 +62,13 @@ def answer(desk: Desk, agent: requests.Session, key: int, text: str) -> requests
                       json={"text": text, "client_id": uuid.uuid4().hex}, timeout=10)
 
 
+def taken_echoes(desk: Desk, customer_id: int) -> list[dict[str, Any]]:
+    """The desk's sends the stand-in echoed back to the bot's webhook (and it took) in the customer's chat."""
+    taken = requests.get(f"{desk.standin_url}standin/api/updates/taken", timeout=10).json()["updates"]
+    return [u["business_message"] for u in taken if (u.get("business_message") or {}).get("sender_business_bot")
+            and u["business_message"]["chat"]["id"] == customer_id]
+
+
 def sends_to(bot_api_calls: Callable[[str], list[dict[str, Any]]], customer_id: int,
              method: str = "sendMessage") -> list[dict[str, Any]]:
     return [c for c in bot_api_calls(method) if str(c["params"].get("chat_id")) == str(customer_id)]
@@ -97,7 +104,10 @@ def test_a_customers_message_reaches_the_console_and_the_answer_goes_as_the_acco
     assert call["params"]["business_connection_id"] == CONNECTION_ID and call["params"]["text"] == "Sí, mañana llega"
     consoles.wait_for("delivery", lambda d: d["message_id"] == answer_id and d["state"] == "sent")
 
-    # The stand-in echoed the send back as a business_message; a later customer message comes after it.
+    # The stand-in echoed the send back as a business_message, and the webhook took it; a later
+    # customer message comes after it.
+    [echo] = wait_until(lambda: taken_echoes(desk, customer["id"]))
+    assert echo["text"] == "Sí, mañana llega" and echo["from"]["id"] == ACCOUNT_ID
     business.customer_writes(customer, "¡Gracias!")
     consoles.wait_for("message", lambda m: m["chat_id"] == key and m["text"] == "¡Gracias!")
     history = desk_store.messages.history(key)
@@ -192,3 +202,61 @@ def test_an_agents_edit_and_delete_go_through_the_connection_as_its_rights_allow
     assert sent["from"] == "bot" and sent["deleted"] is True
     assert [c["params"]["business_connection_id"] for c in bot_api_calls("deleteBusinessMessages")
             if c["ok"] and c["params"]["message_ids"] == [sent["message_id"]]] == [CONNECTION_ID]
+
+
+def test_the_accounts_greeting_is_shown_as_automatic_and_answers_nothing(
+        business: Business, consoles: EventRecorder, customer: dict[str, Any], desk_store: Store):
+    key = conversation_key(CONNECTION_ID, customer["id"])
+    business.customer_writes(customer, "¿Estáis abiertos?")
+    consoles.wait_for("message", lambda m: m["chat_id"] == key)
+    business.post("owner", user_id=customer["id"], text="Estamos fuera; volvemos el lunes", automatic=True)
+    away = consoles.wait_for("message", lambda m: m["chat_id"] == key and m["type"] == "OWNER")
+    assert (away["direction"], away["automatic"], away["text"]) == ("out", True, "Estamos fuera; volvemos el lunes")
+    shown = consoles.wait_for("conversation", lambda c: c["chat_id"] == key and c["last_message"]["type"] == "OWNER")
+    assert (shown["first_response_at"], shown["unread"]) == (None, 1)
+    stored = desk_store.conversations.get(key)
+    assert stored is not None and stored.first_response_at is None and stored.unread == 1
+
+
+def test_the_owners_message_the_desk_does_not_show_opens_no_window(
+        business: Business, consoles: EventRecorder, desk: Desk, agent: requests.Session, customer: dict[str, Any],
+        desk_store: Store, bot_api_calls: Callable[[str], list[dict[str, Any]]]):
+    key = conversation_key(CONNECTION_ID, customer["id"])
+    written = business.customer_writes(customer, "hola", date=int(time.time()) - 25 * 3600)
+    consoles.wait_for("message", lambda m: m["chat_id"] == key)
+    business.post("owner", user_id=customer["id"], checklist="Pedido de Ana")
+    [checklist] = wait_until(lambda: [m for m in desk_store.messages.history(key) if m.type == "UNSUPPORTED"])
+    assert checklist.direction == "out"
+    conversation = desk_store.conversations.get(key)
+    assert conversation is not None and conversation.business is not None
+    assert conversation.business.customer_wrote_at == written["date"]  # the window stays closed
+    refused = answer(desk, agent, key, "Perdona la demora")
+    assert (refused.status_code, refused.json()) == (409, {"error": WINDOW_CLOSED})
+    assert sends_to(bot_api_calls, customer["id"]) == []
+
+
+def test_telegram_deleting_a_desk_answer_shows_it_deleted(
+        business: Business, consoles: EventRecorder, desk: Desk, agent: requests.Session, customer: dict[str, Any]):
+    key = conversation_key(CONNECTION_ID, customer["id"])
+    business.customer_writes(customer, "hola")
+    consoles.wait_for("message", lambda m: m["chat_id"] == key)
+    answer_id = answer(desk, agent, key, "Hola, Ana").json()["message"]["id"]
+    consoles.wait_for("delivery", lambda d: d["message_id"] == answer_id and d["state"] == "sent")
+    _hola, sent = business.chat(customer["id"])["messages"]
+    business.post("delete", user_id=customer["id"], message_ids=[sent["message_id"]])  # the owner, in the app
+    deleted = consoles.wait_for("message", lambda m: m["id"] == answer_id and m.get("deleted"))
+    assert (deleted["direction"], deleted["text"]) == ("out", "Hola, Ana")
+
+
+def test_a_deletion_the_store_has_already_still_reaches_the_consoles(
+        business: Business, consoles: EventRecorder, customer: dict[str, Any], desk_store: Store):
+    """enrich marked the message deleted, then died before passing the deletion on: Telegram's (or
+    Pub/Sub's) next delivery of it must still show it deleted."""
+    key = conversation_key(CONNECTION_ID, customer["id"])
+    written = business.customer_writes(customer, "mi tarjeta es 4000 0000 0000 0002")
+    shown = consoles.wait_for("message", lambda m: m["chat_id"] == key)
+    desk_store.inbound.documents.message(key, shown["id"]).update(
+        {"deleted": True, "deleted_at": time.time(), "revision": 1})
+    business.post("delete", user_id=customer["id"], message_ids=[written["message_id"]])
+    deleted = consoles.wait_for("message", lambda m: m["id"] == shown["id"] and m.get("deleted"))
+    assert deleted["text"] == "mi tarjeta es 4000 0000 0000 0002"
