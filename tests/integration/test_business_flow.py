@@ -260,3 +260,18 @@ def test_a_deletion_the_store_has_already_still_reaches_the_consoles(
     business.post("delete", user_id=customer["id"], message_ids=[written["message_id"]])
     deleted = consoles.wait_for("message", lambda m: m["id"] == shown["id"] and m.get("deleted"))
     assert deleted["text"] == "mi tarjeta es 4000 0000 0000 0002"
+
+
+def test_a_403_in_a_business_chat_fails_with_telegrams_words_and_flags_nothing(
+        business: Business, consoles: EventRecorder, desk: Desk, agent: requests.Session, customer: dict[str, Any],
+        failures: Callable[..., None], desk_store: Store):
+    key = conversation_key(CONNECTION_ID, customer["id"])
+    business.customer_writes(customer, "hola")
+    consoles.wait_for("message", lambda m: m["chat_id"] == key)
+    refusal = "Forbidden: bot is not allowed to write in this business chat"
+    failures("sendMessage", 403, description=refusal, chat_id=customer["id"])
+    answer_id = answer(desk, agent, key, "Hola, Ana").json()["message"]["id"]
+    failed = consoles.wait_for("delivery", lambda d: d["message_id"] == answer_id and d["state"] == "failed")
+    assert failed["reason"] == refusal
+    conversation = desk_store.conversations.get(key)
+    assert conversation is not None and not conversation.blocked
