@@ -121,6 +121,14 @@ def test_a_customers_message_reaches_the_console_and_the_answer_goes_as_the_acco
     assert agent.post(f"{desk.console_url}api/conversations/{key}/read", timeout=10).status_code == 200
     [read] = wait_until(lambda: sends_to(bot_api_calls, customer["id"], "readBusinessMessage"))
     assert int(read["params"]["message_id"]) == bot_chat["messages"][-1]["message_id"]
+    # Opened again with nothing unread: Telegram is not asked; after the customer's next message it is.
+    assert agent.post(f"{desk.console_url}api/conversations/{key}/read", timeout=10).status_code == 200
+    business.customer_writes(customer, "¿Y el envío?")
+    consoles.wait_for("message", lambda m: m["chat_id"] == key and m["text"] == "¿Y el envío?")  # stored, unread
+    assert agent.post(f"{desk.console_url}api/conversations/{key}/read", timeout=10).status_code == 200
+    reads = wait_until(lambda: (r := sends_to(bot_api_calls, customer["id"], "readBusinessMessage"))[1:] and r)
+    assert [int(r["params"]["message_id"]) for r in reads] == [
+        bot_chat["messages"][-1]["message_id"], business.chat(customer["id"])["messages"][-1]["message_id"]]
 
 
 def test_the_owners_own_message_is_the_companys_and_never_answered_by_the_bot(
