@@ -9,8 +9,10 @@ when the customer last wrote (`customer_wrote_at`, from which Telegram's 24-hour
 What the account's owner typed in the Telegram app (OWNER) is the company's side of the chat:
 stored as an outgoing message, it answers the customer as an agent's answer does (the first
 response, the SLA met, the chat read); the greeting or away message Telegram sends for the account
-(`automatic`) is stored the same way but answers nothing. Messages Telegram says were deleted are marked deleted,
-their text kept for the agents (`deleted`).
+(`automatic`) is stored the same way but answers nothing. Whether the account sent a message is
+read from who sent it (`extra["owner"]`), not from its type: the owner's checklist is the company's
+too. Messages Telegram says were deleted are marked deleted, their text kept for the agents
+(`mark_deleted`). An event keyed to another business chat's conversation is refused (`OtherBusinessChat`).
 """
 
 from __future__ import annotations

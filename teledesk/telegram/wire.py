@@ -51,7 +51,6 @@ ConnectionId = Annotated[str, Field(min_length=1, max_length=MAX_CONNECTION_ID_C
                          AfterValidator(_a_document_id)]
 
 
-
 class WireError(ValueError):
     """The body is not an Update the desk can take; the message says why."""
 
