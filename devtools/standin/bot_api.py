@@ -69,6 +69,7 @@ class Ok:
 
 Handler = Callable[[StandinState, Params], Ok]
 _METHODS: dict[str, tuple[str, Handler]] = {}
+_GROUP_METHODS: dict[str, Handler] = {}  # sends into the staff forum group (bot_forum.py)
 
 
 def method(name: str) -> Callable[[Handler], Handler]:
@@ -76,6 +77,16 @@ def method(name: str) -> Callable[[Handler], Handler]:
 
     def register(handler: Handler) -> Handler:
         _METHODS[name.lower()] = (name, handler)
+        return handler
+
+    return register
+
+
+def group_method(name: str) -> Callable[[Handler], Handler]:
+    """Register what method `name` does when its `chat_id` is the staff forum group."""
+
+    def register(handler: Handler) -> Handler:
+        _GROUP_METHODS[name.lower()] = handler
         return handler
 
     return register
@@ -103,6 +114,8 @@ def call(token: str, name: str) -> ResponseReturnValue:
         planned = failure.to_error() if failure is not None else None
         if planned is not None:
             raise planned
+        if params.present("chat_id") and params.chat_id() == standin.forum.chat["id"]:
+            handler = _GROUP_METHODS.get(canonical.lower(), handler)
         if handler is None:
             raise BotApiError(404, "Not Found")
         ok = handler(standin, params)
