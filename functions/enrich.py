@@ -34,6 +34,8 @@ def _checked_rating(envelope: Envelope, services: Services) -> None:
 
 @event_step("enrich")
 def enrich(envelope: Envelope, services: Services) -> Envelope:
+    if envelope.type == MessageType.STAFF:
+        return envelope  # the staff forum is no conversation: the staffroom acts on it
     settings = services.settings
     _checked_rating(envelope, services)
     folded = services.store.inbound.record(envelope, settings.resolved_policy, settings.desk_sla_first_response_s)

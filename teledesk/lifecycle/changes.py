@@ -11,9 +11,14 @@ does by the opening instead (the question's id, the metrics' count), so a change
 from __future__ import annotations
 
 from teledesk.envelope import Envelope, MessageType
-from teledesk.model import Conversation
+from teledesk.model import Conversation, Message
 
 LIFECYCLE = "lifecycle"  # `by` of what the lifecycle did; an agent's change is by `agent:<username>`
+# Changes besides a status or what the lifecycle did (the staff forum's, teledesk.staff): a private
+# note written (`extra["note"]`, the stored note), an answer queued, an assignee set.
+NOTE = "note"
+ANSWERED = "answered"
+ASSIGNED = "assigned"
 
 
 def change_envelope(conversation: Conversation, change: str, by: str) -> Envelope:
@@ -26,3 +31,10 @@ def change_envelope(conversation: Conversation, change: str, by: str) -> Envelop
 
 def changed_by_agent(envelope: Envelope) -> bool:
     return str(envelope.extra.get("by") or "").startswith("agent:")
+
+
+def note_envelope(note: Message, by: str) -> Envelope:
+    """A private note, announced so the staff forum mirrors it (and the consoles show one written there)."""
+    chat_id = int(note.chat_id or 0)
+    return Envelope(id=f"change-{chat_id}-{NOTE}-{note.id}", type=MessageType.CONVERSATION, chat_id=chat_id,
+                    date=note.date, extra={"change": NOTE, "by": by, "note": note.wire()})

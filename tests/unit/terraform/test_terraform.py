@@ -484,9 +484,10 @@ def check_derivation(derived: dict, manifest: Manifest) -> None:
         assert (got["entry_point"], got["source"], got["topic_out"]) == (fn.entry_point, fn.source, fn.topic_out)
         # (The kind decides the ingress: only "http" takes calls from outside Google.)
         assert got["kind"] == ("workflow" if fn.name in workflow_steps else "event" if fn.topics_in else "http")
-        # Its topic_out if it has one, an event step its own dead-letter topic, and the trigger
-        # topic of every workflow whose `published_by` names it.
-        own = [*([fn.topic_out] if fn.topic_out else []), *([fn.dead_letter_topic] if fn.topics_in else [])]
+        # Its topic_out if it has one, an event step its own dead-letter topic, what it announces
+        # on, and the trigger topic of every workflow whose `published_by` names it.
+        own = [*([fn.topic_out] if fn.topic_out else []), *([fn.dead_letter_topic] if fn.topics_in else []),
+               *([fn.announces] if fn.announces else [])]
         assert got["publishes"] == own + list(manifest.publishes_to(fn.name))
     assert set(derived["event_steps"]) == {step.name for step in manifest.steps}
     for step in manifest.steps:
@@ -524,6 +525,7 @@ def check_derivation(derived: dict, manifest: Manifest) -> None:
     publishers = {(g["function"], g["topic"]) for g in derived["function_publish_grants"].values()}
     expected = {(fn.name, fn.topic_out) for fn in manifest.functions if fn.topic_out}
     expected |= {(s.name, s.dead_letter_topic) for s in manifest.steps}
+    expected |= {(fn.name, fn.announces) for fn in manifest.functions if fn.announces}
     expected |= {(fn.name, topic) for fn in manifest.functions for topic in manifest.publishes_to(fn.name)}
     assert publishers == expected
     # The workflows: one per manifest entry, on its trigger topic, finding each step's URL in the
