@@ -211,3 +211,22 @@ def test_a_deleted_or_closed_topic_is_made_again_with_a_summary_and_nothing_lost
     # And a staff answer in the new topic still reaches the customer.
     staff_says(staff_desk, new, "Sí, aquí estoy")
     wait_until(lambda: [c for c in sends_to(staff_desk, customer["id"]) if c["params"]["text"] == "Sí, aquí estoy"])
+
+
+def test_a_linked_staff_member_answers_as_their_agent(staff_desk: Desk, store: Store, admin: requests.Session,
+                                                     console: EventRecorder, customer: dict[str, Any]):
+    ana = STAFF_MEMBERS[0]
+    username = f"ana-{uuid.uuid4().hex[:6]}"
+    created = admin.post(f"{staff_desk.console_url}api/agents", timeout=10,
+                         json={"username": username, "name": "Ana Staff", "password": uuid.uuid4().hex})
+    assert created.status_code == 201, created.text
+    linked = admin.post(f"{staff_desk.console_url}api/agents/{username}/telegram", json={"telegram_id": ana["id"]},
+                        timeout=10)
+    assert linked.status_code == 200 and linked.json()["agent"]["telegram_id"] == ana["id"]
+    customer_says(staff_desk, customer, "¿Quién me atiende?")
+    thread_id = topic_with(staff_desk, store, customer["id"], f"👤 {name_of(customer)}: ¿Quién me atiende?")
+    message_id = staff_says(staff_desk, thread_id, "Yo, Ana", member=ana)
+    shown = console.wait_for("message", lambda m: m["id"] == f"staff-{message_id}")
+    assert shown["agent"] == {"username": username, "name": "Ana García"}
+    unlinked = admin.delete(f"{staff_desk.console_url}api/agents/{username}/telegram", timeout=10)
+    assert unlinked.status_code == 200 and unlinked.json()["agent"]["telegram_id"] is None
