@@ -60,3 +60,26 @@ def test_an_answer_from_the_staff_topic_arrives_live_in_the_console(desk: Desk, 
     expect(bubble).to_be_visible(timeout=ARRIVAL_TIMEOUT_MS)
     expect(bubble).to_contain_text("Ben Okafor")
     delivered(bubble)
+
+
+def test_on_the_stand_in_s_page_a_person_plays_a_staff_member(desk: Desk, new_page):
+    name = "Lucía <b>Forum</b>"  # shown as typed: text is data on the page too
+    page = new_page()
+    page.goto(desk.standin_url)
+    page.get_by_test_id("customer-name").fill(name)
+    page.get_by_test_id("customer-input").fill("¿Hacéis envíos a Lima?")
+    page.get_by_test_id("customer-input").press("Enter")
+    page.get_by_test_id("forum-toggle").click()
+    topic = page.get_by_test_id("forum-topic").filter(has_text=name)
+    expect(topic).to_be_visible(timeout=ARRIVAL_TIMEOUT_MS)
+    topic.click()
+    messages = page.get_by_test_id("forum-messages")
+    expect(messages).to_contain_text(f"👤 {name}: ¿Hacéis envíos a Lima?", timeout=ARRIVAL_TIMEOUT_MS)
+    page.get_by_test_id("forum-who").select_option(str(STAFF_MEMBERS[1]["id"]))
+    page.get_by_test_id("forum-input").fill("Sí, en 3 días")
+    page.get_by_test_id("forum-input").press("Enter")
+    expect(messages).to_contain_text("Ben Okafor")
+    answer = page.locator("[data-testid=customer-bubble][data-from=bot]").filter(has_text="Sí, en 3 días")
+    expect(answer).to_be_visible(timeout=ARRIVAL_TIMEOUT_MS)
+    page.get_by_test_id("forum-delete").click()
+    expect(page.get_by_test_id("forum-topic").filter(has_text=name)).to_have_count(0, timeout=ARRIVAL_TIMEOUT_MS)
