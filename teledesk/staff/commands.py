@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 from dataclasses import dataclass
 
 from teledesk.envelope import Envelope, MessageType
@@ -29,7 +30,8 @@ from teledesk.open_data import JSONObject
 from teledesk.pipeline import Services
 from teledesk.staff import lines
 from teledesk.staff.mirror import STAFF_BY, STAFF_TOPIC, MirrorItem
-from teledesk.staff.room import StaffRoom
+from teledesk.staff.room import StaffRoom, TryLater
+from teledesk.store.staff import Claimed
 
 STEP = "staffroom"
 COMMAND = re.compile(r"^/(\w+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
@@ -81,12 +83,22 @@ def handle(envelope: Envelope, room: StaffRoom, services: Services) -> Envelope 
         return None
     command = COMMAND.match(staff.text.strip()) if staff.text.startswith("/") else None
     if command is not None:
-        problem = _command(staff, chat_id, command.group(1).lower(), (command.group(2) or "").strip(), services)
-        if problem is not None:
-            room.mirror(MirrorItem(f"reply-staff-{staff.message_id}", chat_id, f"⚠️ {problem}",
-                                   reply_to=staff.message_id))
+        record = f"command-staff-{staff.message_id}"  # done once: a redelivery changes nothing again
+        if _claimed(room, chat_id, record):
+            problem = _command(staff, chat_id, command.group(1).lower(), (command.group(2) or "").strip(), services)
+            if problem is not None:
+                room.mirror(MirrorItem(f"reply-staff-{staff.message_id}", chat_id, f"⚠️ {problem}",
+                                       reply_to=staff.message_id))
+            room.store.staff.item_sent(chat_id, record)
         return None
     return _answer(envelope, staff, chat_id, services)
+
+
+def _claimed(room: StaffRoom, chat_id: int, record: str) -> bool:
+    claimed = room.store.staff.claim_item(chat_id, record, uuid.uuid4().hex)
+    if claimed is Claimed.BUSY:
+        raise TryLater(f"{record} of {chat_id} is being done")
+    return claimed is Claimed.GO
 
 
 def _author(staff: StaffMessage, services: Services) -> JSONObject:

@@ -6,7 +6,7 @@
   or one replacing a topic an admin deleted or closed), so two deliveries make one topic.
 - `conversations/{key}/staff_mirror/{item id}`: one record per mirrored item (a customer's message,
   an answer, a note, a change), claimed before it is sent and marked sent after, so an item
-  delivered twice is sent once.
+  delivered twice is sent once; a staff member's command is recorded so too, and done once.
 
 A claim is a lease: a holder that died leaves it to expire, and the next delivery takes it over
 (the item may then reach the topic twice: the one case where a mirror line repeats).
@@ -108,7 +108,9 @@ class StaffTopics:
 
         return claim(self.db.transaction())  # type: ignore[no-any-return]
 
-    def item_sent(self, chat_id: int, item_id: str, message_thread_id: int, telegram_message_id: int) -> None:
+    def item_sent(self, chat_id: int, item_id: str, message_thread_id: int | None = None,
+                  telegram_message_id: int | None = None) -> None:
+        """The item is done: sent as `telegram_message_id` in the topic (or, for a staff command, carried out)."""
         self._mirror(chat_id).document(item_id).set(
             {"sent_at": time.time(), "message_thread_id": message_thread_id,
              "telegram_message_id": telegram_message_id}, merge=True)
