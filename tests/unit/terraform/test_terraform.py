@@ -1441,6 +1441,21 @@ def test_the_conversation_settings_reach_every_function_and_the_relay(
         assert name in example and variables[name]["description"].startswith(name.upper()), name
 
 
+def test_the_staff_forum_settings_reach_every_function(tmp_path: Path, manifest_data: dict, derived: dict) -> None:
+    for name, env in derived["function_environment"].items():
+        assert (env["DESK_STAFF_CHAT_ID"], env["DESK_STAFF_NOTE_PREFIX"]) == ("", "!"), name
+    given = {"desk_staff_chat_id": "-1001234567890", "desk_staff_note_prefix": "#"}
+    got = evaluate_locals(manifest_data, tmp_path / "given", **given)
+    for name, env in got["function_environment"].items():
+        assert (env["DESK_STAFF_CHAT_ID"], env["DESK_STAFF_NOTE_PREFIX"]) == ("-1001234567890", "#"), name
+    with pytest.raises(AssertionError, match="desk_staff_chat_id must be"):
+        evaluate_locals(manifest_data, tmp_path / "positive", desk_staff_chat_id="1234")
+    example = (TF_DIR / "terraform.tfvars.example").read_text(encoding="utf-8")
+    variables = merged("variable")
+    for name in given:
+        assert name in example and variables[name]["description"].startswith(name.upper()), name
+
+
 def test_adding_a_workflow_with_a_step_needs_no_terraform_change(derived_extended: dict, extended: Manifest) -> None:
     (entry,) = EXTRA_WORKFLOW["steps"]
     workflow = derived_extended["workflows"][EXTRA_WORKFLOW["name"]]
