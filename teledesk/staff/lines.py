@@ -64,6 +64,10 @@ def answer_line(agent: AgentRef | JSONObject | None, text: str, media: JSONObjec
     return line("💬", agent_name(agent), content(text, media))
 
 
+def not_delivered_line(reason: str) -> str:
+    return clipped(f"⚠️ Not delivered to the customer: {reason or 'refused by Telegram'}", MAX_MESSAGE_LENGTH)
+
+
 def note_line(agent: AgentRef | JSONObject | None, text: str) -> str:
     return line("📝", f"{agent_name(agent)} (note)", text)
 

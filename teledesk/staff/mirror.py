@@ -2,9 +2,10 @@
 
 From `messages-enriched`: a customer's new message (CLIENT) and the business account owner's
 (OWNER). From `deliveries`: an answer from the console once Telegram took it (not one written in
-the topic: it is there already). From `conversation-changes`: a private note written in the
-console, and a change of status or assignee or what the lifecycle did (the topic is renamed to
-show the status). Edits, reactions, the bot's own answers and typing are left out.
+the topic: it is there already; but Telegram's refusal of one is). From `conversation-changes`: a
+private note written in the console, and a change of status or assignee or what the lifecycle did
+(the topic is renamed to show the status). Edits, reactions, the bot's own answers and typing are
+left out.
 
 An item's id is what it mirrors (the message's, the note's, the change's id): the record that it
 was sent once (teledesk.store.staff).
@@ -49,10 +50,15 @@ def mirror_item(envelope: Envelope) -> MirrorItem | None:
             text = lines.customer_line(envelope.customer, envelope.text, envelope.media)
         return MirrorItem(envelope.id, envelope.chat_id, text)
     delivery = extra.get("delivery") or {}
-    if (envelope.type == MessageType.AGENT and not extra.get("action") and extra.get("source") != STAFF_TOPIC
-            and delivery.get("state") == DeliveryState.SENT):
+    if envelope.type != MessageType.AGENT or extra.get("action"):
+        return None
+    from_topic = extra.get("source") == STAFF_TOPIC
+    if delivery.get("state") == DeliveryState.SENT and not from_topic:
         return MirrorItem(envelope.id, envelope.chat_id, lines.answer_line(extra.get("agent"), envelope.text,
                                                                            envelope.media))
+    if delivery.get("state") == DeliveryState.FAILED and from_topic:  # the console shows it; the topic must too
+        return MirrorItem(f"failed-{envelope.id}-{int(delivery.get('retry') or 0)}", envelope.chat_id,
+                          lines.not_delivered_line(str(delivery.get("reason") or "")))
     return None
 
 

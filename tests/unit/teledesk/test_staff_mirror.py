@@ -64,6 +64,10 @@ def test_a_console_answer_is_mirrored_once_sent_and_not_one_written_in_the_topic
     assert mirror_item(delivered()).text == "💬 Bob: Te ayudo"  # type: ignore[union-attr]
     assert mirror_item(delivered("failed")) is None
     assert mirror_item(delivered(source=STAFF_TOPIC)) is None
+    failed = mirror_item(delivered("failed", source=STAFF_TOPIC, delivery={"state": "failed",
+                                                                           "reason": "blocked by the customer"}))
+    assert failed is not None and failed.text == "⚠️ Not delivered to the customer: blocked by the customer"
+    assert failed.id == "failed-agent-c1-0"
     assert mirror_item(delivered(action="edit")) is None
     bot = delivered()
     bot.type = MessageType.BOT
