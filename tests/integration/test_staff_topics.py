@@ -230,3 +230,16 @@ def test_a_linked_staff_member_answers_as_their_agent(staff_desk: Desk, store: S
     assert shown["agent"] == {"username": username, "name": "Ana García"}
     unlinked = admin.delete(f"{staff_desk.console_url}api/agents/{username}/telegram", timeout=10)
     assert unlinked.status_code == 200 and unlinked.json()["agent"]["telegram_id"] is None
+
+
+def test_a_staff_answer_telegram_refuses_is_said_in_the_topic(staff_desk: Desk, store: Store,
+                                                               customer: dict[str, Any]):
+    customer_says(staff_desk, customer, "Adiós")
+    thread_id = topic_with(staff_desk, store, customer["id"], f"👤 {name_of(customer)}: Adiós")
+    planned = requests.post(f"{staff_desk.standin_url}standin/api/failures", timeout=10, json={
+        "method": "sendMessage", "error_code": 403, "chat_id": customer["id"]})
+    assert planned.status_code == 201, planned.text
+    message_id = staff_says(staff_desk, thread_id, "¿Sigues ahí?")
+    topic_with(staff_desk, store, customer["id"], "⚠️ Not delivered to the customer: blocked by the customer")
+    stored = store.messages.get(customer["id"], f"staff-{message_id}")
+    assert stored is not None and stored.delivery is not None and stored.delivery.state == "failed"
