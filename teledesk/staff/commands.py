@@ -37,6 +37,8 @@ STEP = "staffroom"
 COMMAND = re.compile(r"^/(\w+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 STATUSES = {"resolve": ConversationStatus.RESOLVED, "pending": ConversationStatus.PENDING,
             "reopen": ConversationStatus.OPEN}
+AGENT_USERNAME = re.compile(r"[a-z0-9][a-z0-9_.-]{1,31}")  # as the team page takes them (realtime/schemas.py)
+ONLY_TEXT = "Only text goes to the customer from here: send files from the console."
 USAGE = "Commands here: /resolve, /pending, /reopen, /assign @username. Start a line with {prefix} for a private note."
 
 
@@ -81,17 +83,24 @@ def handle(envelope: Envelope, room: StaffRoom, services: Services) -> Envelope 
     if staff.text.startswith(prefix):
         _note(envelope, staff, chat_id, staff.text[len(prefix):].strip(), services)
         return None
+    if staff.media is not None:
+        _tell(room, staff, chat_id, ONLY_TEXT)
+        return None
     command = COMMAND.match(staff.text.strip()) if staff.text.startswith("/") else None
     if command is not None:
         record = f"command-staff-{staff.message_id}"  # done once: a redelivery changes nothing again
         if _claimed(room, chat_id, record):
             problem = _command(staff, chat_id, command.group(1).lower(), (command.group(2) or "").strip(), services)
             if problem is not None:
-                room.mirror(MirrorItem(f"reply-staff-{staff.message_id}", chat_id, f"⚠️ {problem}",
-                                       reply_to=staff.message_id))
+                _tell(room, staff, chat_id, problem)
             room.store.staff.item_sent(chat_id, record)
         return None
     return _answer(envelope, staff, chat_id, services)
+
+
+def _tell(room: StaffRoom, staff: StaffMessage, chat_id: int, problem: str) -> None:
+    """Answer a staff message in its topic with what was wrong with it (once)."""
+    room.mirror(MirrorItem(f"reply-staff-{staff.message_id}", chat_id, f"⚠️ {problem}", reply_to=staff.message_id))
 
 
 def _claimed(room: StaffRoom, chat_id: int, record: str) -> bool:
@@ -130,8 +139,8 @@ def _command(staff: StaffMessage, chat_id: int, name: str, argument: str, servic
             _changed(services, conversation, str(conversation.status), staff.by)
         return None
     if name == "assign":
-        username = argument.removeprefix("@").strip()
-        agent = store.agents.get(username) if username else None
+        username = argument.removeprefix("@").strip().lower()
+        agent = store.agents.get(username) if AGENT_USERNAME.fullmatch(username) else None
         if agent is None or agent.disabled:
             return f"No active agent @{username} to assign." if username else "Whom to? /assign @username"
         conversation = store.conversations.update(chat_id, assignee=agent.username)

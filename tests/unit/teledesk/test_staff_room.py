@@ -8,7 +8,10 @@ from typing import Any
 
 import pytest
 
+from teledesk.envelope import Envelope
 from teledesk.model import Conversation, Direction, Message, MessageType, StaffTopic
+from teledesk.settings import Settings
+from teledesk.staff.commands import ONLY_TEXT, USAGE, handle
 from teledesk.staff.mirror import MirrorItem
 from teledesk.staff.room import StaffRoom, TryLater
 from teledesk.store.staff import Claimed, TopicClaim
@@ -31,6 +34,7 @@ class FakeStaffStore:
         self.staff = SimpleNamespace(claim_item=self.claim_item, item_sent=self.item_sent,
                                      release_item=lambda chat_id, item_id: self.items.pop(item_id, None),
                                      claim_topic=self.claim_topic, settle_topic=self.settle_topic,
+                                     chat_of=lambda thread_id: CHAT,
                                      rename_topic=lambda chat_id, name: None)
         self.messages = SimpleNamespace(history=lambda chat_id, limit: self.history[-limit:])
         self.conversations = SimpleNamespace(get=lambda chat_id: self.conversation)
@@ -132,3 +136,26 @@ def test_a_change_renames_the_topic_to_the_status():
     store.conversation.status = "resolved"  # type: ignore[assignment]
     room(client, store).mirror(MirrorItem("change-1", CHAT, "🔄 resolved (by @bob)", renames=True))
     assert client.topics == ["renamed 7: ✅ Ana"]
+
+
+def staff_envelope(text: str, media: dict[str, Any] | None = None) -> Envelope:
+    message = {"message_id": 55, "from": {"id": 8000000002, "is_bot": False, "first_name": "Ben"},
+               "chat": {"id": GROUP, "type": "supergroup", "is_forum": True}, "date": 9, "message_thread_id": 101,
+               "is_topic_message": True, "text": text}
+    return Envelope(id="tg-x", type=MessageType.STAFF, chat_id=GROUP, date=9, text=text, media=media,
+                    extra={"update": {"update_id": 1, "message": message}})
+
+
+@pytest.mark.parametrize(("text", "media", "told"), [
+    ("", {"kind": "photo", "file_id": "F"}, ONLY_TEXT),
+    ("/assign @../etc", None, "No active agent @../etc to assign."),  # never a document path
+    ("/assign", None, "Whom to? /assign @username"),
+    ("/snooze", None, USAGE.format(prefix="!")),
+])
+def test_what_a_staff_message_cannot_do_is_said_in_its_topic_once(text: str, media: dict | None, told: str):
+    client, store = FakeClient(), FakeStaffStore()
+    store.agents = SimpleNamespace(get=lambda username: pytest.fail(f"looked up {username!r}"))  # type: ignore[attr-defined]
+    services = SimpleNamespace(settings=Settings(), store=store)
+    for _ in range(2):  # delivered twice: said once
+        assert handle(staff_envelope(text, media), room(client, store), services) is None  # type: ignore[arg-type]
+    assert [sent for _, sent in client.sent] == [f"⚠️ {told}"]
