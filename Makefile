@@ -109,7 +109,7 @@ test-e2e: install build chromium
 	$(PY) -m pytest -q tests/e2e
 
 screenshots: install build chromium  ## Retake the screenshots in docs/screenshots from the browser tests
-	UPDATE_SCREENSHOTS=1 $(PY) -m pytest -q tests/e2e/test_console_look.py
+	UPDATE_SCREENSHOTS=1 $(PY) -m pytest -q tests/e2e/test_console_look.py tests/e2e/test_console_business.py -k "look or owner"
 
 clean:
 	rm -rf $(VENV) $(WORKFLOWS_VENV) $(CHECKOV_VENV) frontend/node_modules frontend/dist .teledesk

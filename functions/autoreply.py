@@ -8,6 +8,12 @@ id derives from what it answers (a message, a resolved opening), so a redelivery
 Telegram wants every callback query answered (else the button spins), so each gets an
 `answer_callback` action; the satisfaction press that counted also has its question edited to
 show the choice, and a thank-you. An answer carries the trace id of what it answers (`teledesk.logs`).
+
+Never in a Telegram Business chat (teledesk/business.py), and never to what the account's owner
+typed (OWNER): there the bot would speak as the company's own account, unasked. Telegram Business
+has its own greeting and away messages, which the account sets in the Telegram app; and a bot that
+answers an account's chats by itself has been seen answering the owner's own messages, in loops.
+In a business chat only what an agent sends goes out.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import time
 from datetime import UTC, datetime
 
 from teledesk.bot_texts import bot_text
+from teledesk.business import is_business_key
 from teledesk.business_hours import opening_hours
 from teledesk.envelope import Envelope, MessageType
 from teledesk.lifecycle.openings import opening_key
@@ -139,6 +146,8 @@ def _on_press(envelope: Envelope, services: Services, now: float) -> Envelope | 
 @event_step("autoreply")
 def autoreply(envelope: Envelope, services: Services) -> Envelope | None:
     now = time.time()
+    if is_business_key(envelope.chat_id) or envelope.type == MessageType.OWNER:
+        return None
     if envelope.type == MessageType.CONVERSATION:
         return _on_change(envelope, services)
     if envelope.type == MessageType.CALLBACK:

@@ -1,4 +1,6 @@
-"""classify: set each update's message type (CLIENT, COMMAND, CALLBACK, MEMBER, UNSUPPORTED).
+"""classify: set each update's message type (CLIENT, COMMAND, CALLBACK, MEMBER, UNSUPPORTED; in a
+Telegram Business chat OWNER for the account's owner typing, AGENT for the desk's own send echoed
+back; CONNECTION for a business connection's change).
 
 Only private chats are a customer's conversation with the bot; updates from groups go on
 only when the `DESK_GROUP_CHATS` setting is on, and are otherwise counted and dropped. The staff

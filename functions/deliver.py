@@ -7,7 +7,12 @@ sends only the parts still missing. Sends are paced per chat and per process.
 
 Besides answers, `agent-replies` carries the agents' actions on what they sent
 (`extra["action"]`): `edit` and `delete` (applied to Telegram, then to the stored message,
-once per numbered change) and `typing` (a chat action, never stored, never retried).
+once per numbered change), `typing` (a chat action, never stored, never retried) and `read` (a
+Telegram Business chat marked read in the account's Telegram, best effort like typing).
+
+In a Telegram Business chat (`extra["business"]`, or the stored answer's, or the conversation's)
+every request goes to Telegram's chat with the connection's id (`ChatRoute`): the bot writes as the
+account. A file is sent again by kind (copyMessage and forwardMessage take no connection).
 
 Transient Telegram errors raise, so the push subscription retries with backoff; on the last
 attempt the subscription allows (`deliveryAttempt` = the manifest's `max_delivery_attempts`)
@@ -41,6 +46,7 @@ from typing import Any
 import functions_framework
 
 from teledesk.blobs import blob_store
+from teledesk.business import is_business_key
 from teledesk.envelope import Envelope, MessageType
 from teledesk.logs import configure
 from teledesk.model import Delivery, DeliveryState, Media, Message
@@ -50,6 +56,8 @@ from teledesk.store import Store
 from teledesk.store.answers import Claim
 from teledesk.telegram.client import (
     MAYBE_SENT_REASON,
+    Chat,
+    ChatRoute,
     DeliveryOutcome,
     FailureCause,
     MediaUpload,
@@ -186,6 +194,9 @@ def _deliver(envelope: Envelope, services: Services) -> Envelope | None:
     if action == "typing":
         _typing(envelope, services)
         return None
+    if action == "read":
+        _read(envelope, services)
+        return None
     if action == "answer_callback":
         _answer_callback(envelope, services)
         return None
@@ -201,6 +212,18 @@ def deliver(cloud_event: Any) -> None:
         _deliver(cloud_event)
     finally:
         _attempt.reset(token)
+
+
+def _route(envelope: Envelope, services: Services, stored: Message | None = None) -> Chat:
+    """Where the requests for this envelope go: its chat with the bot, or a business chat through
+    its connection (the envelope's `business`, the stored message's, else the conversation's)."""
+    business = envelope.extra.get("business") or ((stored.model_extra or {}).get("business") if stored else None)
+    if not isinstance(business, dict) and is_business_key(envelope.chat_id):
+        conversation = services.store.conversations.get(envelope.chat_id)
+        business = conversation.business.wire() if conversation is not None and conversation.business else None
+    if not isinstance(business, dict):
+        return envelope.chat_id
+    return ChatRoute(int(business["chat_id"]), str(business["connection_id"]))
 
 
 # -- answers --------------------------------------------------------------------------------------------
@@ -259,24 +282,26 @@ def _outcome(envelope: Envelope, services: Services, stored: Message, delivery: 
 
     def count_failure() -> int:
         return store.answers.count_failed_attempt(envelope.chat_id, envelope.id)
+    route = _route(envelope, services, stored)
     media = stored.media or (Media.model_validate(envelope.media) if envelope.media else None)
     if media is not None and media.kind:
         kind = media.kind
         return _or_failed_on_last_attempt(
-            services, lambda: _send_media(envelope, services, media, kind, reply_to, claims), count_failure, claims)
+            services, lambda: _send_media(envelope, services, media, kind, reply_to, claims, route), count_failure,
+            claims)
     parts = split_text(envelope.text)
     already = {int(k): v for k, v in (delivery.parts or {}).items()}
     row = stored.model_extra.get("buttons") if stored.model_extra else None  # one row of inline buttons
     buttons = [row] if row else None
     return _or_failed_on_last_attempt(services, lambda: _client(services).send_parts(
-        envelope.chat_id, parts, already_sent=already, reply_to=reply_to, buttons=buttons,
+        route, parts, already_sent=already, reply_to=reply_to, buttons=buttons,
         before_part=claims.before_part,
         on_part_sent=lambda i, mid: store.answers.record_sent_part(envelope.chat_id, envelope.id, i, mid)),
         count_failure, claims)
 
 
 def _send_media(envelope: Envelope, services: Services, media: Media, kind: str,
-                reply_to: int | None, claims: _Claims) -> DeliveryOutcome:
+                reply_to: int | None, claims: _Claims, route: Chat) -> DeliveryOutcome:
     upload = MediaUpload(kind=kind, file_id=media.file_id, filename=media.filename or "file",
                          caption=envelope.text or "")
     if upload.file_id is None:
@@ -286,7 +311,7 @@ def _send_media(envelope: Envelope, services: Services, media: Media, kind: str,
             upload.data = blob_store().get(media.blob)
         except (KeyError, ValueError):
             return DeliveryOutcome("failed", "the uploaded file is no longer stored", FailureCause.FILE_GONE)
-    outcome = _client(services).send_media(envelope.chat_id, upload, reply_to=reply_to,
+    outcome = _client(services).send_media(route, upload, reply_to=reply_to,
                                            before_send=claims.before_send)
     if outcome.file_id and not media.file_id:
         services.store.answers.record_file_id(envelope.chat_id, envelope.id, outcome.file_id)  # a re-send reuses it
@@ -310,13 +335,13 @@ def _change(envelope: Envelope, services: Services, action: str) -> Envelope | N
         ids = [delivery.telegram_message_id]
     if not ids:
         return _announce(envelope, "failed", "the message was never sent", None, FailureCause.NOT_SENT)
-    client = _client(services)
+    client, route = _client(services), _route(envelope, services, target)
     if action == "edit":
         caption = target.media is not None
-        outcome = _or_failed_on_last_attempt(services, lambda: client.edit_text(envelope.chat_id, ids[0],
-                                                                               envelope.text, caption=caption))
+        outcome = _or_failed_on_last_attempt(services, lambda: client.edit_text(route, ids[0], envelope.text,
+                                                                               caption=caption))
     else:
-        outcome = _or_failed_on_last_attempt(services, lambda: client.delete(envelope.chat_id, ids))
+        outcome = _or_failed_on_last_attempt(services, lambda: client.delete(route, ids))
     if outcome.state == "sent":
         changed, _ = store.answers.apply_change(envelope.chat_id, target_id, revision, text=envelope.text,
                                         deleted=action == "delete")
@@ -328,9 +353,24 @@ def _change(envelope: Envelope, services: Services, action: str) -> Envelope | N
 def _typing(envelope: Envelope, services: Services) -> None:
     """Best effort: a chat action shows for 5 s, so a late or failed one is not worth a retry."""
     try:
-        _client(services).send_chat_action(envelope.chat_id, "typing")
+        _client(services).send_chat_action(_route(envelope, services), "typing")
     except TransientTelegramError as exc:
         log.info("deliver: typing not shown: %s", exc)
+
+
+def _read(envelope: Envelope, services: Services) -> None:
+    """readBusinessMessage for a business chat an agent read: best effort, like typing (the next
+    read marks it again)."""
+    route, message_id = _route(envelope, services), envelope.extra.get("telegram_message_id")
+    if not isinstance(route, ChatRoute) or route.business_connection_id is None or not isinstance(message_id, int):
+        return
+    try:
+        outcome = _client(services).read_business_message(route, message_id)
+    except TransientTelegramError as exc:
+        log.info("deliver: the chat not marked read in Telegram: %s", exc)
+        return
+    if outcome.state != DeliveryState.SENT:
+        log.info("deliver: the chat not marked read in Telegram: %s", outcome.reason)
 
 
 def _answer_callback(envelope: Envelope, services: Services) -> None:

@@ -8,14 +8,25 @@ passed on (the relay drops repeats).
 A message that opened the conversation (docs/lifecycle.md) is announced on the lifecycle's
 trigger topic before it is passed on, and again on a redelivery (the opening remembers which
 message opened it), so a crash between the two loses no opening.
+
+Telegram Business (teledesk/business.py): a connection's change is recorded
+(`store.business_connections`, the newest update's state kept) and passed on with the stored
+connection, never a conversation. Messages Telegram deleted in a business chat are marked deleted
+and passed on (`deleted_messages`). The desk's own send echoed back is already stored (as the
+answer deliver settled): nothing to store, nothing to show, so it goes no further. A staff
+forum's message (STAFF) is passed on untouched: it is no customer's conversation.
 """
+
+import time
 
 from teledesk.envelope import Envelope, MessageType
 from teledesk.inbound import RATING
 from teledesk.lifecycle.openings import opening_envelope
 from teledesk.lifecycle.rating import is_rating, read_press
 from teledesk.logs import configure
+from teledesk.model import BusinessConnection
 from teledesk.pipeline import Services, event_step
+from teledesk.telegram.updates import Event
 
 configure("enrich")
 
@@ -32,10 +43,31 @@ def _checked_rating(envelope: Envelope, services: Services) -> None:
         envelope.extra[RATING] = {"chat_id": rating.chat_id, "opening": rating.opening, "stars": rating.stars}
 
 
+def _record_connection(envelope: Envelope, services: Services) -> Envelope:
+    connection = BusinessConnection.model_validate({**envelope.extra["connection"], "updated_at": time.time()})
+    stored, _changed = services.store.business_connections.record(connection)
+    envelope.extra["connection"] = stored.wire()
+    return envelope
+
+
+def _record_deletion(envelope: Envelope, services: Services) -> Envelope:
+    conversation, changed = services.store.inbound.delete(envelope)
+    if conversation is not None:
+        envelope.extra["conversation"] = conversation.wire()
+    envelope.extra["deleted_messages"] = [message.wire() for message in changed]
+    return envelope
+
+
 @event_step("enrich")
-def enrich(envelope: Envelope, services: Services) -> Envelope:
+def enrich(envelope: Envelope, services: Services) -> Envelope | None:
     if envelope.type == MessageType.STAFF:
         return envelope  # the staff forum is no conversation: the staffroom acts on it
+    if envelope.type == MessageType.CONNECTION:
+        return _record_connection(envelope, services)
+    if envelope.extra.get("echo"):
+        return None
+    if envelope.extra.get("event") == Event.DELETE:
+        return _record_deletion(envelope, services)
     settings = services.settings
     _checked_rating(envelope, services)
     folded = services.store.inbound.record(envelope, settings.resolved_policy, settings.desk_sla_first_response_s)

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 
 from realtime.errors import ApiError
 from realtime.lifecycle import agent_opening, announce
 from realtime.relay import current_relay
 from realtime.views import DeliveryEvent
+from teledesk.business import delete_refusal, reply_refusal
 from teledesk.envelope import Envelope
 from teledesk.logs import describe, traced_envelope, with_trace_id
 from teledesk.model import Agent, ConversationStatus, DeliveryState, Message
 from teledesk.open_data import JSONObject
+from teledesk.store.answers import AnswerRefused
 
 NO_SUCH_CONVERSATION = "no such conversation"
 STORE_BOOKKEEPING = ("direction", "stored_at", "delivery", "outbox_since", "published_at")
@@ -70,6 +73,8 @@ def queue_answer(envelope: Envelope, agent: Agent) -> Message:
         stored, conversation, _created = relay.store.answers.queue(chat_id, envelope)
     except KeyError:
         raise ApiError(404, NO_SUCH_CONVERSATION) from None
+    except AnswerRefused as refused:
+        raise ApiError(409, refused.reason) from None
     if stored.delivery is not None and stored.delivery.state == DeliveryState.QUEUED:
         if conversation.status == ConversationStatus.RESOLVED:
             reopened = relay.store.conversations.set_status(chat_id, ConversationStatus.OPEN, agent_opening(agent))
@@ -84,6 +89,20 @@ def queue_answer(envelope: Envelope, agent: Agent) -> Message:
         relay.broadcaster.conversation(conversation)
         relay.broadcaster.delivery(queued(stored))
     return stored
+
+
+def refuse_in_business_chat(chat_id: int, action: str) -> None:
+    """409 with the reason when Telegram would refuse `action` ("answer", "edit" or "delete") in
+    this conversation's business chat now (teledesk.business); nothing for a chat with the bot."""
+    store = current_relay().store
+    conversation = store.conversations.get(chat_id)
+    if conversation is None or conversation.business is None:
+        return
+    connection = store.business_connections.get(conversation.business.connection_id)
+    refusal = delete_refusal(connection) if action == "delete" else \
+        reply_refusal(conversation.business, connection, time.time())
+    if refusal is not None:
+        raise ApiError(409, refusal)
 
 
 def publish_answer(stored: Message) -> None:

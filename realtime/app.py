@@ -20,6 +20,7 @@ from realtime.apispec import PATH_CONVERTERS, refuse_beyond_int64
 from realtime.auth import current_agent, ensure_admin
 from realtime.bodies import limit_bodies
 from realtime.broadcast import Broadcaster
+from realtime.business import business
 from realtime.canned import canned
 from realtime.conversations import conversations
 from realtime.errors import register_error_handlers
@@ -53,7 +54,7 @@ if TYPE_CHECKING:
 __all__ = ["Relay", "create_app"]
 
 SOCKETIO_PATH = "/socket.io"
-API_FAMILIES = (conversations, outbound, search, canned, team, theme, media, stats)  # each under /api
+API_FAMILIES = (conversations, outbound, search, canned, team, theme, media, stats, business)  # each under /api
 
 
 def create_app(

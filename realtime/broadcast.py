@@ -1,4 +1,5 @@
-"""The server's Socket.IO events, in one place: `message`, `conversation`, `delivery`.
+"""The server's Socket.IO events, in one place: `message`, `conversation`, `delivery`,
+`business_connection`.
 
 Every event goes to the `agents` room, which only authenticated sockets join; with several
 relays, through the Socket.IO message queue on Redis, so it reaches every agent on every relay
@@ -18,7 +19,7 @@ from flask_socketio import SocketIO
 
 from realtime.state import Claim, MemoryState, SharedState
 from realtime.views import conversation_view, delivery_view, message_view
-from teledesk.model import Conversation, Message
+from teledesk.model import BusinessConnection, Conversation, Message
 
 AGENTS_ROOM = "agents"
 
@@ -64,3 +65,8 @@ class Broadcaster:
         """A delivery state; an agent's retry of a failed answer (`retry` 1, 2, …) goes through it again."""
         key = f"delivery:{delivery['message_id']}:{delivery['state']}:{delivery.get('retry') or 0}"
         self._emit_once(key, "delivery", delivery_view(delivery))
+
+    def business_connection(self, connection: BusinessConnection) -> None:
+        """A Telegram Business connection's new state (each update of it once)."""
+        self._emit_once(f"business_connection:{connection.id}:{connection.update_id}", "business_connection",
+                        connection.wire())

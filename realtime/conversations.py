@@ -13,11 +13,20 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
-from realtime.answers import NO_SUCH_CONVERSATION, agent_extra, answer_extra, publish_answer, queue_answer, queued
+from realtime.answers import (
+    NO_SUCH_CONVERSATION,
+    agent_extra,
+    answer_extra,
+    publish_answer,
+    queue_answer,
+    queued,
+    refuse_in_business_chat,
+)
 from realtime.apispec import CHAT, MESSAGE, answers, declare
 from realtime.auth import login_required
 from realtime.errors import ApiError
 from realtime.lifecycle import agent_opening, announce
+from realtime.outbound import mark_read_in_telegram
 from realtime.relay import current_relay
 from realtime.schemas import (
     Assign,
@@ -57,12 +66,14 @@ def messages(agent: Agent, chat_id: int, query: MessagesQuery) -> Response:
 
 @conversations.post(f"{CHAT}/messages")
 @login_required
-@declare(answers(202, MessageAnswer, 401, 404, description="queued for delivery"))
+@declare(answers(202, MessageAnswer, 401, 404, 409, description="queued for delivery"))
 def reply(agent: Agent, chat_id: int, json: Reply) -> tuple[Response, int]:
     """Answer the customer; client_id makes it idempotent
 
     A text longer than Telegram takes in one message goes out as several. `reply_to` (a stored
-    message id) quotes that message. An answer to a resolved conversation opens it again.
+    message id) quotes that message. An answer to a resolved conversation opens it again. In a
+    Telegram Business chat, 409 with the reason when Telegram would refuse it (the connection
+    disabled, no `can_reply`, the customer's last message over 24 hours old).
     """
     extra = answer_extra(agent, chat_id, json.client_id, json.reply_to)
     envelope = Envelope(
@@ -141,8 +152,16 @@ def start(agent: Agent, chat_id: int) -> Response:
 @login_required
 @declare(answers(200, ConversationAnswer, 401, 404))
 def read(agent: Agent, chat_id: int) -> Response:
-    """Mark read (unread back to 0)"""
-    return _changed(current_relay().store.conversations.mark_read(chat_id))
+    """Mark read (unread back to 0)
+
+    A Telegram Business chat is marked read in the account's Telegram too, when its connection
+    grants `can_read_messages`.
+    """
+    conversation = current_relay().store.conversations.mark_read(chat_id)
+    answer = _changed(conversation)
+    if conversation is not None:
+        mark_read_in_telegram(conversation, agent)
+    return answer
 
 
 @conversations.post(f"{CHAT}/notes")
@@ -191,6 +210,7 @@ def retry(agent: Agent, chat_id: int, message_id: str) -> tuple[Response, int]:
     stays queued in the outbox and the relay's sweeper hands it over (realtime/outbox.py).
     """
     relay = current_relay()
+    refuse_in_business_chat(chat_id, "answer")
     status, stored = relay.store.answers.requeue_failed(chat_id, message_id)
     if status == "missing" or stored is None:
         raise ApiError(404, "no such outgoing message in this conversation")

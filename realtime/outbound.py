@@ -9,6 +9,10 @@ Each is published on `agent-replies` for deliver, as an AGENT envelope with `ext
   relay emits the new state as a `message` event (the broadcaster keys messages on id and revision).
 - `typing`: at most once per TYPING_INTERVAL_S per chat for the whole desk; deliver calls
   sendChatAction; nothing is stored.
+- `read` (a Telegram Business chat an agent marked read, when the connection grants
+  `can_read_messages`): deliver calls readBusinessMessage on the customer's last message; best
+  effort, like typing. In a business chat an edit Telegram would refuse (the reply window, the
+  rights) or a delete without `can_delete_sent_messages` is answered 409 with the reason.
 - uploads (`media`): the file is kept in the blob store, the message stored like an answer
   with `media: {kind, blob, filename, mime_type, size}`; deliver uploads it to Telegram as
   multipart and records Telegram's `file_id`, which a retry reuses.
@@ -23,7 +27,14 @@ import uuid
 
 from flask import Blueprint, Response, jsonify
 
-from realtime.answers import NO_SUCH_CONVERSATION, agent_extra, answer_extra, publish, queue_answer
+from realtime.answers import (
+    NO_SUCH_CONVERSATION,
+    agent_extra,
+    answer_extra,
+    publish,
+    queue_answer,
+    refuse_in_business_chat,
+)
 from realtime.apispec import CHAT, MESSAGE, answers, declare
 from realtime.auth import login_required
 from realtime.bodies import accepts_body_up_to
@@ -31,11 +42,13 @@ from realtime.errors import ApiError
 from realtime.relay import current_relay
 from realtime.schemas import ChangeAnswer, Edit, MessageAnswer, TypingAnswer, Upload
 from realtime.views import message_view
+from teledesk.business import may_mark_read
 from teledesk.envelope import Envelope, MessageType
-from teledesk.model import Agent, Direction, Message
+from teledesk.model import Agent, Conversation, Direction, Message
 from teledesk.telegram.limits import MAX_CAPTION_LENGTH, MAX_UPLOAD_BYTES
 
 TYPING_INTERVAL_S = 4.0
+READ_LOOKBACK = 50  # of a business chat's newest messages, where its last one from the customer is looked for
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp", "image/gif")
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
 MULTIPART_ROOM_BYTES = 64 * 1024  # an upload's other fields (caption, client_id …) and its multipart framing
@@ -64,6 +77,7 @@ def _change(agent: Agent, chat_id: int, message_id: str, action: str, text: str 
     relay = current_relay()
     if not _is_theirs(agent, stored or relay.store.messages.get(chat_id, message_id)):
         raise ApiError(404, NOT_YOURS)
+    refuse_in_business_chat(chat_id, action)
     status, message, n = relay.store.answers.request_change(chat_id, message_id)
     if status == "missing" or message is None:
         raise ApiError(404, NOT_YOURS)
@@ -122,6 +136,22 @@ def typing(agent: Agent, chat_id: int) -> tuple[Response, int]:
     return jsonify(sent=sent), 202
 
 
+def mark_read_in_telegram(conversation: Conversation, agent: Agent) -> None:
+    """An agent read a business chat: mark it read in the account's Telegram too, when the
+    connection lets the bot (`can_read_messages`), up to the customer's last message."""
+    relay = current_relay()
+    business = conversation.business
+    if business is None or not may_mark_read(relay.store.business_connections.get(business.connection_id)):
+        return
+    last = next((m.telegram_message_id for m in reversed(relay.store.messages.history(conversation.chat_id,
+                                                                                        limit=READ_LOOKBACK))
+                 if m.direction == Direction.IN and m.telegram_message_id is not None), None)
+    if last is not None:
+        _publish(Envelope(id=f"read-{conversation.chat_id}-{last}", type=MessageType.AGENT,
+                          chat_id=conversation.chat_id, date=int(time.time()),
+                          extra={"action": "read", "telegram_message_id": last, "agent": agent_extra(agent)}))
+
+
 # -- uploads ------------------------------------------------------------------------------------------
 
 def media_kind(mime_type: str) -> str:
@@ -137,7 +167,7 @@ def media_kind(mime_type: str) -> str:
 @outbound.post(f"{CHAT}/media")
 @accepts_body_up_to(MAX_UPLOAD_BODY_BYTES)
 @login_required
-@declare(answers(202, MessageAnswer, 401, 404, 413, description="queued for delivery"))
+@declare(answers(202, MessageAnswer, 401, 404, 409, 413, description="queued for delivery"))
 def upload(agent: Agent, chat_id: int, form: Upload) -> tuple[Response, int]:
     """Send a photo, document, voice note or video; `kind` follows the MIME type unless given"""
     if not isinstance(form, Upload):  # not multipart: spectree had no form to check

@@ -384,5 +384,9 @@ class CannedListAnswer(BaseModel):
     canned: list[Canned]
 
 
+class BusinessConnectionsAnswer(BaseModel):
+    connections: list[model.BusinessConnection]
+
+
 class OpenAPIDocument(RootModel[JSONObject]):
     """An OpenAPI 3.1 document."""

@@ -29,7 +29,8 @@ from teledesk.envelope import Envelope, EnvelopeError, MessageType
 from teledesk.lifecycle.changes import NOTE, changed_by_agent
 from teledesk.logs import describe, traced_envelope
 from teledesk.manifest import Manifest
-from teledesk.model import Conversation, DeliveryState, Direction, Message
+from teledesk.model import BusinessConnection, Conversation, DeliveryState, Direction, Message
+from teledesk.telegram.updates import Event
 
 MAX_MESSAGES = 100
 PULL_WAIT_S = 20
@@ -59,10 +60,20 @@ class RelaySubscriber:
         return {topic: known[topic] for topic in self.manifest.relay_subscribes}
 
     def on_enriched(self, envelope: Envelope) -> None:
+        """A customer's message (or what the account's owner typed in Telegram, OWNER) and its
+        conversation; the messages Telegram deleted in a business chat; a business connection's
+        change. Nothing else enrich passes on is shown (the desk's own echo never reaches here)."""
+        if envelope.type == MessageType.CONNECTION:
+            self.broadcaster.business_connection(BusinessConnection.model_validate(envelope.extra["connection"]))
+            return
         conversation = envelope.extra.get("conversation")
         if conversation is not None:
             self.broadcaster.conversation(Conversation.model_validate(conversation))
-        if envelope.type == MessageType.CLIENT:
+        if envelope.extra.get("event") == Event.DELETE:
+            for deleted in envelope.extra.get("deleted_messages") or []:
+                self.broadcaster.message(Message.model_validate(deleted))
+            return
+        if envelope.type in (MessageType.CLIENT, MessageType.OWNER) and not envelope.extra.get("echo"):
             # What enrich stored: a new message, or the one an edit or a reaction changed.
             # The trace travels on, so every hop can be read from the console's event.
             stored = envelope.extra.get("stored") or {**envelope.to_dict(), "direction": Direction.IN}

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any, NotRequired, TypedDict
 
 from realtime.media import media_url
+from teledesk.business import window_closes_at
 from teledesk.model import Conversation, Message
 from teledesk.open_data import JSONObject
 
@@ -42,6 +43,8 @@ def conversation_view(conversation: Conversation) -> JSONObject:
     defaults = conversation.model_dump(mode="json", include=set(LIFECYCLE_FIELDS))
     if isinstance(view.get("csat"), dict):
         view["csat"] = {k: v for k, v in view["csat"].items() if k != "press"}  # a callback query's id
+    if conversation.business is not None:  # a Telegram Business chat: when its reply window closes
+        view["business"] = {**view["business"], "window_closes_at": window_closes_at(conversation.business)}
     return {**defaults, **view}
 
 

@@ -24,6 +24,8 @@ KEY_FLOOR = -(1 << TELEGRAM_ID_BITS)  # every business key is at or below it; ev
 
 CONNECTION_DISABLED = "the business account disconnected the bot or turned the connection off"
 NO_REPLY_RIGHT = "the business account does not let the bot reply (the can_reply right)"
+NO_DELETE_RIGHT = ("the business account does not let the bot delete its sent messages"
+                   " (the can_delete_sent_messages right)")
 WINDOW_CLOSED = ("the customer last wrote more than 24 hours ago: Telegram lets the business account answer only"
                  " within 24 hours of the customer's last message")
 
@@ -56,3 +58,21 @@ def reply_refusal(chat: BusinessChat, connection: BusinessConnection | None, now
     if closes is None or closes <= now:
         return WINDOW_CLOSED
     return None
+
+
+def delete_refusal(connection: BusinessConnection | None) -> str | None:
+    """Why deleting a sent message in this business chat would be refused; None: it may go.
+    Telegram lets the bot delete what it sent with `can_delete_sent_messages` (or
+    `can_delete_all_messages`); a connection not heard of yet is left to Telegram to judge."""
+    if connection is None:
+        return None
+    if not connection.is_enabled:
+        return CONNECTION_DISABLED
+    if not (connection.rights.get("can_delete_sent_messages") or connection.rights.get("can_delete_all_messages")):
+        return NO_DELETE_RIGHT
+    return None
+
+
+def may_mark_read(connection: BusinessConnection | None) -> bool:
+    """Whether the bot may mark the account's chat read in Telegram (`can_read_messages`)."""
+    return connection is not None and connection.is_enabled and bool(connection.rights.get("can_read_messages"))

@@ -3,6 +3,13 @@
 `Inbound.record` (teledesk/store/inbound.py) reads the conversation and the message an event is about, asks `fold`
 what to write, and writes it in one atomic commit that fails if either changed since the read.
 Every rule is idempotent: folding the same event twice changes nothing the second time.
+
+A Telegram Business chat (teledesk/business.py) keeps which chat it is (`Conversation.business`) and
+when the customer last wrote (`customer_wrote_at`, from which Telegram's 24-hour reply window runs).
+What the account's owner typed in the Telegram app (OWNER) is the company's side of the chat:
+stored as an outgoing message, it answers the customer as an agent's answer does (the first
+response, the SLA met, the chat read). Messages Telegram says were deleted are marked deleted,
+their text kept for the agents (`deleted`).
 """
 
 from __future__ import annotations
@@ -13,7 +20,17 @@ from dataclasses import dataclass, replace
 from teledesk.envelope import Envelope, MessageType
 from teledesk.lifecycle.openings import opening_fields
 from teledesk.lifecycle.rating import Rating, rate
-from teledesk.model import AgentRef, Conversation, ConversationStatus, Customer, Direction, Message, Preview, Revision
+from teledesk.model import (
+    AgentRef,
+    BusinessChat,
+    Conversation,
+    ConversationStatus,
+    Customer,
+    Direction,
+    Message,
+    Preview,
+    Revision,
+)
 from teledesk.open_data import Fields, JSONObject
 from teledesk.telegram.updates import Event
 
@@ -50,7 +67,8 @@ class Folded:
 def stored_form(envelope: Envelope, conversation_number: int, now: float) -> Message:
     # Left out before to_dict() copies the envelope: the whole Update is most of what it would copy.
     kept = replace(envelope, extra={k: v for k, v in envelope.extra.items() if k not in STORED_WITHOUT})
-    return Message.model_validate({**kept.to_dict(), "direction": Direction.IN, "stored_at": now,
+    direction = Direction.OUT if envelope.type == MessageType.OWNER else Direction.IN
+    return Message.model_validate({**kept.to_dict(), "direction": direction, "stored_at": now,
                                    "conversation_number": conversation_number})
 
 
@@ -85,6 +103,7 @@ def fold(conversation: Conversation | None, target: Message | None, envelope: En
                     else new_conversation(envelope.chat_id, envelope.customer, now))
     if envelope.customer:
         conversation.customer = Customer.model_validate({**conversation.customer.to_firestore(), **envelope.customer})
+    _note_business_chat(conversation, envelope)
     event = envelope.extra.get("event", Event.MESSAGE)
     if event == Event.EDIT:
         return _fold_edit(conversation, target, envelope, now)
@@ -106,7 +125,30 @@ def fold(conversation: Conversation | None, target: Message | None, envelope: En
     message = stored_form(envelope, conversation.number, now)
     if envelope.type == MessageType.CLIENT:
         conversation.assign(unread=conversation.unread + 1, last_message=preview(message), updated_at=now)
+    if envelope.type == MessageType.OWNER:
+        conversation.assign(unread=0, sla_due_at=None, last_message=preview(message), updated_at=now)
+        if conversation.first_response_at is None:
+            conversation.first_response_at = now
     return Folded(conversation, message, True)
+
+
+def _note_business_chat(conversation: Conversation, envelope: Envelope) -> None:
+    """Which business chat the conversation is, and when the customer last wrote (a late
+    redelivery of an older message never moves it back)."""
+    business = envelope.extra.get("business")
+    if not isinstance(business, dict):
+        return
+    chat = conversation.business or BusinessChat(connection_id=business["connection_id"], chat_id=business["chat_id"])
+    if envelope.type != MessageType.OWNER and envelope.extra.get("event", Event.MESSAGE) == Event.MESSAGE:
+        chat.customer_wrote_at = max(chat.customer_wrote_at or 0, float(envelope.date))
+    conversation.business = chat.complete()
+
+
+def deleted(messages: list[Message], now: float) -> list[Message]:
+    """Messages Telegram deleted, marked deleted with their text kept; each one once (a repeat of
+    the deletion changes nothing). `revision` grows, so the consoles are shown the change."""
+    return [message.model_copy(deep=True).assign(deleted=True, deleted_at=now, revision=(message.revision or 0) + 1)
+            for message in messages if not message.deleted]
 
 
 def _fold_edit(conversation: Conversation, target: Message | None, envelope: Envelope, now: float) -> Folded:

@@ -69,6 +69,7 @@ class Ok:
 
 Handler = Callable[[StandinState, Params], Ok]
 _METHODS: dict[str, tuple[str, Handler]] = {}
+_BUSINESS_METHODS: dict[str, Handler] = {}  # the same methods called for a business account (business_api.py)
 _GROUP_METHODS: dict[str, Handler] = {}  # sends into the staff forum group (bot_forum.py)
 
 
@@ -82,14 +83,21 @@ def method(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def group_method(name: str) -> Callable[[Handler], Handler]:
-    """Register what method `name` does when its `chat_id` is the staff forum group."""
+def _variant(table: dict[str, Handler]) -> Callable[[str], Callable[[Handler], Handler]]:
+    """A decorator that registers, in `table`, what a method does for some of its calls."""
 
-    def register(handler: Handler) -> Handler:
-        _GROUP_METHODS[name.lower()] = handler
-        return handler
+    def named(name: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            table[name.lower()] = handler
+            return handler
 
-    return register
+        return register
+
+    return named
+
+
+business_method = _variant(_BUSINESS_METHODS)  # a method called with `business_connection_id`
+group_method = _variant(_GROUP_METHODS)  # a method whose `chat_id` is the staff forum group
 
 
 def _answer(body: dict[str, Any], status: int = 200) -> ResponseReturnValue:
@@ -118,6 +126,8 @@ def call(token: str, name: str) -> ResponseReturnValue:
             handler = _GROUP_METHODS.get(canonical.lower(), handler)
         if handler is None:
             raise BotApiError(404, "Not Found")
+        if params.present("business_connection_id"):
+            handler = _BUSINESS_METHODS.get(canonical.lower(), handler)
         ok = handler(standin, params)
         error = None
     except BotApiError as exc:

@@ -15,6 +15,7 @@ from typing import Any
 from flask import current_app
 
 from . import media, objects
+from .business import BusinessAccount
 from .calls import CallLog, FailurePlan
 from .chats import ChatDirectory, StoredMessage
 from .delivery import RETRY_INITIAL, RETRY_MAX, WebhookDeliverer
@@ -62,6 +63,7 @@ class StandinState:
         self.calls = CallLog()
         self.failures = FailurePlan()
         self.files = FileStore()
+        self.business = BusinessAccount()
         self.forum = StaffForum()  # the staff forum supergroup (forum.py)
         self._avatars: dict[int, StoredFile] = {}
         self._avatars_lock = threading.Lock()

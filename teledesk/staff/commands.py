@@ -31,6 +31,7 @@ from teledesk.pipeline import Services
 from teledesk.staff import lines
 from teledesk.staff.mirror import STAFF_BY, STAFF_TOPIC, MirrorItem
 from teledesk.staff.room import StaffRoom, TryLater
+from teledesk.store.answers import AnswerRefused
 from teledesk.store.staff import Claimed
 
 STEP = "staffroom"
@@ -95,7 +96,11 @@ def handle(envelope: Envelope, room: StaffRoom, services: Services) -> Envelope 
                 _tell(room, staff, chat_id, problem)
             room.store.staff.item_sent(chat_id, record)
         return None
-    return _answer(envelope, staff, chat_id, services)
+    try:
+        return _answer(envelope, staff, chat_id, services)
+    except AnswerRefused as refused:  # a business chat whose reply window closed, and such: never sent to fail
+        _tell(room, staff, chat_id, f"Not sent: {refused.reason}")
+        return None
 
 
 def _tell(room: StaffRoom, staff: StaffMessage, chat_id: int, problem: str) -> None:

@@ -9,6 +9,11 @@ relay notes each hand-over to Pub/Sub (`published_at`). What stays in the outbox
 (`unsettled`) is handed over again by the relay's sweeper (realtime/outbox.py): never published,
 published long ago and still queued, or left mid-send by a sender that died. A repeated hand-over
 sends nothing twice: each part is claimed before it goes out.
+
+In a Telegram Business chat an answer Telegram would refuse (the connection disabled, no
+`can_reply`, the 24-hour window closed: teledesk.business.reply_refusal) is refused in the same
+transaction that would store it (`AnswerRefused`), so it is never stored to fail; one that may go
+carries the chat (`business`) to deliver.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from dataclasses import dataclass
 
 from google.cloud import firestore
 
+from teledesk.business import reply_refusal
 from teledesk.envelope import Envelope
 from teledesk.inbound import preview
 from teledesk.model import (
@@ -32,6 +38,7 @@ from teledesk.model import (
     SendLease,
 )
 from teledesk.open_data import Fields
+from teledesk.store.business import BusinessConnections
 from teledesk.store.documents import MESSAGES, Documents, read, read_each
 
 SETTLED = (DeliveryState.SENT, DeliveryState.FAILED)
@@ -53,9 +60,18 @@ class PartClaim:
     telegram_message_id: int | None = None
 
 
+class AnswerRefused(Exception):
+    """Telegram would refuse this answer in its business chat; the reason, in words, for agents."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class Answers:
     def __init__(self, documents: Documents) -> None:
         self.documents, self.db = documents, documents.db
+        self.connections = BusinessConnections(documents.db)
 
     def queue(self, chat_id: int, answer: Envelope) -> tuple[Message, Conversation, bool]:
         """Store an agent's (or the bot's) answer as queued, once per idempotency key.
@@ -64,7 +80,9 @@ class Answers:
         conversation), meets the current opening's SLA (clears `sla_due_at`) and reads the chat.
 
         Returns the stored message (the earlier one on a repeat), the conversation and whether
-        the message was new. KeyError when there is no such conversation.
+        the message was new. KeyError when there is no such conversation; `AnswerRefused` when
+        it is a business chat Telegram would not take the answer in now (a repeat of one stored
+        before is answered as stored).
         """
         conversation_ref = self.documents.conversation(chat_id)
         message_ref = self.documents.message(chat_id, answer.id)
@@ -78,13 +96,20 @@ class Answers:
             if existing is not None:
                 return existing, conversation, False
             now = time.time()
+            business: Fields = {}
+            if conversation.business is not None:
+                chat = conversation.business
+                refusal = reply_refusal(chat, self.connections.get(chat.connection_id, transaction), now)
+                if refusal is not None:
+                    raise AnswerRefused(refusal)
+                business = {"business": {"connection_id": chat.connection_id, "chat_id": chat.chat_id}}
             # The bot's answers are published by autoreply's step, whose push Pub/Sub retries until
             # that publish succeeds: the outbox need only watch their sends (a lease left expired).
             published_at = now if answer.type == MessageType.BOT else None
             stored = Message.model_validate({
                 **answer.to_dict(), "direction": Direction.OUT, "stored_at": now,
                 "delivery": Delivery(state=DeliveryState.QUEUED, reason=None, updated_at=now), "outbox_since": now,
-                "published_at": published_at})
+                "published_at": published_at, **business})
             conversation.assign(last_message=preview(stored), updated_at=now)
             if stored.type == MessageType.AGENT:  # an answer meets the opening's SLA
                 conversation.assign(unread=0, sla_due_at=None)

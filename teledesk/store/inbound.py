@@ -15,7 +15,7 @@ from google.api_core import exceptions as gexc
 from google.cloud import firestore
 
 from teledesk.envelope import Envelope, MessageType
-from teledesk.inbound import REOPEN, Folded, fold
+from teledesk.inbound import REOPEN, Folded, deleted, fold
 from teledesk.known_conversations import KnownConversations, changed_fields
 from teledesk.model import Conversation, Message
 from teledesk.store.documents import CONFLICTS, Documents, Snapshot, read
@@ -24,6 +24,11 @@ from teledesk.telegram.updates import Event
 
 INBOUND_ATTEMPTS = 10  # reads and commits of one inbound event before the push is retried
 INBOUND_BACKOFF_S = 0.02  # grows with each conflict, jittered, so two writers stop colliding
+IN_QUERY_VALUES = 30  # Firestore's most values in one `in` (or `array-contains-any`) filter
+# Where a stored message keeps the Telegram ids it is known by: the customer's (or the owner's) own
+# message, an answer's first part, every part of a split answer.
+TELEGRAM_ID_FIELDS = (("telegram_message_id", "in"), ("delivery.telegram_message_id", "in"),
+                      ("delivery.telegram_message_ids", "array_contains_any"))
 
 
 class Inbound:
@@ -107,6 +112,27 @@ class Inbound:
             return known[0], known[1], target_ref, target
         snapshot = found[conversation_ref.path]
         return read(Conversation, snapshot), snapshot.update_time if snapshot.exists else None, target_ref, target
+
+    def delete(self, envelope: Envelope) -> tuple[Conversation | None, list[Message]]:
+        """Telegram deleted messages of a business chat (`extra["deleted"]`): mark each stored one
+        deleted, its text kept (teledesk.inbound.deleted); (the conversation, the messages changed).
+        A repeat finds them deleted already and changes nothing."""
+        chat_id = envelope.chat_id
+        ids = [i for i in (envelope.extra.get("deleted") or {}).get("telegram_message_ids") or [] if isinstance(i, int)]
+        found: dict[str, Snapshot] = {}
+        for start in range(0, len(ids), IN_QUERY_VALUES):
+            chunk = ids[start:start + IN_QUERY_VALUES]
+            for field, operator in TELEGRAM_ID_FIELDS:
+                query = self.documents.messages(chat_id).where(filter=firestore.FieldFilter(field, operator, chunk))
+                found.update({snapshot.id: snapshot for snapshot in query.stream()})
+        changed = deleted([m for m in (read(Message, s) for s in found.values()) if m is not None], time.time())
+        if changed:
+            batch = self.db.batch()
+            for message in changed:
+                batch.update(found[message.id].reference, {"deleted": True, "deleted_at": message.deleted_at,
+                                                           "revision": message.revision})
+            batch.commit()
+        return read(Conversation, self.documents.conversation(chat_id).get()), changed
 
     def _find_by_telegram_id(self, chat_id: int, telegram_message_id: int) -> Snapshot | None:
         """The stored message Telegram knows by this id: the customer's own, or one the desk sent."""

@@ -15,6 +15,10 @@ What Telegram answers, and what the desk does with it:
 | 429 with a longer wait, 5xx, a connection refused, connect or pool timeouts | `TransientTelegramError`: a retry |
 | read or write timeouts, a connection broken once sent, no answer within `deadline_s` | the same, `ambiguous=True` |
 
+A Telegram Business chat is written to as the account, through its connection: every request
+for it carries `business_connection_id` (a `ChatRoute`); deleting there is deleteBusinessMessages,
+and marking the chat read readBusinessMessage.
+
 Every failure also carries a `FailureCause` (the `cause` of the outcome or of the transient
 error): the reason in words is for agents, the cause is what the metrics count by.
 
@@ -59,6 +63,29 @@ REQUEST_TIMEOUT_S = 10.0
 MEDIA_METHODS = {"photo": "send_photo", "document": "send_document", "voice": "send_voice", "video": "send_video"}
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ChatRoute:
+    """Where a request goes: a Telegram chat, and for a Telegram Business chat the connection the
+    bot writes through, as the account (teledesk/business.py)."""
+
+    chat_id: int
+    business_connection_id: str | None = None
+
+    def params(self) -> JSONObject:
+        """The request's parameters that name the chat."""
+        found: JSONObject = {"chat_id": self.chat_id}
+        if self.business_connection_id is not None:
+            found["business_connection_id"] = self.business_connection_id
+        return found
+
+
+Chat = int | ChatRoute  # a chat with the bot by its id, or a route
+
+
+def route_of(chat: Chat) -> ChatRoute:
+    return chat if isinstance(chat, ChatRoute) else ChatRoute(chat)
 
 
 class FailureCause(StrEnum):
@@ -235,11 +262,11 @@ class TelegramClient:
             self.pacer.acquire(chat_id)
 
     # -- sending --------------------------------------------------------------------------------
-    def send_text(self, chat_id: int, text: str, reply_to: int | None = None) -> DeliveryOutcome:
-        return self.send_parts(chat_id, [text], reply_to=reply_to)
+    def send_text(self, chat: Chat, text: str, reply_to: int | None = None) -> DeliveryOutcome:
+        return self.send_parts(chat, [text], reply_to=reply_to)
 
     def send_parts(
-        self, chat_id: int, parts: Sequence[str], *, already_sent: dict[int, int] | None = None,
+        self, chat: Chat, parts: Sequence[str], *, already_sent: dict[int, int] | None = None,
         on_part_sent: Callable[[int, int], None] | None = None, reply_to: int | None = None,
         buttons: Buttons | None = None, before_part: Callable[[int], int | None] | None = None,
     ) -> DeliveryOutcome:
@@ -254,6 +281,7 @@ class TelegramClient:
         whose answer never came fails it as `maybe_sent`: it is never sent again blindly.
         """
         done = dict(already_sent or {})
+        route = route_of(chat)
 
         def send() -> DeliveryOutcome:
             for index, text in enumerate(parts):
@@ -265,10 +293,10 @@ class TelegramClient:
                                                                  allow_sending_without_reply=True)
                 if buttons and index == len(parts) - 1:
                     kwargs["reply_markup"] = inline_keyboard(buttons)
-                self._pace(chat_id)
+                self._pace(route.chat_id)
                 known = before_part(index) if before_part is not None else None
                 if known is None:
-                    known = self._request(partial(_send_message, chat_id=chat_id, text=text, **kwargs)).message_id
+                    known = self._request(partial(_send_message, text=text, **route.params(), **kwargs)).message_id
                     if on_part_sent is not None:
                         on_part_sent(index, known)
                 done[index] = known
@@ -277,19 +305,20 @@ class TelegramClient:
 
         return self._settled(send, new_message=True)
 
-    def send_media(self, chat_id: int, media: MediaUpload, reply_to: int | None = None,
+    def send_media(self, chat: Chat, media: MediaUpload, reply_to: int | None = None,
                    before_send: Callable[[], object] | None = None) -> DeliveryOutcome:
         """Upload (multipart) or re-send by `file_id`; the outcome carries the `file_id` to reuse.
         `before_send()`, asked right before the request, raises to stop (deliver's claim)."""
         method = MEDIA_METHODS[media.kind]
-        kwargs: JSONObject = {"chat_id": chat_id, "write_timeout": 60, "read_timeout": 60}
+        route = route_of(chat)
+        kwargs: JSONObject = {**route.params(), "write_timeout": 60, "read_timeout": 60}
         if media.caption:
             kwargs["caption"] = media.caption
         if reply_to is not None:
             kwargs["reply_parameters"] = ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
 
         def send() -> DeliveryOutcome:
-            self._pace(chat_id)
+            self._pace(route.chat_id)
             if before_send is not None:
                 before_send()
 
@@ -305,16 +334,18 @@ class TelegramClient:
         return self._settled(send, new_message=True)
 
     # -- changing what was sent -------------------------------------------------------------------
-    def edit_text(self, chat_id: int, telegram_message_id: int, text: str, caption: bool = False) -> DeliveryOutcome:
+    def edit_text(self, chat: Chat, telegram_message_id: int, text: str, caption: bool = False) -> DeliveryOutcome:
         """editMessageText, or editMessageCaption when the message is a photo, document, voice or video."""
+        route = route_of(chat)
+
         def edit() -> DeliveryOutcome:
             try:
                 if caption:
-                    self._request(lambda bot: bot.edit_message_caption(caption=text, chat_id=chat_id,
-                                                                       message_id=telegram_message_id))
+                    self._request(lambda bot: bot.edit_message_caption(caption=text, message_id=telegram_message_id,
+                                                                       **route.params()))
                 else:
-                    self._request(lambda bot: bot.edit_message_text(text=text, chat_id=chat_id,
-                                                                    message_id=telegram_message_id))
+                    self._request(lambda bot: bot.edit_message_text(text=text, message_id=telegram_message_id,
+                                                                    **route.params()))
             except Refused as refused:
                 if "not modified" not in refused.reason.lower():  # a retried edit that had gone through
                     raise
@@ -323,11 +354,19 @@ class TelegramClient:
 
         return self._settled(edit)
 
-    def delete(self, chat_id: int, telegram_message_ids: Sequence[int]) -> DeliveryOutcome:
+    def delete(self, chat: Chat, telegram_message_ids: Sequence[int]) -> DeliveryOutcome:
+        """deleteMessage for each; in a business chat one deleteBusinessMessages for them all."""
+        route = route_of(chat)
+        connection_id = route.business_connection_id
+        requests = [partial(Bot.delete_message, chat_id=route.chat_id, message_id=message_id)
+                    for message_id in telegram_message_ids] if connection_id is None else [
+            partial(Bot.delete_business_messages, business_connection_id=connection_id,
+                    message_ids=list(telegram_message_ids))]
+
         def delete_each() -> DeliveryOutcome:
-            for message_id in telegram_message_ids:
+            for request in requests:
                 try:
-                    self._request(partial(Bot.delete_message, chat_id=chat_id, message_id=message_id))
+                    self._request(request)
                 except Refused as refused:
                     if "not found" not in refused.reason.lower():  # already gone: a retried delete
                         raise
@@ -335,9 +374,18 @@ class TelegramClient:
 
         return self._settled(delete_each)
 
-    def send_chat_action(self, chat_id: int, action: str = "typing") -> DeliveryOutcome:
+    def send_chat_action(self, chat: Chat, action: str = "typing") -> DeliveryOutcome:
+        route = route_of(chat)
         return self._settled(lambda: self._sent(self._request(
-            lambda bot: bot.send_chat_action(chat_id=chat_id, action=action))))
+            lambda bot: bot.send_chat_action(action=action, **route.params()))))
+
+    def read_business_message(self, route: ChatRoute, telegram_message_id: int) -> DeliveryOutcome:
+        """readBusinessMessage: the account's chat read up to this message."""
+        connection_id = route.business_connection_id
+        if connection_id is None:
+            raise ValueError("only a business chat is marked read in Telegram")
+        return self._settled(lambda: self._sent(self._request(lambda bot: bot.read_business_message(
+            business_connection_id=connection_id, chat_id=route.chat_id, message_id=telegram_message_id))))
 
     def answer_callback_query(self, callback_query_id: str, text: str | None = None) -> DeliveryOutcome:
         return self._settled(lambda: self._sent(self._request(

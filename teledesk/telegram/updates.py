@@ -5,12 +5,21 @@ album, forward origin, quoted reply, edit, reaction, callback, membership); the 
 travels along in `update`, so later steps (and reprocessing from the 7-day retention) lose
 nothing. `event` says what happened: a new message, an edit of one, a reaction to one, a
 button press, a block or unblock, or something else.
+
+Telegram Business (teledesk/business.py): a business chat's Update is keyed by (connection, chat)
+(`conversation_key`) and carries `extra["business"]` = {connection_id, chat_id: Telegram's}. Its
+sender is the customer, the account's owner typing in the Telegram app (`extra["owner"]`), or the
+desk's own send echoed back (`sender_business_bot`: `extra["echo"]`); the customer's profile is
+then read from the chat, whose id is the customer's. A `business_connection` Update is the
+connection's state (`extra["connection"]`), a `deleted_business_messages` one the ids Telegram
+deleted (`extra["deleted"]`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
+from teledesk.business import conversation_key
 from teledesk.envelope import Envelope, MessageType
 from teledesk.open_data import JSONObject
 
@@ -20,6 +29,12 @@ MEDIA_KINDS = (
     "venue", "location", "contact", "poll", "dice",
 )
 CUSTOMER_FIELDS = ("id", "first_name", "last_name", "username", "language_code")
+CHAT_PROFILE_FIELDS = ("id", "first_name", "last_name", "username")  # a private chat's own, of the customer
+MESSAGE_KINDS = ("message", "edited_message", "business_message", "edited_business_message")
+BUSINESS_MESSAGE_KINDS = ("business_message", "edited_business_message")
+# A connection's id names its document (`business_connections/<id>`): an id Firestore would refuse
+# (empty, "/", "." or "..", `__…__`, longer than Telegram's ever are) names no connection the desk can keep.
+MAX_CONNECTION_ID_CHARS = 256
 DESK_MEDIA_FIELDS = frozenset({"blob", "filename"})  # teledesk.model.Media's own, never Telegram's
 PRIVATE = "private"
 BLOCKED_STATUSES = ("kicked",)
@@ -40,6 +55,8 @@ class Event:
     REACTION = "reaction"
     CALLBACK = "callback"
     MEMBER = "member"
+    CONNECTION = "connection"  # a business account connected, changed or disconnected the bot
+    DELETE = "delete"  # Telegram deleted messages of a business chat
     OTHER = "other"
 
 
@@ -51,8 +68,29 @@ def _first_dict(update: JSONObject, *keys: str) -> tuple[str, JSONObject] | None
 
 
 def _message_of(update: JSONObject) -> JSONObject | None:
-    found = _first_dict(update, "message", "edited_message")
+    found = _first_dict(update, *MESSAGE_KINDS)
     return found[1] if found else None
+
+
+def _business_message_of(update: JSONObject) -> JSONObject | None:
+    found = _first_dict(update, *BUSINESS_MESSAGE_KINDS)
+    return found[1] if found else None
+
+
+def _business_chat(update: JSONObject) -> tuple[str, JSONObject] | None:
+    """(connection id, chat) of a business chat's Update; None for any other Update."""
+    found = _first_dict(update, *BUSINESS_MESSAGE_KINDS, "deleted_business_messages")
+    if found is None:
+        return None
+    connection_id, chat = found[1].get("business_connection_id"), found[1].get("chat")
+    if not is_connection_id(connection_id) or not isinstance(chat, dict) or not isinstance(chat.get("id"), int):
+        raise ChatlessUpdate(f"a {found[0]} that names no business connection")
+    return connection_id, chat
+
+
+def is_connection_id(value: Any) -> TypeGuard[str]:
+    return (isinstance(value, str) and 0 < len(value) <= MAX_CONNECTION_ID_CHARS and "/" not in value
+            and value not in (".", "..") and not (value.startswith("__") and value.endswith("__")))
 
 
 def _chat_and_user(update: JSONObject) -> tuple[JSONObject, JSONObject]:
@@ -60,6 +98,11 @@ def _chat_and_user(update: JSONObject) -> tuple[JSONObject, JSONObject]:
     message = _message_of(update)
     if message is not None:
         return message.get("chat") or {}, message.get("from") or {}
+    if isinstance(update.get("business_connection"), dict):
+        connection = update["business_connection"]
+        if not is_connection_id(connection.get("id")):
+            raise ChatlessUpdate("a business_connection whose id the desk cannot keep")
+        return {"id": connection.get("user_chat_id"), "type": PRIVATE}, connection.get("user") or {}
     if isinstance(update.get("callback_query"), dict):
         query = update["callback_query"]
         user = query.get("from") or {}
@@ -134,14 +177,23 @@ def _message_details(message: JSONObject, chat_id: int) -> JSONObject:
 def _event_details(update: JSONObject, chat_id: int) -> tuple[str, str, JSONObject]:
     """(event, envelope id, what the envelope carries about it)."""
     update_id = update["update_id"]
-    if isinstance(update.get("message"), dict) and "message_id" in update["message"]:
-        message = update["message"]
-        return Event.MESSAGE, f"tg-{chat_id}-{message['message_id']}", _message_details(message, chat_id)
-    if isinstance(update.get("edited_message"), dict) and "message_id" in update["edited_message"]:
-        message = update["edited_message"]
-        details = _message_details(message, chat_id)
-        details["revision"] = int(message.get("edit_date") or 0)
-        return Event.EDIT, f"tg-{chat_id}-{message['message_id']}", details
+    for kind in ("message", "business_message"):
+        if isinstance(update.get(kind), dict) and "message_id" in update[kind]:
+            message = update[kind]
+            return Event.MESSAGE, f"tg-{chat_id}-{message['message_id']}", _message_details(message, chat_id)
+    for kind in ("edited_message", "edited_business_message"):
+        if isinstance(update.get(kind), dict) and "message_id" in update[kind]:
+            message = update[kind]
+            details = _message_details(message, chat_id)
+            details["revision"] = int(message.get("edit_date") or 0)
+            return Event.EDIT, f"tg-{chat_id}-{message['message_id']}", details
+    if isinstance(update.get("business_connection"), dict):
+        return Event.CONNECTION, f"tg-update-{update_id}", {
+            "connection": {**update["business_connection"], "update_id": update_id}}
+    if isinstance(update.get("deleted_business_messages"), dict):
+        deleted = update["deleted_business_messages"]
+        return Event.DELETE, f"tg-update-{update_id}", {
+            "deleted": {"telegram_message_ids": list(deleted.get("message_ids") or [])}}
     if isinstance(update.get("message_reaction"), dict):
         reaction = update["message_reaction"]
         emojis = [r.get("emoji") or r.get("custom_emoji_id") or r.get("type")
@@ -169,6 +221,14 @@ def envelope_from_update(update: Any) -> Envelope:
     chat_id = chat.get("id")
     if not isinstance(chat_id, int):
         raise ChatlessUpdate("the Update names no chat")
+    customer = {k: user[k] for k in CUSTOMER_FIELDS if k in user}
+    business: JSONObject = {}
+    if (found := _business_chat(update)) is not None:
+        connection_id, chat = found
+        chat_id = conversation_key(connection_id, chat["id"])
+        business = _business_details(update, connection_id, chat, user)
+        if user.get("id") != chat["id"]:  # the account wrote it: the customer is the chat's other side
+            customer = {k: chat[k] for k in CHAT_PROFILE_FIELDS if k in chat}
     event, envelope_id, details = _event_details(update, chat_id)
     message = _message_of(update) or {}
     return Envelope(
@@ -178,9 +238,23 @@ def envelope_from_update(update: Any) -> Envelope:
         date=int(message.get("edit_date") or message.get("date") or _any_date(update)),
         text=str(message.get("text") or message.get("caption") or ""),
         media=media_of(message),
-        customer={k: user[k] for k in CUSTOMER_FIELDS if k in user},
-        extra={"update": update, "event": event, "chat_type": chat.get("type", PRIVATE), **details},
+        customer=customer,
+        extra={"update": update, "event": event, "chat_type": chat.get("type", PRIVATE), **details, **business},
     )
+
+
+def _business_details(update: JSONObject, connection_id: str, chat: JSONObject, user: JSONObject) -> JSONObject:
+    """What a business chat's envelope carries: the chat, and who wrote the message when the
+    customer did not (the desk's own send echoed back, or the account's owner)."""
+    details: JSONObject = {"business": {"connection_id": connection_id, "chat_id": chat["id"]}}
+    message = _business_message_of(update)
+    if message is None or user.get("id") == chat["id"]:
+        return details
+    if message.get("sender_business_bot"):
+        details["echo"] = True
+    else:
+        details["owner"] = {k: user[k] for k in CHAT_PROFILE_FIELDS if k in user}
+    return details
 
 
 def _any_date(update: JSONObject) -> int:
@@ -191,7 +265,19 @@ def _any_date(update: JSONObject) -> int:
 
 
 def classify_update(update: JSONObject) -> MessageType:
-    """The message type of an update, as ARCHITECTURE.md defines the types."""
+    """The message type of an update, as ARCHITECTURE.md defines the types.
+
+    In a business chat the customer writes to a person, not to the bot: a text starting with "/" is
+    the customer's message (CLIENT), never a command the bot would answer. What the account sent is
+    the desk's own answer echoed back (AGENT) or the owner's typing (OWNER)."""
+    business = _business_message_of(update)
+    if business is not None:
+        if business.get("sender_business_bot"):
+            return MessageType.AGENT
+        if "text" not in business and "caption" not in business and media_of(business) is None:
+            return MessageType.UNSUPPORTED
+        sender, chat = business.get("from") or {}, business.get("chat") or {}
+        return MessageType.OWNER if sender.get("id") != chat.get("id") else MessageType.CLIENT
     message = _message_of(update)
     if message is not None:
         if "text" in message:
@@ -199,6 +285,10 @@ def classify_update(update: JSONObject) -> MessageType:
         if "caption" in message or media_of(message) is not None:
             return MessageType.CLIENT
         return MessageType.UNSUPPORTED
+    if "business_connection" in update:
+        return MessageType.CONNECTION
+    if "deleted_business_messages" in update:
+        return MessageType.CLIENT  # the customer (or the account) deleted messages of the conversation
     if "message_reaction" in update:
         return MessageType.CLIENT  # the customer's reaction to a message: part of the conversation
     if "callback_query" in update:

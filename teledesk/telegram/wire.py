@@ -39,6 +39,7 @@ TelegramInt = Annotated[int, Field(strict=True, ge=INT64_MIN, le=INT64_MAX)]
 CallbackId = Annotated[str, Field(min_length=1, max_length=MAX_CALLBACK_ID_CHARS, pattern=r"^[^/]+$")]
 
 
+
 class WireError(ValueError):
     """The body is not an Update the desk can take; the message says why."""
 
@@ -117,6 +118,8 @@ class Message(_Content):
     media_group_id: str | None = None
     forward_origin: dict[str, Any] | None = None
     reply_to_message: QuotedMessage | None = None
+    business_connection_id: str | None = None
+    sender_business_bot: User | None = None
 
 
 class ReactionType(_Wire):
@@ -158,6 +161,23 @@ class ChatMemberUpdated(_Wire):
     new_chat_member: ChatMemberStatus | None = None
 
 
+class BusinessConnection(_Wire):
+    """What a business account granted the bot (teledesk.model.BusinessConnection keeps it)."""
+
+    id: str
+    user: User
+    user_chat_id: TelegramInt
+    date: TelegramInt
+    rights: dict[str, bool] | None = None
+    is_enabled: bool
+
+
+class BusinessMessagesDeleted(_Wire):
+    business_connection_id: str
+    chat: Chat
+    message_ids: list[TelegramInt]
+
+
 class OtherEvent(_Wire):
     """Any other kind of Update's object: the desk reads only who, where and when."""
 
@@ -174,6 +194,10 @@ class Update(_Wire):
     message_reaction: MessageReaction | None = None
     callback_query: CallbackQuery | None = None
     my_chat_member: ChatMemberUpdated | None = None
+    business_connection: BusinessConnection | None = None
+    business_message: Message | None = None
+    edited_business_message: Message | None = None
+    deleted_business_messages: BusinessMessagesDeleted | None = None
 
 
 def _refuse_constant(name: str) -> Any:

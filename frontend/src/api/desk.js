@@ -52,6 +52,9 @@ export const deleteCanned = (id) => del(`/api/canned/${encodeURIComponent(id)}`)
 /** The desk's figures over `span`, one of rules.js's STATS_WINDOWS (GET /api/stats). */
 export const stats = (span) => get(`/api/stats?window=${encodeURIComponent(span)}`);
 
+/** The Telegram Business connections: each account's user, rights and whether it is on. */
+export const listBusinessConnections = () => get('/api/business/connections');
+
 export const listAgents = () => get('/api/agents');
 export const addAgent = (agent) => post('/api/agents', agent);
 export const disableAgent = (username) => post(`/api/agents/${encodeURIComponent(username)}/disable`);

@@ -36,6 +36,16 @@ describe('desk API endpoints', () => {
     ]);
   });
 
+  it('reads the business connections, and answers in a business chat by its key', async () => {
+    const calls = capture();
+    await desk.listBusinessConnections();
+    await desk.sendMessage(-6755399441055745, 'Hola', 'abcdef12-3456');
+    expect(calls()).toEqual([
+      ['GET', '/api/business/connections', undefined],
+      ['POST', '/api/conversations/-6755399441055745/messages', { text: 'Hola', client_id: 'abcdef12-3456' }],
+    ]);
+  });
+
   it('asks for the stats of a window', async () => {
     const calls = capture();
     await desk.stats('7d');

@@ -26,6 +26,9 @@ export const STATS_DEFAULT_WINDOW = '24h';
 
 export const PAGE_SIZE = 50; // MessagesQuery.limit: a history page; a shorter one is the last
 export const MAX_UPLOAD_BYTES = 50_000_000; // Telegram's 50 MB (teledesk/telegram/limits.py; a 413 over it)
+// Telegram Business: a business chat takes the bot's messages until 24 h after the customer's last one
+// (teledesk/telegram/limits.py BUSINESS_REPLY_WINDOW_S; the relay refuses an answer after it, 409).
+export const BUSINESS_REPLY_WINDOW_S = 86400;
 
 export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/; // Reply.client_id: the idempotency key
 export const MAX_SHORTCUT_LENGTH = 32;

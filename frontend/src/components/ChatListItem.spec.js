@@ -1,6 +1,8 @@
 import { enableAutoUnmount, mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
+import { BUSINESS_REPLY_WINDOW_S } from '../api/rules.js';
 import { i18n } from '../i18n/index.js';
+import { useBusinessStore } from '../stores/business.js';
 import { useSessionStore } from '../stores/session.js';
 import { NOW, fakeClock, marksShown, tick } from '../test/lifecycle.js';
 import ChatListItem from './ChatListItem.vue';
@@ -116,6 +118,11 @@ describe('ChatListItem', () => {
     expect(preview(item(out({ type: 'BOT' })))).toBe('Bot: On it');
   });
 
+  it('says the business account typed it in Telegram', () => {
+    const owner = { last_message: { text: 'Ya lo miro', type: 'OWNER', direction: 'out', date: 1 } };
+    expect(preview(item(owner))).toBe('In Telegram: Ya lo miro');
+  });
+
   it('never shows the text of a private note', () => {
     const wrapper = item({ last_message: { text: 'secret', type: 'AGENT', direction: 'note', date: 1 } });
     expect(preview(wrapper)).toBe('Private note');
@@ -167,6 +174,31 @@ describe('ChatListItem', () => {
       expect(find(wrapper, 'sla-badge').text()).toBe('SLA vencido');
       expect(find(wrapper, 'priority-badge').get('svg').attributes('aria-label')).toBe('Prioridad alta');
       expect(find(wrapper, 'csat-stars').attributes('aria-label')).toBe('Valorada con 1 de 5');
+    });
+  });
+
+  describe('a Telegram Business chat', () => {
+    const find = (wrapper, testid) => wrapper.find(`[data-testid="${testid}"]`);
+    fakeClock();
+
+    it('shows the account and the time left to answer beside the status, ticking', async () => {
+      useBusinessStore().upsert({ id: 'conn-1', user: { id: 7, first_name: 'Acme' }, is_enabled: true, rights: {} });
+      const wrapper = item({ chat_id: -6755399441055745,
+        business: { connection_id: 'conn-1', chat_id: 42, customer_wrote_at: NOW - BUSINESS_REPLY_WINDOW_S + 61 } });
+      const marks = wrapper.get('.chat-item__marks').element;
+      const window = find(wrapper, 'reply-window');
+      expect(find(wrapper, 'business-badge').text()).toBe('Acme');
+      expect(marks.contains(find(wrapper, 'business-badge').element)).toBe(true);
+      expect(window.text()).toBe('1:01');
+      expect(marks.contains(window.element)).toBe(true);
+      await tick(61);
+      expect(window.text()).toBe('Closed');
+      expect(window.attributes('data-state')).toBe('closed');
+    });
+
+    it('shows neither on a chat with the bot', () => {
+      expect(find(item(), 'business-badge').exists()).toBe(false);
+      expect(find(item(), 'reply-window').exists()).toBe(false);
     });
   });
 });

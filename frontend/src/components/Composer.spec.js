@@ -2,11 +2,15 @@ import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../api/client.js';
 import * as desk from '../api/desk.js';
+import { BUSINESS_REPLY_WINDOW_S } from '../api/rules.js';
+import { i18n } from '../i18n/index.js';
+import { useBusinessStore } from '../stores/business.js';
 import { useComposerStore } from '../stores/composer.js';
 import { useConversationsStore } from '../stores/conversations.js';
 import { useMessagesStore } from '../stores/messages.js';
 import { useTeamStore } from '../stores/team.js';
-import { message } from '../test/fixtures.js';
+import { conversation, message } from '../test/fixtures.js';
+import { NOW, fakeClock, tick } from '../test/lifecycle.js';
 import Composer from './Composer.vue';
 
 vi.mock('../api/desk.js');
@@ -313,5 +317,81 @@ describe('Composer: attachments', () => {
     const { wrapper } = setup();
     await wrapper.get('[data-testid="composer-note-toggle"]').trigger('click');
     expect(wrapper.get('[data-testid="composer-attach"]').attributes('disabled')).toBeDefined();
+  });
+});
+
+describe('Composer: a Telegram Business chat', () => {
+  fakeClock();
+
+  const KEY = -6755399441055745;
+  const acme = (overrides = {}) => ({ id: 'conn-1', user: { id: 7, first_name: 'Acme' }, is_enabled: true,
+    rights: { can_reply: true }, ...overrides });
+  /** The composer in a business chat whose customer last wrote `ago` seconds before now. */
+  function inBusinessChat(ago, connection = acme()) {
+    useBusinessStore().upsert(connection);
+    useConversationsStore().upsert(conversation(KEY, {
+      business: { connection_id: 'conn-1', chat_id: 42, customer_wrote_at: NOW - ago } }));
+    return setup({ chatId: KEY });
+  }
+  const refused = (wrapper) => wrapper.find('[data-testid="composer-refused"]');
+
+  it('sends while the reply window is open', async () => {
+    const { wrapper, input, messages } = inBusinessChat(60);
+    expect(refused(wrapper).exists()).toBe(false);
+    await type(input, 'Hola');
+    await key(input, 'Enter');
+    expect(messages.send).toHaveBeenCalledWith(KEY, 'Hola', { replyTo: null });
+  });
+
+  it('closes with the window, live: says why, keeps the draft and sends nothing', async () => {
+    const { wrapper, input, messages } = inBusinessChat(BUSINESS_REPLY_WINDOW_S - 1);
+    await type(input, 'Un momento');
+    await tick(1);
+    expect(refused(wrapper).attributes('data-reason')).toBe('windowClosed');
+    expect(refused(wrapper).text()).toContain('more than 24 hours ago');
+    expect(refused(wrapper).text()).toContain('Private notes still work.');
+    expect(input.attributes('disabled')).toBeDefined();
+    expect(wrapper.get('[data-testid="composer-send"]').attributes('disabled')).toBeDefined();
+    expect(wrapper.get('[data-testid="composer-attach"]').attributes('disabled')).toBeDefined();
+    await wrapper.get('form').trigger('submit');
+    expect(messages.send).not.toHaveBeenCalled();
+    expect(input.element.value).toBe('Un momento');
+  });
+
+  it.each([
+    ['disabled', acme({ is_enabled: false }), 'turned the connection off'],
+    ['noReply', acme({ rights: {} }), 'can_reply'],
+  ])('says why the connection refuses: %s', (reason, connection, words) => {
+    const { wrapper } = inBusinessChat(60, connection);
+    expect(refused(wrapper).attributes('data-reason')).toBe(reason);
+    expect(refused(wrapper).text()).toContain(words);
+  });
+
+  it('still takes a private note', async () => {
+    const { wrapper, input, messages } = inBusinessChat(BUSINESS_REPLY_WINDOW_S + 5);
+    await wrapper.get('[data-testid="composer-note-toggle"]').trigger('click');
+    expect(refused(wrapper).exists()).toBe(false);
+    expect(input.attributes('disabled')).toBeUndefined();
+    await type(input, 'Llamarle mañana');
+    await key(input, 'Enter');
+    expect(messages.sendNote).toHaveBeenCalledWith(KEY, 'Llamarle mañana');
+  });
+
+  it('shows the relay\'s reason when it refuses an answer (409)', async () => {
+    const { wrapper, input, messages } = inBusinessChat(60);
+    messages.send.mockRejectedValue(new ApiError(409, 'the business account does not let the bot reply (the can_reply right)'));
+    await type(input, 'Hola');
+    await key(input, 'Enter');
+    await flushPromises();
+    expect(wrapper.get('[data-testid="composer-error"]').text())
+      .toBe('Not sent: the business account does not let the bot reply (the can_reply right). Your text is still here.');
+    expect(input.element.value).toBe('Hola');
+  });
+
+  it('speaks Spanish', async () => {
+    i18n.global.locale.value = 'es';
+    const { wrapper } = inBusinessChat(BUSINESS_REPLY_WINDOW_S);
+    expect(refused(wrapper).text()).toContain('más de 24 horas');
+    expect(refused(wrapper).text()).toContain('Las notas privadas siguen funcionando.');
   });
 });

@@ -3,7 +3,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { defineComponent, h, ref } from 'vue';
 import { ApiError } from '../api/client.js';
 import * as desk from '../api/desk.js';
+import { BUSINESS_REPLY_WINDOW_S } from '../api/rules.js';
 import { i18n } from '../i18n/index.js';
+import { useBusinessStore } from '../stores/business.js';
 import { useConversationsStore } from '../stores/conversations.js';
 import { useSessionStore } from '../stores/session.js';
 import { useTeamStore } from '../stores/team.js';
@@ -209,6 +211,29 @@ describe('ConversationHeader', () => {
       expect(find(wrapper, 'sla-badge').text()).toBe('SLA vencido');
       expect(find(wrapper, 'priority-badge').text()).toBe('Prioridad alta');
       expect(find(wrapper, 'csat-stars').attributes('aria-label')).toBe('Valorada con 2 de 5');
+    });
+  });
+
+  describe('a Telegram Business chat', () => {
+    fakeClock();
+
+    it('names the business account and counts down the reply window until it closes', async () => {
+      useBusinessStore().upsert({ id: 'conn-1', user: { id: 7, first_name: 'Acme', last_name: 'Support' },
+        is_enabled: true, rights: { can_reply: true } });
+      const wrapper = header({ business: { connection_id: 'conn-1', chat_id: 5, customer_wrote_at: NOW - BUSINESS_REPLY_WINDOW_S + 3600 } });
+      expect(wrapper.get('[data-testid="business-badge"]').text()).toBe('Acme Support');
+      const window = wrapper.get('[data-testid="reply-window"]');
+      expect(window.text()).toBe('Reply within 1 h 00 m');
+      await tick(1);
+      expect(window.text()).toBe('Reply within 59:59');
+      await tick(3599);
+      expect(window.text()).toBe('Reply window closed');
+    });
+
+    it('shows no business marks on a chat with the bot', () => {
+      const wrapper = header();
+      expect(wrapper.find('[data-testid="business-badge"]').exists()).toBe(false);
+      expect(wrapper.find('[data-testid="reply-window"]').exists()).toBe(false);
     });
   });
 });

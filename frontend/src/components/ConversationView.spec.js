@@ -1,6 +1,8 @@
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as desk from '../api/desk.js';
+import { i18n } from '../i18n/index.js';
+import { useBusinessStore } from '../stores/business.js';
 import { useConversationsStore } from '../stores/conversations.js';
 import { PAGE_SIZE, useMessagesStore } from '../stores/messages.js';
 import { useSessionStore } from '../stores/session.js';
@@ -17,12 +19,12 @@ const stubs = { ConversationHeader: { props: ['conversation'], template: '<heade
 const DAY = 86400;
 const NOON = new Date(2026, 5, 16, 12).getTime() / 1000;
 
-async function openView(messages) {
+async function openView(messages, chat = conversation(1, { unread: 2 })) {
   desk.listMessages.mockResolvedValue({ messages });
   desk.markRead.mockResolvedValue({});
   const store = useConversationsStore();
-  store.upsert(conversation(1, { unread: 2 }));
-  store.open(1);
+  store.upsert(chat);
+  store.open(chat.chat_id);
   const wrapper = mount(ConversationView, { global: { stubs }, attachTo: document.body });
   await flushPromises();
   return wrapper;
@@ -151,5 +153,47 @@ describe('ConversationView', () => {
     useMessagesStore().send(1, 'Hi');
     await flushPromises();
     expect(el.scrollTop).toBe(3000);
+  });
+});
+
+describe('ConversationView: a Telegram Business chat', () => {
+  const KEY = -6755399441055745;
+  const acme = (overrides = {}) => ({ id: 'conn-1', user: { id: 7, first_name: 'Acme', last_name: 'Support' },
+    is_enabled: true, rights: { can_reply: true }, ...overrides });
+  const businessChat = () => conversation(KEY, {
+    business: { connection_id: 'conn-1', chat_id: 42, customer_wrote_at: Date.now() / 1000 } });
+  const sent = message(`agent-c1`, { chat_id: KEY, type: 'AGENT', direction: 'out', text: 'Hola',
+    agent: { username: 'ana', name: 'Ana' }, delivery: { state: 'sent', telegram_message_id: 9 } });
+  const banner = (wrapper) => wrapper.find('[data-testid="business-readonly"]');
+
+  /** The actions the bubble's menu offers (opened, read, closed again). */
+  async function actionsOn(wrapper) {
+    const button = wrapper.get('[data-testid="message-menu-button"]');
+    await button.trigger('click');
+    const offered = wrapper.findAll('[role="menuitem"]').map((item) => item.attributes('data-testid'));
+    await button.trigger('click');
+    return offered;
+  }
+
+  it('turns read-only, with a banner, when its connection is turned off', async () => {
+    useBusinessStore().upsert(acme());
+    const wrapper = await openView([], businessChat());
+    expect(banner(wrapper).exists()).toBe(false);
+    useBusinessStore().upsert(acme({ is_enabled: false }));
+    await flushPromises();
+    expect(banner(wrapper).text()).toBe('Acme Support disconnected the bot or turned the connection off: this conversation is read-only.');
+    i18n.global.locale.value = 'es';
+    await flushPromises();
+    expect(banner(wrapper).text()).toContain('esta conversación es de solo lectura');
+  });
+
+  it('lets its bubbles delete only with the connection\'s delete right', async () => {
+    useSessionStore().agent = { username: 'ana', name: 'Ana' };
+    useBusinessStore().upsert(acme());
+    const wrapper = await openView([sent], businessChat());
+    expect(await actionsOn(wrapper)).not.toContain('message-action-delete');
+    useBusinessStore().upsert(acme({ rights: { can_reply: true, can_delete_sent_messages: true } }));
+    await flushPromises();
+    expect(await actionsOn(wrapper)).toContain('message-action-delete');
   });
 });

@@ -1,6 +1,7 @@
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as desk from '../api/desk.js';
+import { i18n } from '../i18n/index.js';
 import { useComposerStore } from '../stores/composer.js';
 import { useMessagesStore } from '../stores/messages.js';
 import { useSessionStore } from '../stores/session.js';
@@ -115,6 +116,47 @@ describe('MessageBubble: text and sides', () => {
     const wrapper = bubble(answer({ deleted: true, revision: 2 }));
     expect(wrapper.get('[data-testid="message-deleted"]').text()).toBe('Deleted from the customer\'s chat');
     expect(wrapper.get('[data-testid="message-text"]').classes()).toContain('bubble__text--deleted');
+  });
+});
+
+describe('MessageBubble: a Telegram Business chat', () => {
+  const KEY = -6755399441055745;
+  const owned = (overrides = {}) => message({
+    id: `tg-${KEY}-12`, type: 'OWNER', chat_id: KEY, direction: 'out', text: 'Te lo envío hoy',
+    owner: { id: 7000000001, first_name: 'Lucía', last_name: 'Acme' }, telegram_message_id: 12, ...overrides,
+  });
+
+  it('draws what the owner typed in Telegram on the company\'s side, marked, with their name', () => {
+    const wrapper = bubble(owned());
+    const drawn = wrapper.get('[data-testid="message-bubble"]');
+    expect(drawn.classes()).toEqual(expect.arrayContaining(['bubble--out', 'bubble--owner']));
+    expect(drawn.classes()).not.toContain('bubble--in');
+    expect(drawn.attributes('data-direction')).toBe('out');
+    expect(wrapper.get('.row').classes()).toContain('row--out');
+    expect(wrapper.get('[data-testid="message-owner"]').text()).toBe('Typed in Telegram · Lucía Acme');
+    expect(wrapper.get('[data-testid="message-owner"]').attributes('title')).toMatch(/Telegram app/);
+    expect(wrapper.get('[data-testid="message-text"]').text()).toBe('Te lo envío hoy');
+    expect(wrapper.find('[data-testid="delivery-state"]').exists()).toBe(false); // nothing the desk sent
+  });
+
+  it('draws it on the company\'s side whatever direction it came with, named or not', () => {
+    const wrapper = bubble(owned({ direction: 'in', owner: undefined }));
+    expect(wrapper.get('[data-testid="message-bubble"]').classes()).toContain('bubble--out');
+    expect(wrapper.get('[data-testid="message-owner"]').text()).toBe('Typed in Telegram');
+  });
+
+  it('keeps the text of a message deleted from the business chat, struck through', () => {
+    for (const deleted of [owned({ deleted: true }), message({ chat_id: KEY, deleted: true, text: 'Borrado' })]) {
+      const wrapper = bubble(deleted);
+      expect(wrapper.get('[data-testid="message-deleted"]').text()).toBe('Deleted from the customer\'s chat');
+      expect(wrapper.get('[data-testid="message-text"]').text()).toBe(deleted.text);
+      expect(wrapper.get('[data-testid="message-text"]').classes()).toContain('bubble__text--deleted');
+    }
+  });
+
+  it('speaks Spanish', () => {
+    i18n.global.locale.value = 'es';
+    expect(bubble(owned()).get('[data-testid="message-owner"]').text()).toBe('Escrito en Telegram · Lucía Acme');
   });
 });
 

@@ -1,6 +1,7 @@
 import { mount } from '@vue/test-utils';
 import { describe, expect, it } from 'vitest';
 import { i18n } from '../i18n/index.js';
+import { useBusinessStore } from '../stores/business.js';
 import { conversation } from '../test/fixtures.js';
 import SidePanel from './SidePanel.vue';
 
@@ -43,6 +44,13 @@ describe('SidePanel', () => {
 
   it('shows that the customer blocked the bot', () => {
     expect(text(panel({ blocked: true }), 'customer-blocked')).toBe('Blocked the bot: messages to them are not delivered.');
+  });
+
+  it('tells which business account a Telegram Business chat came through', () => {
+    useBusinessStore().upsert({ id: 'conn-1', user: { id: 7, first_name: 'Acme' }, is_enabled: true, rights: {} });
+    const wrapper = panel({ business: { connection_id: 'conn-1', chat_id: 5, customer_wrote_at: 1 } });
+    expect(text(wrapper, 'business-account')).toBe('Acme · connected');
+    expect(panel().find('[data-testid="business-account"]').exists()).toBe(false);
   });
 
   it('shows customer text literally', () => {

@@ -1,6 +1,7 @@
 import { onBeforeUnmount, watch } from 'vue';
 import { createConnector } from '../socket/connector.js';
 import { useAttentionStore } from '../stores/attention.js';
+import { useBusinessStore } from '../stores/business.js';
 import { useCannedStore } from '../stores/canned.js';
 import { useComposerStore } from '../stores/composer.js';
 import { useConversationsStore } from '../stores/conversations.js';
@@ -9,7 +10,7 @@ import { useSessionStore } from '../stores/session.js';
 import { useTeamStore } from '../stores/team.js';
 
 /**
- * While an agent is signed in: the conversation list and the team are loaded, the socket is
+ * While an agent is signed in: the conversation list, the team and the business connections are loaded, the socket is
  * up, and the relay hears which chat this agent has open (for the others' collision
  * warning). The open chat is read when the page becomes visible again (messages that came
  * while it was hidden stay unread till then). When the session ends (logout, 401, refused
@@ -21,6 +22,7 @@ export function useRealtimeDesk(makeConnector = createConnector) {
   const conversations = useConversationsStore();
   const messages = useMessagesStore();
   const team = useTeamStore();
+  const business = useBusinessStore();
   let connector = null;
   const page = globalThis.document;
 
@@ -31,6 +33,7 @@ export function useRealtimeDesk(makeConnector = createConnector) {
   function start() {
     conversations.fetchAll();
     team.loadAgents();
+    business.load();
     connector = makeConnector();
     team.attach(connector);
     connector.connect();
@@ -44,6 +47,7 @@ export function useRealtimeDesk(makeConnector = createConnector) {
     conversations.reset();
     messages.reset();
     team.reset();
+    business.reset();
     useComposerStore().reset(); // drafts are the agent's own: the next one to sign in starts clean
     useCannedStore().reset();
     useAttentionStore().reset();

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { defineComponent, h } from 'vue';
 import * as desk from '../api/desk.js';
 import { useAttentionStore } from '../stores/attention.js';
+import { useBusinessStore } from '../stores/business.js';
 import { useComposerStore } from '../stores/composer.js';
 import { useConversationsStore } from '../stores/conversations.js';
 import { useSessionStore } from '../stores/session.js';
@@ -39,6 +40,7 @@ describe('useRealtimeDesk', () => {
   it('loads and connects while signed in, and forgets everything after', async () => {
     desk.listConversations.mockResolvedValue({ conversations: [conversation(1)] });
     desk.listAgents.mockResolvedValue({ agents: [{ username: 'bob', name: 'Bob', role: 'agent', disabled: false }] });
+    desk.listBusinessConnections.mockResolvedValue({ connections: [{ id: 'conn-1', is_enabled: true, rights: {} }] });
     const connector = fakeConnector();
     const session = useSessionStore();
     const wrapper = host(() => connector);
@@ -49,6 +51,7 @@ describe('useRealtimeDesk', () => {
     expect(connector.connect).toHaveBeenCalledOnce();
     expect(useConversationsStore().sorted).toHaveLength(1);
     expect(useTeamStore().nameOf('bob')).toBe('Bob');
+    expect(useBusinessStore().connectionOf('conn-1')).not.toBeNull();
     useComposerStore().setText(1, 'a draft of mine');
 
     session.expire();
@@ -56,6 +59,7 @@ describe('useRealtimeDesk', () => {
     expect(connector.disconnect).toHaveBeenCalledOnce();
     expect(useConversationsStore().sorted).toHaveLength(0);
     expect(useTeamStore().agents).toEqual([]);
+    expect(useBusinessStore().byId).toEqual({});
     expect(useComposerStore().draftFor(1).text).toBe(''); // the next agent on this browser starts clean
     wrapper.unmount();
   });

@@ -1,5 +1,6 @@
 import { io } from 'socket.io-client';
 import { useAttentionStore } from '../stores/attention.js';
+import { useBusinessStore } from '../stores/business.js';
 import { useConnectionStore } from '../stores/connection.js';
 import { useConversationsStore } from '../stores/conversations.js';
 import { useMessagesStore } from '../stores/messages.js';
@@ -19,8 +20,8 @@ export const SOCKET_OPTIONS = Object.freeze({
  * `events`, which dispatches it into the stores.
  */
 export class DeskConnector {
-  constructor({ socketFactory = io, session, conversations, messages, connection, reconnect, team }) {
-    Object.assign(this, { socketFactory, session, conversations, messages, connection, reconnect, team });
+  constructor({ socketFactory = io, session, conversations, messages, connection, reconnect, team, business }) {
+    Object.assign(this, { socketFactory, session, conversations, messages, connection, reconnect, team, business });
     this.socket = null;
     this.events = {
       connect: () => this.onConnect(),
@@ -31,6 +32,7 @@ export class DeskConnector {
       delivery: (delivery) => this.onDelivery(delivery),
       presence: (presence) => this.team.setPresence(presence),
       session_ended: (ended) => this.onSessionEnded(ended),
+      business_connection: (connection) => this.business.upsert(connection),
     };
   }
 
@@ -116,13 +118,15 @@ export class DeskConnector {
 export function createConnector(socketFactory = io) {
   const conversations = useConversationsStore();
   const messages = useMessagesStore();
+  const business = useBusinessStore();
   return new DeskConnector({
     socketFactory,
     session: useSessionStore(),
     conversations,
     messages,
     connection: useConnectionStore(),
-    reconnect: createReconnectService({ conversations, messages }),
+    reconnect: createReconnectService({ conversations, messages, business }),
     team: useTeamStore(),
+    business,
   });
 }

@@ -1,6 +1,7 @@
 import { flushPromises } from '@vue/test-utils';
 import { describe, expect, it, vi } from 'vitest';
 import * as desk from '../api/desk.js';
+import { useBusinessStore } from '../stores/business.js';
 import { useConnectionStore } from '../stores/connection.js';
 import { useConversationsStore } from '../stores/conversations.js';
 import { useMessagesStore } from '../stores/messages.js';
@@ -19,6 +20,7 @@ function connected() {
   desk.listConversations.mockResolvedValue({ conversations: [] });
   desk.listMessages.mockResolvedValue({ messages: [] });
   desk.markRead.mockResolvedValue({});
+  desk.listBusinessConnections.mockResolvedValue({ connections: [] });
   connector.connect();
   return { connector, socket, factory };
 }
@@ -36,7 +38,7 @@ describe('socket connector', () => {
     const { factory, socket } = connected();
     expect(factory).toHaveBeenCalledWith(SOCKET_OPTIONS);
     expect(SOCKET_OPTIONS).toEqual({ path: '/socket.io', transports: ['websocket'], withCredentials: true });
-    expect(socket.events()).toEqual(['connect', 'disconnect', 'connect_error', 'message', 'conversation', 'delivery', 'presence', 'session_ended']);
+    expect(socket.events()).toEqual(['connect', 'disconnect', 'connect_error', 'message', 'conversation', 'delivery', 'presence', 'session_ended', 'business_connection']);
     expect(useConnectionStore().state).toBe('connecting');
   });
 
@@ -77,6 +79,20 @@ describe('socket connector', () => {
     expect(desk.listMessages).toHaveBeenCalledWith(3);
     expect(useConversationsStore().sorted.map((c) => c.chat_id)).toEqual([3, 4]);
     expect(useMessagesStore().forChat(3).map((m) => m.id)).toEqual(['a', 'b']);
+  });
+
+  it('reads the business connections again on every (re)connect', async () => {
+    const { socket } = connected();
+    desk.listBusinessConnections.mockResolvedValueOnce({ connections: [{ id: 'conn-1', is_enabled: true, rights: {} }] });
+    await socket.fire('connect');
+    await flushPromises();
+    expect(useBusinessStore().connectionOf('conn-1').is_enabled).toBe(true);
+  });
+
+  it('keeps a business connection\'s new state from its event', () => {
+    const { socket } = connected();
+    socket.fire('business_connection', { id: 'conn-1', user: { id: 7, first_name: 'Acme' }, is_enabled: false, rights: {} });
+    expect(useBusinessStore().connectionOf('conn-1').is_enabled).toBe(false);
   });
 
   it('appends a message to the open conversation once, and reads it', async () => {

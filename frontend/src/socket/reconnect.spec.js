@@ -16,6 +16,13 @@ describe('reconnect service', () => {
     expect(messages.fetch).toHaveBeenCalledWith(7);
   });
 
+  it('reads the business connections again', async () => {
+    const { conversations, messages } = stores(null);
+    const business = { load: vi.fn().mockResolvedValue() };
+    await createReconnectService({ conversations, messages, business }).refetch();
+    expect(business.load).toHaveBeenCalledOnce();
+  });
+
   it('refetches only the list when no conversation is open', async () => {
     const { conversations, messages } = stores(null);
     await createReconnectService({ conversations, messages }).refetch();

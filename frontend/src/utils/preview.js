@@ -12,6 +12,7 @@ export function previewOf(last, { t, te, me = null }) {
 
 function senderOf(last, t, me) {
   if (last.type === 'BOT') return t('chat.botPrefix');
+  if (last.type === 'OWNER') return t('business.ownerPrefix'); // the business account, typing in Telegram
   if (last.type !== 'AGENT' && last.direction !== 'out') return '';
   if (me && last.agent?.username === me) return t('chat.youPrefix');
   return last.agent?.name ? t('chat.namePrefix', { name: last.agent.name }) : t('chat.agentPrefix');

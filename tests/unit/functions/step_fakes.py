@@ -17,8 +17,8 @@ from fakes import FakePublisher as FakePublisher  # re-exported for the tests
 from fakes import PublishFailed as PublishFailed
 
 from teledesk.envelope import Envelope
-from teledesk.inbound import REOPEN, Folded, fold
-from teledesk.model import Conversation, DeliveryState, Message
+from teledesk.inbound import REOPEN, Folded, deleted, fold
+from teledesk.model import BusinessConnection, Conversation, DeliveryState, Message
 from teledesk.telegram.updates import Event
 
 SECRET = "webhook-secret_" + "x" * 20
@@ -64,7 +64,9 @@ class FakeStore:
         self.causes: list[str | None] = []  # the failure cause of each settled answer
         self.updates = SimpleNamespace(note=self.note_update)
         self.stats = SimpleNamespace(count=self.count)
-        self.inbound = SimpleNamespace(record=self.record_inbound)
+        self.inbound = SimpleNamespace(record=self.record_inbound, delete=self.delete_inbound)
+        self.connections: dict[str, dict[str, Any]] = {}
+        self.business_connections = SimpleNamespace(record=self.record_connection, get=self.connection)
         self.answers = SimpleNamespace(queue=self.queue_outbound, set_delivery=self.set_delivery)
         self.conversations = SimpleNamespace(get=self.conversation, note=self.note_conversation)
         self.messages = SimpleNamespace(get=self.message)
@@ -96,6 +98,30 @@ class FakeStore:
                 messages[target_id] = folded.message.to_firestore()
             self.chats[envelope.chat_id] = folded.conversation.to_firestore()
         return copy.deepcopy(folded)
+
+    def delete_inbound(self, envelope: Envelope) -> tuple[Conversation | None, list[Message]]:
+        """The real deletion rule (teledesk.inbound.deleted) over the messages Telegram knows by those ids."""
+        ids = set((envelope.extra.get("deleted") or {}).get("telegram_message_ids") or [])
+        messages = self.chat_messages.get(envelope.chat_id, {})
+        known = [Message.from_firestore(copy.deepcopy(m)) for m in messages.values()
+                 if ids & {m.get("telegram_message_id"), (m.get("delivery") or {}).get("telegram_message_id"),
+                           *((m.get("delivery") or {}).get("telegram_message_ids") or [])}]
+        changed = deleted(known, time.time())
+        for message in changed:
+            messages[message.id] = message.to_firestore()
+        return self.conversation(envelope.chat_id), copy.deepcopy(changed)
+
+    def record_connection(self, connection: BusinessConnection) -> tuple[BusinessConnection, bool]:
+        """The newest update's state wins, as in teledesk.store.business."""
+        stored = self.connection(connection.id)
+        if stored is not None and stored.update_id >= connection.update_id:
+            return stored, False
+        self.connections[connection.id] = connection.complete().to_firestore()
+        return connection, True
+
+    def connection(self, connection_id: str, transaction: Any = None) -> BusinessConnection | None:
+        stored = self.connections.get(connection_id)
+        return BusinessConnection.from_firestore(copy.deepcopy(stored)) if stored else None
 
     def queue_outbound(self, chat_id: int, answer: Envelope) -> tuple[Message, Conversation, bool]:
         message_id, message = answer.id, answer.to_dict()

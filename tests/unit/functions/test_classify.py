@@ -10,6 +10,7 @@ from step_fakes import CHAT, PublishFailed, envelope_event, push_event, text_upd
 
 import functions.classify
 from functions.classify import classify
+from teledesk.business import conversation_key
 from teledesk.envelope import Envelope
 from teledesk.logs import trace_id_for, update_trace_id
 from teledesk.pipeline import Services
@@ -162,3 +163,14 @@ def test_a_message_in_the_staff_forum_is_staff_and_not_dropped_as_a_group_chat(s
     classify(envelope_event(ingested(update)))
     [(_topic, envelope, _attributes)] = svc.publisher.published
     assert envelope["type"] == "STAFF"
+
+
+def test_a_business_chat_keeps_its_key_and_the_owners_typing_is_owner(svc: Services):
+    account = {"id": 7000000001, "is_bot": False, "first_name": "Acme"}
+    update = {"update_id": 30, "business_message": {
+        "business_connection_id": "c1", "message_id": 4, "from": account, "date": 0, "text": "hola",
+        "chat": {"id": CHAT, "type": "private", "first_name": "Ana"}}}
+    classify(envelope_event(ingested(update)))
+    _topic, envelope, attributes = svc.publisher.published[0]
+    assert envelope["type"] == "OWNER"
+    assert attributes["chat_id"] == str(conversation_key("c1", CHAT))

@@ -26,6 +26,7 @@ import functions.deliver
 import teledesk.telegram.client
 from functions.deliver import deliver, delivery_attempt
 from teledesk.blobs import LocalBlobStore
+from teledesk.business import conversation_key
 from teledesk.envelope import Envelope, MessageType
 from teledesk.manifest import load_manifest
 from teledesk.model import DeliveryState, Message
@@ -665,14 +666,19 @@ def test_typing_is_a_chat_action_never_stored_nor_retried(svc: Services, telegra
     assert svc.publisher.published == [] and svc.store.chat_messages == {}
 
 
-def test_an_upload_is_sent_from_the_blob_store_and_its_file_id_reused(svc: Services, telegram_api: FakeTelegram,
-                                                                     monkeypatch: pytest.MonkeyPatch, tmp_path):
+def with_uploaded_photo(envelope: Envelope, svc: Services, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Envelope:
+    """`envelope` as an agent's photo upload, stored as the relay leaves it (the file in the blob store)."""
     blobs = LocalBlobStore(tmp_path)
     blobs.put("4242/abc/photo.png", b"PNG", "image/png")
     monkeypatch.setattr(functions.deliver, "blob_store", lambda: blobs)
-    envelope = answer("a caption")
     envelope.media = {"kind": "photo", "blob": "4242/abc/photo.png", "filename": "photo.png"}
     svc.store.add_outbound(envelope)
+    return envelope
+
+
+def test_an_upload_is_sent_from_the_blob_store_and_its_file_id_reused(svc: Services, telegram_api: FakeTelegram,
+                                                                     monkeypatch: pytest.MonkeyPatch, tmp_path):
+    envelope = with_uploaded_photo(answer("a caption"), svc, monkeypatch, tmp_path)
     telegram_api.outcome = TransientTelegramError("Internal Server Error")
     with pytest.raises(TransientTelegramError):
         deliver(envelope_event(envelope))
@@ -720,3 +726,92 @@ def test_a_delivery_may_run_as_long_as_its_lease_on_google_cloud():
     deliver_step = load_manifest().step("deliver")
     assert deliver_step.retry is not None
     assert deliver_step.retry.ack_deadline_s >= Settings().desk_send_lease_s + functions.deliver.LEASE_MARGIN_S
+
+
+# -- a Telegram Business chat, through the real TelegramClient ------------------------------------------
+
+BUSINESS_KEY = conversation_key("conn-1", 42)
+BUSINESS = {"connection_id": "conn-1", "chat_id": 42}
+
+
+@pytest.fixture
+def business_bot(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
+    """Bot's methods a business chat uses, each recording its parameters."""
+    calls: list[tuple[str, dict[str, Any]]] = []
+
+    async def no_network(self: telegram.Bot) -> None:
+        return None
+
+    def recording(name: str, result: Any) -> Callable[..., Any]:
+        async def method(self: telegram.Bot, *args: Any, **kwargs: Any) -> Any:
+            calls.append((name, {k: v for k, v in kwargs.items() if not k.endswith("_timeout")}))
+            return result
+        return method
+
+    monkeypatch.setattr(telegram.Bot, "initialize", no_network)
+    monkeypatch.setattr(telegram.Bot, "shutdown", no_network)
+    for name, result in (("send_message", SimpleNamespace(message_id=500)),
+                         ("send_photo", SimpleNamespace(message_id=501, photo=[SimpleNamespace(file_id="P1")])),
+                         ("edit_message_text", True), ("delete_business_messages", True),
+                         ("send_chat_action", True), ("read_business_message", True)):
+        monkeypatch.setattr(telegram.Bot, name, recording(name, result))
+    return calls
+
+
+def business_answer(text: str = "Hola, Ana") -> Envelope:
+    envelope = answer(text)
+    envelope.chat_id, envelope.extra["business"] = BUSINESS_KEY, BUSINESS
+    return envelope
+
+
+def test_a_business_answer_goes_to_telegrams_chat_through_the_connection(svc: Services, business_bot: list,
+                                                                          monkeypatch: pytest.MonkeyPatch):
+    paced: list[int] = []
+    monkeypatch.setattr(functions.deliver, "PACER", SimpleNamespace(acquire=paced.append))
+    svc.store.add_outbound(business_answer())
+    deliver(envelope_event(business_answer()))
+    assert paced == [42]  # Telegram's chat
+    assert business_bot == [("send_message", {"chat_id": 42, "business_connection_id": "conn-1",
+                                              "text": "Hola, Ana"})]
+    assert svc.store.chat_messages[BUSINESS_KEY][MESSAGE_ID]["delivery"]["telegram_message_id"] == 500
+
+
+def test_a_business_file_is_sent_by_kind_through_the_connection(svc: Services, business_bot: list,
+                                                                monkeypatch: pytest.MonkeyPatch, tmp_path):
+    envelope = with_uploaded_photo(business_answer("el recibo"), svc, monkeypatch, tmp_path)
+    deliver(envelope_event(envelope))
+    [(name, params)] = business_bot
+    assert (name, params["chat_id"], params["business_connection_id"], params["caption"]) == (
+        "send_photo", 42, "conn-1", "el recibo")
+
+
+def test_an_edit_and_a_delete_in_a_business_chat_name_the_connection(svc: Services, business_bot: list):
+    svc.store.add_outbound(business_answer(), "sent")
+    svc.store.chat_messages[BUSINESS_KEY][MESSAGE_ID]["delivery"].update(telegram_message_id=500,
+                                                                          telegram_message_ids=[500, 502])
+    for action, n, text in (("edit", 1, "Hola de nuevo"), ("delete", 2, "")):
+        deliver(envelope_event(Envelope(id=f"{action}-{MESSAGE_ID}-{n}", type=MessageType.AGENT,
+                                        chat_id=BUSINESS_KEY, date=1, text=text,
+                                        extra={"action": action, "target": MESSAGE_ID, "revision": n})))
+    assert business_bot == [
+        ("edit_message_text", {"text": "Hola de nuevo", "message_id": 500, "chat_id": 42,
+                               "business_connection_id": "conn-1"}),
+        ("delete_business_messages", {"business_connection_id": "conn-1", "message_ids": [500, 502]})]
+    assert svc.store.chat_messages[BUSINESS_KEY][MESSAGE_ID]["deleted"] is True
+
+
+def test_typing_and_read_in_a_business_chat_take_the_conversations_connection(svc: Services, business_bot: list):
+    svc.store.chats[BUSINESS_KEY] = {"chat_id": BUSINESS_KEY, "business": BUSINESS}
+    for action, extra in (("typing", {}), ("read", {"telegram_message_id": 8})):
+        deliver(envelope_event(Envelope(id=f"{action}-1", type=MessageType.AGENT, chat_id=BUSINESS_KEY, date=1,
+                                        extra={"action": action, **extra})))
+    assert business_bot == [
+        ("send_chat_action", {"action": "typing", "chat_id": 42, "business_connection_id": "conn-1"}),
+        ("read_business_message", {"business_connection_id": "conn-1", "chat_id": 42, "message_id": 8})]
+    assert svc.publisher.published == []
+
+
+def test_read_in_a_chat_with_the_bot_asks_telegram_nothing(svc: Services, business_bot: list):
+    deliver(envelope_event(Envelope(id="read-1", type=MessageType.AGENT, chat_id=CHAT, date=1,
+                                    extra={"action": "read", "telegram_message_id": 8})))
+    assert business_bot == []

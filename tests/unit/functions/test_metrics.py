@@ -222,3 +222,14 @@ def test_a_failed_flush_loses_nothing_counted_and_fails_no_event(clients: Counti
 def fresh_counting() -> Iterator[None]:
     yield
     functions.metrics.counting.cache_clear()
+
+
+def test_the_owners_typing_counts_out_and_a_business_deletion_or_connection_is_no_message(clients: Counting):
+    owner = enriched(8)
+    owner.type = MessageType.OWNER
+    deletion, connection = enriched(9, event=Event.DELETE), enriched(10, event=Event.CONNECTION)
+    deletion.id, connection.id, connection.type = "tg-update-9", "tg-update-10", MessageType.CONNECTION
+    for envelope in (owner, deletion, connection):
+        push(envelope_event(envelope), "messages-enriched")
+    assert [values(t, MESSAGES) for t in counted(clients).values()] == [
+        [({"type": "OWNER", "direction": "out"}, 1)], [], []]

@@ -17,11 +17,22 @@ from fakes import FakePublisher as FakePublisher  # re-exported for the tests
 from fakes import PublishFailed as PublishFailed
 from werkzeug.security import generate_password_hash
 
+from teledesk.business import reply_refusal
 from teledesk.envelope import Envelope
 from teledesk.inbound import new_conversation, next_conversation, preview
 from teledesk.lifecycle.openings import opening_fields
-from teledesk.model import Agent, AgentSession, CannedResponse, Conversation, DeliveryState, Document, Message
+from teledesk.model import (
+    Agent,
+    AgentSession,
+    BusinessConnection,
+    CannedResponse,
+    Conversation,
+    DeliveryState,
+    Document,
+    Message,
+)
 from teledesk.store import SESSION_EPOCH
+from teledesk.store.answers import AnswerRefused
 
 D = TypeVar("D", bound=Document)
 
@@ -64,6 +75,8 @@ class FakeStore:
                                        requeue_failed=self.requeue_failed, mark_published=self.mark_published,
                                        unsettled=self.unsettled)
         self.canned = SimpleNamespace(all=self.canned_responses, save=self.save_canned, delete=self.delete_canned)
+        self.connection_docs: dict[str, dict[str, Any]] = {}
+        self.business_connections = SimpleNamespace(get=self.business_connection, all=self.all_business_connections)
 
     # -- seeding (test helpers, not the store's) ------------------------------------------------
     def add_conversation(self, chat_id: int, **fields: Any) -> dict[str, Any]:
@@ -75,6 +88,9 @@ class FakeStore:
 
     def add_message(self, chat_id: int, message: dict[str, Any]) -> None:
         self.chat_messages.setdefault(chat_id, {})[message["id"]] = copy.deepcopy(message)
+
+    def add_business_connection(self, connection: BusinessConnection) -> None:
+        self.connection_docs[connection.id] = connection.complete().to_firestore()
 
     # -- the repositories' methods ----------------------------------------------------------------
     def agent_by_telegram_id(self, telegram_id: int) -> Agent | None:
@@ -129,6 +145,9 @@ class FakeStore:
             found = [m for m in found if m["stored_at"] < before]
         return [Message.from_firestore(copy.deepcopy(m)) for m in found[:limit][::-1]]
 
+    def business_connection(self, connection_id: str, transaction: Any = None) -> BusinessConnection | None:
+        return _read(BusinessConnection, self.connection_docs.get(connection_id))
+
     def queue_outbound(self, chat_id: int, answer: Envelope) -> tuple[Message, Conversation, bool]:
         message_id, message = answer.id, answer.to_dict()
         if chat_id not in self.chats:
@@ -138,6 +157,11 @@ class FakeStore:
         if existing is not None:
             return Message.from_firestore(copy.deepcopy(existing)), conversation, False
         now = time.time()
+        if conversation.business is not None:  # the real rule (teledesk.business), as Answers.queue asks it
+            connection = self.business_connection(conversation.business.connection_id)
+            refusal = reply_refusal(conversation.business, connection, now)
+            if refusal is not None:
+                raise AnswerRefused(refusal)
         stored = Message.model_validate({**copy.deepcopy(message), "direction": "out", "stored_at": now,
                                          "delivery": {"state": "queued", "reason": None, "updated_at": now},
                                          "outbox_since": now})
@@ -268,6 +292,10 @@ class FakeStore:
 
     def delete_canned(self, canned_id: str) -> bool:
         return self.canned_docs.pop(canned_id, None) is not None
+
+    def all_business_connections(self) -> list[BusinessConnection]:
+        ordered = [self.connection_docs[connection_id] for connection_id in sorted(self.connection_docs)]
+        return [BusinessConnection.from_firestore(copy.deepcopy(c)) for c in ordered]
 
 
 def _read(kind: type[D], stored: dict[str, Any] | None) -> D | None:

@@ -19,7 +19,7 @@ from realtime.schemas import SHORTCUT_PATTERN
 from realtime.search import MARKS, matcher
 from realtime.theme import ThemeError, load_theme
 from teledesk.settings import ROOT
-from teledesk.telegram.limits import MAX_UPLOAD_BYTES
+from teledesk.telegram.limits import BUSINESS_REPLY_WINDOW_S, MAX_UPLOAD_BYTES
 
 CONSOLE = ROOT / "frontend" / "src"
 RULES = CONSOLE / "api" / "rules.js"
@@ -92,6 +92,8 @@ def the_relays_rules(document: dict[str, Any]) -> dict[str, Rule]:
         # Not in the document: the upload limit is checked in the handler (a 413), the marks in the search.
         "MAX_UPLOAD_BYTES": MAX_UPLOAD_BYTES,
         "MARKS": MARKS,
+        # Not in the document: the business reply window is Telegram's, the relay's refusal applies it.
+        "BUSINESS_REPLY_WINDOW_S": BUSINESS_REPLY_WINDOW_S,
     }
 
 

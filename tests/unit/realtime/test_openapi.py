@@ -30,6 +30,7 @@ from realtime.schemas import (
     RADIUS_PATTERN,
 )
 from realtime.theme import COLOR, COLOR_KEY, RADIUS
+from teledesk.model import BusinessConnection, Customer
 from teledesk.settings import ROOT
 from teledesk.telegram.limits import MAX_CAPTION_LENGTH, MAX_MESSAGE_LENGTH
 from teledesk.telegram.outbound import MAX_ANSWER_LENGTH
@@ -332,6 +333,8 @@ def _answer_schema(document: dict[str, Any], method: str, path: str, status: int
 
 
 def test_the_answers_are_what_the_document_says(agent: FlaskClient, store: FakeStore, document: dict[str, Any]):
+    store.add_business_connection(BusinessConnection(id="conn-1", user=Customer(id=7, first_name="Acme"),
+                                                     rights={"can_reply": True}, is_enabled=True))
     store.add_message(CHAT_ID, {"id": f"tg-{CHAT_ID}-7", "type": "CLIENT", "chat_id": CHAT_ID, "date": 1_700_000_000,
                                 "text": "¿Hay envío a Cádiz?", "direction": "in", "stored_at": 1.0,
                                 "customer": {"id": CHAT_ID, "first_name": "Ana"}, "telegram_message_id": 7,
@@ -350,6 +353,7 @@ def test_the_answers_are_what_the_document_says(agent: FlaskClient, store: FakeS
         ("post", "/api/canned", "/api/canned", 201, {"json": {"shortcut": "hola", "text": "¡Hola!"}}),
         ("get", "/api/canned", "/api/canned", 200, {}),
         ("get", "/api/agents", "/api/agents", 200, {}),
+        ("get", "/api/business/connections", "/api/business/connections", 200, {}),
         ("get", "/api/me", "/api/me", 200, {}),
         ("get", "/api/theme", "/api/theme", 200, {}),
         ("get", "/api/health", "/api/health", 200, {}),

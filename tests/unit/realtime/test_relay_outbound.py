@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import io
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from flask.testing import FlaskClient
 from relay_fakes import CHAT_ID, FakePublisher, FakeStore, received
 
 from teledesk.blobs import LocalBlobStore
+from teledesk.business import CONNECTION_DISABLED, NO_DELETE_RIGHT, NO_REPLY_RIGHT, WINDOW_CLOSED
 from teledesk.model import Message
 from teledesk.telegram.outbound import MAX_ANSWER_LENGTH
 
@@ -205,3 +207,66 @@ def test_answering_a_resolved_conversation_opens_it_again(agent: FlaskClient, st
     assert agent.post(f"/api/conversations/{CHAT_ID}/messages",
                       json={"text": "¿Sigue ahí?", "client_id": CLIENT_ID}).status_code == 202
     assert store.chats[CHAT_ID]["status"] == "open"
+
+
+# -- a Telegram Business chat ------------------------------------------------------------------------
+
+CONNECTION = {"id": "conn-1", "user": {"id": 7000000001, "first_name": "Acme"}, "is_enabled": True,
+              "rights": {"can_reply": True}, "update_id": 1}
+
+
+def business_chat(store: FakeStore, wrote_ago_s: float = 60.0, **connection: Any) -> None:
+    store.chats[CHAT_ID]["business"] = {"connection_id": "conn-1", "chat_id": 42,
+                                        "customer_wrote_at": time.time() - wrote_ago_s}
+    store.connection_docs["conn-1"] = {**CONNECTION, **connection}
+
+
+@pytest.mark.parametrize(("wrote_ago_s", "connection", "reason"), [
+    (25 * 3600, {}, WINDOW_CLOSED),
+    (60, {"is_enabled": False}, CONNECTION_DISABLED),
+    (60, {"rights": {"can_reply": False}}, NO_REPLY_RIGHT),
+])
+def test_an_answer_telegram_would_refuse_is_409_with_the_reason_and_never_stored(
+        agent: FlaskClient, store, publisher, wrote_ago_s, connection, reason):
+    business_chat(store, wrote_ago_s, **connection)
+    answer = agent.post(f"/api/conversations/{CHAT_ID}/messages", json={"text": "Hola", "client_id": CLIENT_ID})
+    assert (answer.status_code, answer.get_json()) == (409, {"error": reason})
+    assert SENT not in store.chat_messages[CHAT_ID] and publisher.published == []
+
+
+def test_an_edit_after_the_window_and_a_delete_without_the_right_are_409(agent: FlaskClient, store, publisher):
+    add_sent(store, business={"connection_id": "conn-1", "chat_id": 42})
+    business_chat(store, 25 * 3600)
+    edit = agent.post(f"/api/conversations/{CHAT_ID}/messages/{SENT}/edit", json={"text": "Hola!"})
+    delete = agent.delete(f"/api/conversations/{CHAT_ID}/messages/{SENT}")
+    assert (edit.status_code, edit.get_json()["error"]) == (409, WINDOW_CLOSED)
+    assert (delete.status_code, delete.get_json()["error"]) == (409, NO_DELETE_RIGHT)
+    store.connection_docs["conn-1"]["rights"]["can_delete_sent_messages"] = True
+    assert agent.delete(f"/api/conversations/{CHAT_ID}/messages/{SENT}").status_code == 202
+    assert [e["action"] for e in published(publisher)] == ["delete"]
+
+
+@pytest.mark.parametrize(("rights", "read"), [({"can_read_messages": True}, True), ({}, False)])
+def test_marking_a_business_chat_read_marks_it_read_in_telegram_only_with_the_right(
+        agent: FlaskClient, store, publisher, rights, read):
+    business_chat(store, rights={"can_reply": True, **rights})
+    store.add_message(CHAT_ID, {"id": "tg-x-8", "direction": "in", "telegram_message_id": 8, "stored_at": 1.0})
+    store.add_message(CHAT_ID, {"id": "tg-x-9", "direction": "out", "type": "OWNER", "telegram_message_id": 9,
+                                "stored_at": 2.0})
+    assert agent.post(f"/api/conversations/{CHAT_ID}/read").status_code == 200
+    actions = [(e["action"], e["telegram_message_id"]) for e in published(publisher)]
+    assert actions == ([("read", 8)] if read else [])
+
+
+def test_marking_a_chat_with_the_bot_read_sends_nothing(agent: FlaskClient, store, publisher):
+    store.add_message(CHAT_ID, {"id": "tg-x-8", "direction": "in", "telegram_message_id": 8, "stored_at": 1.0})
+    assert agent.post(f"/api/conversations/{CHAT_ID}/read").status_code == 200
+    assert publisher.published == []
+
+
+def test_a_retry_after_the_window_closed_is_409_and_stays_failed(agent: FlaskClient, store, publisher):
+    add_sent(store, state="failed")
+    business_chat(store, 25 * 3600)
+    retried = agent.post(f"/api/conversations/{CHAT_ID}/messages/{SENT}/retry")
+    assert (retried.status_code, retried.get_json()) == (409, {"error": WINDOW_CLOSED})
+    assert store.chat_messages[CHAT_ID][SENT]["delivery"]["state"] == "failed" and publisher.published == []

@@ -273,3 +273,37 @@ def test_a_note_written_in_the_staff_forum_is_shown_and_a_console_s_own_is_not_a
     assert (shown["id"], shown["direction"], shown["text"], shown["agent"]) == (
         "note-staff-55", "note", "VIP", {"username": None, "name": "Ana"})
     assert message.acked == 1
+
+
+def test_the_owners_message_is_shown_as_a_message_the_desks_echo_never(subscriber, recorder):
+    owner = {"id": f"tg-{CHAT}-2", "type": "OWNER", "chat_id": CHAT, "text": "Hola, soy Marta", "direction": "out",
+             "owner": {"id": 7000000001, "first_name": "Marta"}}
+    relay(subscriber, "messages-enriched", enriched(MessageType.OWNER, f"tg-{CHAT}-2", stored=owner))
+    relay(subscriber, "messages-enriched", enriched(MessageType.AGENT, f"tg-{CHAT}-3", echo=True))
+    [shown] = recorder.events("message")
+    assert (shown["type"], shown["direction"], shown["owner"]["first_name"]) == ("OWNER", "out", "Marta")
+
+
+def test_messages_telegram_deleted_are_shown_deleted_with_their_text(subscriber, recorder):
+    gone = {"id": f"tg-{CHAT}-1", "chat_id": CHAT, "text": "hola", "direction": "in", "deleted": True,
+            "deleted_at": 5.0, "revision": 1}
+    relay(subscriber, "messages-enriched", enriched(MessageType.CLIENT, "tg-update-9", event="delete",
+                                                    deleted_messages=[gone]))
+    assert [event for event, _, _ in recorder.emitted] == ["conversation", "message"]
+    [shown] = recorder.events("message")
+    assert (shown["id"], shown["deleted"], shown["text"]) == (f"tg-{CHAT}-1", True, "hola")
+
+
+def test_a_business_connection_is_its_own_event_once(subscriber, recorder):
+    connection = {"id": "conn-1", "user": {"id": 7000000001, "first_name": "Acme"}, "user_chat_id": 7000000001,
+                  "date": 1, "rights": {"can_reply": True}, "is_enabled": False, "update_id": 4, "updated_at": 2.0}
+    for _ in range(2):
+        relay(subscriber, "messages-enriched", enriched(MessageType.CONNECTION, "tg-update-4", connection=connection))
+    assert recorder.emitted == [("business_connection", connection, "agents")]
+
+
+def test_a_business_conversation_shows_when_its_reply_window_closes(subscriber, recorder):
+    business = {"connection_id": "conn-1", "chat_id": 42, "customer_wrote_at": 1_700_000_000.0}
+    relay(subscriber, "messages-enriched", enriched(conversation={**CONVERSATION, "business": business}))
+    [shown] = recorder.events("conversation")
+    assert shown["business"] == {**business, "window_closes_at": 1_700_000_000.0 + 24 * 3600}

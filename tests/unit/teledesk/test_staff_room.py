@@ -14,6 +14,7 @@ from teledesk.settings import Settings
 from teledesk.staff.commands import ONLY_TEXT, USAGE, handle
 from teledesk.staff.mirror import MirrorItem
 from teledesk.staff.room import StaffRoom, TryLater
+from teledesk.store.answers import AnswerRefused
 from teledesk.store.staff import Claimed, TopicClaim
 from teledesk.telegram.client import Refused, TransientTelegramError
 
@@ -159,3 +160,17 @@ def test_what_a_staff_message_cannot_do_is_said_in_its_topic_once(text: str, med
     for _ in range(2):  # delivered twice: said once
         assert handle(staff_envelope(text, media), room(client, store), services) is None  # type: ignore[arg-type]
     assert [sent for _, sent in client.sent] == [f"⚠️ {told}"]
+
+
+def test_an_answer_the_business_chat_refuses_is_said_in_the_topic_and_not_sent():
+    client, store = FakeClient(), FakeStaffStore()
+
+    def refuse(chat_id: int, answer: Envelope) -> None:
+        raise AnswerRefused("the 24-hour reply window has closed")
+
+    store.agents = SimpleNamespace(by_telegram_id=lambda telegram_id: None)  # type: ignore[attr-defined]
+    store.answers = SimpleNamespace(queue=refuse)  # type: ignore[attr-defined]
+    publisher = SimpleNamespace(publish=lambda *args: pytest.fail("published"))
+    services = SimpleNamespace(settings=Settings(), store=store, publisher=publisher)
+    assert handle(staff_envelope("hola"), room(client, store), services) is None  # type: ignore[arg-type]
+    assert [sent for _, sent in client.sent] == ["⚠️ Not sent: the 24-hour reply window has closed"]

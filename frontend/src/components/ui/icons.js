@@ -48,6 +48,8 @@ export const ICONS = Object.freeze({
   eye: { parts: [fill('M12 5c-5 0-9 4.5-10 7 1 2.5 5 7 10 7s9-4.5 10-7c-1-2.5-5-7-10-7zm0 11a4 4 0 110-8 4 4 0 010 8z')] },
   // the lifecycle's marks: the first-response SLA's countdown, a raised priority
   timer: { parts: [ring(12, 13.5, 7.5), stroke('M12 9.5v4l2.5 1.5M10 2.5h4M18.5 6.5l1.5-1.5', rounded)] },
+  // a Telegram Business chat: the company's own account
+  business: { parts: [stroke('M4 8h16v11H4zM9 8V5.5h6V8M4 13h16', rounded)] },
   flag: { parts: [fill('M5 3h1.8v18H5zM8.3 4h10.2l-2.4 4.5 2.4 4.5H8.3z')] },
 
   // the messages
