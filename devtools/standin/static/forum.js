@@ -51,7 +51,7 @@
     });
   }
 
-  var toggle = element("button", "forum-toggle", "");
+  var toggle = element("button", "link-button", "");
   toggle.type = "button";
   toggle.setAttribute("data-testid", "forum-toggle");
   var panel = element("aside", "forum");
@@ -79,10 +79,11 @@
   var problem = element("p", "forum-problem");
   problem.setAttribute("role", "status");
   panel.append(head, topics, actions, feed, composer, problem);
-  document.body.append(toggle, panel);
+  (document.querySelector(".identity") || document.body).append(toggle);  // beside "Business account"
+  document.body.append(panel);
 
   function label() {
-    toggle.textContent = "👥 " + say("open");
+    toggle.textContent = say("open");
     title.textContent = say("title");
     shut.setAttribute("aria-label", say("close"));
     who.setAttribute("aria-label", say("as"));
