@@ -25,13 +25,13 @@ from teledesk.envelope import Envelope, MessageType
 from teledesk.lifecycle.changes import ANSWERED, ASSIGNED, change_envelope, note_envelope
 from teledesk.lifecycle.openings import opening_envelope
 from teledesk.logs import TRACE_ID, trace_id_of
-from teledesk.model import Conversation, ConversationStatus, DeliveryState, Message
+from teledesk.model import Conversation, ConversationStatus, DeliveryState
 from teledesk.open_data import JSONObject
 from teledesk.pipeline import Services
 from teledesk.staff import lines
 from teledesk.staff.mirror import STAFF_BY, STAFF_TOPIC, MirrorItem
 from teledesk.staff.room import StaffRoom, TryLater
-from teledesk.store.answers import AnswerRefused
+from teledesk.store.answers import AnswerRefused, answer_envelope
 from teledesk.store.staff import Claimed
 
 STEP = "staffroom"
@@ -172,16 +172,9 @@ def _answer(envelope: Envelope, staff: StaffMessage, chat_id: int, services: Ser
         conversation = store.conversations.set_status(chat_id, ConversationStatus.OPEN,
                                                       f"{staff.by}:{staff.message_id}") or conversation
     _changed(services, conversation, ANSWERED, staff.by)
-    services.publisher.publish(services.manifest.step(STEP).output, _answer_envelope(stored).stamp(f"{STEP}:out"))
+    services.publisher.publish(services.manifest.step(STEP).output, answer_envelope(stored).stamp(f"{STEP}:out"))
     store.answers.mark_published(chat_id, stored.id)
     return None
-
-
-def _answer_envelope(stored: Message) -> Envelope:
-    """The stored answer as deliver takes it: what was stored goes out."""
-    kept = {k: v for k, v in stored.wire().items()
-            if k not in ("direction", "stored_at", "delivery", "outbox_since", "published_at")}
-    return Envelope.from_dict(kept)
 
 
 def _changed(services: Services, conversation: Conversation, change: str, by: str) -> None:
