@@ -22,8 +22,7 @@ import uuid
 from dataclasses import dataclass
 
 from teledesk.envelope import Envelope, MessageType
-from teledesk.lifecycle.changes import ANSWERED, ASSIGNED, change_envelope, note_envelope
-from teledesk.lifecycle.openings import opening_envelope
+from teledesk.lifecycle.changes import ANSWERED, ASSIGNED, announcements, note_envelope
 from teledesk.logs import TRACE_ID, trace_id_of
 from teledesk.model import Conversation, ConversationStatus, DeliveryState
 from teledesk.open_data import JSONObject
@@ -178,13 +177,11 @@ def _answer(envelope: Envelope, staff: StaffMessage, chat_id: int, services: Ser
 
 
 def _changed(services: Services, conversation: Conversation, change: str, by: str) -> None:
-    """Announce a change as the relay announces an agent's, and its opening while no execution of
-    the lifecycle watches it (a resolved conversation needs none)."""
-    unwatched = conversation.opened_at is not None and conversation.watch_run is None
-    if unwatched and conversation.status != ConversationStatus.RESOLVED:
-        for topic in services.manifest.publishes_to(STEP):
-            services.publisher.publish(topic, opening_envelope(conversation, services.settings.desk_pending_resolve_s))
-    _announce(services, change_envelope(conversation, change, by))
+    """Announce a change as the relay announces an agent's (teledesk.lifecycle.changes.announcements)."""
+    for topic, envelope in announcements(conversation, change, by, announces=services.manifest.step(STEP).announces,
+                                         trigger_topics=services.manifest.publishes_to(STEP),
+                                         pending_resolve_s=services.settings.desk_pending_resolve_s):
+        services.publisher.publish(topic, envelope.stamp(STEP))
 
 
 def _announce(services: Services, change: Envelope) -> None:
