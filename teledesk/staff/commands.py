@@ -167,10 +167,12 @@ def _answer(envelope: Envelope, staff: StaffMessage, chat_id: int, services: Ser
     stored, conversation, _created = store.answers.queue(chat_id, answer)
     if stored.delivery is None or stored.delivery.state != DeliveryState.QUEUED or stored.published_at is not None:
         return None  # published before: deliver has it
+    change = ANSWERED
     if conversation.status == ConversationStatus.RESOLVED:  # an answer opens it again, as in the console
         conversation = store.conversations.set_status(chat_id, ConversationStatus.OPEN,
                                                       f"{staff.by}:{staff.message_id}") or conversation
-    _changed(services, conversation, ANSWERED, staff.by)
+        change = str(conversation.status)
+    _changed(services, conversation, change, staff.by)
     services.publisher.publish(services.manifest.step(STEP).output, answer_envelope(stored).stamp(f"{STEP}:out"))
     store.answers.mark_published(chat_id, stored.id)
     return None

@@ -243,3 +243,17 @@ def test_a_staff_answer_telegram_refuses_is_said_in_the_topic(staff_desk: Desk, 
     topic_with(staff_desk, store, customer["id"], "⚠️ Not delivered to the customer: blocked by the customer")
     stored = store.messages.get(customer["id"], f"staff-{message_id}")
     assert stored is not None and stored.delivery is not None and stored.delivery.state == "failed"
+
+
+def test_pending_from_the_topic_and_an_answer_there_opens_a_resolved_conversation_again(
+        staff_desk: Desk, store: Store, console: EventRecorder, customer: dict[str, Any]):
+    customer_says(staff_desk, customer, "Os mando la factura luego")
+    thread_id = topic_with(staff_desk, store, customer["id"], f"👤 {name_of(customer)}: Os mando la factura luego")
+    staff_says(staff_desk, thread_id, "/pending")
+    console.wait_for("conversation", lambda c: c["chat_id"] == customer["id"] and c["status"] == "pending")
+    wait_until(lambda: topics(staff_desk)[thread_id]["name"] == f"⏳ {name_of(customer)}")
+    staff_says(staff_desk, thread_id, "/resolve")
+    console.wait_for("conversation", lambda c: c["chat_id"] == customer["id"] and c["status"] == "resolved")
+    staff_says(staff_desk, thread_id, "Por cierto, ya la tenemos")
+    console.wait_for("conversation", lambda c: c["chat_id"] == customer["id"] and c["status"] == "open")
+    wait_until(lambda: topics(staff_desk)[thread_id]["name"] == f"🟢 {name_of(customer)}")
