@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-from console_page import ARRIVAL_TIMEOUT_MS, Customer, bubbles, delivered, open_chat
+from console_page import ARRIVAL_TIMEOUT_MS, Customer, bubbles, chat_item, delivered, open_chat, said
 from leaks import marked_secrets
 from playwright.sync_api import Page, expect
 from support import TEST_DESK_SETTINGS, wait_until
@@ -83,3 +83,22 @@ def test_on_the_stand_in_s_page_a_person_plays_a_staff_member(desk: Desk, new_pa
     expect(answer).to_be_visible(timeout=ARRIVAL_TIMEOUT_MS)
     page.get_by_test_id("forum-delete").click()
     expect(page.get_by_test_id("forum-topic").filter(has_text=name)).to_have_count(0, timeout=ARRIVAL_TIMEOUT_MS)
+
+
+def test_an_admin_links_an_agent_s_telegram_account_on_the_team_page(desk: Desk, console: Page):
+    console.get_by_test_id("admin-button").click()
+    row = console.locator("[data-testid=agent-row][data-username='admin']")
+    row.get_by_test_id("agent-telegram").click()
+    row.get_by_test_id("agent-telegram-id").fill(str(STAFF_MEMBERS[0]["id"]))
+    row.get_by_test_id("agent-telegram-submit").click()
+    expect(row).to_contain_text(f"Telegram {STAFF_MEMBERS[0]['id']}")
+    # What that account writes in a topic is now the admin's.
+    customer = Customer(desk)
+    customer.says("Hola")
+    written = requests.post(f"{desk.standin_url}standin/api/forum/messages", timeout=10, json={
+        "from": STAFF_MEMBERS[0]["id"], "message_thread_id": topic_of(desk, customer), "text": "Soy la admin"})
+    assert written.status_code == 201, written.text
+    console.get_by_test_id("admin-close").click()
+    # The list says "You:": the answer is the signed-in admin's, though written in Telegram.
+    preview = chat_item(console, customer).get_by_test_id("conversation-preview")
+    expect(preview).to_have_text(f"{said('en', 'list', 'chat.youPrefix')} Soy la admin", timeout=ARRIVAL_TIMEOUT_MS)
