@@ -19,7 +19,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from teledesk.model import StaffTopic
+from teledesk.model import Conversation, StaffTopic
 from teledesk.staff import lines
 from teledesk.staff.mirror import MirrorItem
 from teledesk.store import Store
@@ -107,15 +107,26 @@ class StaffRoom:
             return claim.topic
         assert claim.conversation is not None
         name = lines.topic_name(claim.conversation)
-        topic = StaffTopic(message_thread_id=self.client.create_forum_topic(self.chat_id, name), name=name,
-                           created_at=time.time())
+        try:
+            thread_id = self.client.create_forum_topic(self.chat_id, name)
+        except (TransientTelegramError, Refused):
+            self.store.staff.release_topic(chat_id)  # the next delivery tries at once
+            raise
+        topic = StaffTopic(message_thread_id=thread_id, name=name, created_at=time.time())
+        self.store.staff.settle_topic(chat_id, topic)  # before anything else can fail: one topic made, one kept
         if broken is not None:
-            recent = self.store.messages.history(chat_id, limit=lines.SUMMARY_MESSAGES + 1)
-            history = [m for m in recent if m.id != leaving_out][-lines.SUMMARY_MESSAGES:]
-            self.client.send_to_topic(self.chat_id, topic.message_thread_id, lines.summary(claim.conversation,
-                                                                                            history))
-        self.store.staff.settle_topic(chat_id, topic)
+            self._summarise(claim.conversation, topic, leaving_out)
         return topic
+
+    def _summarise(self, conversation: Conversation, topic: StaffTopic, leaving_out: str | None) -> None:
+        """A topic made again starts with the conversation's last few messages. Best effort: the
+        messages are in the console whatever happens, and the item that follows is what matters."""
+        recent = self.store.messages.history(conversation.chat_id, limit=lines.SUMMARY_MESSAGES + 1)
+        history = [m for m in recent if m.id != leaving_out][-lines.SUMMARY_MESSAGES:]
+        try:
+            self.client.send_to_topic(self.chat_id, topic.message_thread_id, lines.summary(conversation, history))
+        except (TransientTelegramError, Refused) as exc:
+            log.warning("staff topic %s: no summary (%s)", topic.message_thread_id, exc)
 
     def rename(self, chat_id: int, topic: StaffTopic) -> None:
         """The topic's name shows the conversation's status as it is now (changes may come in any

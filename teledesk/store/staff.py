@@ -89,6 +89,10 @@ class StaffTopics:
         batch.delete(self._mirror(chat_id).document(TOPIC_CLAIM))
         batch.commit()
 
+    def release_topic(self, chat_id: int) -> None:
+        """Give the claim on making the topic back (making it failed for now)."""
+        self._mirror(chat_id).document(TOPIC_CLAIM).delete()
+
     def rename_topic(self, chat_id: int, name: str) -> None:
         self.documents.conversation(chat_id).update({"staff_topic.name": name})
 

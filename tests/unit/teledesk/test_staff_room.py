@@ -30,11 +30,13 @@ class FakeStaffStore:
     items: dict[str, str] = field(default_factory=dict)  # item id → "claimed" | "sent"
     busy: bool = False
     history: list[Message] = field(default_factory=list)
+    released: list[int] = field(default_factory=list)  # topic claims given back
 
     def __post_init__(self) -> None:
         self.staff = SimpleNamespace(claim_item=self.claim_item, item_sent=self.item_sent,
                                      release_item=lambda chat_id, item_id: self.items.pop(item_id, None),
                                      claim_topic=self.claim_topic, settle_topic=self.settle_topic,
+                                     release_topic=lambda chat_id: self.released.append(chat_id),
                                      chat_of=lambda thread_id: CHAT,
                                      rename_topic=lambda chat_id, name: None)
         self.messages = SimpleNamespace(history=lambda chat_id, limit: self.history[-limit:])
@@ -63,13 +65,17 @@ class FakeStaffStore:
 
 @dataclass
 class FakeClient:
-    """The staff forum's three calls; `refusals` are raised, in order, by the next sends."""
+    """The staff forum's three calls; `refusals` are raised, in order, by the next sends
+    (`topic_refusals` by the next topics made)."""
 
     refusals: list[Exception] = field(default_factory=list)
+    topic_refusals: list[Exception] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     sent: list[tuple[int, str]] = field(default_factory=list)
 
     def create_forum_topic(self, chat_id: int, name: str) -> int:
+        if self.topic_refusals:
+            raise self.topic_refusals.pop(0)
         self.topics.append(name)
         return 100 + len(self.topics)
 
@@ -174,3 +180,20 @@ def test_an_answer_the_business_chat_refuses_is_said_in_the_topic_and_not_sent()
     services = SimpleNamespace(settings=Settings(), store=store, publisher=publisher)
     assert handle(staff_envelope("hola"), room(client, store), services) is None  # type: ignore[arg-type]
     assert [sent for _, sent in client.sent] == ["⚠️ Not sent: the 24-hour reply window has closed"]
+
+
+def test_a_topic_telegram_could_not_make_is_left_for_the_next_delivery_at_once():
+    client, store = FakeClient(topic_refusals=[TransientTelegramError("502")]), FakeStaffStore()
+    with pytest.raises(TransientTelegramError):
+        room(client, store).mirror(ITEM)
+    assert store.released == [CHAT] and ITEM.id not in store.items
+    assert room(client, store).mirror(ITEM) is True and client.topics == ["🟢 Ana"]
+
+
+def test_a_summary_that_fails_loses_neither_the_new_topic_nor_the_item():
+    client = FakeClient(refusals=[Refused("message thread not found"), TransientTelegramError("502")])
+    store = FakeStaffStore()
+    store.conversation.staff_topic = StaffTopic(message_thread_id=7, name="🟢 Ana")
+    assert room(client, store).mirror(ITEM) is True
+    assert client.sent == [(101, "👤 Ana: hola")] and client.topics == ["🟢 Ana"]  # one topic made, kept
+    assert store.conversation.staff_topic is not None and store.conversation.staff_topic.message_thread_id == 101
