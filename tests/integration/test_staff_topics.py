@@ -21,7 +21,9 @@ from support import TEST_DESK_SETTINGS, EventRecorder, connect_console, text_upd
 from devtools.runner.desk import Desk
 from devtools.runner.emulators import Emulators
 from devtools.runner.processes import free_port
+from devtools.standin.business import ACCOUNT_FIRST_NAME, CONNECTION_ID, DEFAULT_RIGHTS
 from devtools.standin.forum import STAFF_GROUP_ID, STAFF_MEMBERS
+from teledesk.business import conversation_key
 from teledesk.model import Conversation
 from teledesk.settings import Settings
 from teledesk.store import Store
@@ -257,3 +259,24 @@ def test_pending_from_the_topic_and_an_answer_there_opens_a_resolved_conversatio
     staff_says(staff_desk, thread_id, "Por cierto, ya la tenemos")
     console.wait_for("conversation", lambda c: c["chat_id"] == customer["id"] and c["status"] == "open")
     wait_until(lambda: topics(staff_desk)[thread_id]["name"] == f"🟢 {name_of(customer)}")
+
+
+def test_a_business_chat_has_its_topic_with_the_owner_s_typing_and_staff_answer_as_the_account(
+        staff_desk: Desk, store: Store, customer: dict[str, Any]):
+    business = f"{staff_desk.standin_url}standin/api/business"
+    connected = requests.post(f"{business}/connection", json={"rights": DEFAULT_RIGHTS, "is_enabled": True},
+                              timeout=10)
+    assert connected.status_code == 201, connected.text
+    key = conversation_key(CONNECTION_ID, customer["id"])
+    wrote = requests.post(f"{business}/messages", timeout=10, json={
+        "user_id": customer["id"], "first_name": customer["first_name"], "text": "Hola, Acme"})
+    assert wrote.status_code == 201, wrote.text
+    thread_id = topic_with(staff_desk, store, key, f"👤 {customer['first_name']}: Hola, Acme")
+    typed = requests.post(f"{business}/owner", json={"user_id": customer["id"], "text": "Hola, soy Marta"},
+                          timeout=10)
+    assert typed.status_code == 201, typed.text
+    topic_with(staff_desk, store, key, f"🏢 {ACCOUNT_FIRST_NAME} (in Telegram): Hola, soy Marta")
+    staff_says(staff_desk, thread_id, "Te escribimos desde Acme")
+    sent = wait_until(lambda: [c for c in sends_to(staff_desk, customer["id"])
+                               if c["params"].get("text") == "Te escribimos desde Acme"])
+    assert [c["params"]["business_connection_id"] for c in sent] == [CONNECTION_ID]
