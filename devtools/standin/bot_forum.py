@@ -22,11 +22,21 @@ from .params import Params
 from .state import StandinState, current_state
 
 
-def _thread_id(params: Params, required: bool = True) -> int | None:
+def _thread_id(params: Params) -> int:
     thread_id = params.integer("message_thread_id")
-    if thread_id is None and required:
+    if thread_id is None:
         raise BotApiError.bad_request("message thread not found")
     return thread_id
+
+
+def _topic_name(value: str | None) -> str:
+    """A topic's name as Telegram takes it: 1 to 128 characters once trimmed."""
+    name = (value or "").strip()
+    if not name:
+        raise BotApiError.bad_request("TOPIC_TITLE_EMPTY")
+    if len(name) > MAX_TOPIC_NAME_LENGTH:
+        raise BotApiError.bad_request("TOPIC_TITLE_TOO_LONG")
+    return name
 
 
 def _forum_chat(standin: StandinState, params: Params) -> StaffForum:
@@ -41,11 +51,7 @@ def _forum_chat(standin: StandinState, params: Params) -> StaffForum:
 @method("createForumTopic")
 def create_forum_topic(standin: StandinState, params: Params) -> Ok:
     forum = _forum_chat(standin, params)
-    name = (params.string("name") or "").strip()
-    if not name:
-        raise BotApiError.bad_request("TOPIC_TITLE_EMPTY")
-    if len(name) > MAX_TOPIC_NAME_LENGTH:
-        raise BotApiError.bad_request("TOPIC_TITLE_TOO_LONG")
+    name = _topic_name(params.string("name"))
     icon_color = params.integer("icon_color")
     if icon_color is not None and icon_color not in TOPIC_ICON_COLORS:
         raise BotApiError.bad_request("TOPIC_ICON_COLOR_INVALID")  # hypothetical wording: Telegram allows six
@@ -56,19 +62,13 @@ def create_forum_topic(standin: StandinState, params: Params) -> Ok:
 def edit_forum_topic(standin: StandinState, params: Params) -> Ok:
     forum = _forum_chat(standin, params)
     name = params.string("name")
-    if name is not None and not 1 <= len(name.strip()) <= MAX_TOPIC_NAME_LENGTH:
-        raise BotApiError.bad_request("TOPIC_TITLE_EMPTY" if not name.strip() else "TOPIC_TITLE_TOO_LONG")
-    thread_id = _thread_id(params)
-    assert thread_id is not None
-    forum.change(thread_id, name=name.strip() if name is not None else None)
+    forum.change(_thread_id(params), name=_topic_name(name) if name is not None else None)
     return Ok(True)
 
 
 def _topic_switch(*, closed: bool | None = None, deleted: bool = False) -> Handler:
     def handler(standin: StandinState, params: Params) -> Ok:
-        thread_id = _thread_id(params)
-        assert thread_id is not None
-        _forum_chat(standin, params).change(thread_id, closed=closed, deleted=deleted)
+        _forum_chat(standin, params).change(_thread_id(params), closed=closed, deleted=deleted)
         return Ok(True)
 
     return handler
@@ -86,7 +86,7 @@ def send_to_group(standin: StandinState, params: Params) -> Ok:
     text, entities = message_text(params)
     markup = reply_markup(params)
     sender = objects.bot_sender(standin.bot)
-    return Ok(forum.post(_thread_id(params, required=False), sender, standin.now(), text,
+    return Ok(forum.post(params.integer("message_thread_id"), sender, standin.now(), text,
                          entities=entities, reply_markup=markup))
 
 
