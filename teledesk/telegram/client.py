@@ -403,7 +403,9 @@ class TelegramClient:
         return int(topic.message_thread_id)
 
     def rename_forum_topic(self, chat_id: int, message_thread_id: int, name: str) -> None:
-        """editForumTopic's name; a name already so ("TOPIC_NOT_MODIFIED") is done."""
+        """editForumTopic's name (a service message in the topic, so paced as one); a name already
+        so ("TOPIC_NOT_MODIFIED") is done."""
+        self._pace(chat_id)
         try:
             self._request(lambda bot: bot.edit_forum_topic(chat_id=chat_id, message_thread_id=message_thread_id,
                                                            name=name))
