@@ -31,11 +31,10 @@ def staffroom(envelope: Envelope, services: Services) -> Envelope | None:
     if room is None:
         return None
     if envelope.type == MessageType.STAFF:
-        return commands.handle(envelope, room, services)
-    item = mirror_item(envelope)
-    if item is not None:
+        commands.handle(envelope, room, services)
+    elif (item := mirror_item(envelope)) is not None:
         room.mirror(item)
-    return None
+    return None  # what it publishes (an answer, a change) it publishes itself
 
 
 # The staff forum is one group: Telegram lets a bot post about 20 messages a minute in it, so this

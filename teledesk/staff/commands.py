@@ -73,19 +73,19 @@ class StaffMessage:
         return lines.person_name(self.sender, f"staff {self.sender.get('id')}")
 
 
-def handle(envelope: Envelope, room: StaffRoom, services: Services) -> Envelope | None:
-    """Act on a staff message; the answer to publish on the step's topic_out, if it is one."""
+def handle(envelope: Envelope, room: StaffRoom, services: Services) -> None:
+    """Act on a staff message: what it is decides what it does (this module's docstring)."""
     staff = StaffMessage.of(envelope)
     chat_id = room.store.staff.chat_of(staff.message_thread_id) if staff is not None else None
     if staff is None or chat_id is None:
-        return None
+        return
     prefix = services.settings.desk_staff_note_prefix
     if staff.text.startswith(prefix):
         _note(envelope, staff, chat_id, staff.text[len(prefix):].strip(), services)
-        return None
+        return
     if staff.media is not None:
         _tell(room, staff, chat_id, ONLY_TEXT)
-        return None
+        return
     command = COMMAND.match(staff.text.strip()) if staff.text.startswith("/") else None
     if command is not None:
         record = f"command-staff-{staff.message_id}"  # done once: a redelivery changes nothing again
@@ -94,12 +94,11 @@ def handle(envelope: Envelope, room: StaffRoom, services: Services) -> Envelope 
             if problem is not None:
                 _tell(room, staff, chat_id, problem)
             room.store.staff.item_sent(chat_id, record)
-        return None
+        return
     try:
-        return _answer(envelope, staff, chat_id, services)
+        _answer(envelope, staff, chat_id, services)
     except AnswerRefused as refused:  # a business chat whose reply window closed, and such: never sent to fail
         _tell(room, staff, chat_id, f"Not sent: {refused.reason}")
-        return None
 
 
 def _tell(room: StaffRoom, staff: StaffMessage, chat_id: int, problem: str) -> None:
@@ -154,11 +153,13 @@ def _command(staff: StaffMessage, chat_id: int, name: str, argument: str, servic
     return USAGE.format(prefix=services.settings.desk_staff_note_prefix)
 
 
-def _answer(envelope: Envelope, staff: StaffMessage, chat_id: int, services: Services) -> Envelope | None:
+def _answer(envelope: Envelope, staff: StaffMessage, chat_id: int, services: Services) -> None:
+    """Queue the answer once, announce what it changed, and publish it for deliver (then say so:
+    the relay's outbox then leaves it to deliver)."""
     store = services.store
     conversation = store.conversations.get(chat_id)
     if conversation is None:
-        return None
+        return
     client_id = f"staff-{staff.message_id}"
     answer = Envelope(id=client_id, type=MessageType.AGENT, chat_id=chat_id, date=int(time.time()), text=staff.text,
                       customer=conversation.customer.wire(),
@@ -166,7 +167,7 @@ def _answer(envelope: Envelope, staff: StaffMessage, chat_id: int, services: Ser
                              TRACE_ID: trace_id_of(envelope)})
     stored, conversation, _created = store.answers.queue(chat_id, answer)
     if stored.delivery is None or stored.delivery.state != DeliveryState.QUEUED or stored.published_at is not None:
-        return None  # published before: deliver has it
+        return  # published before: deliver has it
     change = ANSWERED
     if conversation.status == ConversationStatus.RESOLVED:  # an answer opens it again, as in the console
         conversation = store.conversations.set_status(chat_id, ConversationStatus.OPEN,
@@ -175,7 +176,6 @@ def _answer(envelope: Envelope, staff: StaffMessage, chat_id: int, services: Ser
     _changed(services, conversation, change, staff.by)
     services.publisher.publish(services.manifest.step(STEP).output, answer_envelope(stored).stamp(f"{STEP}:out"))
     store.answers.mark_published(chat_id, stored.id)
-    return None
 
 
 def _changed(services: Services, conversation: Conversation, change: str, by: str) -> None:
