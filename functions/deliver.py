@@ -256,9 +256,10 @@ def _send(envelope: Envelope, services: Services) -> Envelope | None:
             if conversation is not None:
                 envelope.extra["conversation"] = conversation.wire()
         delivery = Delivery(state=outcome.state, reason=outcome.reason, cause=outcome.cause)
-    if envelope.type == MessageType.BOT or stored.media is not None:
-        # The relay shows agents' answers when they queue them; the bot's once they are settled, and
-        # an uploaded file again once Telegram has it (its file_id gives the consoles a URL for it).
+    if envelope.type == MessageType.BOT or stored.media is not None or envelope.extra.get("source") == "staff_topic":
+        # The relay shows agents' answers when they queue them; the bot's and those written in a staff
+        # topic once they are settled, and an uploaded file again once Telegram has it (its file_id
+        # gives the consoles a URL for it).
         settled = store.messages.get(envelope.chat_id, envelope.id)
         envelope.extra["message"] = settled.wire() if settled is not None else None
     return _announce(envelope, delivery.state, delivery.reason, envelope.extra.get("client_id"), delivery.cause)
@@ -269,7 +270,7 @@ def _announce_settled(envelope: Envelope, services: Services) -> Envelope | None
     settled = services.store.messages.get(envelope.chat_id, envelope.id)
     if settled is None or settled.delivery is None or settled.delivery.state not in FINAL_STATES:
         return None
-    if envelope.type == MessageType.BOT or settled.media is not None:
+    if envelope.type == MessageType.BOT or settled.media is not None or envelope.extra.get("source") == "staff_topic":
         envelope.extra["message"] = settled.wire()
     delivery = settled.delivery
     return _announce(envelope, delivery.state, delivery.reason, envelope.extra.get("client_id"), delivery.cause)

@@ -20,10 +20,9 @@ from teledesk.envelope import Envelope
 from teledesk.logs import describe, traced_envelope, with_trace_id
 from teledesk.model import Agent, ConversationStatus, DeliveryState, Message
 from teledesk.open_data import JSONObject
-from teledesk.store.answers import AnswerRefused
+from teledesk.store.answers import AnswerRefused, answer_envelope
 
 NO_SUCH_CONVERSATION = "no such conversation"
-STORE_BOOKKEEPING = ("direction", "stored_at", "delivery", "outbox_since", "published_at")
 QUOTE_RULE = "reply_to must be the id of a message of this conversation that Telegram has"
 
 log = logging.getLogger("teledesk.relay.answers")
@@ -115,12 +114,6 @@ def publish_answer(stored: Message) -> None:
     envelope = answer_envelope(stored)
     publish(envelope)
     current_relay().store.answers.mark_published(envelope.chat_id, stored.id)
-
-
-def answer_envelope(stored: Message) -> Envelope:
-    """What deliver is handed of a stored answer: the message, without the store's bookkeeping."""
-    kept = {k: v for k, v in stored.wire().items() if k not in STORE_BOOKKEEPING}
-    return Envelope.from_dict(kept)
 
 
 def publish(envelope: Envelope) -> None:

@@ -41,7 +41,8 @@ from realtime.schemas import (
 from realtime.views import conversation_view, message_view
 from teledesk.business import is_business_key
 from teledesk.envelope import Envelope, MessageType
-from teledesk.model import Agent, Conversation, ConversationStatus
+from teledesk.lifecycle.changes import note_envelope
+from teledesk.model import Agent, Conversation, ConversationStatus, Message
 
 conversations = Blueprint("conversations", __name__)
 log = logging.getLogger("teledesk.relay.conversations")
@@ -184,7 +185,20 @@ def note(agent: Agent, chat_id: int, json: NewNote) -> tuple[Response, int]:
     except KeyError:
         raise ApiError(404, NO_SUCH_CONVERSATION) from None
     relay.broadcaster.message(stored)  # a repeat emits again only if the first emit failed
+    _announce_note(stored, agent)
     return jsonify(message=message_view(stored)), 202
+
+
+def _announce_note(stored: Message, agent: Agent) -> None:
+    """For the staff forum, which mirrors notes into the conversation's topic. The note is stored
+    and shown already: a publish that fails is logged, and a repeat of the request publishes it."""
+    relay = current_relay()
+    if not relay.manifest.relay_announces:
+        return
+    try:
+        relay.publisher.publish(relay.manifest.relay_announces, note_envelope(stored, f"agent:{agent.username}"))
+    except Exception:
+        log.exception("relay: note %s stored but not announced", stored.id)
 
 
 @conversations.post(f"{MESSAGE}/retry")

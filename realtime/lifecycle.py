@@ -13,9 +13,8 @@ from __future__ import annotations
 import uuid
 
 from realtime.relay import current_relay
-from teledesk.lifecycle.changes import change_envelope
-from teledesk.lifecycle.openings import opening_envelope
-from teledesk.model import Agent, Conversation, ConversationStatus
+from teledesk.lifecycle.changes import announcements
+from teledesk.model import Agent, Conversation
 
 
 def agent_opening(agent: Agent) -> str:
@@ -28,10 +27,8 @@ def announce(conversation: Conversation, agent: Agent) -> None:
     watches it (a resolved one needs none)."""
     relay = current_relay()
     manifest = relay.manifest
-    unwatched = conversation.opened_at is not None and conversation.watch_run is None
-    if unwatched and conversation.status != ConversationStatus.RESOLVED:
-        for topic in manifest.publishes_to("relay"):
-            relay.publisher.publish(topic, opening_envelope(conversation, relay.settings.desk_pending_resolve_s))
-    if manifest.relay_announces:
-        change = change_envelope(conversation, str(conversation.status), f"agent:{agent.username}")
-        relay.publisher.publish(manifest.relay_announces, change)
+    published = announcements(conversation, str(conversation.status), f"agent:{agent.username}",
+                              announces=manifest.relay_announces, trigger_topics=manifest.publishes_to("relay"),
+                              pending_resolve_s=relay.settings.desk_pending_resolve_s)
+    for topic, envelope in published:
+        relay.publisher.publish(topic, envelope)

@@ -27,6 +27,7 @@ from pydantic import (
     ConfigDict,
     Field,
     RootModel,
+    StrictInt,
     StringConstraints,
     ValidationError,
     ValidatorFunctionWrapHandler,
@@ -255,6 +256,14 @@ class NewPassword(Body):
     password: Password
 
 
+MAX_TELEGRAM_USER_ID = 2**52  # the Bot API: a user's id has at most 52 significant bits
+TelegramUserId = Annotated[StrictInt, Field(gt=0, le=MAX_TELEGRAM_USER_ID)]
+
+
+class TelegramLink(Body):
+    telegram_id: Annotated[TelegramUserId, said("must be a Telegram user id (a positive whole number)")]
+
+
 # -- answers ---------------------------------------------------------------------------------------
 
 class ErrorBody(BaseModel):
@@ -271,6 +280,7 @@ class AgentView(BaseModel):
 
 class TeamAgent(AgentView):
     disabled: bool
+    telegram_id: int | None = Field(None, description="their Telegram account: what they write in the staff forum")
 
 
 class Change(BaseModel):

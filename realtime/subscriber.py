@@ -26,7 +26,7 @@ from pydantic import ValidationError
 
 from realtime.broadcast import Broadcaster, InFlight
 from teledesk.envelope import Envelope, EnvelopeError, MessageType
-from teledesk.lifecycle.changes import changed_by_agent
+from teledesk.lifecycle.changes import NOTE, changed_by_agent
 from teledesk.logs import describe, traced_envelope
 from teledesk.manifest import Manifest
 from teledesk.model import BusinessConnection, Conversation, DeliveryState, Direction, Message
@@ -80,8 +80,12 @@ class RelaySubscriber:
             self.broadcaster.message(Message.model_validate({**stored, "trace": envelope.trace}))
 
     def on_change(self, envelope: Envelope) -> None:
-        """What the lifecycle did (an SLA breach, an auto-resolve). An agent's own change the relay
-        that made it has shown already."""
+        """What the lifecycle did (an SLA breach, an auto-resolve), and what staff did in the staff
+        forum (a status, an answer queued, a note). An agent's own change the relay that made it
+        has shown already."""
+        note = envelope.extra.get("note") if envelope.extra.get("change") == NOTE else None
+        if note is not None and not changed_by_agent(envelope):
+            self.broadcaster.message(Message.model_validate(note))
         conversation = envelope.extra.get("conversation")
         if conversation is not None and not changed_by_agent(envelope):
             self.broadcaster.conversation(Conversation.model_validate(conversation))

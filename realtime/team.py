@@ -1,4 +1,5 @@
-"""The team: any agent sees who is on it; an admin adds agents, disables and enables them, sets passwords.
+"""The team: any agent sees who is on it; an admin adds agents, disables and enables them, sets passwords,
+and links an agent's Telegram account (what they write in the staff forum is then theirs).
 
 Disabling takes effect at once everywhere: the agent's API calls answer 401 (every call looks the
 agent up again, see `auth.current_agent`), and their open consoles get `session_ended` and are
@@ -21,7 +22,7 @@ from realtime.auth import login_required
 from realtime.errors import ApiError
 from realtime.events import end_sessions
 from realtime.relay import current_relay
-from realtime.schemas import NewAgent, NewPassword, TeamAgent, TeamAgentAnswer, TeamAnswer
+from realtime.schemas import NewAgent, NewPassword, TeamAgent, TeamAgentAnswer, TeamAnswer, TelegramLink
 from teledesk.model import Agent, Role
 from teledesk.open_data import JSONObject
 
@@ -32,7 +33,8 @@ NO_SUCH_AGENT = "no such agent"
 
 def agent_view(agent: Agent) -> JSONObject:
     """What the team page shows of an agent: the fields its declaration (`schemas.TeamAgent`) names."""
-    return TeamAgent.model_validate({**agent.public(), "disabled": agent.disabled}).model_dump(mode="json")
+    return TeamAgent.model_validate({**agent.public(), "disabled": agent.disabled,
+                                     "telegram_id": agent.telegram_id}).model_dump(mode="json")
 
 
 def admin_required(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -117,3 +119,34 @@ def set_password(admin: Agent, username: str, json: NewPassword) -> Response:
     else:
         end_sessions(relay.socketio, relay.state, username, reason="password")
     return jsonify(agent=agent_view(agent))
+
+
+@team.post(f"{AGENT}/telegram")
+@admin_required
+@declare(answers(200, TeamAgentAnswer, 401, 403, 404, 409))
+def link_telegram(admin: Agent, username: str, json: TelegramLink) -> Response:
+    """Link an agent's Telegram account (admin)
+
+    What the account writes in a staff forum topic is then the agent's (docs/telegram.md). One
+    Telegram account is one agent's: 409 when another agent has it.
+    """
+    agents = current_relay().store.agents
+    holder = agents.by_telegram_id(json.telegram_id)
+    if holder is not None and holder.username != username:
+        raise ApiError(409, f"that Telegram account is linked to {holder.username!r}")
+    return _linked(username, json.telegram_id)
+
+
+@team.delete(f"{AGENT}/telegram")
+@admin_required
+@declare(answers(200, TeamAgentAnswer, 401, 403, 404))
+def unlink_telegram(admin: Agent, username: str) -> Response:
+    """Unlink an agent's Telegram account (admin)"""
+    return _linked(username, None)
+
+
+def _linked(username: str, telegram_id: int | None) -> Response:
+    changed = current_relay().store.agents.link_telegram(username, telegram_id)
+    if changed is None:
+        raise ApiError(404, NO_SUCH_AGENT)
+    return jsonify(agent=agent_view(changed))

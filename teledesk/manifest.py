@@ -37,8 +37,10 @@ class Step:
 
     `topics_in`: what feeds it, one push subscription per topic (none for an HTTP entry point;
     several for a step such as metrics that watches more than one). `topic_out`: where it
-    publishes, None for a step that publishes nothing. `watches`: the steps whose dead-letter
-    topics feed it too (`watch_dead_letters: true`), already among `topics_in`.
+    publishes, None for a step that publishes nothing; `announces`: a second topic it publishes
+    on, what it did to a conversation (the staffroom's changes, as the relay's `announces`).
+    `watches`: the steps whose dead-letter topics feed it too (`watch_dead_letters: true`),
+    already among `topics_in`.
     """
 
     name: str
@@ -50,6 +52,7 @@ class Step:
     retry: RetryPolicy | None = None
     watches: tuple[str, ...] = ()
     url_env: str | None = None  # a workflow's step: the variable that gives the workflow its URL
+    announces: str | None = None  # where it publishes what it did to a conversation, besides topic_out
 
     def subscription(self, topic: str) -> str:
         """The push subscription that feeds this step from `topic`: `<step>-push` for a step fed by
@@ -136,6 +139,7 @@ class Manifest:
         names: list[str] = []
         for step in self.functions:
             names += [*step.topics_in, *([step.topic_out] if step.topic_out else [])]
+            names += [step.announces] if step.announces else []
         names += [*self.relay_subscribes, self.relay_publishes]
         names += [self.relay_announces] if self.relay_announces else []
         names += [workflow.trigger_topic for workflow in self.workflows]
@@ -184,6 +188,7 @@ def load_manifest(path: Path = MANIFEST_PATH) -> Manifest:
             filter=entry.get("filter"),
             retry=retry,
             url_env=entry.get("url_env"),
+            announces=entry.get("announces"),
         )
 
     def retry_of(entry: JSONObject) -> RetryPolicy:

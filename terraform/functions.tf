@@ -66,6 +66,14 @@ locals {
   }
 }
 
+# The staff forum (docs/telegram.md): the chat whose messages are staff messages, and the note prefix.
+locals {
+  staff_settings = {
+    DESK_STAFF_CHAT_ID     = var.desk_staff_chat_id
+    DESK_STAFF_NOTE_PREFIX = var.desk_staff_note_prefix
+  }
+}
+
 # Each function's environment: the conversation and delivery settings, then function_env (an entry of the same
 # name wins), then what Terraform sets, which wins over both.
 locals {
@@ -73,6 +81,7 @@ locals {
     for name, fn in local.functions : name => merge(
       local.conversation_settings,
       local.delivery_settings,
+      local.staff_settings,
       var.function_env,
       {
         GOOGLE_CLOUD_PROJECT = var.project_id

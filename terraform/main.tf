@@ -71,6 +71,7 @@ locals {
         topic => length(local.step_topics_in[step.name]) == 1 ? "${step.name}-push" : "${step.name}-${topic}-push"
       }
       topic_out             = try(step.topic_out, null)
+      announces             = try(step.announces, null)
       filter                = try(step.filter, null)
       minimum_backoff       = merge(local.defaults.retry, try(step.retry, {})).minimum_backoff
       maximum_backoff       = merge(local.defaults.retry, try(step.retry, {})).maximum_backoff
@@ -162,9 +163,11 @@ locals {
       writes_metrics = fn.writes_metrics
       reads_uploads  = fn.reads_uploads
       # What the function publishes on: its topic_out, an event step its own dead-letter topic
-      # too (it parks unreadable messages there itself), and the trigger topic of every workflow
-      # whose `published_by` names it.
-      publishes = compact(concat([fn.topic_out, try(fn.dead_letter_topic, "")], try(local.trigger_publishers[name], [])))
+      # too (it parks unreadable messages there itself) and what it `announces` on, and the trigger
+      # topic of every workflow whose `published_by` names it.
+      announces = try(fn.announces, null)
+      publishes = compact(concat([fn.topic_out, try(fn.dead_letter_topic, ""), try(fn.announces, "")],
+      try(local.trigger_publishers[name], [])))
     }
   }
 
@@ -189,6 +192,7 @@ locals {
   # workflows' trigger topics.
   topics = toset(concat(
     [for fn in values(local.functions) : fn.topic_out if fn.topic_out != null],
+    [for fn in values(local.functions) : fn.announces if fn.announces != null],
     flatten([for step in values(local.event_steps) : step.topics_in]),
     values(local.dead_letter_topics),
     tolist(local.relay_subscribes),

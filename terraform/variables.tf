@@ -177,6 +177,30 @@ variable "desk_csat" {
   }
 }
 
+# --- The staff forum (docs/telegram.md): a topic per conversation in a forum supergroup, in every function's environment.
+
+variable "desk_staff_chat_id" {
+  description = "DESK_STAFF_CHAT_ID: the staff forum supergroup's chat id (e.g. -1001234567890), where the bot is an admin that manages topics; empty: no staff forum."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = can(regex("^(-[0-9]{1,19})?$", var.desk_staff_chat_id))
+    error_message = "desk_staff_chat_id must be a supergroup's chat id (a negative number), or empty."
+  }
+}
+
+variable "desk_staff_note_prefix" {
+  description = "DESK_STAFF_NOTE_PREFIX: a staff message in a topic that starts with it is a private note, not an answer."
+  type        = string
+  default     = "!"
+
+  validation {
+    condition     = length(var.desk_staff_note_prefix) >= 1 && length(var.desk_staff_note_prefix) <= 8
+    error_message = "desk_staff_note_prefix must be 1 to 8 characters."
+  }
+}
+
 # --- The workflows of pipeline.yaml (`workflows:`): Cloud Workflows, each started by an Eventarc trigger.
 
 variable "workflow_call_log_level" {

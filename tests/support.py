@@ -101,7 +101,8 @@ def new_agent(console_url: str, admin: requests.Session, name: str) -> tuple[str
     created = admin.post(f"{console_url}api/agents", timeout=10,
                          json={"username": username, "name": name, "role": "agent", "password": password})
     assert created.status_code == 201, created.text
-    assert created.json()["agent"] == {"username": username, "name": name, "role": "agent", "disabled": False}
+    assert created.json()["agent"] == {"username": username, "name": name, "role": "agent", "disabled": False,
+                                       "telegram_id": None}
     session = requests.Session()
     login = session.post(f"{console_url}api/login", json={"username": username, "password": password}, timeout=10)
     assert login.status_code == 200, login.text

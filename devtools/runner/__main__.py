@@ -8,12 +8,12 @@ import sys
 import threading
 from pathlib import Path
 
-from devtools.runner.desk import Desk
+from devtools.runner.desk import Desk, with_standin_staff_forum
 from devtools.runner.emulators import MissingPrerequisite
 from devtools.runner.redis_server import shown_url
 from devtools.runner.secrets import ensure_local_secrets
 from teledesk.logs import configure
-from teledesk.settings import ROOT, Settings
+from teledesk.settings import ROOT, Settings, merged_environment
 
 
 def main() -> int:
@@ -22,7 +22,7 @@ def main() -> int:
     args = parser.parse_args()
     ensure_local_secrets()
     configure("runner", log_dir=args.log_dir, echo=True)  # after the secrets exist: they are kept out of it
-    settings = Settings.from_env()
+    settings = with_standin_staff_forum(Settings.from_env(), merged_environment(None, None))
     desk = Desk(settings, log_dir=args.log_dir)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):  # also when started with SIGINT ignored (a background job)
@@ -46,6 +46,8 @@ def main() -> int:
             f"  Webhook        {desk.webhook_url}  (header X-Telegram-Bot-Api-Secret-Token from .env)\n"
             + (f"  Customer page  {desk.standin_url}  (the Telegram stand-in: play the customer here)\n"
                if desk.uses_standin else f"  Telegram       real bot, mode {settings.telegram_mode}\n")
+            + (f"  Staff forum    chat {settings.desk_staff_chat_id}  (a topic per conversation; docs/telegram.md)\n"
+               if settings.desk_staff_chat_id is not None else "")
             + f"  Logs           {args.log_dir}  (one message's path: python -m teledesk.logs find <chat id>,\n"
             "                 then python -m teledesk.logs trace <trace id>)\n"
             + (f"  Workflows      {desk.workflows.url}  (the lifecycle: SLA {settings.desk_sla_first_response_s} s, "

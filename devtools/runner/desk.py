@@ -13,6 +13,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from devtools.runner.processes import Child, free_port, http_ok, port_open
 from devtools.runner.redis_server import RedisServer
 from devtools.runner.topology import create_topology
 from devtools.runner.workflows_server import WorkflowsServer
+from devtools.standin.forum import STAFF_GROUP_ID
 from teledesk.manifest import Manifest, load_manifest
 from teledesk.settings import ROOT, Settings
 from teledesk.telegram.bot import shared_bot
@@ -32,6 +34,14 @@ RESTART_PAUSE_S = 2.0
 SUPERVISE_EVERY_S = 1.0  # how often `make run` (and the chaos test) looks for a process that died
 
 log = logging.getLogger("devtools.runner")
+
+
+def with_standin_staff_forum(settings: Settings, environ: Mapping[str, str]) -> Settings:
+    """`make run` with the stand-in and DESK_STAFF_CHAT_ID not set at all: the stand-in's staff
+    forum, so a newcomer sees each conversation's topic. Set empty, it stays off."""
+    if settings.telegram_bot_token or "DESK_STAFF_CHAT_ID" in environ:
+        return settings
+    return replace(settings, desk_staff_chat_id=STAFF_GROUP_ID)
 
 
 @dataclass
@@ -119,6 +129,8 @@ class Desk:
             "DESK_CSAT": "on" if s.desk_csat else "off",
             "DESK_SEND_LEASE_S": str(s.desk_send_lease_s),
             "DESK_OUTBOX_SWEEP_S": str(s.desk_outbox_sweep_s),
+            "DESK_STAFF_CHAT_ID": str(s.desk_staff_chat_id) if s.desk_staff_chat_id is not None else "",
+            "DESK_STAFF_NOTE_PREFIX": s.desk_staff_note_prefix,
             **self.workflow_step_urls(),
         }
 

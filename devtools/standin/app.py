@@ -6,6 +6,7 @@ from flask import Flask
 
 from . import bot_editing  # noqa: F401  (registers its Bot API methods)
 from .bot_api import bot_api
+from .bot_forum import forum_hooks
 from .bot_media import bot_files
 from .business_api import business_hooks
 from .customer_api import customer_api
@@ -49,4 +50,5 @@ def create_app(
     app.register_blueprint(customer_api)
     app.register_blueprint(hooks_api)
     app.register_blueprint(business_hooks)
+    app.register_blueprint(forum_hooks)
     return app

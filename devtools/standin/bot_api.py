@@ -70,6 +70,7 @@ class Ok:
 Handler = Callable[[StandinState, Params], Ok]
 _METHODS: dict[str, tuple[str, Handler]] = {}
 _BUSINESS_METHODS: dict[str, Handler] = {}  # the same methods called for a business account (business_api.py)
+_GROUP_METHODS: dict[str, Handler] = {}  # sends into the staff forum group (bot_forum.py)
 
 
 def method(name: str) -> Callable[[Handler], Handler]:
@@ -82,14 +83,21 @@ def method(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
-def business_method(name: str) -> Callable[[Handler], Handler]:
-    """Register the handler of method `name` called with `business_connection_id`."""
+def _variant(table: dict[str, Handler]) -> Callable[[str], Callable[[Handler], Handler]]:
+    """A decorator that registers, in `table`, what a method does for some of its calls."""
 
-    def register(handler: Handler) -> Handler:
-        _BUSINESS_METHODS[name.lower()] = handler
-        return handler
+    def named(name: str) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            table[name.lower()] = handler
+            return handler
 
-    return register
+        return register
+
+    return named
+
+
+business_method = _variant(_BUSINESS_METHODS)  # a method called with `business_connection_id`
+group_method = _variant(_GROUP_METHODS)  # a method whose `chat_id` is the staff forum group
 
 
 def _answer(body: dict[str, Any], status: int = 200) -> ResponseReturnValue:
@@ -114,6 +122,8 @@ def call(token: str, name: str) -> ResponseReturnValue:
         planned = failure.to_error() if failure is not None else None
         if planned is not None:
             raise planned
+        if params.present("chat_id") and params.chat_id() == standin.forum.chat["id"]:
+            handler = _GROUP_METHODS.get(canonical.lower(), handler)
         if handler is None:
             raise BotApiError(404, "Not Found")
         if params.present("business_connection_id"):

@@ -20,6 +20,7 @@ from .calls import CallLog, FailurePlan
 from .chats import ChatDirectory, StoredMessage
 from .delivery import RETRY_INITIAL, RETRY_MAX, WebhookDeliverer
 from .files import FileStore, StoredFile
+from .forum import StaffForum
 from .updates import UpdateFeed
 
 Build = Callable[[int, dict[str, Any]], dict[str, Any]]
@@ -63,6 +64,7 @@ class StandinState:
         self.failures = FailurePlan()
         self.files = FileStore()
         self.business = BusinessAccount()
+        self.forum = StaffForum()  # the staff forum supergroup (forum.py)
         self._avatars: dict[int, StoredFile] = {}
         self._avatars_lock = threading.Lock()
         self._closing = threading.Event()

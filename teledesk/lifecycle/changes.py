@@ -11,9 +11,15 @@ does by the opening instead (the question's id, the metrics' count), so a change
 from __future__ import annotations
 
 from teledesk.envelope import Envelope, MessageType
-from teledesk.model import Conversation
+from teledesk.lifecycle.openings import opening_envelope
+from teledesk.model import Conversation, ConversationStatus, Message
 
 LIFECYCLE = "lifecycle"  # `by` of what the lifecycle did; an agent's change is by `agent:<username>`
+# Changes besides a status or what the lifecycle did (the staff forum's, teledesk.staff): a private
+# note written (`extra["note"]`, the stored note), an answer queued, an assignee set.
+NOTE = "note"
+ANSWERED = "answered"
+ASSIGNED = "assigned"
 
 
 def change_envelope(conversation: Conversation, change: str, by: str) -> Envelope:
@@ -24,5 +30,26 @@ def change_envelope(conversation: Conversation, change: str, by: str) -> Envelop
                     extra={"change": change, "by": by, "conversation": conversation.wire()})
 
 
+def announcements(conversation: Conversation, change: str, by: str, *, announces: str | None,
+                  trigger_topics: tuple[str, ...], pending_resolve_s: float) -> list[tuple[str, Envelope]]:
+    """What a part that changed a conversation publishes, as (topic, envelope): the change on
+    `announces`, and the conversation's opening on the workflows' `trigger_topics` while no
+    execution of the lifecycle watches it (a resolved conversation needs none)."""
+    published: list[tuple[str, Envelope]] = []
+    unwatched = conversation.opened_at is not None and conversation.watch_run is None
+    if unwatched and conversation.status != ConversationStatus.RESOLVED:
+        published += [(topic, opening_envelope(conversation, pending_resolve_s)) for topic in trigger_topics]
+    if announces:
+        published.append((announces, change_envelope(conversation, change, by)))
+    return published
+
+
 def changed_by_agent(envelope: Envelope) -> bool:
     return str(envelope.extra.get("by") or "").startswith("agent:")
+
+
+def note_envelope(note: Message, by: str) -> Envelope:
+    """A private note, announced so the staff forum mirrors it (and the consoles show one written there)."""
+    chat_id = int(note.chat_id or 0)
+    return Envelope(id=f"change-{chat_id}-{NOTE}-{note.id}", type=MessageType.CONVERSATION, chat_id=chat_id,
+                    date=note.date, extra={"change": NOTE, "by": by, "note": note.wire()})

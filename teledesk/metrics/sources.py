@@ -41,10 +41,12 @@ def inbound(envelope: Envelope, now: float) -> Tally:
     event = envelope.extra.get("event", Event.MESSAGE)
     if event == Event.EDIT:
         return Tally(f"edit:{envelope.id}:{int(envelope.extra.get('revision') or 0)}", now, _hops(envelope))
-    # Not messages: a reaction, a business chat's deletion, a business connection's change. What a
+    # Not messages: a reaction, a business chat's deletion, a business connection's change, what staff
+    # wrote in the staff forum (an answer from there counts once sent, as the console's). What a
     # business account's owner typed in Telegram is the company's side: an outgoing message.
     direction = Direction.OUT if sent_by_account(envelope) else Direction.IN
-    message = () if event in (Event.REACTION, Event.DELETE, Event.CONNECTION) else (
+    not_a_message = event in (Event.REACTION, Event.DELETE, Event.CONNECTION) or envelope.type == MessageType.STAFF
+    message = () if not_a_message else (
         Observation(MESSAGES, {"type": envelope.type, "direction": direction}),)
     return Tally(f"in:{envelope.id}", now, message + _hops(envelope))
 

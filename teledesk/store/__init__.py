@@ -17,6 +17,7 @@ from teledesk.store.documents import Documents
 from teledesk.store.inbound import Inbound
 from teledesk.store.messages import Messages
 from teledesk.store.sessions import Sessions
+from teledesk.store.staff import StaffTopics
 from teledesk.store.updates import Stats, UpdateLog
 
 __all__ = ["SESSION_EPOCH", "Store"]
@@ -38,3 +39,4 @@ class Store:
         self.agents = Agents(documents)
         self.sessions = Sessions(self.db)
         self.canned = CannedResponses(self.db)
+        self.staff = StaffTopics(documents)

@@ -25,6 +25,12 @@ class Agents:
         """Every agent, by username: a support team is small enough to list whole."""
         return read_each(Agent, self.db.collection(AGENTS).order_by("username").stream())
 
+    def by_telegram_id(self, telegram_id: int) -> Agent | None:
+        """The agent whose Telegram account this is (linked on the team page), if any."""
+        found = read_each(Agent, self.db.collection(AGENTS).where(
+            filter=firestore.FieldFilter("telegram_id", "==", telegram_id)).limit(1).stream())
+        return found[0] if found else None
+
     def create(self, username: str, name: str, role: Role | str, password_hash: str) -> bool:
         agent = Agent(username=username, name=name, role=role, password_hash=password_hash, disabled=False,
                       created_at=time.time())
@@ -49,6 +55,15 @@ class Agents:
             changes[SESSION_EPOCH] = firestore.Increment(1)
         try:
             ref.update(changes)  # fails on a missing document: no read needed first
+        except gexc.NotFound:
+            return None
+        return read(Agent, ref.get())
+
+    def link_telegram(self, username: str, telegram_id: int | None) -> Agent | None:
+        """Set (or, with None, clear) the agent's Telegram account; their new state, None if no such agent."""
+        ref = self.documents.agent(username)
+        try:
+            ref.update({"telegram_id": telegram_id})
         except gexc.NotFound:
             return None
         return read(Agent, ref.get())

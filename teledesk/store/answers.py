@@ -60,6 +60,16 @@ class PartClaim:
     telegram_message_id: int | None = None
 
 
+STORE_BOOKKEEPING = ("direction", "stored_at", "delivery", "outbox_since", "published_at")
+
+
+def answer_envelope(stored: Message) -> Envelope:
+    """What deliver is handed of a stored answer: the message, without the store's bookkeeping
+    (what was stored goes out, whoever hands it over)."""
+    kept = {k: v for k, v in stored.wire().items() if k not in STORE_BOOKKEEPING}
+    return Envelope.from_dict(kept)
+
+
 class AnswerRefused(Exception):
     """Telegram would refuse this answer in its business chat; the reason, in words, for agents."""
 

@@ -410,3 +410,31 @@ class TelegramClient:
     @staticmethod
     def _sent(_: object) -> DeliveryOutcome:
         return DeliveryOutcome("sent")
+
+    # -- the staff forum (teledesk.staff): raise `Refused` or `TransientTelegramError` ------------
+    def create_forum_topic(self, chat_id: int, name: str) -> int:
+        """createForumTopic; the new topic's `message_thread_id`."""
+        self._pace(chat_id)
+        topic = self._request(lambda bot: bot.create_forum_topic(chat_id=chat_id, name=name))
+        return int(topic.message_thread_id)
+
+    def rename_forum_topic(self, chat_id: int, message_thread_id: int, name: str) -> None:
+        """editForumTopic's name (a service message in the topic, so paced as one); a name already
+        so ("TOPIC_NOT_MODIFIED") is done."""
+        self._pace(chat_id)
+        try:
+            self._request(lambda bot: bot.edit_forum_topic(chat_id=chat_id, message_thread_id=message_thread_id,
+                                                           name=name))
+        except Refused as refused:
+            if "not_modified" not in refused.reason.lower():
+                raise
+
+    def send_to_topic(self, chat_id: int, message_thread_id: int, text: str, reply_to: int | None = None) -> int:
+        """A plain text (never parsed as markup) into a forum topic; the sent message's id."""
+        self._pace(chat_id)
+        kwargs: JSONObject = {}
+        if reply_to is not None:
+            kwargs["reply_parameters"] = ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+        sent = self._request(partial(_send_message, chat_id=chat_id, message_thread_id=message_thread_id,
+                                     text=text, **kwargs))
+        return int(sent.message_id)

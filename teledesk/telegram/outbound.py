@@ -105,8 +105,11 @@ class Pacer:
     def __init__(
         self, per_chat: float = MESSAGES_PER_SECOND_PER_CHAT, overall: float = MESSAGES_PER_SECOND_OVERALL,
         *, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+        burst: float = 1.0,
     ):
-        self.per_chat, self.overall = per_chat, overall
+        """`burst`: how many messages a chat may take at once before `per_chat` paces it (a group's
+        limit is per minute: teledesk.staff paces the staff forum with it)."""
+        self.per_chat, self.overall, self.burst = per_chat, overall, burst
         self.clock, self.sleep = clock, sleep
         self._lock = threading.Lock()
         now = clock()
@@ -117,7 +120,7 @@ class Pacer:
         bucket = self._chats.get(chat_id)
         if bucket is None:
             # One message per second per chat: a burst of one, so the second waits a second.
-            bucket = _Bucket(self.per_chat, 1.0, 1.0, now)
+            bucket = _Bucket(self.per_chat, self.burst, self.burst, now)
             self._chats[chat_id] = bucket
             if len(self._chats) > self.MAX_CHATS:
                 self._chats.popitem(last=False)

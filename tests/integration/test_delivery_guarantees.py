@@ -26,9 +26,9 @@ import requests
 from support import TEST_OUTBOX_SWEEP_S, TEST_SEND_LEASE_S, being_sent, reply, wait_until
 
 from devtools.runner.processes import port_open
-from realtime.answers import answer_envelope
 from teledesk.envelope import Envelope, MessageType
 from teledesk.store import Store
+from teledesk.store.answers import answer_envelope
 
 pytestmark = pytest.mark.integration
 

@@ -50,7 +50,7 @@ def test_a_disabled_agents_console_is_ended_at_once_and_their_api_calls_refused(
     assert bea.get(f"{desk.console_url}api/conversations", timeout=10).status_code == 401
     assert admins_console.client.connected and admins_console.of("session_ended") == []
     team = agent.get(f"{desk.console_url}api/agents", timeout=10).json()["agents"]
-    assert {"username": username, "name": "Bea", "role": "agent", "disabled": True} in team
+    assert {"username": username, "name": "Bea", "role": "agent", "disabled": True, "telegram_id": None} in team
     assert all("password_hash" not in member for member in team)
 
 

@@ -61,3 +61,7 @@ export const disableAgent = (username) => post(`/api/agents/${encodeURIComponent
 export const enableAgent = (username) => post(`/api/agents/${encodeURIComponent(username)}/enable`);
 export const resetPassword = (username, password) =>
   post(`/api/agents/${encodeURIComponent(username)}/password`, { password });
+/** The agent's Telegram account: what it writes in a staff forum topic is the agent's. */
+export const linkTelegram = (username, telegramId) =>
+  post(`/api/agents/${encodeURIComponent(username)}/telegram`, { telegram_id: telegramId });
+export const unlinkTelegram = (username) => del(`/api/agents/${encodeURIComponent(username)}/telegram`);

@@ -83,10 +83,43 @@ describe('AdminPage', () => {
     expect(wrapper.text()).toContain('Password changed for Bob.');
   });
 
+  it('links an agent\'s Telegram account and shows it', async () => {
+    desk.linkTelegram.mockResolvedValue({ agent: { ...bob, telegram_id: 8000000002 } });
+    const wrapper = await page();
+    await row(wrapper, 'bob').get('[data-testid="agent-telegram"]').trigger('click');
+    expect(row(wrapper, 'bob').find('[data-testid="agent-telegram-unlink"]').exists()).toBe(false);
+    await row(wrapper, 'bob').get('[data-testid="agent-telegram-id"]').setValue('8000000002');
+    await row(wrapper, 'bob').get('[data-testid="agent-telegram-submit"]').trigger('submit');
+    await flushPromises();
+    expect(desk.linkTelegram).toHaveBeenCalledWith('bob', 8000000002);
+    expect(row(wrapper, 'bob').text()).toContain('@bob · Agent · Active · Telegram 8000000002');
+    expect(wrapper.find('[data-testid="agent-telegram-id"]').exists()).toBe(false);
+    expect(wrapper.text()).toContain('Bob answers from the staff forum as themself.');
+  });
+
+  it('unlinks it, and shows why a link was refused', async () => {
+    const linked = { ...bob, telegram_id: 77 };
+    desk.unlinkTelegram.mockResolvedValue({ agent: { ...bob, telegram_id: null } });
+    desk.linkTelegram.mockRejectedValue(new ApiError(409, "that Telegram account is linked to 'ana'"));
+    const wrapper = await page([ana, linked]);
+    await row(wrapper, 'bob').get('[data-testid="agent-telegram"]').trigger('click');
+    expect(row(wrapper, 'bob').get('[data-testid="agent-telegram-id"]').element.value).toBe('77');
+    await row(wrapper, 'bob').get('[data-testid="agent-telegram-id"]').setValue('88');
+    await row(wrapper, 'bob').get('[data-testid="agent-telegram-submit"]').trigger('submit');
+    await flushPromises();
+    expect(wrapper.get('[data-testid="admin-error"]').text()).toBe("That did not work: that Telegram account is linked to 'ana'");
+    await row(wrapper, 'bob').get('[data-testid="agent-telegram-unlink"]').trigger('click');
+    await flushPromises();
+    expect(desk.unlinkTelegram).toHaveBeenCalledWith('bob');
+    expect(row(wrapper, 'bob').text()).not.toContain('Telegram 77');
+    expect(wrapper.text()).toContain('Bob\'s Telegram account is unlinked.');
+  });
+
   it('speaks Spanish and closes', async () => {
     i18n.global.locale.value = 'es';
     const wrapper = await page();
     expect(row(wrapper, 'bob').get('[data-testid="agent-disable"]').text()).toBe('Desactivar');
+    expect(row(wrapper, 'bob').get('[data-testid="agent-telegram"]').text()).toBe('Telegram');
     await wrapper.get('[data-testid="admin-close"]').trigger('click');
     expect(wrapper.emitted('close')).toHaveLength(1);
   });

@@ -100,6 +100,8 @@ export const useTeamStore = defineStore('team', () => {
   const disableAgent = (username) => administer(desk.disableAgent, username);
   const enableAgent = (username) => administer(desk.enableAgent, username);
   const resetPassword = (username, password) => administer(desk.resetPassword, username, password);
+  const linkTelegram = (username, telegramId) => administer(desk.linkTelegram, username, telegramId);
+  const unlinkTelegram = (username) => administer(desk.unlinkTelegram, username);
 
   function reset() {
     session.end();
@@ -113,6 +115,6 @@ export const useTeamStore = defineStore('team', () => {
   return {
     agents, presence, adminError, adminBusy,
     attach, othersIn, setPresence, clearPresence, reportViewing, reportTyping, nameOf,
-    loadAgents, addAgent, disableAgent, enableAgent, resetPassword, reset,
+    loadAgents, addAgent, disableAgent, enableAgent, resetPassword, linkTelegram, unlinkTelegram, reset,
   };
 });

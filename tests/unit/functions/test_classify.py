@@ -151,6 +151,20 @@ def test_a_step_that_fails_says_so_in_the_messages_trace_and_lets_pub_sub_retry(
     assert line["logging.googleapis.com/trace"].endswith("/traces/" + trace_id_for(f"tg-{CHAT}-7"))
 
 
+def test_a_message_in_the_staff_forum_is_staff_and_not_dropped_as_a_group_chat(svc: Services):
+    group = -1009000000001
+    update = {"update_id": 9, "message": {
+        "message_id": 5, "from": {"id": 8000000001, "is_bot": False, "first_name": "Ana"}, "date": 1,
+        "chat": {"id": group, "type": "supergroup", "is_forum": True}, "message_thread_id": 3,
+        "is_topic_message": True, "text": "/resolve"}}
+    classify(envelope_event(ingested(update)))
+    assert svc.publisher.published == []  # a group, and no staff forum set: dropped
+    svc.settings = dataclasses.replace(svc.settings, desk_staff_chat_id=group)
+    classify(envelope_event(ingested(update)))
+    [(_topic, envelope, _attributes)] = svc.publisher.published
+    assert envelope["type"] == "STAFF"
+
+
 def test_a_business_chat_keeps_its_key_and_the_owners_typing_is_owner(svc: Services):
     account = {"id": 7000000001, "is_bot": False, "first_name": "Acme"}
     update = {"update_id": 30, "business_message": {

@@ -76,3 +76,12 @@ def test_an_unreadable_message_is_parked_not_stored(svc: Services):
     enrich(push_event(b"{oops", {"type": "CLIENT"}))
     assert svc.store.chat_messages == {}
     assert [(topic, data) for topic, data, _ in svc.publisher.raw] == [("enrich-dead-letter", b"{oops")]
+
+
+def test_a_staff_message_passes_through_untouched(svc: Services):
+    staff = Envelope(id="tg--1009000000001-5", type=MessageType.STAFF, chat_id=-1009000000001, date=1, text="hola",
+                     extra={"update": {"update_id": 9}})
+    enrich(envelope_event(staff.stamp("classify")))
+    [(topic, envelope, _attributes)] = svc.publisher.published
+    assert topic == OUT and envelope["type"] == "STAFF" and "conversation" not in envelope
+    assert svc.store.chats == {}  # no conversation for the group

@@ -235,3 +235,11 @@ def test_the_owners_typing_counts_out_and_a_business_deletion_or_connection_is_n
         push(envelope_event(envelope), "messages-enriched")
     assert [values(t, MESSAGES) for t in counted(clients).values()] == [
         [({"type": "OWNER", "direction": "out"}, 1)], [], [], [({"type": "UNSUPPORTED", "direction": "out"}, 1)]]
+
+
+def test_what_staff_write_in_the_staff_forum_is_no_customer_message(clients: Counting):
+    staff = enriched(11)
+    staff.type, staff.chat_id = MessageType.STAFF, -1009000000001
+    push(envelope_event(staff), "messages-enriched")
+    [tally] = counted(clients).values()
+    assert values(tally, MESSAGES) == [] and values(tally, HOP_LATENCY)

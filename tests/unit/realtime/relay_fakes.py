@@ -63,7 +63,8 @@ class FakeStore:
         self.sessions = SimpleNamespace(create=self.create_session, get=self.session, extend=self.extend_session,
                                         delete=self.delete_session)
         self.agents = SimpleNamespace(get=self.agent, all=self.all_agents, create=self.create_agent,
-                                      set_disabled=self.set_agent_disabled, set_password=self.set_agent_password)
+                                      set_disabled=self.set_agent_disabled, set_password=self.set_agent_password,
+                                      by_telegram_id=self.agent_by_telegram_id, link_telegram=self.link_telegram)
         self.conversations = SimpleNamespace(get=self.conversation, latest=self.latest_conversations,
                                              update=self.update_conversation, mark_read=self.mark_read,
                                              set_status=self.set_status,
@@ -92,6 +93,16 @@ class FakeStore:
         self.connection_docs[connection.id] = connection.complete().to_firestore()
 
     # -- the repositories' methods ----------------------------------------------------------------
+    def agent_by_telegram_id(self, telegram_id: int) -> Agent | None:
+        found = [name for name, doc in self.agent_docs.items() if doc.get("telegram_id") == telegram_id]
+        return self.agent(found[0]) if found else None
+
+    def link_telegram(self, username: str, telegram_id: int | None) -> Agent | None:
+        if username not in self.agent_docs:
+            return None
+        self.agent_docs[username]["telegram_id"] = telegram_id
+        return self.agent(username)
+
     def create_agent(self, username: str, name: str, role: str, password_hash: str) -> bool:
         if username in self.agent_docs:
             return False

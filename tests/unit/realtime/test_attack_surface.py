@@ -35,7 +35,8 @@ from teledesk.settings import MAX_BODY_BYTES, Settings
 PUBLIC = {"api.health", "api.openapi", "api.login", "api.logout", "api.theme.get_theme", "api.theme.get_logo",
           "console"}
 # What only an admin may do (teledesk.model.Role, realtime/team.py `admin_required`).
-ADMIN_ONLY = {"api.team.create_agent", "api.team.disable", "api.team.enable", "api.team.set_password"}
+ADMIN_ONLY = {"api.team.create_agent", "api.team.disable", "api.team.enable", "api.team.set_password",
+              "api.team.link_telegram", "api.team.unlink_telegram"}
 CHANGES = {"POST", "PUT", "PATCH", "DELETE"}
 # A sample value for each path parameter, by its converter (realtime/apispec.py PATH_CONVERTERS).
 SAMPLES = {"chat_id": str(CHAT_ID), "message_id": "tg-4242-1", "username": "carol", "canned_id": "abc123",

@@ -40,7 +40,7 @@ def retry(agent: FlaskClient, message_id: str = FAILED, chat_id: int = CHAT_ID) 
 
 # -- private notes ------------------------------------------------------------------------------------
 
-def test_a_note_is_stored_private_and_shown_to_the_agents_but_never_published(
+def test_a_note_is_stored_private_and_shown_to_the_agents_but_never_sent(
     agent: FlaskClient, store: FakeStore, publisher: FakePublisher, console
 ):
     before = store.conversations.get(CHAT_ID)
@@ -52,7 +52,11 @@ def test_a_note_is_stored_private_and_shown_to_the_agents_but_never_published(
     assert note["text"] == "Cliente VIP: ofrecer envío gratis" and note["stored_at"] > 0
     assert "delivery" not in note
     assert store.chat_messages[CHAT_ID][NOTE]["private"] is True
-    assert publisher.published == []  # nothing goes towards deliver, so nothing towards Telegram
+    # Nothing goes towards deliver, so nothing towards the customer: the note is only announced on
+    # conversation-changes, for the staff forum's topic.
+    [(topic, announced, _attributes)] = publisher.published
+    assert topic == "conversation-changes"
+    assert (announced["change"], announced["by"], announced["note"]["id"]) == ("note", "agent:admin", NOTE)
     assert received(console) == [("message", note)]
     # no unread, first response, preview or order change
     assert store.conversations.get(CHAT_ID).to_firestore() == before.to_firestore()

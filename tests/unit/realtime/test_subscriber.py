@@ -14,8 +14,10 @@ import realtime.subscriber
 from realtime.broadcast import Broadcaster
 from realtime.subscriber import RETRY_AFTER_S, RelaySubscriber
 from teledesk.envelope import Envelope, MessageType
+from teledesk.lifecycle.changes import note_envelope
 from teledesk.logs import trace_id_for
 from teledesk.manifest import load_manifest
+from teledesk.model import Direction, Message
 from teledesk.telegram.updates import classify_update, envelope_from_update
 
 CHAT = 7
@@ -255,6 +257,22 @@ def test_a_relayed_message_is_said_once_in_its_trace(subscriber, log_lines):
     said = [(line["message"], line["logging.googleapis.com/trace"].rsplit("/", 1)[-1]) for line in log_lines()]
     assert said == [(f"relay: CLIENT {CHAT}/tg-{CHAT}-1 to the consoles", "a" * 32),
                     (f"relay: AGENT {CHAT}/agent-c1 (sent) to the consoles", trace_id_for("agent-c1"))]
+
+
+def staff_note(by: str) -> bytes:
+    note = Message(id="note-staff-55", type=MessageType.AGENT, chat_id=CHAT, date=1, text="VIP",
+                   direction=Direction.NOTE, agent={"username": None, "name": "Ana"})  # type: ignore[arg-type]
+    return note_envelope(note, by).to_json()
+
+
+def test_a_note_written_in_the_staff_forum_is_shown_and_a_console_s_own_is_not_again(subscriber, recorder):
+    relay(subscriber, "conversation-changes", staff_note("agent:bob"))
+    assert recorder.emitted == []  # the relay that stored it has shown it
+    message = relay(subscriber, "conversation-changes", staff_note("staff:Ana"))
+    [shown] = recorder.events("message")
+    assert (shown["id"], shown["direction"], shown["text"], shown["agent"]) == (
+        "note-staff-55", "note", "VIP", {"username": None, "name": "Ana"})
+    assert message.acked == 1
 
 
 def test_the_owners_message_is_shown_as_a_message(subscriber, recorder):

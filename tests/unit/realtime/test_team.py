@@ -37,9 +37,9 @@ def test_any_agent_lists_the_team_by_username_without_password_hashes(bob: Flask
     response = bob.get("/api/agents")
     assert response.status_code == 200
     assert response.get_json() == {"agents": [
-        {"username": "admin", "name": "Admin", "role": "admin", "disabled": False},
-        {"username": "al", "name": "Al", "role": "agent", "disabled": True},
-        {"username": "bob", "name": "Bob", "role": "agent", "disabled": False},
+        {"username": "admin", "name": "Admin", "role": "admin", "disabled": False, "telegram_id": None},
+        {"username": "al", "name": "Al", "role": "agent", "disabled": True, "telegram_id": None},
+        {"username": "bob", "name": "Bob", "role": "agent", "disabled": False, "telegram_id": None},
     ]}
     assert "secret-hash" not in response.get_data(as_text=True)
 
@@ -49,7 +49,8 @@ def test_any_agent_lists_the_team_by_username_without_password_hashes(bob: Flask
 def test_an_admin_adds_an_agent_who_can_then_log_in(agent: FlaskClient, client: FlaskClient, store: FakeStore):
     response = agent.post("/api/agents", json={**NEW_AGENT, "name": "  Bea  "})
     assert response.status_code == 201
-    assert response.get_json() == {"agent": {"username": "bea", "name": "Bea", "role": "agent", "disabled": False}}
+    assert response.get_json() == {"agent": {"username": "bea", "name": "Bea", "role": "agent", "disabled": False,
+                                             "telegram_id": None}}
     stored = store.agents.get("bea")
     assert stored is not None and stored.password_hash != NEW_AGENT["password"]
     assert check_password_hash(stored.password_hash, NEW_AGENT["password"])
@@ -125,7 +126,8 @@ def test_disabling_an_agent_ends_every_one_of_their_sockets_and_their_api_calls(
     response = agent.post("/api/agents/bob/disable")
 
     assert response.status_code == 200
-    assert response.get_json() == {"agent": {"username": "bob", "name": "Bob", "role": "agent", "disabled": True}}
+    assert response.get_json() == {"agent": {"username": "bob", "name": "Bob", "role": "agent", "disabled": True,
+                                             "telegram_id": None}}
     assert store.agent_docs["bob"]["disabled"] is True
     for tab in bobs_tabs:
         assert not tab.is_connected()
@@ -160,7 +162,7 @@ def test_an_admin_cannot_disable_themself(agent: FlaskClient, console: Any, stor
 def test_another_admin_can_be_disabled(agent: FlaskClient, store: FakeStore):
     assert agent.post("/api/agents", json={**NEW_AGENT, "role": "admin"}).status_code == 201
     assert agent.post("/api/agents/bea/disable").get_json()["agent"] == {
-        "username": "bea", "name": "Bea", "role": "admin", "disabled": True}
+        "username": "bea", "name": "Bea", "role": "admin", "disabled": True, "telegram_id": None}
 
 
 @pytest.mark.parametrize(("path", "body"), [
@@ -179,7 +181,8 @@ def test_an_unknown_agent_is_not_found(agent: FlaskClient, store: FakeStore, pat
 def test_an_admin_sets_an_agents_password(agent: FlaskClient, client: FlaskClient, store: FakeStore):
     response = agent.post("/api/agents/bob/password", json={"password": "new-bob-password"})
     assert response.status_code == 200
-    assert response.get_json() == {"agent": {"username": "bob", "name": "Bob", "role": "agent", "disabled": False}}
+    assert response.get_json() == {"agent": {"username": "bob", "name": "Bob", "role": "agent", "disabled": False,
+                                             "telegram_id": None}}
     assert "new-bob-password" not in store.agent_docs["bob"]["password_hash"]
     assert login(client, "bob", "bob-password").status_code == 401
     assert login(client, "bob", "new-bob-password").status_code == 200
@@ -216,3 +219,42 @@ def test_an_invalid_password_is_a_bad_request(agent: FlaskClient, client: FlaskC
     response = agent.post("/api/agents/bob/password", json=body)
     assert (response.status_code, response.get_json()) == (400, {"error": "password must be 8 to 256 characters"})
     assert login(client, "bob", "bob-password").status_code == 200
+
+
+# -- linking a Telegram account -----------------------------------------------------------------------
+
+TELEGRAM_RULE = "telegram_id must be a Telegram user id (a positive whole number)"
+
+
+def test_an_admin_links_an_agent_s_telegram_account_and_unlinks_it(agent: FlaskClient, store: FakeStore):
+    response = agent.post("/api/agents/bob/telegram", json={"telegram_id": 8000000002})
+    assert response.status_code == 200
+    assert response.get_json()["agent"] == {"username": "bob", "name": "Bob", "role": "agent", "disabled": False,
+                                            "telegram_id": 8000000002}
+    assert store.agents.by_telegram_id(8000000002).username == "bob"
+    assert agent.get("/api/agents").get_json()["agents"][-1]["telegram_id"] == 8000000002
+    unlinked = agent.delete("/api/agents/bob/telegram")
+    assert unlinked.get_json()["agent"]["telegram_id"] is None and store.agents.by_telegram_id(8000000002) is None
+
+
+def test_one_telegram_account_is_one_agent_s(agent: FlaskClient, store: FakeStore):
+    assert agent.post("/api/agents/bob/telegram", json={"telegram_id": 77}).status_code == 200
+    taken = agent.post("/api/agents/admin/telegram", json={"telegram_id": 77})
+    assert (taken.status_code, taken.get_json()) == (409, {"error": "that Telegram account is linked to 'bob'"})
+    assert agent.post("/api/agents/bob/telegram", json={"telegram_id": 77}).status_code == 200  # a repeat is fine
+
+
+@pytest.mark.parametrize("body", [{}, {"telegram_id": None}, {"telegram_id": 0}, {"telegram_id": -5},
+                                  {"telegram_id": "77"}, {"telegram_id": True}, {"telegram_id": 2**53},
+                                  {"telegram_id": 1.5}])
+def test_a_telegram_id_that_is_not_one_is_refused_with_the_rule(agent: FlaskClient, store: FakeStore, body: dict):
+    response = agent.post("/api/agents/bob/telegram", json=body)
+    assert (response.status_code, response.get_json()) == (400, {"error": TELEGRAM_RULE})
+    assert store.agent_docs["bob"].get("telegram_id") is None
+
+
+def test_only_an_admin_links_and_only_an_agent_who_exists(agent: FlaskClient, bob: FlaskClient):
+    assert bob.post("/api/agents/bob/telegram", json={"telegram_id": 5}).status_code == 403
+    assert bob.delete("/api/agents/bob/telegram").status_code == 403
+    assert agent.post("/api/agents/nobody/telegram", json={"telegram_id": 5}).status_code == 404
+    assert agent.delete("/api/agents/nobody/telegram").status_code == 404

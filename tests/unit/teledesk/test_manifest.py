@@ -72,3 +72,19 @@ def test_the_real_manifest_names_modules_that_exist():
         assert step.source_path.is_file(), step.source
         assert f"def {step.entry_point}(" in step.source_path.read_text()
     assert manifest.retention_s == 604800
+
+
+def test_a_step_may_announce_on_a_second_topic(tmp_path: Path):
+    path = tmp_path / "pipeline.yaml"
+    path.write_text(MANIFEST.replace("    retry: {maximum_backoff: 5s}\n",
+                                     "    retry: {maximum_backoff: 5s}\n    announces: e\n"))
+    manifest = load_manifest(path)
+    assert (manifest.step("two").announces, manifest.step("one").announces) == ("e", None)
+    assert "e" in manifest.topics
+
+
+def test_the_staffroom_mirrors_three_topics_answers_on_agent_replies_and_announces_changes():
+    staffroom = load_manifest().step("staffroom")
+    assert staffroom.topics_in == ("messages-enriched", "deliveries", "conversation-changes")
+    assert (staffroom.topic_out, staffroom.announces) == ("agent-replies", "conversation-changes")
+    assert load_manifest().publishes_to("staffroom") == ("conversation-openings",)

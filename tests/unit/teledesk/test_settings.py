@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from devtools.runner.desk import Desk
+from devtools.runner.desk import Desk, with_standin_staff_forum
 from devtools.runner.emulators import Emulators
 from devtools.runner.secrets import ensure_local_secrets
+from devtools.standin.forum import STAFF_GROUP_ID
 from teledesk.settings import TELEGRAM_API_BASE, Settings
 
 
@@ -90,3 +91,15 @@ def test_the_body_limit_and_the_trusted_proxies_reach_the_relay_the_runner_start
     told = Settings.from_env({"DESK_MAX_BODY_BYTES": "2048", "DESK_TRUSTED_PROXIES": "2"}, tmp_path / "missing.env")
     environment = Desk(told, tmp_path, emulators=Emulators(tmp_path)).environment()
     assert (environment["DESK_MAX_BODY_BYTES"], environment["DESK_TRUSTED_PROXIES"]) == ("2048", "2")
+
+
+def test_the_staff_forum_reaches_every_child_and_make_run_uses_the_stand_in_s_unless_told(tmp_path: Path):
+    told = Settings.from_env({"DESK_STAFF_CHAT_ID": "-1001", "DESK_STAFF_NOTE_PREFIX": "#"}, tmp_path / "missing.env")
+    environment = Desk(told, tmp_path, emulators=Emulators(tmp_path)).environment()
+    assert (environment["DESK_STAFF_CHAT_ID"], environment["DESK_STAFF_NOTE_PREFIX"]) == ("-1001", "#")
+    assert Desk(Settings(), tmp_path, emulators=Emulators(tmp_path)).environment()["DESK_STAFF_CHAT_ID"] == ""
+    assert with_standin_staff_forum(Settings(), {}).desk_staff_chat_id == STAFF_GROUP_ID
+    assert with_standin_staff_forum(Settings(), {"DESK_STAFF_CHAT_ID": ""}).desk_staff_chat_id is None  # off
+    assert with_standin_staff_forum(told, {"DESK_STAFF_CHAT_ID": "-1001"}).desk_staff_chat_id == -1001
+    real_bot = Settings(telegram_bot_token="123:t")
+    assert with_standin_staff_forum(real_bot, {}).desk_staff_chat_id is None  # a real bot needs a real group

@@ -484,9 +484,10 @@ def check_derivation(derived: dict, manifest: Manifest) -> None:
         assert (got["entry_point"], got["source"], got["topic_out"]) == (fn.entry_point, fn.source, fn.topic_out)
         # (The kind decides the ingress: only "http" takes calls from outside Google.)
         assert got["kind"] == ("workflow" if fn.name in workflow_steps else "event" if fn.topics_in else "http")
-        # Its topic_out if it has one, an event step its own dead-letter topic, and the trigger
-        # topic of every workflow whose `published_by` names it.
-        own = [*([fn.topic_out] if fn.topic_out else []), *([fn.dead_letter_topic] if fn.topics_in else [])]
+        # Its topic_out if it has one, an event step its own dead-letter topic, what it announces
+        # on, and the trigger topic of every workflow whose `published_by` names it.
+        own = [*([fn.topic_out] if fn.topic_out else []), *([fn.dead_letter_topic] if fn.topics_in else []),
+               *([fn.announces] if fn.announces else [])]
         assert got["publishes"] == own + list(manifest.publishes_to(fn.name))
     assert set(derived["event_steps"]) == {step.name for step in manifest.steps}
     for step in manifest.steps:
@@ -524,6 +525,7 @@ def check_derivation(derived: dict, manifest: Manifest) -> None:
     publishers = {(g["function"], g["topic"]) for g in derived["function_publish_grants"].values()}
     expected = {(fn.name, fn.topic_out) for fn in manifest.functions if fn.topic_out}
     expected |= {(s.name, s.dead_letter_topic) for s in manifest.steps}
+    expected |= {(fn.name, fn.announces) for fn in manifest.functions if fn.announces}
     expected |= {(fn.name, topic) for fn in manifest.functions for topic in manifest.publishes_to(fn.name)}
     assert publishers == expected
     # The workflows: one per manifest entry, on its trigger topic, finding each step's URL in the
@@ -1435,6 +1437,21 @@ def test_the_conversation_settings_reach_every_function_and_the_relay(
     with pytest.raises(AssertionError, match="desk_csat must be"):
         evaluate_locals(manifest_data, tmp_path / "maybe", desk_csat="maybe")
     example = (TF_DIR / "terraform.tfvars.example").read_text(encoding="utf-8")
+    for name in given:
+        assert name in example and variables[name]["description"].startswith(name.upper()), name
+
+
+def test_the_staff_forum_settings_reach_every_function(tmp_path: Path, manifest_data: dict, derived: dict) -> None:
+    for name, env in derived["function_environment"].items():
+        assert (env["DESK_STAFF_CHAT_ID"], env["DESK_STAFF_NOTE_PREFIX"]) == ("", "!"), name
+    given = {"desk_staff_chat_id": "-1001234567890", "desk_staff_note_prefix": "#"}
+    got = evaluate_locals(manifest_data, tmp_path / "given", **given)
+    for name, env in got["function_environment"].items():
+        assert (env["DESK_STAFF_CHAT_ID"], env["DESK_STAFF_NOTE_PREFIX"]) == ("-1001234567890", "#"), name
+    with pytest.raises(AssertionError, match="desk_staff_chat_id must be"):
+        evaluate_locals(manifest_data, tmp_path / "positive", desk_staff_chat_id="1234")
+    example = (TF_DIR / "terraform.tfvars.example").read_text(encoding="utf-8")
+    variables = merged("variable")
     for name in given:
         assert name in example and variables[name]["description"].startswith(name.upper()), name
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from teledesk.telegram.limits import MAX_MESSAGE_LENGTH
+from teledesk.telegram.limits import MAX_MESSAGE_LENGTH, MESSAGES_PER_MINUTE_PER_GROUP
 from teledesk.telegram.outbound import Pacer, split_text, utf16_length
 
 
@@ -80,3 +80,13 @@ def test_a_chat_that_rested_sends_at_once():
     pacer.acquire(7)
     clock.now += 5
     assert pacer.acquire(7) == 0.0
+
+
+def test_a_group_takes_its_minute_s_burst_then_one_message_every_three_seconds():
+    clock = FakeClock()
+    pacer = Pacer(per_chat=MESSAGES_PER_MINUTE_PER_GROUP / 60, burst=MESSAGES_PER_MINUTE_PER_GROUP, clock=clock,
+                  sleep=clock.sleep)
+    group = -1009000000001
+    waits = [pacer.acquire(group) for _ in range(MESSAGES_PER_MINUTE_PER_GROUP)]
+    assert waits == [0.0] * MESSAGES_PER_MINUTE_PER_GROUP and clock.now == 1000.0
+    assert pacer.acquire(group) == pytest.approx(3.0)  # the 21st waits for the minute's budget to refill
