@@ -8,7 +8,7 @@ and the wire.
 | `Agent` | `agents/{username}` | `Role`; `disabled` |
 | `CannedResponse` | `canned/{id}` | |
 | `BusinessConnection` | `business_connections/{id}` | `is_enabled`; `rights` |
-| `StaffTopic` (a conversation's topic in the staff forum) | `staff_topics/{message_thread_id}` → its chat | |
+| `StaffTopic` (a conversation's topic in the staff forum) | `staff_topics/{group}_{message_thread_id}` → its chat | |
 
 What crosses Pub/Sub is the versioned envelope (`teledesk.envelope.Envelope`, re-exported here),
 never one of these documents. A private note is a `Message` with direction `note`.
@@ -168,8 +168,10 @@ class BusinessChat(Document):
 
 
 class StaffTopic(Document):
-    """A conversation's topic in the staff forum (DESK_STAFF_CHAT_ID)."""
+    """A conversation's topic in the staff forum (DESK_STAFF_CHAT_ID): a thread of that group, so
+    a topic of another group (DESK_STAFF_CHAT_ID changed) is none of the conversation's now."""
 
+    chat_id: int | None = None  # the staff forum's group id (None: stored before groups were kept)
     message_thread_id: int
     name: str = ""
     created_at: float = 0.0

@@ -6,9 +6,9 @@
   buttons do, announced as the relay announces an agent's change; a wrong one is answered in the
   topic with what was wrong. (Its success shows as the change mirrored into the topic.)
 - Anything else: an answer to the customer, as AGENT, by the staff member's Telegram name and the
-  agent their Telegram id is linked to (the team page), queued once (`staff-{message_id}`) and
-  published for deliver, which shows it to every console once sent. It counts as the first
-  response, as an answer from the console does.
+  agent their Telegram id is linked to (the team page), queued once (`staff-{group}-{message_id}`:
+  a message id is only the group's own) and published for deliver, which shows it to every
+  console once sent. It counts as the first response, as an answer from the console does.
 
 Who does it is `staff:<their Telegram name>` in what is announced (never `agent:`: the relays
 did not show it yet, so they show it).
@@ -46,6 +46,7 @@ USAGE = "Commands here: /resolve, /pending, /reopen, /assign @username. Start a 
 class StaffMessage:
     """A staff member's message in a topic of the staff forum, as the Update gave it."""
 
+    group: int  # the staff forum's chat id
     message_id: int
     message_thread_id: int
     sender: JSONObject
@@ -62,7 +63,13 @@ class StaffMessage:
             return None
         if not envelope.text and envelope.media is None:
             return None  # a service message: a topic made, closed, renamed
-        return cls(int(message["message_id"]), thread_id, sender, envelope.text, envelope.media, envelope.date)
+        return cls(envelope.chat_id, int(message["message_id"]), thread_id, sender, envelope.text, envelope.media,
+                   envelope.date)
+
+    @property
+    def ref(self) -> str:
+        """What the ids of what it does are made of: message ids are only unique within their group."""
+        return f"{self.group}-{self.message_id}"
 
     @property
     def by(self) -> str:
@@ -76,7 +83,7 @@ class StaffMessage:
 def handle(envelope: Envelope, room: StaffRoom, services: Services) -> None:
     """Act on a staff message: what it is decides what it does (this module's docstring)."""
     staff = StaffMessage.of(envelope)
-    chat_id = room.store.staff.chat_of(staff.message_thread_id) if staff is not None else None
+    chat_id = room.store.staff.chat_of(staff.group, staff.message_thread_id) if staff is not None else None
     if staff is None or chat_id is None:
         return
     prefix = services.settings.desk_staff_note_prefix
@@ -88,7 +95,7 @@ def handle(envelope: Envelope, room: StaffRoom, services: Services) -> None:
         return
     command = COMMAND.match(staff.text.strip()) if staff.text.startswith("/") else None
     if command is not None:
-        record = f"command-staff-{staff.message_id}"  # done once: a redelivery changes nothing again
+        record = f"command-staff-{staff.ref}"  # done once: a redelivery changes nothing again
         if _claimed(room, chat_id, record):
             problem = _command(staff, chat_id, command.group(1).lower(), (command.group(2) or "").strip(), services)
             if problem is not None:
@@ -103,7 +110,7 @@ def handle(envelope: Envelope, room: StaffRoom, services: Services) -> None:
 
 def _tell(room: StaffRoom, staff: StaffMessage, chat_id: int, problem: str) -> None:
     """Answer a staff message in its topic with what was wrong with it (once)."""
-    room.mirror(MirrorItem(f"reply-staff-{staff.message_id}", chat_id, f"⚠️ {problem}", reply_to=staff.message_id))
+    room.mirror(MirrorItem(f"reply-staff-{staff.ref}", chat_id, f"⚠️ {problem}", reply_to=staff.message_id))
 
 
 def _claimed(room: StaffRoom, chat_id: int, record: str) -> bool:
@@ -122,8 +129,8 @@ def _author(staff: StaffMessage, services: Services) -> JSONObject:
 def _note(envelope: Envelope, staff: StaffMessage, chat_id: int, text: str, services: Services) -> None:
     if not text:
         return
-    note = Envelope(id=f"note-staff-{staff.message_id}", type=MessageType.AGENT, chat_id=chat_id, date=staff.date,
-                    text=text, extra={"client_id": f"staff-{staff.message_id}", "agent": _author(staff, services),
+    note = Envelope(id=f"note-staff-{staff.ref}", type=MessageType.AGENT, chat_id=chat_id, date=staff.date,
+                    text=text, extra={"client_id": f"staff-{staff.ref}", "agent": _author(staff, services),
                                       "source": STAFF_TOPIC, TRACE_ID: trace_id_of(envelope)})
     try:
         stored, _created = services.store.messages.add_note(chat_id, note)
@@ -137,7 +144,7 @@ def _command(staff: StaffMessage, chat_id: int, name: str, argument: str, servic
     store = services.store
     if name in STATUSES:
         conversation = store.conversations.set_status(chat_id, STATUSES[name],
-                                                      f"{staff.by}:{staff.message_id}")
+                                                      f"{staff.by}:{staff.ref}")
         if conversation is not None:
             _changed(services, conversation, str(conversation.status), staff.by)
         return None
@@ -160,7 +167,7 @@ def _answer(envelope: Envelope, staff: StaffMessage, chat_id: int, services: Ser
     conversation = store.conversations.get(chat_id)
     if conversation is None:
         return
-    client_id = f"staff-{staff.message_id}"
+    client_id = f"staff-{staff.ref}"
     answer = Envelope(id=client_id, type=MessageType.AGENT, chat_id=chat_id, date=int(time.time()), text=staff.text,
                       customer=conversation.customer.wire(),
                       extra={"client_id": client_id, "agent": _author(staff, services), "source": STAFF_TOPIC,
@@ -171,7 +178,7 @@ def _answer(envelope: Envelope, staff: StaffMessage, chat_id: int, services: Ser
     change = ANSWERED
     if conversation.status == ConversationStatus.RESOLVED:  # an answer opens it again, as in the console
         conversation = store.conversations.set_status(chat_id, ConversationStatus.OPEN,
-                                                      f"{staff.by}:{staff.message_id}") or conversation
+                                                      f"{staff.by}:{staff.ref}") or conversation
         change = str(conversation.status)
     _changed(services, conversation, change, staff.by)
     services.publisher.publish(services.manifest.step(STEP).output, answer_envelope(stored).stamp(f"{STEP}:out"))

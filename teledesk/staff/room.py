@@ -98,7 +98,7 @@ class StaffRoom:
               leaving_out: str | None = None) -> StaffTopic | None:
         """The conversation's topic: the one it has, else a new one (with a summary first when it
         replaces `broken`). None when there is no such conversation."""
-        claim = self.store.staff.claim_topic(chat_id, holder, broken)
+        claim = self.store.staff.claim_topic(chat_id, holder, self.chat_id, broken)
         if claim.claimed is Claimed.MISSING:
             return None
         if claim.claimed is Claimed.BUSY:
@@ -112,7 +112,7 @@ class StaffRoom:
         except (TransientTelegramError, Refused):
             self.store.staff.release_topic(chat_id)  # the next delivery tries at once
             raise
-        topic = StaffTopic(message_thread_id=thread_id, name=name, created_at=time.time())
+        topic = StaffTopic(chat_id=self.chat_id, message_thread_id=thread_id, name=name, created_at=time.time())
         self.store.staff.settle_topic(chat_id, topic)  # before anything else can fail: one topic made, one kept
         if broken is not None:
             self._summarise(claim.conversation, topic, leaving_out)

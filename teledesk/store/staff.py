@@ -1,7 +1,8 @@
 """The staff forum's bookkeeping: which topic is a conversation's, and what was mirrored into it.
 
 - `conversations/{key}.staff_topic`: the conversation's live topic (`StaffTopic`);
-  `staff_topics/{message_thread_id}` = {"chat_id": key}: whose topic a staff member wrote in.
+  `staff_topics/{group}_{message_thread_id}` = {"chat_id": key, "group": group}: whose topic a
+  staff member wrote in (thread ids are the group's own: the group is part of the key).
 - `conversations/{key}/staff_mirror/topic`: a claim on making the conversation's topic (its first,
   or one replacing a topic an admin deleted or closed), so two deliveries make one topic.
 - `conversations/{key}/staff_mirror/{item id}`: one record per mirrored item (a customer's message,
@@ -53,15 +54,19 @@ class StaffTopics:
     def _mirror(self, chat_id: int) -> firestore.CollectionReference:
         return cast(firestore.CollectionReference, self.documents.conversation(chat_id).collection(STAFF_MIRROR))
 
-    def chat_of(self, message_thread_id: int) -> int | None:
-        """The conversation whose topic this is (None: not a conversation's topic)."""
-        snapshot = self.db.collection(STAFF_TOPICS).document(str(message_thread_id)).get()
+    def _topic_ref(self, group: int, message_thread_id: int) -> firestore.DocumentReference:
+        return self.db.collection(STAFF_TOPICS).document(f"{group}_{message_thread_id}")
+
+    def chat_of(self, group: int, message_thread_id: int) -> int | None:
+        """The conversation whose topic this is in the staff forum `group` (None: not a conversation's topic)."""
+        snapshot = self._topic_ref(group, message_thread_id).get()
         chat_id = (snapshot.to_dict() or {}).get("chat_id") if snapshot.exists else None
         return int(chat_id) if isinstance(chat_id, int) else None
 
-    def claim_topic(self, chat_id: int, holder: str, broken: int | None = None) -> TopicClaim:
-        """The conversation's topic to use, or the claim to make one: it has none yet, or its
-        topic is `broken` (deleted or closed) and nobody replaced it yet."""
+    def claim_topic(self, chat_id: int, holder: str, group: int, broken: int | None = None) -> TopicClaim:
+        """The conversation's topic in the staff forum `group` to use, or the claim to make one: it
+        has none there yet (none, or one of another group), or its topic is `broken` (deleted or
+        closed) and nobody replaced it yet."""
         conversation_ref = self.documents.conversation(chat_id)
         claim_ref = self._mirror(chat_id).document(TOPIC_CLAIM)
 
@@ -71,7 +76,7 @@ class StaffTopics:
             if conversation is None:
                 return TopicClaim(Claimed.MISSING)
             topic = conversation.staff_topic
-            if topic is not None and topic.message_thread_id != broken:
+            if topic is not None and topic.chat_id == group and topic.message_thread_id != broken:
                 return TopicClaim(Claimed.DONE, topic, conversation)
             if not _free(claim_ref.get(transaction=transaction), holder):
                 return TopicClaim(Claimed.BUSY, None, conversation)
@@ -81,11 +86,14 @@ class StaffTopics:
         return claim(self.db.transaction())  # type: ignore[no-any-return]
 
     def settle_topic(self, chat_id: int, topic: StaffTopic) -> None:
-        """The topic made: the conversation's from now on, and known by its thread id. (The list's
-        order is not the staff forum's business: `updated_at` is left alone.)"""
+        """The topic made (in its group, `topic.chat_id`): the conversation's from now on, and known
+        by its group and thread id. (The list's order is not the staff forum's business:
+        `updated_at` is left alone.)"""
+        if topic.chat_id is None:
+            raise ValueError("a staff topic is settled with its group")
         batch = self.db.batch()
         batch.update(self.documents.conversation(chat_id), {"staff_topic": topic.complete().to_firestore()})
-        batch.set(self.db.collection(STAFF_TOPICS).document(str(topic.message_thread_id)), {"chat_id": chat_id})
+        batch.set(self._topic_ref(topic.chat_id, topic.message_thread_id), {"chat_id": chat_id, "group": topic.chat_id})
         batch.delete(self._mirror(chat_id).document(TOPIC_CLAIM))
         batch.commit()
 

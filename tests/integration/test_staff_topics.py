@@ -121,7 +121,7 @@ def test_a_new_conversation_gets_a_topic_with_its_customer_s_messages(staff_desk
     thread_id = topic_with(staff_desk, store, customer["id"], f"👤 {name_of(customer)}: {said}")
     topic = topics(staff_desk)[thread_id]
     assert topic["name"] == f"🟢 {name_of(customer)}"
-    assert store.staff.chat_of(thread_id) == customer["id"]
+    assert store.staff.chat_of(STAFF_GROUP_ID, thread_id) == customer["id"]
     customer_says(staff_desk, customer, "¿Hay alguien?")
     topic_with(staff_desk, store, customer["id"], f"👤 {name_of(customer)}: ¿Hay alguien?")
     # One topic for the conversation, each message in it once.
@@ -135,7 +135,7 @@ def test_a_staff_answer_reaches_the_customer_once_and_every_console(staff_desk: 
     customer_says(staff_desk, customer, "Necesito ayuda")
     thread_id = topic_with(staff_desk, store, customer["id"], f"👤 {name_of(customer)}: Necesito ayuda")
     message_id = staff_says(staff_desk, thread_id, "Claro, ¿qué número de pedido?")
-    shown = console.wait_for("message", lambda m: m["id"] == f"staff-{message_id}")
+    shown = console.wait_for("message", lambda m: m["id"] == f"staff-{STAFF_GROUP_ID}-{message_id}")
     assert (shown["type"], shown["direction"], shown["text"]) == ("AGENT", "out", "Claro, ¿qué número de pedido?")
     assert shown["agent"] == {"username": None, "name": "Ben Okafor"}
     assert shown["delivery"]["state"] == "sent"
@@ -166,7 +166,7 @@ def test_a_note_by_prefix_stays_private_and_a_console_note_is_mirrored(staff_des
     customer_says(staff_desk, customer, "Quiero devolverlo")
     thread_id = topic_with(staff_desk, store, customer["id"], f"👤 {name_of(customer)}: Quiero devolverlo")
     message_id = staff_says(staff_desk, thread_id, "! cliente VIP, sin gastos de envío")
-    note = console.wait_for("message", lambda m: m["id"] == f"note-staff-{message_id}")
+    note = console.wait_for("message", lambda m: m["id"] == f"note-staff-{STAFF_GROUP_ID}-{message_id}")
     assert (note["direction"], note["private"], note["text"]) == ("note", True, "cliente VIP, sin gastos de envío")
     written = admin.post(f"{staff_desk.console_url}api/conversations/{customer['id']}/notes", timeout=10,
                          json={"text": "Ofrecer cupón", "client_id": uuid.uuid4().hex})
@@ -200,7 +200,7 @@ def test_a_deleted_or_closed_topic_is_made_again_with_a_summary_and_nothing_lost
     assert gone.status_code == 200, gone.text
     customer_says(staff_desk, customer, "¿Sigue ahí?")
     new = topic_with(staff_desk, store, customer["id"], f"👤 {name_of(customer)}: ¿Sigue ahí?", timeout=30)
-    assert new != old and store.staff.chat_of(new) == customer["id"]
+    assert new != old and store.staff.chat_of(STAFF_GROUP_ID, new) == customer["id"]
     summary, latest = texts(staff_desk, new)
     assert summary.splitlines()[1:] == [f"👤 {name_of(customer)}: Primer mensaje"]
     assert latest == f"👤 {name_of(customer)}: ¿Sigue ahí?"
@@ -228,7 +228,7 @@ def test_a_linked_staff_member_answers_as_their_agent(staff_desk: Desk, store: S
     customer_says(staff_desk, customer, "¿Quién me atiende?")
     thread_id = topic_with(staff_desk, store, customer["id"], f"👤 {name_of(customer)}: ¿Quién me atiende?")
     message_id = staff_says(staff_desk, thread_id, "Yo, Ana", member=ana)
-    shown = console.wait_for("message", lambda m: m["id"] == f"staff-{message_id}")
+    shown = console.wait_for("message", lambda m: m["id"] == f"staff-{STAFF_GROUP_ID}-{message_id}")
     assert shown["agent"] == {"username": username, "name": "Ana García"}
     unlinked = admin.delete(f"{staff_desk.console_url}api/agents/{username}/telegram", timeout=10)
     assert unlinked.status_code == 200 and unlinked.json()["agent"]["telegram_id"] is None
@@ -243,7 +243,7 @@ def test_a_staff_answer_telegram_refuses_is_said_in_the_topic(staff_desk: Desk, 
     assert planned.status_code == 201, planned.text
     message_id = staff_says(staff_desk, thread_id, "¿Sigues ahí?")
     topic_with(staff_desk, store, customer["id"], "⚠️ Not delivered to the customer: blocked by the customer")
-    stored = store.messages.get(customer["id"], f"staff-{message_id}")
+    stored = store.messages.get(customer["id"], f"staff-{STAFF_GROUP_ID}-{message_id}")
     assert stored is not None and stored.delivery is not None and stored.delivery.state == "failed"
 
 

@@ -37,7 +37,7 @@ class FakeStaffStore:
                                      release_item=lambda chat_id, item_id: self.items.pop(item_id, None),
                                      claim_topic=self.claim_topic, settle_topic=self.settle_topic,
                                      release_topic=lambda chat_id: self.released.append(chat_id),
-                                     chat_of=lambda thread_id: CHAT,
+                                     chat_of=lambda group, thread_id: CHAT if group == GROUP else None,
                                      rename_topic=lambda chat_id, name: None)
         self.messages = SimpleNamespace(history=lambda chat_id, limit: self.history[-limit:])
         self.conversations = SimpleNamespace(get=lambda chat_id: self.conversation)
@@ -53,9 +53,9 @@ class FakeStaffStore:
     def item_sent(self, chat_id: int, item_id: str, *where: Any) -> None:
         self.items[item_id] = "sent"
 
-    def claim_topic(self, chat_id: int, holder: str, broken: int | None = None) -> TopicClaim:
+    def claim_topic(self, chat_id: int, holder: str, group: int, broken: int | None = None) -> TopicClaim:
         topic = self.conversation.staff_topic
-        if topic is not None and topic.message_thread_id != broken:
+        if topic is not None and topic.chat_id == group and topic.message_thread_id != broken:
             return TopicClaim(Claimed.DONE, topic, self.conversation)
         return TopicClaim(Claimed.GO, None, self.conversation)
 
@@ -109,7 +109,7 @@ def test_a_topic_gone_is_made_again_with_a_summary_then_the_item(gone: str):
     earlier = Message(id="tg-1", type=MessageType.CLIENT, text="primero", direction=Direction.IN)
     client, store = FakeClient(refusals=[Refused(gone)]), FakeStaffStore(history=[earlier, Message(
         id=ITEM.id, type=MessageType.CLIENT, text="hola", direction=Direction.IN)])
-    store.conversation.staff_topic = StaffTopic(message_thread_id=7, name="🟢 Ana")
+    store.conversation.staff_topic = StaffTopic(chat_id=GROUP, message_thread_id=7, name="🟢 Ana")
     assert room(client, store).mirror(ITEM) is True
     (summary_thread, summary), item = client.sent
     assert summary_thread == 101 and summary.splitlines()[1:] == ["👤 Ana: primero"]  # the item itself follows
@@ -139,7 +139,7 @@ def test_an_item_another_delivery_holds_is_tried_again_later():
 
 def test_a_change_renames_the_topic_to_the_status():
     client, store = FakeClient(), FakeStaffStore()
-    store.conversation.staff_topic = StaffTopic(message_thread_id=7, name="🟢 Ana")
+    store.conversation.staff_topic = StaffTopic(chat_id=GROUP, message_thread_id=7, name="🟢 Ana")
     store.conversation.status = "resolved"  # type: ignore[assignment]
     room(client, store).mirror(MirrorItem("change-1", CHAT, "🔄 resolved (by @bob)", renames=True))
     assert client.topics == ["renamed 7: ✅ Ana"]
@@ -193,7 +193,40 @@ def test_a_topic_telegram_could_not_make_is_left_for_the_next_delivery_at_once()
 def test_a_summary_that_fails_loses_neither_the_new_topic_nor_the_item():
     client = FakeClient(refusals=[Refused("message thread not found"), TransientTelegramError("502")])
     store = FakeStaffStore()
-    store.conversation.staff_topic = StaffTopic(message_thread_id=7, name="🟢 Ana")
+    store.conversation.staff_topic = StaffTopic(chat_id=GROUP, message_thread_id=7, name="🟢 Ana")
     assert room(client, store).mirror(ITEM) is True
     assert client.sent == [(101, "👤 Ana: hola")] and client.topics == ["🟢 Ana"]  # one topic made, kept
     assert store.conversation.staff_topic is not None and store.conversation.staff_topic.message_thread_id == 101
+
+
+def test_a_topic_of_another_staff_group_is_none_of_this_one_s_a_new_topic_is_made():
+    client, store = FakeClient(), FakeStaffStore()
+    store.conversation.staff_topic = StaffTopic(chat_id=-1009000000999, message_thread_id=101, name="🟢 Ana")
+    assert room(client, store).mirror(ITEM) is True
+    assert client.topics == ["🟢 Ana"] and client.sent == [(101, "👤 Ana: hola")]
+    assert store.conversation.staff_topic is not None and store.conversation.staff_topic.chat_id == GROUP
+
+
+def test_what_a_staff_message_makes_is_named_by_its_group_and_message():
+    client, store = FakeClient(), FakeStaffStore()
+    queued: list[Envelope] = []
+
+    def queue(chat_id: int, answer: Envelope) -> None:
+        queued.append(answer)
+        raise AnswerRefused("stop here")
+
+    store.agents = SimpleNamespace(by_telegram_id=lambda telegram_id: None)  # type: ignore[attr-defined]
+    store.answers = SimpleNamespace(queue=queue)  # type: ignore[attr-defined]
+    services = SimpleNamespace(settings=Settings(), store=store)
+    handle(staff_envelope("hola"), room(client, store), services)  # type: ignore[arg-type]
+    assert queued[0].id == f"staff-{GROUP}-55" and queued[0].extra["client_id"] == f"staff-{GROUP}-55"
+    assert f"reply-staff-{GROUP}-55" in store.items
+
+
+def test_a_message_in_a_topic_that_is_no_conversation_s_is_ignored():
+    client, store = FakeClient(), FakeStaffStore()
+    store.staff.chat_of = lambda group, thread_id: None
+    services = SimpleNamespace(settings=Settings(), store=store)
+    for text in ("hola", "/resolve", "!nota"):
+        assert handle(staff_envelope(text), room(client, store), services) is None  # type: ignore[arg-type]
+    assert client.sent == [] and store.items == {}
