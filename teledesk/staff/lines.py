@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from teledesk.model import AgentRef, Conversation, ConversationStatus, Customer, Direction, Message, MessageType
 from teledesk.open_data import JSONObject
 from teledesk.telegram.limits import MAX_MESSAGE_LENGTH, MAX_TOPIC_NAME_LENGTH
+from teledesk.telegram.outbound import fitting_prefix, utf16_length
 
 STATUS_MARKS = {ConversationStatus.OPEN: "🟢", ConversationStatus.PENDING: "⏳", ConversationStatus.RESOLVED: "✅"}
 SUMMARY_MESSAGES = 5  # what a topic made again starts with: the conversation's last few messages
@@ -32,7 +33,10 @@ def agent_name(agent: AgentRef | JSONObject | None) -> str:
 
 
 def clipped(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - len(ELLIPSIS)] + ELLIPSIS
+    """`text` within `limit` as Telegram counts (UTF-16 code units: an emoji is two), cut with an ellipsis."""
+    if utf16_length(text) <= limit:
+        return text
+    return text[: fitting_prefix(text, limit - utf16_length(ELLIPSIS))] + ELLIPSIS
 
 
 def topic_name(conversation: Conversation) -> str:

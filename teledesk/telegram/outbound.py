@@ -34,10 +34,11 @@ MAX_ANSWER_LENGTH = MAX_SPLIT_PARTS * MAX_MESSAGE_LENGTH
 
 
 def utf16_length(text: str) -> int:
+    """`text`'s length as Telegram counts it (messages, captions, topic names): UTF-16 code units."""
     return len(text.encode("utf-16-le")) // 2
 
 
-def _fitting_prefix(text: str, limit: int) -> int:
+def fitting_prefix(text: str, limit: int) -> int:
     """How many characters of `text` fit in `limit` UTF-16 code units."""
     units = 0
     for index, char in enumerate(text):
@@ -58,7 +59,7 @@ def split_text(text: str, limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
     parts: list[str] = []
     rest = text
     while utf16_length(rest) > limit:
-        fits = _fitting_prefix(rest, limit)
+        fits = fitting_prefix(rest, limit)
         window = rest[: fits + 1]  # the character right after the window may be the space to cut at
         cut = max(window.rfind("\n"), window.rfind(" "), window.rfind("\t"))
         if window.rfind("\n") > fits // 2:

@@ -11,6 +11,7 @@ from teledesk.staff import lines
 from teledesk.staff.commands import COMMAND, StaffMessage
 from teledesk.staff.mirror import STAFF_TOPIC, mirror_item
 from teledesk.telegram.limits import MAX_MESSAGE_LENGTH, MAX_TOPIC_NAME_LENGTH
+from teledesk.telegram.outbound import utf16_length
 
 CHAT = 4242
 ANA = {"id": CHAT, "first_name": "Ana", "last_name": "García", "username": "ana"}
@@ -31,7 +32,22 @@ def test_the_topic_is_named_by_the_status_and_the_customer_within_telegram_s_len
     assert lines.topic_name(conversation(status="resolved", customer={"username": "ana"})) == "✅ @ana"
     assert lines.topic_name(conversation(customer={})) == f"🟢 #{CHAT}"
     long = lines.topic_name(conversation(customer={"first_name": "A" * 300}))
-    assert len(long) == MAX_TOPIC_NAME_LENGTH and long.endswith("…")
+    assert utf16_length(long) == MAX_TOPIC_NAME_LENGTH and long.endswith("…")  # the status mark counts two
+
+
+@pytest.mark.parametrize("limit", [MAX_TOPIC_NAME_LENGTH, MAX_MESSAGE_LENGTH])
+def test_clipping_counts_as_telegram_does_an_emoji_is_two_units(limit: int):
+    clipped = lines.clipped("😀" * limit, limit)
+    assert utf16_length(clipped) <= limit and clipped.endswith("…")
+    assert clipped.removesuffix("…") == "😀" * ((limit - 1) // 2)  # whole emoji only, never half a pair
+    assert lines.clipped("😀" * (limit // 2), limit) == "😀" * (limit // 2)  # one that fits is left alone
+
+
+def test_a_mirrored_line_full_of_emoji_fits_one_telegram_message():
+    envelope = customer_message()
+    envelope.text = "🎉" * MAX_MESSAGE_LENGTH
+    item = mirror_item(envelope)
+    assert item is not None and utf16_length(item.text) <= MAX_MESSAGE_LENGTH
 
 
 def test_a_customer_s_message_is_mirrored_as_plain_text_naming_them():
