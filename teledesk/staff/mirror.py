@@ -4,8 +4,8 @@ From `messages-enriched`: a customer's new message (CLIENT) and the business acc
 (OWNER). From `deliveries`: an answer from the console once Telegram took it (not one written in
 the topic: it is there already; but Telegram's refusal of one is). From `conversation-changes`: a
 private note written in the console, and a change of status or assignee or what the lifecycle did
-(the topic is renamed to show the status). Edits, reactions, the bot's own answers and typing are
-left out.
+(the topic is renamed to show the status, as on a customer's message, which may reopen it).
+Edits, reactions, the bot's own answers and typing are left out.
 
 An item's id is what it mirrors (the message's, the note's, the change's id): the record that it
 was sent once (teledesk.store.staff).
@@ -32,7 +32,7 @@ class MirrorItem:
     id: str
     chat_id: int
     text: str
-    renames: bool = False  # a change: the topic is renamed to show the status
+    renames: bool = False  # a change or a customer's message: the topic is renamed to show the status
     reply_to: int | None = None  # the staff message it answers (a command that went wrong)
 
 
@@ -48,7 +48,7 @@ def mirror_item(envelope: Envelope) -> MirrorItem | None:
             text = lines.owner_line(extra.get("owner"), envelope.text, envelope.media)
         else:
             text = lines.customer_line(envelope.customer, envelope.text, envelope.media)
-        return MirrorItem(envelope.id, envelope.chat_id, text)
+        return MirrorItem(envelope.id, envelope.chat_id, text, renames=True)  # a customer may have reopened it
     delivery = extra.get("delivery") or {}
     if envelope.type != MessageType.AGENT or extra.get("action"):
         return None

@@ -12,7 +12,7 @@ from teledesk.envelope import Envelope
 from teledesk.model import Conversation, Direction, Message, MessageType, StaffTopic
 from teledesk.settings import Settings
 from teledesk.staff.commands import ONLY_TEXT, USAGE, handle
-from teledesk.staff.mirror import MirrorItem
+from teledesk.staff.mirror import MirrorItem, mirror_item
 from teledesk.staff.room import StaffRoom, TryLater
 from teledesk.store.answers import AnswerRefused
 from teledesk.store.staff import Claimed, TopicClaim
@@ -38,7 +38,7 @@ class FakeStaffStore:
                                      claim_topic=self.claim_topic, settle_topic=self.settle_topic,
                                      release_topic=lambda chat_id: self.released.append(chat_id),
                                      chat_of=lambda group, thread_id: CHAT if group == GROUP else None,
-                                     rename_topic=lambda chat_id, name: None)
+                                     rename_topic=self.rename_topic)
         self.messages = SimpleNamespace(history=lambda chat_id, limit: self.history[-limit:])
         self.conversations = SimpleNamespace(get=lambda chat_id: self.conversation)
 
@@ -62,6 +62,10 @@ class FakeStaffStore:
     def settle_topic(self, chat_id: int, topic: StaffTopic) -> None:
         self.conversation.staff_topic = topic
 
+    def rename_topic(self, chat_id: int, name: str) -> None:
+        assert self.conversation.staff_topic is not None
+        self.conversation.staff_topic.name = name
+
 
 @dataclass
 class FakeClient:
@@ -70,6 +74,7 @@ class FakeClient:
 
     refusals: list[Exception] = field(default_factory=list)
     topic_refusals: list[Exception] = field(default_factory=list)
+    rename_refusals: list[Exception] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     sent: list[tuple[int, str]] = field(default_factory=list)
 
@@ -86,6 +91,8 @@ class FakeClient:
         return len(self.sent)
 
     def rename_forum_topic(self, chat_id: int, thread_id: int, name: str) -> None:
+        if self.rename_refusals:
+            raise self.rename_refusals.pop(0)
         self.topics.append(f"renamed {thread_id}: {name}")
 
 
@@ -230,3 +237,17 @@ def test_a_message_in_a_topic_that_is_no_conversation_s_is_ignored():
     for text in ("hola", "/resolve", "!nota"):
         assert handle(staff_envelope(text), room(client, store), services) is None  # type: ignore[arg-type]
     assert client.sent == [] and store.items == {}
+
+
+def test_a_customer_s_message_renames_the_topic_of_a_conversation_it_reopened():
+    client, store = FakeClient(), FakeStaffStore()
+    store.conversation.staff_topic = StaffTopic(chat_id=GROUP, message_thread_id=7, name="✅ Ana")
+    customer = Envelope(id=f"tg-{CHAT}-8", type=MessageType.CLIENT, chat_id=CHAT, date=1, text="otra cosa",
+                        customer={"first_name": "Ana"},
+                        extra={"event": "message", "conversation": store.conversation.wire()})
+    item = mirror_item(customer)
+    assert item is not None and room(client, store).mirror(item) is True  # the conversation is open again
+    assert client.topics == ["renamed 7: 🟢 Ana"]
+    assert room(client, store).mirror(MirrorItem("tg-9", CHAT, "👤 Ana: y", renames=True)) is True
+    assert client.topics == ["renamed 7: 🟢 Ana"]  # named so already: no call
+
