@@ -54,6 +54,8 @@ class StaffRoom:
         item_id, chat_id, holder = item.id, item.chat_id, uuid.uuid4().hex
         claimed = self.store.staff.claim_item(chat_id, item_id, holder)
         if claimed is Claimed.DONE:
+            if item.renames:  # sent, but its rename may have failed: a rename that is done already is a no-op
+                self.rename(chat_id)
             return False
         if claimed is Claimed.BUSY:
             raise TryLater(f"item {item_id} of {chat_id} is being sent")
@@ -70,7 +72,7 @@ class StaffRoom:
             return False
         topic, message_id = sent
         self.store.staff.item_sent(chat_id, item_id, topic.message_thread_id, message_id)
-        if item.renames:
+        if item.renames:  # a transient error here brings the item back: sent, it is only renamed then
             self.rename(chat_id, topic)
         return True
 
@@ -128,11 +130,16 @@ class StaffRoom:
         except (TransientTelegramError, Refused) as exc:
             log.warning("staff topic %s: no summary (%s)", topic.message_thread_id, exc)
 
-    def rename(self, chat_id: int, topic: StaffTopic) -> None:
-        """The topic's name shows the conversation's status as it is now (changes may come in any
-        order). Best effort: a topic gone is made again, with the right name, by the next send."""
+    def rename(self, chat_id: int, topic: StaffTopic | None = None) -> None:
+        """The topic's name (`topic`, else the conversation's own in this group) shows the
+        conversation's status as it is now (changes may come in any order); nothing to do when it
+        does already. Refused: a topic gone is made again, with the right name, by the next send.
+        A transient error is raised, for Pub/Sub to bring the item back."""
         conversation = self.store.conversations.get(chat_id)
         if conversation is None:
+            return
+        topic = topic or conversation.staff_topic
+        if topic is None or topic.chat_id != self.chat_id:
             return
         name = lines.topic_name(conversation)
         if name == topic.name:

@@ -251,3 +251,13 @@ def test_a_customer_s_message_renames_the_topic_of_a_conversation_it_reopened():
     assert room(client, store).mirror(MirrorItem("tg-9", CHAT, "👤 Ana: y", renames=True)) is True
     assert client.topics == ["renamed 7: 🟢 Ana"]  # named so already: no call
 
+
+def test_a_rename_that_failed_for_now_is_done_when_the_item_comes_back_and_the_line_is_not_sent_again():
+    client, store = FakeClient(rename_refusals=[TransientTelegramError("502")]), FakeStaffStore()
+    store.conversation.staff_topic = StaffTopic(chat_id=GROUP, message_thread_id=7, name="🟢 Ana")
+    store.conversation.status = "resolved"  # type: ignore[assignment]
+    change = MirrorItem("change-2", CHAT, "🔄 resolved (by @bob)", renames=True)
+    with pytest.raises(TransientTelegramError):
+        room(client, store).mirror(change)
+    assert room(client, store).mirror(change) is False  # sent before: only renamed now
+    assert client.sent == [(7, "🔄 resolved (by @bob)")] and client.topics == ["renamed 7: ✅ Ana"]
