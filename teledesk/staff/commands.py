@@ -95,12 +95,7 @@ def handle(envelope: Envelope, room: StaffRoom, services: Services) -> None:
         return
     command = COMMAND.match(staff.text.strip()) if staff.text.startswith("/") else None
     if command is not None:
-        record = f"command-staff-{staff.ref}"  # done once: a redelivery changes nothing again
-        if _claimed(room, chat_id, record):
-            problem = _command(staff, chat_id, command.group(1).lower(), (command.group(2) or "").strip(), services)
-            if problem is not None:
-                _tell(room, staff, chat_id, problem)
-            room.store.staff.item_sent(chat_id, record)
+        _run(room, staff, chat_id, command.group(1).lower(), (command.group(2) or "").strip(), services)
         return
     try:
         _answer(envelope, staff, chat_id, services)
@@ -139,25 +134,53 @@ def _note(envelope: Envelope, staff: StaffMessage, chat_id: int, text: str, serv
     _announce(services, note_envelope(stored, staff.by))
 
 
-def _command(staff: StaffMessage, chat_id: int, name: str, argument: str, services: Services) -> str | None:
-    """Do the command; what was wrong with it, in words, or None."""
-    store = services.store
+def _run(room: StaffRoom, staff: StaffMessage, chat_id: int, name: str, argument: str, services: Services) -> None:
+    """A command with something wrong is answered with what (it changes nothing: said once, by its
+    reply's record); a right one is done once (`command-staff-…`), recorded done as soon as it is,
+    so a redelivery never does it again whatever happens after."""
+    problem = _problem(name, argument, services)
+    if problem is not None:
+        _tell(room, staff, chat_id, problem)
+        return
+    record = f"command-staff-{staff.ref}"
+    if not _claimed(room, chat_id, record):
+        return
+    try:
+        _command(staff, chat_id, name, argument, services)
+    except Exception:
+        room.store.staff.release_item(chat_id, record)  # not done: the redelivery does it at once
+        raise
+    room.store.staff.item_sent(chat_id, record)
+
+
+def _assignee(argument: str) -> str:
+    return argument.removeprefix("@").strip().lower()
+
+
+def _problem(name: str, argument: str, services: Services) -> str | None:
+    """What is wrong with the command, in words, or None."""
     if name in STATUSES:
-        conversation = store.conversations.set_status(chat_id, STATUSES[name],
-                                                      f"{staff.by}:{staff.ref}")
-        if conversation is not None:
-            _changed(services, conversation, str(conversation.status), staff.by)
         return None
     if name == "assign":
-        username = argument.removeprefix("@").strip().lower()
-        agent = store.agents.get(username) if AGENT_USERNAME.fullmatch(username) else None
+        username = _assignee(argument)
+        agent = services.store.agents.get(username) if AGENT_USERNAME.fullmatch(username) else None
         if agent is None or agent.disabled:
             return f"No active agent @{username} to assign." if username else "Whom to? /assign @username"
-        conversation = store.conversations.update(chat_id, assignee=agent.username)
-        if conversation is not None:
-            _changed(services, conversation, ASSIGNED, staff.by)
         return None
     return USAGE.format(prefix=services.settings.desk_staff_note_prefix)
+
+
+def _command(staff: StaffMessage, chat_id: int, name: str, argument: str, services: Services) -> None:
+    """Do the command (`_problem` found nothing wrong with it)."""
+    store = services.store
+    if name in STATUSES:
+        conversation = store.conversations.set_status(chat_id, STATUSES[name], f"{staff.by}:{staff.ref}")
+        if conversation is not None:
+            _changed(services, conversation, str(conversation.status), staff.by)
+    elif name == "assign":
+        conversation = store.conversations.update(chat_id, assignee=_assignee(argument))
+        if conversation is not None:
+            _changed(services, conversation, ASSIGNED, staff.by)
 
 
 def _answer(envelope: Envelope, staff: StaffMessage, chat_id: int, services: Services) -> None:

@@ -47,6 +47,8 @@ class FakeStaffStore:
             return Claimed.BUSY
         if self.items.get(item_id) == "sent":
             return Claimed.DONE
+        if self.items.get(item_id) == "claimed":
+            return Claimed.BUSY  # held by a delivery that neither finished nor gave it back (within its lease)
         self.items[item_id] = "claimed"
         return Claimed.GO
 
@@ -261,3 +263,46 @@ def test_a_rename_that_failed_for_now_is_done_when_the_item_comes_back_and_the_l
         room(client, store).mirror(change)
     assert room(client, store).mirror(change) is False  # sent before: only renamed now
     assert client.sent == [(7, "🔄 resolved (by @bob)")] and client.topics == ["renamed 7: ✅ Ana"]
+
+
+def command_services(store: FakeStaffStore, done: list[str]) -> SimpleNamespace:
+    store.conversations.set_status = lambda chat_id, status, by: done.append(str(status)) or store.conversation
+    manifest = SimpleNamespace(step=lambda name: SimpleNamespace(announces="conversation-changes"),
+                               publishes_to=lambda name: ())
+    return SimpleNamespace(settings=Settings(), store=store, manifest=manifest,
+                           publisher=SimpleNamespace(publish=lambda *args: None))
+
+
+def test_a_command_is_done_once_however_often_it_is_delivered():
+    client, store, done = FakeClient(), FakeStaffStore(), []
+    for _ in range(2):
+        handle(staff_envelope("/resolve"), room(client, store), command_services(store, done))  # type: ignore[arg-type]
+    assert done == ["resolved"] and store.items == {f"command-staff-{GROUP}-55": "sent"}
+
+
+def test_a_wrong_command_whose_answer_failed_for_now_is_answered_when_it_comes_back():
+    client, store = FakeClient(refusals=[TransientTelegramError("502")]), FakeStaffStore()
+    services = command_services(store, [])
+    with pytest.raises(TransientTelegramError):
+        handle(staff_envelope("/snooze"), room(client, store), services)  # type: ignore[arg-type]
+    handle(staff_envelope("/snooze"), room(client, store), services)  # type: ignore[arg-type]
+    assert [sent for _, sent in client.sent] == [f"⚠️ {USAGE.format(prefix='!')}"]
+
+
+def test_a_command_that_failed_for_now_is_given_back_and_done_when_it_comes_back():
+    client, store, done = FakeClient(), FakeStaffStore(), []
+    services = command_services(store, done)
+    broken = SimpleNamespace(**{**vars(services), "publisher": SimpleNamespace(publish=_fail_once())})
+    with pytest.raises(TransientTelegramError):
+        handle(staff_envelope("/pending"), room(client, store), broken)  # type: ignore[arg-type]
+    handle(staff_envelope("/pending"), room(client, store), broken)  # type: ignore[arg-type]
+    assert done == ["pending", "pending"] and store.items == {f"command-staff-{GROUP}-55": "sent"}
+
+
+def _fail_once() -> Any:
+    failures = [TransientTelegramError("pubsub unavailable")]
+
+    def publish(*args: Any) -> None:
+        if failures:
+            raise failures.pop()
+    return publish
