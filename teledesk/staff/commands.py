@@ -86,12 +86,12 @@ def handle(envelope: Envelope, room: StaffRoom, services: Services) -> None:
     chat_id = room.store.staff.chat_of(staff.group, staff.message_thread_id) if staff is not None else None
     if staff is None or chat_id is None:
         return
+    if staff.media is not None:  # before the note prefix: a caption starting with it is no note without its file
+        _tell(room, staff, chat_id, ONLY_TEXT)
+        return
     prefix = services.settings.desk_staff_note_prefix
     if staff.text.startswith(prefix):
         _note(envelope, staff, chat_id, staff.text[len(prefix):].strip(), services)
-        return
-    if staff.media is not None:
-        _tell(room, staff, chat_id, ONLY_TEXT)
         return
     command = COMMAND.match(staff.text.strip()) if staff.text.startswith("/") else None
     if command is not None:

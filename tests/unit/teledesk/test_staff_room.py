@@ -164,6 +164,7 @@ def staff_envelope(text: str, media: dict[str, Any] | None = None) -> Envelope:
 
 @pytest.mark.parametrize(("text", "media", "told"), [
     ("", {"kind": "photo", "file_id": "F"}, ONLY_TEXT),
+    ("!a private caption", {"kind": "photo", "file_id": "F"}, ONLY_TEXT),  # never a note without its photo
     ("/assign @../etc", None, "No active agent @../etc to assign."),  # never a document path
     ("/assign", None, "Whom to? /assign @username"),
     ("/snooze", None, USAGE.format(prefix="!")),
