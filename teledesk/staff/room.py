@@ -8,6 +8,8 @@ lost, and the conversation's `staff_topic` is the new one.
 
 Every call into the group goes through the process's one `TelegramClient`, paced with the
 group's limit (`MESSAGES_PER_MINUTE_PER_GROUP`, a burst of as many, then one every few seconds).
+An item waits for the group's turn before it is claimed, so a burst queues without holding
+claims whose lease (60 s) would run out while they wait.
 A send whose answer never came may have reached the topic: it is tried again, so a mirror line
 may then repeat (a staff topic is not the customer's chat: a repeat there is the lesser harm).
 """
@@ -52,6 +54,8 @@ class StaffRoom:
         """Send one item into its conversation's topic once; False when it was sent before, or
         there is no such conversation. A change renames the topic to show the status."""
         item_id, chat_id, holder = item.id, item.chat_id, uuid.uuid4().hex
+        if self.client.pacer is not None:  # the group's turn first: a claim's lease never runs out in the queue
+            self.client.pacer.wait_for_turn(self.chat_id)
         claimed = self.store.staff.claim_item(chat_id, item_id, holder)
         if claimed is Claimed.DONE:
             if item.renames:  # sent, but its rename may have failed: a rename that is done already is a no-op

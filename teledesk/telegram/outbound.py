@@ -128,6 +128,23 @@ class Pacer:
         self._chats.move_to_end(chat_id)
         return bucket
 
+    def wait_for_turn(self, chat_id: int) -> float:
+        """Wait until `chat_id` could be sent a message, taking nothing (the send's own `acquire`
+        takes it); returns the seconds waited. For a sender that must not hold a lease while it
+        waits: it waits first, then claims, then sends at once (or nearly, when others share the turn)."""
+        waited = 0.0
+        while True:
+            with self._lock:
+                now = self.clock()
+                chat = self._chat(chat_id, now)
+                chat.refill(now)
+                self._overall.refill(now)
+                wait = max(chat.wait_for_token(), self._overall.wait_for_token())
+            if wait <= 0:
+                return waited
+            self.sleep(wait)
+            waited += wait
+
     def acquire(self, chat_id: int) -> float:
         """Wait until `chat_id` may be sent a message; returns the seconds waited."""
         waited = 0.0

@@ -88,3 +88,11 @@ def test_the_staffroom_mirrors_three_topics_answers_on_agent_replies_and_announc
     assert staffroom.topics_in == ("messages-enriched", "deliveries", "conversation-changes")
     assert (staffroom.topic_out, staffroom.announces) == ("agent-replies", "conversation-changes")
     assert load_manifest().publishes_to("staffroom") == ("conversation-openings",)
+
+
+def test_the_staffroom_outlasts_a_queue_for_the_group_s_limit_before_anything_is_parked():
+    manifest = load_manifest()
+    staffroom, defaults = manifest.step("staffroom").retry, manifest.step("enrich").retry
+    assert staffroom is not None and defaults is not None
+    assert staffroom.ack_deadline_s >= 300 and staffroom.max_delivery_attempts > defaults.max_delivery_attempts
+    assert staffroom.minimum_backoff_s > defaults.minimum_backoff_s

@@ -79,6 +79,7 @@ class FakeClient:
     rename_refusals: list[Exception] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
     sent: list[tuple[int, str]] = field(default_factory=list)
+    pacer: Any = None
 
     def create_forum_topic(self, chat_id: int, name: str) -> int:
         if self.topic_refusals:
@@ -307,3 +308,13 @@ def _fail_once() -> Any:
         if failures:
             raise failures.pop()
     return publish
+
+
+def test_an_item_waits_for_the_group_s_turn_before_it_claims_anything():
+    events: list[str] = []
+    client, store = FakeClient(), FakeStaffStore()
+    client.pacer = SimpleNamespace(wait_for_turn=lambda chat_id: events.append(f"waited {chat_id}"))
+    claim = store.staff.claim_item
+    store.staff.claim_item = lambda *args: events.append("claimed") or claim(*args)
+    assert room(client, store).mirror(ITEM) is True
+    assert events == [f"waited {GROUP}", "claimed"]

@@ -90,3 +90,11 @@ def test_a_group_takes_its_minute_s_burst_then_one_message_every_three_seconds()
     waits = [pacer.acquire(group) for _ in range(MESSAGES_PER_MINUTE_PER_GROUP)]
     assert waits == [0.0] * MESSAGES_PER_MINUTE_PER_GROUP and clock.now == 1000.0
     assert pacer.acquire(group) == pytest.approx(3.0)  # the 21st waits for the minute's budget to refill
+
+
+def test_waiting_for_a_turn_takes_none_the_send_that_follows_takes_it_at_once():
+    clock = FakeClock()
+    pacer = Pacer(clock=clock, sleep=clock.sleep)
+    assert pacer.wait_for_turn(7) == 0.0 and pacer.acquire(7) == 0.0  # the turn was left for the send
+    assert pacer.wait_for_turn(7) == pytest.approx(1.0)  # the chat's next second
+    assert pacer.acquire(7) == 0.0
