@@ -2,9 +2,10 @@
 
 - It starts with the note prefix (DESK_STAFF_NOTE_PREFIX, "!"): a private note, stored as the
   console's notes are and announced, so every console shows it.
-- `/resolve`, `/pending`, `/assign @username` (`/assign@bot @username` too): what the console's
-  buttons do, announced as the relay announces an agent's change; a wrong one is answered in the
-  topic with what was wrong. (Its success shows as the change mirrored into the topic.)
+- `/resolve`, `/pending`, `/assign @username` (`/assign@this_bot @username` too; one naming
+  another bot is that bot's, and left alone): what the console's buttons do, announced as the
+  relay announces an agent's change; a wrong one is answered in the topic with what was wrong.
+  (Its success shows as the change mirrored into the topic.)
 - Anything else: an answer to the customer, as AGENT, by the staff member's Telegram name and the
   agent their Telegram id is linked to (the team page), queued once (`staff-{group}-{message_id}`:
   a message id is only the group's own) and published for deliver, which shows it to every
@@ -34,7 +35,7 @@ from teledesk.store.answers import AnswerRefused, answer_envelope
 from teledesk.store.staff import Claimed
 
 STEP = "staffroom"
-COMMAND = re.compile(r"^/(\w+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
+COMMAND = re.compile(r"^/(?P<name>\w+)(?:@(?P<bot>\w+))?(?:\s+(?P<argument>.*))?$", re.DOTALL)
 STATUSES = {"resolve": ConversationStatus.RESOLVED, "pending": ConversationStatus.PENDING,
             "reopen": ConversationStatus.OPEN}
 AGENT_USERNAME = re.compile(r"[a-z0-9][a-z0-9_.-]{1,31}")  # as the team page takes them (realtime/schemas.py)
@@ -95,7 +96,9 @@ def handle(envelope: Envelope, room: StaffRoom, services: Services) -> None:
         return
     command = COMMAND.match(staff.text.strip()) if staff.text.startswith("/") else None
     if command is not None:
-        _run(room, staff, chat_id, command.group(1).lower(), (command.group(2) or "").strip(), services)
+        if command["bot"] and command["bot"].lower() != room.client.bot_username().lower():
+            return  # `/resolve@another_bot`: another bot's command, in a group it shares with this one
+        _run(room, staff, chat_id, command["name"].lower(), (command["argument"] or "").strip(), services)
         return
     try:
         _answer(envelope, staff, chat_id, services)

@@ -191,6 +191,10 @@ def inline_keyboard(buttons: Buttons) -> InlineKeyboardMarkup:
                                   for b in row] for row in buttons])
 
 
+async def _username(bot: Bot) -> str:
+    return bot.username  # known once the Bot is initialised (getMe): no request of its own
+
+
 async def _send_message(bot: Bot, **kwargs: Any) -> Message:
     return await bot.send_message(read_timeout=REQUEST_TIMEOUT_S, **kwargs)
 
@@ -428,6 +432,10 @@ class TelegramClient:
         except Refused as refused:
             if "not_modified" not in refused.reason.lower():
                 raise
+
+    def bot_username(self) -> str:
+        """The bot's own username, as the process's Bot's one getMe gave it."""
+        return self._request(_username)
 
     def send_to_topic(self, chat_id: int, message_thread_id: int, text: str, reply_to: int | None = None) -> int:
         """A plain text (never parsed as markup) into a forum topic; the sent message's id."""

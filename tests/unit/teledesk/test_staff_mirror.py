@@ -146,4 +146,4 @@ def test_a_staff_message_is_read_from_its_topic_and_nothing_else_is():
 ])
 def test_commands_are_read_with_or_without_the_bot_s_name(text: str, name: str, argument: str | None):
     match = COMMAND.match(text.strip())
-    assert match is not None and (match.group(1), match.group(2)) == (name, argument)
+    assert match is not None and (match["name"], match["argument"]) == (name, argument)

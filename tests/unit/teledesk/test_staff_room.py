@@ -81,6 +81,9 @@ class FakeClient:
     sent: list[tuple[int, str]] = field(default_factory=list)
     pacer: Any = None
 
+    def bot_username(self) -> str:
+        return "Teledesk_Bot"
+
     def create_forum_topic(self, chat_id: int, name: str) -> int:
         if self.topic_refusals:
             raise self.topic_refusals.pop(0)
@@ -318,3 +321,10 @@ def test_an_item_waits_for_the_group_s_turn_before_it_claims_anything():
     store.staff.claim_item = lambda *args: events.append("claimed") or claim(*args)
     assert room(client, store).mirror(ITEM) is True
     assert events == [f"waited {GROUP}", "claimed"]
+
+
+@pytest.mark.parametrize(("text", "done"), [("/resolve@teledesk_bot", ["resolved"]), ("/resolve@other_bot", [])])
+def test_a_command_naming_another_bot_is_that_bot_s(text: str, done: list[str]):
+    client, store, did = FakeClient(), FakeStaffStore(), []
+    assert handle(staff_envelope(text), room(client, store), command_services(store, did)) is None  # type: ignore[arg-type]
+    assert did == done and client.sent == []
