@@ -11,6 +11,9 @@
   a message id is only the group's own) and published for deliver, which shows it to every
   console once sent. It counts as the first response, as an answer from the console does.
 
+A staff member whose Telegram account is linked to a disabled agent is answered that, and nothing
+they write is done.
+
 Who does it is `staff:<their Telegram name>` in what is announced (never `agent:`: the relays
 did not show it yet, so they show it).
 """
@@ -40,6 +43,7 @@ STATUSES = {"resolve": ConversationStatus.RESOLVED, "pending": ConversationStatu
             "reopen": ConversationStatus.OPEN}
 AGENT_USERNAME = re.compile(r"[a-z0-9][a-z0-9_.-]{1,31}")  # as the team page takes them (realtime/schemas.py)
 ONLY_TEXT = "Only text goes to the customer from here: send files from the console."
+DISABLED = "Not done: your Telegram account is linked to the disabled agent @{username}."
 USAGE = "Commands here: /resolve, /pending, /reopen, /assign @username. Start a line with {prefix} for a private note."
 
 
@@ -86,6 +90,10 @@ def handle(envelope: Envelope, room: StaffRoom, services: Services) -> None:
     staff = StaffMessage.of(envelope)
     chat_id = room.store.staff.chat_of(staff.group, staff.message_thread_id) if staff is not None else None
     if staff is None or chat_id is None:
+        return
+    linked = services.store.agents.by_telegram_id(int(staff.sender["id"]))
+    if linked is not None and linked.disabled:  # never as that agent, nor as anyone: the desk disabled them
+        _tell(room, staff, chat_id, DISABLED.format(username=linked.username))
         return
     if staff.media is not None:  # before the note prefix: a caption starting with it is no note without its file
         _tell(room, staff, chat_id, ONLY_TEXT)

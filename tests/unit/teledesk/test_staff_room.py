@@ -41,6 +41,7 @@ class FakeStaffStore:
                                      rename_topic=self.rename_topic)
         self.messages = SimpleNamespace(history=lambda chat_id, limit: self.history[-limit:])
         self.conversations = SimpleNamespace(get=lambda chat_id: self.conversation)
+        self.agents = SimpleNamespace(by_telegram_id=lambda telegram_id: None)  # nobody linked
 
     def claim_item(self, chat_id: int, item_id: str, holder: str) -> Claimed:
         if self.busy:
@@ -175,7 +176,7 @@ def staff_envelope(text: str, media: dict[str, Any] | None = None) -> Envelope:
 ])
 def test_what_a_staff_message_cannot_do_is_said_in_its_topic_once(text: str, media: dict | None, told: str):
     client, store = FakeClient(), FakeStaffStore()
-    store.agents = SimpleNamespace(get=lambda username: pytest.fail(f"looked up {username!r}"))  # type: ignore[attr-defined]
+    store.agents.get = lambda username: pytest.fail(f"looked up {username!r}")
     services = SimpleNamespace(settings=Settings(), store=store)
     for _ in range(2):  # delivered twice: said once
         assert handle(staff_envelope(text, media), room(client, store), services) is None  # type: ignore[arg-type]
@@ -328,3 +329,17 @@ def test_a_command_naming_another_bot_is_that_bot_s(text: str, done: list[str]):
     client, store, did = FakeClient(), FakeStaffStore(), []
     assert handle(staff_envelope(text), room(client, store), command_services(store, did)) is None  # type: ignore[arg-type]
     assert did == done and client.sent == []
+
+
+@pytest.mark.parametrize("text", ["hola", "!nota", "/resolve"])
+def test_a_staff_member_linked_to_a_disabled_agent_is_told_and_nothing_is_done(text: str):
+    client, store = FakeClient(), FakeStaffStore()
+    disabled = SimpleNamespace(username="ana", disabled=True)
+    store.agents.by_telegram_id = lambda telegram_id: disabled
+    store.answers = SimpleNamespace(queue=lambda *args: pytest.fail("queued"))  # type: ignore[attr-defined]
+    store.messages.add_note = lambda *args: pytest.fail("noted")
+    store.conversations.set_status = lambda *args: pytest.fail("resolved")
+    services = SimpleNamespace(settings=Settings(), store=store)
+    assert handle(staff_envelope(text), room(client, store), services) is None  # type: ignore[arg-type]
+    assert [sent for _, sent in client.sent] == [
+        "⚠️ Not done: your Telegram account is linked to the disabled agent @ana."]
