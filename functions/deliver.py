@@ -52,6 +52,7 @@ from teledesk.logs import configure
 from teledesk.model import Delivery, DeliveryState, Media, Message
 from teledesk.pipeline import Services, event_step
 from teledesk.pubsub import push_body_field
+from teledesk.staff import STAFF_TOPIC
 from teledesk.store import Store
 from teledesk.store.answers import Claim
 from teledesk.telegram.client import (
@@ -256,13 +257,18 @@ def _send(envelope: Envelope, services: Services) -> Envelope | None:
             if conversation is not None:
                 envelope.extra["conversation"] = conversation.wire()
         delivery = Delivery(state=outcome.state, reason=outcome.reason, cause=outcome.cause)
-    if envelope.type == MessageType.BOT or stored.media is not None or envelope.extra.get("source") == "staff_topic":
-        # The relay shows agents' answers when they queue them; the bot's and those written in a staff
-        # topic once they are settled, and an uploaded file again once Telegram has it (its file_id
-        # gives the consoles a URL for it).
+    if _shown_once_settled(envelope, stored):
         settled = store.messages.get(envelope.chat_id, envelope.id)
         envelope.extra["message"] = settled.wire() if settled is not None else None
     return _announce(envelope, delivery.state, delivery.reason, envelope.extra.get("client_id"), delivery.cause)
+
+
+def _shown_once_settled(envelope: Envelope, message: Message) -> bool:
+    """Whether the consoles are shown this answer by its delivery (`extra["message"]`). The relay
+    shows agents' answers when they queue them; the bot's and those written in a staff topic once
+    they are settled, and an uploaded file again once Telegram has it (its file_id gives the
+    consoles a URL for it)."""
+    return envelope.type == MessageType.BOT or message.media is not None or envelope.extra.get("source") == STAFF_TOPIC
 
 
 def _announce_settled(envelope: Envelope, services: Services) -> Envelope | None:
@@ -270,7 +276,7 @@ def _announce_settled(envelope: Envelope, services: Services) -> Envelope | None
     settled = services.store.messages.get(envelope.chat_id, envelope.id)
     if settled is None or settled.delivery is None or settled.delivery.state not in FINAL_STATES:
         return None
-    if envelope.type == MessageType.BOT or settled.media is not None or envelope.extra.get("source") == "staff_topic":
+    if _shown_once_settled(envelope, settled):
         envelope.extra["message"] = settled.wire()
     delivery = settled.delivery
     return _announce(envelope, delivery.state, delivery.reason, envelope.extra.get("client_id"), delivery.cause)

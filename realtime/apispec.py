@@ -31,7 +31,8 @@ from spectree.plugins.werkzeug_utils import werkzeug_parse_rule
 from werkzeug.routing import BaseConverter, IntegerConverter, Map
 
 from realtime.errors import refuse_invalid
-from realtime.schemas import CANNED_ID_PATTERN, CHAT_ID_RANGE, MESSAGE_ID_PATTERN, USERNAME_PATTERN, ErrorBody
+from realtime.schemas import CANNED_ID_PATTERN, CHAT_ID_RANGE, MESSAGE_ID_PATTERN, ErrorBody
+from teledesk.model import USERNAME_PATTERN
 from teledesk.open_data import JSONObject
 
 View = TypeVar("View", bound=Callable[..., Any])

@@ -41,7 +41,7 @@ from realtime.schemas import (
 from realtime.views import conversation_view, message_view
 from teledesk.business import is_business_key
 from teledesk.envelope import Envelope, MessageType
-from teledesk.lifecycle.changes import note_envelope
+from teledesk.lifecycle.changes import STATUS_ACTIONS, note_envelope
 from teledesk.model import Agent, Conversation, ConversationStatus, Message
 
 conversations = Blueprint("conversations", __name__)
@@ -108,9 +108,8 @@ def assign(agent: Agent, chat_id: int, json: Assign) -> Response:
     return _action(chat_id, assignee=username)
 
 
-STATUS_ACTIONS = {"resolve": (ConversationStatus.RESOLVED, "Mark resolved"),
-                  "reopen": (ConversationStatus.OPEN, "Open again"),
-                  "pending": (ConversationStatus.PENDING, "Mark pending (waiting for the customer)")}
+STATUS_SUMMARIES = {"resolve": "Mark resolved", "reopen": "Open again",
+                    "pending": "Mark pending (waiting for the customer)"}
 
 
 def _status_route(status: str, summary: str) -> Callable[..., Response]:
@@ -126,8 +125,9 @@ def _status_route(status: str, summary: str) -> Callable[..., Response]:
     return login_required(declare(answers(200, ConversationAnswer, 401, 404))(set_status))
 
 
-for _name, (_status, _summary) in STATUS_ACTIONS.items():
-    conversations.add_url_rule(f"{CHAT}/{_name}", endpoint=_name, view_func=_status_route(_status, _summary),
+for _name, _status in STATUS_ACTIONS.items():
+    conversations.add_url_rule(f"{CHAT}/{_name}", endpoint=_name,
+                               view_func=_status_route(_status, STATUS_SUMMARIES[_name]),
                                methods=["POST"])
 
 

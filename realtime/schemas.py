@@ -41,6 +41,7 @@ from werkzeug.datastructures import FileStorage
 from realtime.errors import rule_error
 from teledesk import model
 from teledesk.metrics.stats import DEFAULT_WINDOW, WINDOWS
+from teledesk.model import MAX_USERNAME_LENGTH, USERNAME_PATTERN
 from teledesk.open_data import JSONObject
 from teledesk.telegram.limits import MAX_CAPTION_LENGTH, MAX_MESSAGE_LENGTH
 from teledesk.telegram.outbound import MAX_ANSWER_LENGTH
@@ -58,9 +59,6 @@ MESSAGE_ID_PATTERN = rf"^[A-Za-z0-9][A-Za-z0-9_-]{{0,{MAX_ID_LENGTH - 1}}}$"
 CHAT_ID_RANGE = (-(2**63), 2**63 - 1)  # Telegram's chat ids are signed 64-bit integers, as Firestore's
 CANNED_ID_PATTERN = r"^[A-Za-z0-9]{1,64}$"  # Firestore's automatic ids
 SEARCH_LENGTH = (2, 100)
-MAX_USERNAME_LENGTH = 32
-# a letter or digit first: no "..", no "__x__" ids
-USERNAME_PATTERN = rf"^[a-z0-9][a-z0-9_.-]{{1,{MAX_USERNAME_LENGTH - 1}}}$"
 MAX_NAME_LENGTH = 64
 PASSWORD_LENGTH = (8, 256)
 MAX_SHORTCUT_LENGTH = 32

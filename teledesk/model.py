@@ -286,6 +286,12 @@ class Message(Document):
         return self.delivery.telegram_message_id if self.delivery is not None else None
 
 
+MAX_USERNAME_LENGTH = 32
+# An agent's username (the relay's rule, the staff forum's /assign): a letter or digit first, so
+# never "..", "__x__" or anything Firestore would read as a path.
+USERNAME_PATTERN = rf"^[a-z0-9][a-z0-9_.-]{{1,{MAX_USERNAME_LENGTH - 1}}}$"
+
+
 class Agent(Document):
     KEY = "username"
 

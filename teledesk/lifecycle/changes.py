@@ -20,6 +20,10 @@ LIFECYCLE = "lifecycle"  # `by` of what the lifecycle did; an agent's change is 
 NOTE = "note"
 ANSWERED = "answered"
 ASSIGNED = "assigned"
+# What an agent may set a conversation's status to, by the name the console's buttons
+# (POST …/resolve) and the staff forum's commands (/resolve) give it.
+STATUS_ACTIONS = {"resolve": ConversationStatus.RESOLVED, "reopen": ConversationStatus.OPEN,
+                  "pending": ConversationStatus.PENDING}
 
 
 def change_envelope(conversation: Conversation, change: str, by: str) -> Envelope:

@@ -6,3 +6,5 @@ forum itself, a conversation's topic made once, kept, and made again when an adm
 closed it, every send paced to Telegram's group limit. `staff`: what a staff member's message in a
 topic is (an answer, a note, a command) and what it does. The step is functions/staffroom.py.
 """
+
+STAFF_TOPIC = "staff_topic"  # `extra["source"]` of an answer written in a staff topic

@@ -26,22 +26,19 @@ import uuid
 from dataclasses import dataclass
 
 from teledesk.envelope import Envelope, MessageType
-from teledesk.lifecycle.changes import ANSWERED, ASSIGNED, announcements, note_envelope
+from teledesk.lifecycle.changes import ANSWERED, ASSIGNED, STATUS_ACTIONS, announcements, note_envelope
 from teledesk.logs import TRACE_ID, trace_id_of
-from teledesk.model import Conversation, ConversationStatus, DeliveryState
+from teledesk.model import USERNAME_PATTERN, Conversation, ConversationStatus, DeliveryState
 from teledesk.open_data import JSONObject
 from teledesk.pipeline import Services
-from teledesk.staff import lines
-from teledesk.staff.mirror import STAFF_BY, STAFF_TOPIC, MirrorItem
+from teledesk.staff import STAFF_TOPIC, lines
+from teledesk.staff.mirror import STAFF_BY, MirrorItem
 from teledesk.staff.room import StaffRoom, TryLater
 from teledesk.store.answers import AnswerRefused, answer_envelope
 from teledesk.store.staff import Claimed
 
 STEP = "staffroom"
 COMMAND = re.compile(r"^/(?P<name>\w+)(?:@(?P<bot>\w+))?(?:\s+(?P<argument>.*))?$", re.DOTALL)
-STATUSES = {"resolve": ConversationStatus.RESOLVED, "pending": ConversationStatus.PENDING,
-            "reopen": ConversationStatus.OPEN}
-AGENT_USERNAME = re.compile(r"[a-z0-9][a-z0-9_.-]{1,31}")  # as the team page takes them (realtime/schemas.py)
 ONLY_TEXT = "Only text goes to the customer from here: send files from the console."
 DISABLED = "Not done: your Telegram account is linked to the disabled agent @{username}."
 USAGE = "Commands here: /resolve, /pending, /reopen, /assign @username. Start a line with {prefix} for a private note."
@@ -170,11 +167,11 @@ def _assignee(argument: str) -> str:
 
 def _problem(name: str, argument: str, services: Services) -> str | None:
     """What is wrong with the command, in words, or None."""
-    if name in STATUSES:
+    if name in STATUS_ACTIONS:
         return None
     if name == "assign":
         username = _assignee(argument)
-        agent = services.store.agents.get(username) if AGENT_USERNAME.fullmatch(username) else None
+        agent = services.store.agents.get(username) if re.fullmatch(USERNAME_PATTERN, username) else None
         if agent is None or agent.disabled:
             return f"No active agent @{username} to assign." if username else "Whom to? /assign @username"
         return None
@@ -184,8 +181,8 @@ def _problem(name: str, argument: str, services: Services) -> str | None:
 def _command(staff: StaffMessage, chat_id: int, name: str, argument: str, services: Services) -> None:
     """Do the command (`_problem` found nothing wrong with it)."""
     store = services.store
-    if name in STATUSES:
-        conversation = store.conversations.set_status(chat_id, STATUSES[name], f"{staff.by}:{staff.ref}")
+    if name in STATUS_ACTIONS:
+        conversation = store.conversations.set_status(chat_id, STATUS_ACTIONS[name], f"{staff.by}:{staff.ref}")
         if conversation is not None:
             _changed(services, conversation, str(conversation.status), staff.by)
     elif name == "assign":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from teledesk.lifecycle.changes import ASSIGNED
 from teledesk.model import AgentRef, Conversation, ConversationStatus, Customer, Direction, Message, MessageType
 from teledesk.open_data import JSONObject
 from teledesk.telegram.limits import MAX_MESSAGE_LENGTH, MAX_TOPIC_NAME_LENGTH
@@ -78,7 +79,7 @@ def note_line(agent: AgentRef | JSONObject | None, text: str) -> str:
 
 def change_line(change: str, conversation: Conversation, by: str) -> str:
     """ "🔄 resolved (by @ana)": what changed, and who did it."""
-    what = f"assigned to @{conversation.assignee}" if change == "assigned" and conversation.assignee else change
+    what = f"assigned to @{conversation.assignee}" if change == ASSIGNED and conversation.assignee else change
     return clipped(f"🔄 {what.replace('_', ' ')} (by {by})", MAX_MESSAGE_LENGTH)
 
 

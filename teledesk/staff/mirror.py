@@ -19,10 +19,9 @@ from teledesk.envelope import Envelope, MessageType
 from teledesk.lifecycle.changes import ASSIGNED, LIFECYCLE, NOTE
 from teledesk.lifecycle.timers import Action
 from teledesk.model import AgentRef, Conversation, ConversationStatus, DeliveryState
-from teledesk.staff import lines
+from teledesk.staff import STAFF_TOPIC, lines
 from teledesk.telegram.updates import Event
 
-STAFF_TOPIC = "staff_topic"  # `extra["source"]` of an answer written in a staff topic
 STAFF_BY = "staff:"  # `by` of what a staff member did in a topic: "staff:<their Telegram name>"
 MIRRORED_CHANGES = frozenset({*ConversationStatus, Action.RESOLVE_IDLE, Action.BREACH_SLA, ASSIGNED})
 

@@ -7,9 +7,9 @@ import pytest
 from teledesk.envelope import Envelope, MessageType
 from teledesk.lifecycle.changes import LIFECYCLE, change_envelope, note_envelope
 from teledesk.model import Conversation, ConversationStatus, Customer, Direction, Message
-from teledesk.staff import lines
+from teledesk.staff import STAFF_TOPIC, lines
 from teledesk.staff.commands import COMMAND, StaffMessage
-from teledesk.staff.mirror import STAFF_TOPIC, mirror_item
+from teledesk.staff.mirror import mirror_item
 from teledesk.telegram.limits import MAX_MESSAGE_LENGTH, MAX_TOPIC_NAME_LENGTH
 from teledesk.telegram.outbound import utf16_length
 
