@@ -25,6 +25,7 @@ from realtime.relay import current_relay
 from realtime.schemas import NewAgent, NewPassword, TeamAgent, TeamAgentAnswer, TeamAnswer, TelegramLink
 from teledesk.model import Agent, Role
 from teledesk.open_data import JSONObject
+from teledesk.store.agents import TelegramTaken
 
 team = Blueprint("team", __name__)
 AGENT = "/agents/<username:username>"
@@ -130,11 +131,10 @@ def link_telegram(admin: Agent, username: str, json: TelegramLink) -> Response:
     What the account writes in a staff forum topic is then the agent's (docs/telegram.md). One
     Telegram account is one agent's: 409 when another agent has it.
     """
-    agents = current_relay().store.agents
-    holder = agents.by_telegram_id(json.telegram_id)
-    if holder is not None and holder.username != username:
-        raise ApiError(409, f"that Telegram account is linked to {holder.username!r}")
-    return _linked(username, json.telegram_id)
+    try:
+        return _linked(username, json.telegram_id)
+    except TelegramTaken as taken:
+        raise ApiError(409, str(taken)) from None
 
 
 @team.delete(f"{AGENT}/telegram")

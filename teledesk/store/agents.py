@@ -14,6 +14,14 @@ from teledesk.store.documents import AGENTS, Documents, read, read_each
 SESSION_EPOCH = "session_epoch"  # an agent's sessions signed under an older epoch are over
 
 
+class TelegramTaken(ValueError):
+    """The Telegram account is linked to another agent (`holder`)."""
+
+    def __init__(self, holder: str) -> None:
+        super().__init__(f"that Telegram account is linked to {holder!r}")
+        self.holder = holder
+
+
 class Agents:
     def __init__(self, documents: Documents) -> None:
         self.documents, self.db = documents, documents.db
@@ -60,10 +68,22 @@ class Agents:
         return read(Agent, ref.get())
 
     def link_telegram(self, username: str, telegram_id: int | None) -> Agent | None:
-        """Set (or, with None, clear) the agent's Telegram account; their new state, None if no such agent."""
+        """Set (or, with None, clear) the agent's Telegram account; their new state, None if no such
+        agent. One account is one agent's: `TelegramTaken` when another agent has it, checked and
+        written in one transaction (two admins linking one account to two agents: one wins)."""
         ref = self.documents.agent(username)
-        try:
-            ref.update({"telegram_id": telegram_id})
-        except gexc.NotFound:
-            return None
-        return read(Agent, ref.get())
+        holders = self.db.collection(AGENTS).where(filter=firestore.FieldFilter("telegram_id", "==", telegram_id))
+
+        @firestore.transactional
+        def link(transaction: firestore.Transaction) -> Agent | None:
+            taken = [] if telegram_id is None else [s.id for s in transaction.get(holders) if s.id != username]
+            agent = read(Agent, ref.get(transaction=transaction))
+            if taken:
+                raise TelegramTaken(taken[0])
+            if agent is None:
+                return None
+            transaction.update(ref, {"telegram_id": telegram_id})
+            agent.telegram_id = telegram_id
+            return agent
+
+        return link(self.db.transaction())  # type: ignore[no-any-return]

@@ -32,6 +32,7 @@ from teledesk.model import (
     Message,
 )
 from teledesk.store import SESSION_EPOCH
+from teledesk.store.agents import TelegramTaken
 from teledesk.store.answers import AnswerRefused
 
 D = TypeVar("D", bound=Document)
@@ -98,6 +99,9 @@ class FakeStore:
         return self.agent(found[0]) if found else None
 
     def link_telegram(self, username: str, telegram_id: int | None) -> Agent | None:
+        holder = self.agent_by_telegram_id(telegram_id) if telegram_id is not None else None
+        if holder is not None and holder.username != username:
+            raise TelegramTaken(holder.username)
         if username not in self.agent_docs:
             return None
         self.agent_docs[username]["telegram_id"] = telegram_id
