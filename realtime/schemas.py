@@ -28,7 +28,6 @@ from pydantic import (
     Field,
     RootModel,
     StrictInt,
-    StringConstraints,
     ValidationError,
     ValidatorFunctionWrapHandler,
     WithJsonSchema,
@@ -113,6 +112,18 @@ def _not_blank(value: str) -> str:
     if not value.strip():
         raise PydanticCustomError("string_blank", "String should not be blank")
     return value
+
+
+def stripped(min_length: int, max_length: int) -> tuple[Any, ...]:
+    """A text kept without the whitespace around it: at most `max_length` characters as sent (the
+    declared limit is the one checked), at least `min_length` once stripped."""
+    def strip(value: str) -> str:
+        kept = value.strip()
+        if len(kept) < min_length:
+            raise PydanticCustomError("string_too_short", "String should have at least {min_length} characters"
+                                      " besides spaces", {"min_length": min_length})
+        return kept
+    return Field(min_length=min_length, max_length=max_length), AfterValidator(strip)
 
 
 def _stripped_lower(value: Any) -> Any:
@@ -222,8 +233,7 @@ class MessagesQuery(Body):
 
 
 class SearchQuery(Body):
-    q: Annotated[str, StringConstraints(strip_whitespace=True, min_length=SEARCH_LENGTH[0],
-                                        max_length=SEARCH_LENGTH[1])] = Field(
+    q: Annotated[str, *stripped(*SEARCH_LENGTH)] = Field(
         description="case-insensitive; a letter typed without an accent also finds it with one "
                     "(\"garcia\" finds \"García\"), one typed with an accent finds only that")
 
@@ -244,8 +254,7 @@ class CannedFields(Body):
 
 class NewAgent(Body):
     username: Username
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME_LENGTH),
-                    said(f"must be 1 to {MAX_NAME_LENGTH} characters")]
+    name: Annotated[str, *stripped(1, MAX_NAME_LENGTH), said(f"must be 1 to {MAX_NAME_LENGTH} characters")]
     role: Annotated[model.Role, said("must be 'admin' or 'agent'")] = model.Role.AGENT
     password: Password
 

@@ -69,7 +69,7 @@ def test_the_scan_is_bounded_and_the_results_capped(agent, store: FakeStore, mon
     assert [m["text"] for m in found] == [f"hola {n}" for n in range(80, 70, -1)]  # only the 10 newest are read
 
 
-@pytest.mark.parametrize("q", ["", "a", " a ", "x" * 101])
+@pytest.mark.parametrize("q", ["", "a", " a ", "x" * 101, " " + "x" * 100])
 def test_a_query_under_2_or_over_100_characters_is_a_bad_request(agent: FlaskClient, q: str):
     response = search(agent, q)
     assert response.status_code == 400 and "error" in response.get_json()

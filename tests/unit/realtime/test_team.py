@@ -82,6 +82,7 @@ def test_a_taken_username_is_a_conflict_and_changes_nothing(agent: FlaskClient, 
     ({"username": "-bea"}, USERNAME_RULE),
     ({"name": "   "}, "name must be 1 to 64 characters"),
     ({"name": "n" * 65}, "name must be 1 to 64 characters"),
+    ({"name": "\u00a0" + "n" * 64}, "name must be 1 to 64 characters"),  # as sent: the declared limit (schemathesis)
     ({"name": None}, "name must be 1 to 64 characters"),
     ({"role": "owner"}, "role must be 'admin' or 'agent'"),
     ({"password": "short"}, "password must be 8 to 256 characters"),
