@@ -132,21 +132,13 @@ class Pacer:
         """Wait until `chat_id` could be sent a message, taking nothing (the send's own `acquire`
         takes it); returns the seconds waited. For a sender that must not hold a lease while it
         waits: it waits first, then claims, then sends at once (or nearly, when others share the turn)."""
-        waited = 0.0
-        while True:
-            with self._lock:
-                now = self.clock()
-                chat = self._chat(chat_id, now)
-                chat.refill(now)
-                self._overall.refill(now)
-                wait = max(chat.wait_for_token(), self._overall.wait_for_token())
-            if wait <= 0:
-                return waited
-            self.sleep(wait)
-            waited += wait
+        return self._wait(chat_id, take=False)
 
     def acquire(self, chat_id: int) -> float:
         """Wait until `chat_id` may be sent a message; returns the seconds waited."""
+        return self._wait(chat_id, take=True)
+
+    def _wait(self, chat_id: int, take: bool) -> float:
         waited = 0.0
         while True:
             with self._lock:
@@ -156,8 +148,9 @@ class Pacer:
                 self._overall.refill(now)
                 wait = max(chat.wait_for_token(), self._overall.wait_for_token())
                 if wait <= 0:
-                    chat.tokens = max(0.0, chat.tokens - 1)
-                    self._overall.tokens = max(0.0, self._overall.tokens - 1)
+                    if take:
+                        chat.tokens = max(0.0, chat.tokens - 1)
+                        self._overall.tokens = max(0.0, self._overall.tokens - 1)
                     return waited
             self.sleep(wait)
             waited += wait
