@@ -24,7 +24,7 @@ run: prerequisites install build $(if $(filter 1,$(DESK_RELAYS)),,redis)  ## Sta
 	$(PY) -m devtools.runner
 
 test: prerequisites install build chromium redis nginx lint test-frontend  ## Every test: unit, integration, e2e, reliability
-	$(PY) -m pytest -q -p no:cacheprovider
+	$(PY) -m pytest -q -p no:cacheprovider --numprocesses=auto --maxprocesses=4 --dist=loadfile
 
 fuzz: prerequisites install build redis  ## The long fuzzing (tests/fuzz): TELEDESK_FUZZ_SEED=<seed> replays a run
 	TELEDESK_FUZZ=long $(PY) -m pytest -q -p no:cacheprovider tests/fuzz

@@ -179,3 +179,10 @@ def being_sent(store: Any, chat_id: int, message_id: str) -> bool:
     """Whether a sender holds a lease on an answer (`delivery.sending`): its send is under way."""
     stored = store.messages.get(chat_id, message_id)
     return stored is not None and stored.delivery is not None and stored.delivery.sending is not None
+
+
+def held_by_the_standin(standin_url: str, chat_id: int) -> bool:
+    """Whether the stand-in took what was planned for `chat_id`'s calls: a call for that chat reached
+    it (with a planned delay, its answer is being held back). A lease alone does not say the call left."""
+    planned = requests.get(f"{standin_url}standin/api/failures", timeout=10).json()["failures"]
+    return not any(failure.get("chat_id") == chat_id for queue in planned.values() for failure in queue)

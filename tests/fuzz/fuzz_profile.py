@@ -57,5 +57,19 @@ class Figures:
         lines += [f"  statuses of {target}: {dict(sorted(codes.items()))}" for target, codes in self.statuses.items()]
         return lines
 
+    def take(self) -> dict[str, dict[str, int]]:
+        """What was counted since the last take, as plain dicts (pytest-xdist carries them from a worker to the
+        process that prints), and counting starts again."""
+        taken = {"counts": dict(self.counts)} | {f"statuses of {t}": dict(c) for t, c in self.statuses.items()}
+        self.counts.clear()
+        self.statuses.clear()
+        return taken
+
+    def add(self, taken: dict[str, dict[str, int]]) -> None:
+        self.counts.update(taken.get("counts", {}))
+        for name, codes in taken.items():
+            if name.startswith("statuses of "):
+                self.statuses.setdefault(name.removeprefix("statuses of "), Counter()).update(codes)
+
 
 FIGURES = Figures()

@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 import requests
-from support import TEST_OUTBOX_SWEEP_S, TEST_SEND_LEASE_S, being_sent, reply, wait_until
+from support import TEST_OUTBOX_SWEEP_S, TEST_SEND_LEASE_S, being_sent, held_by_the_standin, reply, wait_until
 
 from devtools.runner.processes import port_open
 from teledesk.envelope import Envelope, MessageType
@@ -112,6 +112,7 @@ def test_a_deliver_killed_mid_send_leaves_the_answer_maybe_sent_and_the_agents_r
     message_id = f"agent-{client_id}"
 
     wait_until(lambda: being_sent(desk_store, chat, message_id), timeout=30)
+    wait_until(lambda: held_by_the_standin(desk.standin_url, chat), timeout=30)
     deliver = desk.child("deliver")
     os.killpg(deliver.process.pid, signal.SIGKILL)  # mid-send: Telegram has it, nobody recorded it
     deliver.process.wait()

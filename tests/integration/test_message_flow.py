@@ -63,4 +63,5 @@ def test_assign_resolve_reopen(post_update, console_events, agent, desk, custome
     assert agent.post(f"{base}/resolve", timeout=10).json()["conversation"]["status"] == "resolved"
     console_events.wait_for("conversation", lambda c: c["chat_id"] == customer["id"] and c["status"] == "resolved")
     assert agent.post(f"{base}/reopen", timeout=10).json()["conversation"]["status"] == "open"
-    assert agent.post(f"{desk.console_url}api/conversations/1/resolve", timeout=10).status_code == 404
+    nobody = customer["id"] + 1_000_000_000  # above every random customer's id: no conversation has it
+    assert agent.post(f"{desk.console_url}api/conversations/{nobody}/resolve", timeout=10).status_code == 404

@@ -19,7 +19,7 @@ import uuid
 from typing import Any
 
 import pytest
-from support import being_sent, reply, text_update, wait_until
+from support import being_sent, held_by_the_standin, reply, text_update, wait_until
 
 from teledesk.telegram.client import MAYBE_SENT_REASON, REQUEST_TIMEOUT_S
 
@@ -98,6 +98,7 @@ def test_a_chat_whose_bot_api_calls_hang_sends_once_and_holds_up_no_other_chat(
     text = f"¿Se cuelga? {uuid.uuid4().hex[:6]}"
     client_id = reply(desk, agent, chat, text)
     wait_until(lambda: being_sent(desk_store, chat, f"agent-{client_id}"))  # hanging before the others go
+    wait_until(lambda: held_by_the_standin(desk.standin_url, chat))
 
     latencies = answer_others(desk, agent, other_chats, bot_api_calls)
     _, p99 = figures("hanging Bot API", latencies)

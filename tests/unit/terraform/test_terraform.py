@@ -10,7 +10,9 @@ manifest and against a manifest with more steps and one more workflow, compared 
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import functools
 import importlib.util
 import json
 import os
@@ -105,6 +107,13 @@ def terraform(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def parsed(path: Path) -> dict:
+    """The file as python-hcl2 reads it: parsed once per version of the file (a parse takes a tenth of
+    a second, and most tests read every file), a copy each time, which a test may change."""
+    return copy.deepcopy(_parsed_version(path, path.stat().st_mtime_ns))
+
+
+@functools.cache
+def _parsed_version(path: Path, mtime_ns: int) -> dict:
     with path.open(encoding="utf-8") as handle:
         return hcl2.load(handle, serialization_options=HCL_OPTIONS)
 
