@@ -10,18 +10,15 @@ ever parsed. Agents'
 uploads may be larger (`accepts_body_up_to`). Socket.IO's messages have their own limit, given the
 same figure (create_app).
 
-Python's JSON parser recurses once per level of nesting: a body of 200,000 `[` would be a
-`RecursionError` (a 500) and a deep stack first. The app's JSON provider counts the nesting before
-parsing, without recursing, and answers a body nested deeper than `MAX_JSON_DEPTH` 400 "the body is
-nested deeper than 64 levels".
+Python's JSON parser recurses once per level of nesting (teledesk.json_depth): the app's JSON
+provider counts the nesting before parsing, without recursing, and answers a body nested deeper
+than `MAX_JSON_DEPTH` 400 "the body is nested deeper than 64 levels".
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
-from itertools import accumulate
 from typing import IO, Any, TypeVar, cast
 
 from flask import Flask, Request, current_app, request
@@ -30,6 +27,7 @@ from werkzeug.utils import cached_property
 from werkzeug.wsgi import LimitedStream, get_content_length, get_input_stream
 
 from realtime.errors import ApiError
+from teledesk.json_depth import json_depth
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -37,22 +35,9 @@ MAX_JSON_DEPTH = 64  # the API's deepest body is 3 levels; the theme's 2
 TOO_DEEP = f"the body is nested deeper than {MAX_JSON_DEPTH} levels"
 BODY_LIMIT = "_desk_max_body_bytes"  # a view's own limit, set by accepts_body_up_to
 
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')  # a JSON string: its brackets are text, not nesting
-_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
-_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
-
 
 class NestedTooDeep(ValueError):
     """JSON nested deeper than `MAX_JSON_DEPTH` (a ValueError, as json's own errors are)."""
-
-
-def json_depth(document: str | bytes) -> int:
-    """How deep arrays and objects nest in `document`, counted without recursing (for any text,
-    JSON or not: the parser judges the rest)."""
-    if isinstance(document, (bytes, bytearray)):
-        document = document.decode(json.detect_encoding(document), "surrogatepass")
-    brackets = _NOT_A_BRACKET.sub("", _STRING.sub("", document))
-    return max(accumulate(_STEP[c] for c in brackets), default=0)
 
 
 def loads(document: str | bytes, **kwargs: Any) -> Any:

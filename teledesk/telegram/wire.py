@@ -22,6 +22,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from teledesk.json_depth import json_depth
 from teledesk.open_data import JSONObject
 
 # Objects and arrays inside one another; real Updates nest up to 9. A stored message keeps the
@@ -219,9 +220,9 @@ def _refuse_constant(name: str) -> Any:
 def parse_update(body: bytes) -> JSONObject:
     """The Update in a webhook request's body, checked; WireError says what is wrong with it."""
     try:
+        if json_depth(body) > MAX_UPDATE_DEPTH:
+            raise WireError(f"the body nests deeper than {MAX_UPDATE_DEPTH} levels")
         payload = json.loads(body, parse_constant=_refuse_constant)
-    except RecursionError:
-        raise WireError(f"the body nests deeper than {MAX_UPDATE_DEPTH} levels") from None
     except WireError:
         raise
     except ValueError as exc:  # UnicodeDecodeError included: the body is not UTF-8
@@ -232,7 +233,7 @@ def parse_update(body: bytes) -> JSONObject:
         Update.model_validate(payload)
     except ValidationError as exc:
         raise WireError(_described(exc)) from None
-    _check_depth_and_text(payload)
+    _check_numbers_and_text(payload)
     for kind, value in payload.items():
         if kind not in Update.model_fields and isinstance(value, dict):
             try:
@@ -242,20 +243,17 @@ def parse_update(body: bytes) -> JSONObject:
     return payload
 
 
-def _check_depth_and_text(payload: Any) -> None:
-    """Nesting within MAX_UPDATE_DEPTH, every number within 64 bits, every string Unicode; iterative,
-    so a deep body costs no recursion."""
-    pending: list[tuple[Any, int]] = [(payload, 0)]
+def _check_numbers_and_text(payload: Any) -> None:
+    """Every number within 64 bits, every string Unicode (iterative: the nesting was counted before parsing)."""
+    pending: list[Any] = [payload]
     while pending:
-        value, depth = pending.pop()
-        if isinstance(value, dict | list):
-            if depth >= MAX_UPDATE_DEPTH:
-                raise WireError(f"the body nests deeper than {MAX_UPDATE_DEPTH} levels")
-            items = value.items() if isinstance(value, dict) else enumerate(value)
-            for key, item in items:
-                if isinstance(key, str):
-                    _check_text(key)
-                pending.append((item, depth + 1))
+        value = pending.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                _check_text(key)
+                pending.append(item)
+        elif isinstance(value, list):
+            pending.extend(value)
         elif isinstance(value, str):
             _check_text(value)
         elif isinstance(value, int) and not isinstance(value, bool) and not INT64_MIN <= value <= INT64_MAX:
