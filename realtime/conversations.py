@@ -41,7 +41,7 @@ from realtime.schemas import (
 from realtime.views import conversation_view, message_view
 from teledesk.business import is_business_key
 from teledesk.envelope import Envelope, MessageType
-from teledesk.lifecycle.changes import STATUS_ACTIONS, note_envelope
+from teledesk.lifecycle.changes import ASSIGNED, STATUS_ACTIONS, note_envelope
 from teledesk.model import Agent, Conversation, ConversationStatus, Message
 
 conversations = Blueprint("conversations", __name__)
@@ -100,12 +100,23 @@ def _action(chat_id: int, **changes: Any) -> Response:
 @login_required
 @declare(answers(200, ConversationAnswer, 401, 404))
 def assign(agent: Agent, chat_id: int, json: Assign) -> Response:
-    """Assign to an active agent (default: me)"""
+    """Assign to an active agent (default: me)
+
+    Assigning whom the conversation has already is a no-op: nothing is written nor announced.
+    """
     username = json.username or agent.username
-    assignee = current_relay().store.agents.get(username)
+    store = current_relay().store
+    assignee = store.agents.get(username)
     if assignee is None or assignee.disabled:
         raise ApiError(400, f"username: no active agent {username!r}")
-    return _action(chat_id, assignee=username)
+    current = store.conversations.get(chat_id)
+    if current is not None and current.assignee == username:
+        return _changed(current)
+    conversation = store.conversations.update(chat_id, assignee=username)
+    answer = _changed(conversation)
+    if conversation is not None:
+        announce(conversation, agent, ASSIGNED)
+    return answer
 
 
 STATUS_SUMMARIES = {"resolve": "Mark resolved", "reopen": "Open again",

@@ -149,14 +149,18 @@ def test_a_staff_answer_reaches_the_customer_once_and_every_console(staff_desk: 
     assert len(sends_to(staff_desk, customer["id"])) == 1
 
 
-def test_a_console_answer_is_mirrored_once_sent(staff_desk: Desk, store: Store, admin: requests.Session,
-                                                customer: dict[str, Any]):
+def test_a_console_answer_once_sent_and_a_console_assign_are_mirrored(staff_desk: Desk, store: Store,
+                                                                      admin: requests.Session,
+                                                                      customer: dict[str, Any]):
     customer_says(staff_desk, customer, "Hola")
     topic_with(staff_desk, store, customer["id"], f"👤 {name_of(customer)}: Hola")
     answer = admin.post(f"{staff_desk.console_url}api/conversations/{customer['id']}/messages", timeout=10,
                         json={"text": "Hola, soy Admin", "client_id": uuid.uuid4().hex})
     assert answer.status_code == 202, answer.text
     topic_with(staff_desk, store, customer["id"], "💬 Admin: Hola, soy Admin")
+    assigned = admin.post(f"{staff_desk.console_url}api/conversations/{customer['id']}/assign", json={}, timeout=10)
+    assert assigned.status_code == 200, assigned.text
+    topic_with(staff_desk, store, customer["id"], "🔄 assigned to @admin (by @admin)")
 
 
 def test_a_note_by_prefix_stays_private_and_a_console_note_is_mirrored(staff_desk: Desk, store: Store,

@@ -249,6 +249,20 @@ def test_assign_defaults_to_me_and_is_shown_to_the_consoles(agent: FlaskClient, 
     assert [(name, payload["assignee"]) for name, payload in received(console)] == [("conversation", "admin")]
 
 
+def test_an_assign_is_announced_for_the_staff_forum_and_assigning_the_same_agent_again_changes_nothing(
+    agent: FlaskClient, store: FakeStore, publisher: FakePublisher, console
+):
+    assert agent.post(f"/api/conversations/{CHAT_ID}/assign", json={"username": "bob"}).status_code == 200
+    [(_topic, announced, _attributes)] = [p for p in publisher.published if p[0] == "conversation-changes"]
+    assert (announced["change"], announced["by"], announced["conversation"]["assignee"]) == (
+        "assigned", "agent:admin", "bob")
+    written = store.chats[CHAT_ID]["updated_at"]
+    again = agent.post(f"/api/conversations/{CHAT_ID}/assign", json={"username": "bob"})
+    assert again.status_code == 200 and again.get_json()["conversation"]["assignee"] == "bob"
+    assert len([p for p in publisher.published if p[0] == "conversation-changes"]) == 1
+    assert store.chats[CHAT_ID]["updated_at"] == written
+
+
 def test_assign_to_another_agent(agent: FlaskClient, store: FakeStore):
     response = agent.post(f"/api/conversations/{CHAT_ID}/assign", json={"username": "bob"})
     assert response.get_json()["conversation"]["assignee"] == "bob"
