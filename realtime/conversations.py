@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
@@ -90,10 +89,6 @@ def _changed(conversation: Conversation | None) -> Response:
         raise ApiError(404, NO_SUCH_CONVERSATION)
     current_relay().broadcaster.conversation(conversation)
     return jsonify(conversation=conversation_view(conversation))
-
-
-def _action(chat_id: int, **changes: Any) -> Response:
-    return _changed(current_relay().store.conversations.update(chat_id, **changes))
 
 
 @conversations.post(f"{CHAT}/assign")
